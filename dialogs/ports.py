@@ -1,0 +1,85 @@
+"""What the dialog manager needs from the world, as small interfaces.
+
+The robot application (robot/) implements these with the queue engine, the dossier lookup,
+navigation and the devices; tests and the typed console implement them too. Nothing here
+knows about devices, MQTT or SQLite. All texts returned to the manager are Vietnamese and
+ready to be spoken.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class TicketResult:
+    """Outcome of asking for a queue ticket."""
+
+    ok: bool
+    number: str | None = None  # "A012"
+    service_name: str = ""
+    counters: tuple[int, ...] = ()
+    people_ahead: int = 0
+    wait_minutes: int | None = None
+    printed: bool = False
+    refused_reason: str | None = None  # Vietnamese, when not ok (closed, cap reached...)
+
+
+@dataclass(frozen=True)
+class DossierAnswer:
+    """What to tell the citizen after a scan or a dossier-code lookup."""
+
+    ok: bool
+    text: str  # Vietnamese, ready to speak; never contains an ID number or a full name
+    kind: str = "dossier"  # dossier | ticket | unreadable | not_found | unavailable
+
+
+@dataclass(frozen=True)
+class GuideResult:
+    arrived: bool
+    reason: str = ""  # obstacle | stuck | e_stop | unreachable | fault | not_allowed | ""
+
+
+@dataclass(frozen=True)
+class ProcedureRoute:
+    """Where a procedure is handled at this centre."""
+
+    handled_here: bool
+    service_id: str | None = None
+    service_name: str = ""
+    counters: tuple[int, ...] = ()
+    referral: str | None = None  # Vietnamese: where to go instead
+
+
+class Speaker(Protocol):
+    def say(self, text: str, key: str | None = None) -> None:
+        """Speak (and show) a sentence. `key` names a fixed prompt for a recorded voice pack."""
+
+
+class QueueDesk(Protocol):
+    def issue(self, service_id: str, priority: bool = False) -> TicketResult: ...
+
+    def route(self, procedure_id: str) -> ProcedureRoute: ...
+
+
+class DossierDesk(Protocol):
+    def lookup(self, payload: str) -> DossierAnswer: ...
+
+
+class Guide(Protocol):
+    def guide_to(self, place: str, counter: int | None = None) -> GuideResult:
+        """Lead the citizen to a place (toilet, counter with a number...) or point there."""
+
+
+class Refreshments(Protocol):
+    def dispense(self, item: str) -> bool:
+        """Hand out 'water' or 'candy'; False when out of stock or failed."""
+
+
+class SessionEvents(Protocol):
+    def session_started(self, session_id: str) -> None: ...
+
+    def session_ended(self, session_id: str, reason: str, intent: str | None, procedure: str | None) -> None: ...
+
+    def help_requested(self, session_id: str, reason: str) -> None: ...

@@ -1,0 +1,32 @@
+"""Shared pieces of the command line: console, config loading with clean errors."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from robot.config import CentreConfig, ConfigError, load_catalogue_checked, load_centre
+from robot.paths import DEFAULT_CENTRE
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+CONFIG_OPTION = typer.Option(DEFAULT_CENTRE, "--config", "-c", help="Centre configuration file (YAML).")
+
+
+def report_config_error(error: ConfigError) -> None:
+    """Print one line per problem on stderr (plain, no markup)."""
+    for problem in error.problems:
+        print(str(problem), file=sys.stderr)
+
+
+def load_centre_or_exit(path: Path) -> CentreConfig:
+    """Load a centre file; on any problem print them and exit with code 2."""
+    try:
+        return load_centre(path, load_catalogue_checked())
+    except ConfigError as error:
+        report_config_error(error)
+        raise typer.Exit(2) from None

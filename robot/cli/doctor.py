@@ -1,0 +1,198 @@
+"""`letan doctor`: what this machine has for a robot, each line with its fix."""
+
+from __future__ import annotations
+
+import glob
+import importlib
+import os
+import shutil
+import socket
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import typer
+from rich.table import Table
+
+from robot.cli.common import CONFIG_OPTION, console, load_centre_or_exit
+from robot.config import CentreConfig
+from robot.fonts import find_vietnamese_font
+
+APT = "sudo apt-get install -y"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+    required: bool = True
+
+
+def _font() -> Check:
+    path = find_vietnamese_font()
+    if path:
+        return Check("Font with every Vietnamese glyph", True, str(path))
+    return Check("Font with every Vietnamese glyph", False, "none of the known fonts has all 178 letters",
+                 f"{APT} fonts-dejavu-core")
+
+
+def _espeak() -> Check:
+    exe = shutil.which("espeak-ng")
+    if not exe:
+        return Check("espeak-ng with a Vietnamese voice", False, "espeak-ng not found", f"{APT} espeak-ng")
+    try:
+        out = subprocess.run([exe, "--voices=vi"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        return Check("espeak-ng with a Vietnamese voice", False, f"espeak-ng failed: {exc}", f"{APT} espeak-ng")
+    voices = [line.split()[3] for line in out.splitlines()[1:] if len(line.split()) > 3]
+    if not voices:
+        return Check("espeak-ng with a Vietnamese voice", False, "no 'vi' voice", f"{APT} espeak-ng-data")
+    return Check("espeak-ng with a Vietnamese voice", True, ", ".join(voices))
+
+
+def _python_module(label: str, module: str, fix: str, required: bool = True) -> Check:
+    try:
+        importlib.import_module(module)
+    except Exception as exc:  # ImportError, OSError for a missing shared library
+        return Check(label, False, f"{type(exc).__name__}: {exc}"[:90], fix, required)
+    return Check(label, True, f"import {module}", required=required)
+
+
+def _asr(centre: CentreConfig) -> Check:
+    speech = centre.dialog.speech
+    required = speech.engine == "vosk"
+    if speech.engine == "text":
+        detail = "speech engine 'text' (typed/touch input); no model needed"
+        return Check("Speech recognition model", True, detail, required=False)
+    if speech.engine == "viet-asr":
+        return _python_module("Speech recognition (viet-asr)", "viet_asr", "pip install viet-asr")
+    if not speech.model_path:
+        return Check("Speech recognition model (Vosk)", False, "dialog.speech.model_path is not set",
+                     "download vosk-model-small-vn-0.4, unpack it, set dialog.speech.model_path", required)
+    path = centre.resolve_path(speech.model_path)
+    if not (path / "am").is_dir() and not (path / "final.mdl").exists():
+        return Check("Speech recognition model (Vosk)", False, f"{path} is not a Vosk model folder",
+                     "unpack vosk-model-small-vn-0.4 there (it has am/, conf/, graph/)", required)
+    return Check("Speech recognition model (Vosk)", True, str(path), required=required)
+
+
+def _tcp(host: str, port: int, timeout: float = 1.5) -> str | None:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return None
+    except OSError as exc:
+        return exc.strerror or str(exc)
+
+
+def _printer(centre: CentreConfig) -> Check:
+    printer = centre.devices.printer
+    real = centre.devices.profile == "real"
+    name = f"Ticket printer ({printer.kind})"
+    if printer.kind == "none":
+        return Check(name, not real, "no printer configured", "set devices.printer in the centre file", real)
+    if centre.devices.profile == "sim":
+        return Check(name, True, "simulated printer (started by letan sim)", required=False)
+    if printer.kind == "network":
+        error = _tcp(printer.host or "", printer.port)
+        ok = error is None
+        return Check(name, ok, f"{printer.host}:{printer.port} " + ("reachable" if ok else f"unreachable: {error}"),
+                     "check the printer's power, cable and IP address")
+    if printer.kind in ("serial", "file"):
+        path = Path(printer.device or "")
+        ok = path.exists() and os.access(path, os.W_OK)
+        return Check(name, ok, f"{path} " + ("writable" if ok else "missing or not writable"),
+                     "plug the printer in; add this user to the 'dialout'/'lp' group")
+    try:
+        import usb.core
+
+        found = usb.core.find(idVendor=printer.usb_vendor, idProduct=printer.usb_product)
+    except Exception as exc:
+        return Check(name, False, f"USB not usable: {exc}"[:90], f"{APT} libusb-1.0-0")
+    return Check(name, found is not None, "found on USB" if found else "not found on USB",
+                 "plug the printer in; check usb_vendor/usb_product")
+
+
+def _device_paths(centre: CentreConfig) -> list[Check]:
+    devices = centre.devices
+    if devices.profile == "sim":
+        ports = sorted(glob.glob("/dev/ttyUSB*") + glob.glob("/dev/ttyACM*"))
+        cams = sorted(glob.glob("/dev/video*"))
+        return [Check("Serial ports and cameras", True,
+                      f"simulated profile; present here: {len(ports)} serial, {len(cams)} camera", required=False)]
+    checks = []
+    wanted = [
+        ("QR scanner", devices.scanner.device if devices.scanner.kind in ("serial", "camera") else None),
+        ("Drive motors", devices.drive.port if devices.drive.kind != "none" else None),
+        ("Microcontroller", devices.mcu.port),
+        ("Presence camera", devices.camera),
+    ]
+    for label, dev in wanted:
+        if dev is None:
+            continue
+        if dev.isdigit():
+            dev = f"/dev/video{dev}"
+        ok = Path(dev).exists()
+        checks.append(Check(f"{label} device", ok, dev + (" present" if ok else " missing"),
+                            "plug it in; check the path in the centre file (ls /dev/serial/by-id)"))
+    return checks
+
+
+def _broker(centre: CentreConfig, broker: str | None) -> Check:
+    url = broker or centre.mqtt.url
+    if not url:
+        check = _python_module("MQTT broker", "amqtt", "pip install amqtt")
+        detail = "embedded broker (amqtt) on 127.0.0.1" if check.ok else check.detail
+        return Check("MQTT broker", check.ok, detail, check.fix)
+    parsed = urlparse(url)
+    port = parsed.port or (8883 if parsed.scheme == "mqtts" else 1883)
+    error = _tcp(parsed.hostname or "", port)
+    return Check("MQTT broker", error is None, f"{parsed.hostname}:{port} " + ("reachable" if error is None else error),
+                 "start the broker or fix mqtt.url")
+
+
+def run_checks(centre: CentreConfig, broker: str | None = None) -> list[Check]:
+    checks: list[Check] = [_font(), _espeak()]
+    checks.append(_python_module("Text-to-speech (pyttsx3)", "pyttsx3", "pip install 'letan[speech]'"))
+    checks.append(_asr(centre))
+    checks.append(_python_module("QR decoder zxing-cpp", "zxingcpp", "pip install zxing-cpp"))
+    checks.append(_python_module("QR decoder pyzbar", "pyzbar.pyzbar", f"{APT} libzbar0", required=False))
+    checks.append(_python_module("Camera (OpenCV)", "cv2", "pip install opencv-python-headless"))
+    checks.append(_python_module("Microphone (sounddevice)", "sounddevice", f"{APT} libportaudio2",
+                                 required=centre.devices.profile == "real" and centre.dialog.speech.engine != "text"))
+    checks.append(_printer(centre))
+    checks.extend(_device_paths(centre))
+    checks.append(_broker(centre, broker))
+    return checks
+
+
+def _doctor(
+    config: Path = CONFIG_OPTION,
+    broker: str | None = typer.Option(None, "--broker", help="mqtt://[user:pass@]host:port to check instead."),
+) -> None:
+    """Check this machine for everything the robot needs; exit 0 when all required parts are there."""
+    centre = load_centre_or_exit(config)
+    checks = run_checks(centre, broker)
+    table = Table(title=f"letan doctor: {centre.site.id}, profile '{centre.devices.profile}'")
+    for col in ("", "part", "found", "fix"):
+        table.add_column(col)
+    for check in checks:
+        if check.ok:
+            mark = "[green]OK[/green]"
+        else:
+            mark = "[red]MISSING[/red]" if check.required else "[yellow]optional[/yellow]"
+        table.add_row(mark, check.name, check.detail, "" if check.ok else check.fix)
+    console.print(table)
+    failed = [c for c in checks if c.required and not c.ok]
+    if failed:
+        console.print(f"[red]{len(failed)} required part(s) missing.[/red]")
+        raise typer.Exit(1)
+    console.print("[green]All required parts are present.[/green]")
+
+
+def register(app: typer.Typer) -> None:
+    doctor: Callable[..., None] = _doctor
+    app.command("doctor")(doctor)

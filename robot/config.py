@@ -1,0 +1,547 @@
+"""Centre configuration: typed models, loading and cross-validation.
+
+A centre file (config/centres/*.yaml) describes one ward/commune centre: the site, opening
+hours, services, reception points with their counters and floor map, the robot's device
+profile and the MQTT broker. `load_centre()` returns a validated `CentreConfig` or raises
+`ConfigError` carrying one `ConfigProblem` per problem (file, field path, found, expected),
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import networkx as nx
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from dialogs.catalogue import Catalogue, load_catalogue
+from robot.paths import DEFAULT_CATALOGUE
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _parse_hhmm(value: str) -> time:
+    if not isinstance(value, str) or not _HHMM.match(value):
+        raise ValueError(f"expected a time as HH:MM, found {value!r}")
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+class Session(_Model):
+    """One opening session (morning or afternoon) of a day."""
+
+    open: str
+    close: str
+    last_ticket: str | None = Field(default=None, description="Cut-off for issuing tickets (default: close)")
+
+    @field_validator("open", "close", "last_ticket")
+    @classmethod
+    def _hhmm(cls, value: str | None) -> str | None:
+        if value is not None:
+            _parse_hhmm(value)
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Session:
+        if _parse_hhmm(self.open) >= _parse_hhmm(self.close):
+            raise ValueError(f"session opens at {self.open} but closes at {self.close}: expected open < close")
+        if self.last_ticket is not None and not (
+            _parse_hhmm(self.open) <= _parse_hhmm(self.last_ticket) <= _parse_hhmm(self.close)
+        ):
+            raise ValueError(f"last_ticket {self.last_ticket} is outside {self.open}-{self.close}")
+        return self
+
+    @property
+    def opens(self) -> time:
+        return _parse_hhmm(self.open)
+
+    @property
+    def closes(self) -> time:
+        return _parse_hhmm(self.close)
+
+    @property
+    def cutoff(self) -> time:
+        return _parse_hhmm(self.last_ticket or self.close)
+
+
+class DayHours(_Model):
+    morning: Session | None = None
+    afternoon: Session | None = None
+
+    @model_validator(mode="after")
+    def _morning_before_afternoon(self) -> DayHours:
+        if self.morning and self.afternoon and self.morning.closes > self.afternoon.opens:
+            raise ValueError(
+                f"morning closes at {self.morning.close} after the afternoon opens at {self.afternoon.open}"
+            )
+        return self
+
+    def sessions(self) -> list[Session]:
+        return [s for s in (self.morning, self.afternoon) if s is not None]
+
+
+class OpeningHours(_Model):
+    monday: DayHours | None = None
+    tuesday: DayHours | None = None
+    wednesday: DayHours | None = None
+    thursday: DayHours | None = None
+    friday: DayHours | None = None
+    saturday: DayHours | None = None
+    sunday: DayHours | None = None
+    closed_dates: tuple[date, ...] = Field(default=(), description="Public holidays and other closed days")
+
+    def for_date(self, day: date) -> DayHours | None:
+        if day in self.closed_dates:
+            return None
+        hours: DayHours | None = getattr(self, WEEKDAYS[day.weekday()])
+        return hours
+
+
+class Site(_Model):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Used in MQTT topics")
+    name: str
+    address: str
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}, expected an IANA name such as Asia/Ho_Chi_Minh") from None
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Service(_Model):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    prefix: str = Field(pattern=r"^[A-Z]$", description="Ticket prefix letter")
+    daily_cap: int = Field(default=500, ge=1, le=9999)
+    start: int = Field(default=1, ge=0)
+    wrap: int = Field(default=999, ge=1, le=9999, description="Highest number before wrapping to start")
+    digits: int = Field(default=3, ge=1, le=4)
+    procedures: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _range(self) -> Service:
+        if self.start >= self.wrap:
+            raise ValueError(f"start {self.start} must be below wrap {self.wrap}")
+        if self.wrap >= 10**self.digits:
+            raise ValueError(f"wrap {self.wrap} does not fit in {self.digits} digits")
+        return self
+
+
+class Location(_Model):
+    x: float
+    y: float
+    kind: Literal[
+        "entrance", "counter", "waiting_area", "water_station", "toilet", "photocopy",
+        "exit", "dock", "parking", "help_desk", "waypoint",
+    ] = "waypoint"
+    label: str = ""
+
+
+class FloorMap(_Model):
+    """Named locations (metres) and the walkable graph between them."""
+
+    width: float = Field(gt=0)
+    height: float = Field(gt=0)
+    locations: dict[str, Location]
+    edges: tuple[tuple[str, str], ...]
+    walls: tuple[tuple[float, float, float, float], ...] = Field(
+        default=(), description="Wall segments x1,y1,x2,y2 for rendering and the simulated world"
+    )
+
+    def graph(self) -> nx.Graph:
+        graph = nx.Graph()
+        for name, loc in self.locations.items():
+            graph.add_node(name, x=loc.x, y=loc.y)
+        for a, b in self.edges:
+            if a in self.locations and b in self.locations:
+                la, lb = self.locations[a], self.locations[b]
+                graph.add_edge(a, b, weight=math.hypot(la.x - lb.x, la.y - lb.y))
+        return graph
+
+    def first_of_kind(self, kind: str) -> str | None:
+        return next((name for name, loc in self.locations.items() if loc.kind == kind), None)
+
+
+class Counter(_Model):
+    number: int = Field(ge=1, le=99)
+    label: str = ""
+    services: tuple[str, ...] = Field(min_length=1)
+    location: str
+    open: bool = True
+
+
+class ReceptionPoint(_Model):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    address: str = ""
+    counters: tuple[Counter, ...] = Field(min_length=1)
+    floor_map: FloorMap
+
+
+class PrinterDevice(_Model):
+    kind: Literal["network", "serial", "usb", "file", "none"] = "none"
+    host: str | None = None
+    port: int = 9100
+    device: str | None = None
+    baudrate: int = 115200
+    usb_vendor: int | None = None
+    usb_product: int | None = None
+    profile: str = "default"
+    width_px: Literal[384, 512, 576] = 576
+    native_qr: bool = True
+
+
+class ScannerDevice(_Model):
+    kind: Literal["camera", "serial", "keyboard", "none"] = "none"
+    device: str | None = None
+    baudrate: int = 9600
+    decoder: Literal["zxing", "pyzbar", "opencv"] = "zxing"
+
+
+class AudioDevice(_Model):
+    input: str | None = None
+    output: str | None = None
+    output_dir: str | None = Field(default=None, description="Write spoken WAV files here instead of playing")
+
+
+class DriveDevice(_Model):
+    kind: Literal["zlac8015d", "mcu", "none"] = "none"
+    port: str | None = None
+    baudrate: int = 115200
+    wheel_radius_m: float = 0.0825
+    wheel_base_m: float = 0.40
+
+
+class McuDevice(_Model):
+    port: str | None = None
+    baudrate: int = 115200
+
+
+class Devices(_Model):
+    profile: Literal["sim", "real"] = "sim"
+    printer: PrinterDevice = PrinterDevice()
+    scanner: ScannerDevice = ScannerDevice()
+    camera: str | None = Field(default=None, description="Presence camera: device index, path or URL")
+    audio: AudioDevice = AudioDevice()
+    drive: DriveDevice = DriveDevice()
+    mcu: McuDevice = McuDevice()
+    can_move: bool = True
+
+
+class MqttSettings(_Model):
+    url: str | None = Field(default=None, description="mqtt://[user:pass@]host:port; none = embedded broker")
+    username: str | None = None
+    password: str | None = None
+    tls: bool = False
+    ca_file: str | None = None
+    topic_root: str = "letan/v1"
+    discovery_prefix: str = "homeassistant"
+
+
+class QueueSettings(_Model):
+    db: str = "var/letan-queue.sqlite3"
+    priority_mode: Literal["strict", "interleave"] = "interleave"
+    priority_every: int = Field(default=3, ge=1, description="Interleave: one priority ticket after N normal")
+
+
+class SpeechSettings(_Model):
+    engine: Literal["text", "vosk", "viet-asr"] = "text"
+    model_path: str | None = None
+    voice: str = "vi"
+    voice_pack: str | None = None
+
+
+class DialogSettings(_Model):
+    address: Literal["ông/bà", "anh/chị", "bác", "auto"] = "auto"
+    min_confidence: float = Field(default=0.6, ge=0, le=1)
+    silence_timeout_s: float = Field(default=8.0, gt=0)
+    max_misses: int = Field(default=3, ge=1)
+    speech: SpeechSettings = SpeechSettings()
+
+
+class DossierSettings(_Model):
+    provider: Literal["sqlite", "http"] = "sqlite"
+    db: str = "var/letan-dossiers.sqlite3"
+    url_template: str | None = None
+    allowed_hosts: tuple[str, ...] = ()
+    timeout_s: float = 3.0
+    rate_limit_per_minute: int = 20
+
+
+class RobotSettings(_Model):
+    id: str = Field(default="robot-1", pattern=r"^[a-z0-9][a-z0-9-]*$")
+    point: str | None = Field(default=None, description="Reception point the robot stands in (default: first)")
+    base: str | None = Field(default=None, description="Floor-map location of its base (default: the dock)")
+
+
+class CentreConfig(_Model):
+    site: Site
+    opening_hours: OpeningHours
+    services: tuple[Service, ...] = Field(min_length=1)
+    reception_points: tuple[ReceptionPoint, ...] = Field(min_length=1)
+    referrals: dict[str, str] = Field(
+        default_factory=dict, description="Procedure id -> where to go instead, for procedures not handled here"
+    )
+    robot: RobotSettings = RobotSettings()
+    devices: Devices = Devices()
+    mqtt: MqttSettings = MqttSettings()
+    queue: QueueSettings = QueueSettings()
+    dialog: DialogSettings = DialogSettings()
+    dossier: DossierSettings = DossierSettings()
+
+    # Filled by load_centre, not read from YAML.
+    source: Path | None = Field(default=None, exclude=True)
+
+    def service(self, service_id: str) -> Service:
+        for svc in self.services:
+            if svc.id == service_id:
+                return svc
+        raise KeyError(service_id)
+
+    def point(self, point_id: str | None = None) -> ReceptionPoint:
+        wanted = point_id or self.robot.point
+        if wanted is None:
+            return self.reception_points[0]
+        for pt in self.reception_points:
+            if pt.id == wanted:
+                return pt
+        raise KeyError(wanted)
+
+    def service_for_procedure(self, procedure_id: str) -> Service | None:
+        return next((s for s in self.services if procedure_id in s.procedures), None)
+
+    def counters_for_service(self, service_id: str, point_id: str | None = None) -> list[Counter]:
+        return [c for c in self.point(point_id).counters if service_id in c.services and c.open]
+
+    def resolve_path(self, value: str) -> Path:
+        """A path from the config, relative to the project root when not absolute."""
+        from robot.paths import PROJECT_ROOT
+
+        path = Path(value)
+        return path if path.is_absolute() else PROJECT_ROOT / path
+
+    def now(self) -> datetime:
+        return datetime.now(self.site.tz)
+
+
+# ---------------------------------------------------------------------------------------------
+# Problems and loading
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One problem in a configuration file, for technicians."""
+
+    file: str
+    path: str
+    found: str
+    expected: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.path}" if self.path else self.file
+        return f"{where}: found {self.found}; expected {self.expected}"
+
+
+class ConfigError(Exception):
+    def __init__(self, problems: Iterable[ConfigProblem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def problems_from_validation(file: str, error: ValidationError) -> list[ConfigProblem]:
+    problems = []
+    for err in error.errors():
+        loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and part.startswith("function-")))
+        kind = err["type"]
+        if kind == "missing":
+            found, expected = "nothing", "this field"
+        elif kind == "extra_forbidden":
+            found, expected = "an unknown field", "only the documented fields (check the spelling)"
+        else:
+            found = _short(err.get("input"))
+            expected = err["msg"].removeprefix("Value error, ")
+        problems.append(ConfigProblem(file, _field_path(loc), found, expected))
+    return problems
+
+
+def read_yaml(path: Path) -> Any:
+    """Read a YAML file, turning every failure into a ConfigError."""
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([ConfigProblem(name, "", "no such file", "an existing YAML file")]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError([ConfigProblem(name, "", f"bytes that are not UTF-8 ({exc.reason})", "UTF-8 text")]) from None
+    except OSError as exc:
+        raise ConfigError([ConfigProblem(name, "", exc.strerror or str(exc), "a readable file")]) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError([ConfigProblem(name, where, f"invalid YAML ({problem})", "well-formed YAML")]) from None
+
+
+def load_catalogue_checked(path: Path = DEFAULT_CATALOGUE) -> Catalogue:
+    data = read_yaml(path)
+    try:
+        return load_catalogue_data(data)
+    except ValidationError as exc:
+        raise ConfigError(problems_from_validation(str(path), exc)) from None
+
+
+def load_catalogue_data(data: Any) -> Catalogue:
+    return Catalogue.model_validate(data)
+
+
+def cross_check(centre: CentreConfig, catalogue: Catalogue, file: str) -> list[ConfigProblem]:
+    """Checks that span several parts of the config and the catalogue."""
+    problems: list[ConfigProblem] = []
+
+    def add(path: str, found: str, expected: str) -> None:
+        problems.append(ConfigProblem(file, path, found, expected))
+
+    service_ids = [s.id for s in centre.services]
+    prefixes: dict[str, str] = {}
+    for i, svc in enumerate(centre.services):
+        if service_ids.count(svc.id) > 1:
+            add(f"services[{i}].id", repr(svc.id), "a service id used only once")
+        if svc.prefix in prefixes:
+            add(f"services[{i}].prefix", repr(svc.prefix), f"a prefix not already used by {prefixes[svc.prefix]}")
+        prefixes.setdefault(svc.prefix, svc.id)
+        for j, proc_id in enumerate(svc.procedures):
+            if proc_id not in catalogue:
+                add(f"services[{i}].procedures[{j}]", repr(proc_id), "a procedure id from the catalogue")
+            else:
+                proc = catalogue.get(proc_id)
+                if not proc.handled_at_commune:
+                    add(f"services[{i}].procedures[{j}]", repr(proc_id),
+                        "a procedure handled at commune level (this one is referred elsewhere)")
+    handled = {p for s in centre.services for p in s.procedures}
+    for proc_id in centre.referrals:
+        if proc_id not in catalogue:
+            add(f"referrals.{proc_id}", repr(proc_id), "a procedure id from the catalogue")
+        elif proc_id in handled:
+            add(f"referrals.{proc_id}", "a procedure that a service also handles", "either handled or referred")
+    for proc in catalogue.procedures:
+        if proc.handled_at_commune and proc.id not in handled and proc.id not in centre.referrals:
+            add("services", f"no service for procedure {proc.id!r}",
+                f"a service that handles {proc.id!r}, or an entry in referrals saying where to go")
+
+    point_ids = [p.id for p in centre.reception_points]
+    for pi, point in enumerate(centre.reception_points):
+        base = f"reception_points[{pi}]"
+        if point_ids.count(point.id) > 1:
+            add(f"{base}.id", repr(point.id), "a reception point id used only once")
+        fmap = point.floor_map
+        for name, loc in fmap.locations.items():
+            if not (0 <= loc.x <= fmap.width and 0 <= loc.y <= fmap.height):
+                add(f"{base}.floor_map.locations.{name}", f"({loc.x}, {loc.y})",
+                    f"a point inside the {fmap.width} x {fmap.height} m floor")
+        for ei, (a, b) in enumerate(fmap.edges):
+            for side, end in ((0, a), (1, b)):
+                if end not in fmap.locations:
+                    add(f"{base}.floor_map.edges[{ei}][{side}]", repr(end), "a location named in floor_map.locations")
+        entrance = fmap.first_of_kind("entrance")
+        graph = fmap.graph()
+        if entrance is None:
+            add(f"{base}.floor_map.locations", "no location of kind 'entrance'", "exactly one entrance")
+        numbers = [c.number for c in point.counters]
+        for ci, counter in enumerate(point.counters):
+            cbase = f"{base}.counters[{ci}]"
+            if numbers.count(counter.number) > 1:
+                add(f"{cbase}.number", str(counter.number), "a counter number used only once in this point")
+            for si, svc_id in enumerate(counter.services):
+                if svc_id not in service_ids:
+                    add(f"{cbase}.services[{si}]", repr(svc_id), f"one of the services {service_ids}")
+            if counter.location not in fmap.locations:
+                add(f"{cbase}.location", repr(counter.location), "a location named in floor_map.locations")
+            elif entrance is not None and not nx.has_path(graph, entrance, counter.location):
+                add(f"{cbase}.location", f"{counter.location!r} not reachable from {entrance!r}",
+                    "a counter reachable from the entrance along floor_map.edges")
+    # Every service must have at least one open counter somewhere.
+    for i, svc in enumerate(centre.services):
+        if not any(svc.id in c.services and c.open for p in centre.reception_points for c in p.counters):
+            add(f"services[{i}]", f"no open counter for service {svc.id!r}", "at least one open counter serving it")
+
+    if centre.robot.point is not None and centre.robot.point not in point_ids:
+        add("robot.point", repr(centre.robot.point), f"one of the reception points {point_ids}")
+    else:
+        point = centre.point()
+        if centre.robot.base is not None and centre.robot.base not in point.floor_map.locations:
+            add("robot.base", repr(centre.robot.base), "a location named in the robot's floor map")
+    if not any(centre.opening_hours.for_date(date(2026, 1, 5) + timedelta(days=d)) for d in range(7)):
+        add("opening_hours", "no open weekday", "at least one weekday with a session")
+    return problems
+
+
+def parse_centre(data: Any, catalogue: Catalogue, file: str = "<config>") -> CentreConfig:
+    """Validate parsed YAML data against the models and the catalogue, or raise ConfigError."""
+    if not isinstance(data, dict):
+        raise ConfigError([ConfigProblem(file, "", f"a {type(data).__name__}", "a mapping of centre settings")])
+    try:
+        centre = CentreConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(problems_from_validation(file, exc)) from None
+    problems = cross_check(centre, catalogue, file)
+    if problems:
+        raise ConfigError(problems)
+    return centre
+
+
+def load_centre(path: Path, catalogue: Catalogue | None = None) -> CentreConfig:
+    """Load and validate a centre file (and the catalogue, unless given)."""
+    catalogue = catalogue if catalogue is not None else load_catalogue_checked()
+    centre = parse_centre(read_yaml(path), catalogue, str(path))
+    return centre.model_copy(update={"source": path})
+
+
+__all__ = [
+    "Catalogue",
+    "CentreConfig",
+    "ConfigError",
+    "ConfigProblem",
+    "load_catalogue",
+    "load_catalogue_checked",
+    "load_centre",
+    "parse_centre",
+]
