@@ -1,0 +1,121 @@
+"""Numbers as Vietnamese words, for speech.
+
+Ticket numbers are read digit by digit ("số A không một hai"), counters and amounts as numbers
+("quầy số năm", "hai nghìn đồng"). Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+
+DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
+
+# How the letters of ticket prefixes are spelt aloud, for the synthetic voice.
+LETTER_NAMES = {
+    "A": "a", "B": "bê", "C": "xê", "D": "dê", "Đ": "đê", "E": "e", "F": "ép", "G": "giê", "H": "hát",
+    "I": "i", "J": "gi", "K": "ca", "L": "e lờ", "M": "em mờ", "N": "en nờ", "O": "o", "P": "pê", "Q": "quy",
+    "R": "e rờ", "S": "ét xì", "T": "tê", "U": "u", "V": "vê", "W": "vê kép", "X": "ích xì", "Y": "i dài",
+    "Z": "dét",
+}
+
+_TICKET = re.compile(r"^([A-ZĐ]*)(\d+)$")
+
+
+def digits_words(digits: str) -> str:
+    """'012' -> 'không một hai'."""
+    if not digits.isdigit():
+        raise ValueError(f"expected digits, found {digits!r}")
+    return " ".join(DIGITS[int(d)] for d in digits)
+
+
+def ticket_parts(number: str) -> tuple[str, str]:
+    """'A012' -> ('A', '012'). Raises ValueError for anything else."""
+    match = _TICKET.match(number.strip().upper())
+    if not match:
+        raise ValueError(f"expected a ticket number such as A012, found {number!r}")
+    return match.group(1), match.group(2)
+
+
+def ticket_words(number: str, spell_letters: bool = False) -> str:
+    """'A012' -> 'A không một hai' (or 'a không một hai' with spelt letters, for the synthetic voice)."""
+    prefix, digits = ticket_parts(number)
+    letters = [LETTER_NAMES.get(ch, ch.lower()) if spell_letters else ch for ch in prefix]
+    return " ".join([*letters, digits_words(digits)])
+
+
+def _below_thousand(n: int, full: bool) -> str:
+    """Words for 0 < n < 1000; `full` adds 'không trăm'/'lẻ' as needed inside bigger numbers."""
+    hundreds, rest = divmod(n, 100)
+    tens, units = divmod(rest, 10)
+    words: list[str] = []
+    if hundreds or full:
+        words += [DIGITS[hundreds], "trăm"]
+    if tens == 0:
+        if units and words:
+            words.append("lẻ")
+    elif tens == 1:
+        words.append("mười")
+    else:
+        words += [DIGITS[tens], "mươi"]
+    if units:
+        if units == 1 and tens >= 2:
+            words.append("mốt")
+        elif units == 5 and tens >= 1:
+            words.append("lăm")
+        elif units == 4 and tens >= 2:
+            words.append("tư")
+        else:
+            words.append(DIGITS[units])
+    return " ".join(words)
+
+
+_SCALES = ((10**9, "tỷ"), (10**6, "triệu"), (10**3, "nghìn"))
+
+
+def number_words(n: int) -> str:
+    """A whole number as words: 5 -> 'năm', 15 -> 'mười lăm', 2000 -> 'hai nghìn', 105 -> 'một trăm lẻ năm'."""
+    if n < 0:
+        return "âm " + number_words(-n)
+    if n == 0:
+        return "không"
+    words: list[str] = []
+    started = False
+    for scale, name in _SCALES:
+        part, n = divmod(n, scale)
+        if part:
+            words += [number_words(part) if part >= 1000 else _below_thousand(part, started), name]
+            started = True
+    if n:
+        words.append(_below_thousand(n, started))
+    return " ".join(words)
+
+
+def counter_words(counter: int) -> str:
+    """'quầy số năm'."""
+    return f"quầy số {number_words(counter)}"
+
+
+def minutes_words(minutes: int) -> str:
+    """'mười lăm phút', or hours and minutes above an hour."""
+    if minutes < 60:
+        return f"{number_words(minutes)} phút"
+    hours, rest = divmod(minutes, 60)
+    text = f"{number_words(hours)} giờ"
+    return f"{text} {number_words(rest)} phút" if rest else text
+
+
+_MONEY = re.compile(r"(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:đồng|đ|VNĐ|VND)(?![\wđ])", re.IGNORECASE)
+
+
+def money_words(amount: int) -> str:
+    """2000 -> 'hai nghìn đồng'."""
+    return f"{number_words(amount)} đồng"
+
+
+def speakable(text: str) -> str:
+    """Rewrite amounts such as '2.000 đồng' or '50.000đ' as words, leaving the rest of the text alone."""
+
+    def replace(match: re.Match[str]) -> str:
+        return money_words(int(re.sub(r"[.,]", "", match.group(1))))
+
+    return _MONEY.sub(replace, text)

@@ -1,0 +1,102 @@
+"""Every sentence the robot says, keyed, in polite spoken Vietnamese.
+
+`{addr}` is how the robot addresses the citizen ("ông bà", "anh chị", "bác"...), `{Addr}` the same
+at the start of a sentence. The robot calls itself "em". Sentences are short. A prompt without
+other fields gets a voice-pack key `<key>.<address slug>` so a recorded clip can replace the
+synthetic voice.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+PROMPTS: dict[str, str] = {
+    "greet": "Dạ, em chào {addr}. Em là robot lễ tân. {Addr} cần làm thủ tục gì ạ?",
+    "greet_again": "Dạ, em chào {addr}. Em giúp gì được {addr} ạ?",
+    "listen": "{Addr} cần em giúp gì ạ?",
+    "reprompt_silence.1": "{Addr} cần làm thủ tục gì ạ? {Addr} cứ nói, em nghe đây.",
+    "reprompt_silence.2": "{Addr} có thể nói ngắn gọn, ví dụ: lấy số, khai sinh, chứng thực ạ.",
+    "reprompt_silence.3": "{Addr} cũng có thể bấm chọn trên màn hình ạ.",
+    "reprompt_unclear.1": "Dạ, em chưa nghe rõ. {Addr} nói lại giúp em ạ.",
+    "reprompt_unclear.2": "Em vẫn chưa hiểu ạ. {Addr} nói ngắn gọn giúp em, ví dụ: đăng ký khai sinh.",
+    "reprompt_unclear.3": "Xin lỗi {addr}, em chưa hiểu. {Addr} bấm chọn trên màn hình giúp em ạ.",
+    "confirm_two": "Dạ, {addr} muốn hỏi về {first} hay {second} ạ?",
+    "confirm_one": "Dạ, {addr} muốn hỏi về {first} phải không ạ?",
+    "confirm_again": "{Addr} chọn {first} hay {second} ạ?",
+    "confirm_rejected": "Dạ, em xin lỗi. {Addr} nói lại giúp em thủ tục cần làm ạ.",
+    "out_of_scope": "Dạ, việc này em chưa hỗ trợ ạ. {Addr} có muốn gặp cán bộ không ạ?",
+    "staff_declined": "Dạ vâng. {Addr} cần em giúp việc gì khác ạ?",
+    "referral": "Dạ, thủ tục {procedure} không làm ở đây ạ. {referral}",
+    "where": "Dạ, {procedure} làm ở {counters} ạ.",
+    "documents": "Dạ, để làm {procedure}, {addr} cần: {documents}.",
+    "fee": "Dạ, lệ phí {procedure}: {fee}.",
+    "duration": "Dạ, thời gian giải quyết {procedure}: {duration}.",
+    "offer_ticket": "{Addr} có muốn lấy số thứ tự không ạ?",
+    "ask_procedure_for_ticket": "Dạ, {addr} cần làm thủ tục gì để em lấy số ạ?",
+    "ticket": "Dạ, {addr} được số {ticket}. Mời {addr} đến {counters}.",
+    "ticket_wait": "Phía trước còn {ahead} người, chờ khoảng {minutes}.",
+    "ticket_no_wait": "Hiện chưa có ai chờ ạ.",
+    "ticket_not_printed": "Vé chưa in được, {addr} nhớ số giúp em ạ.",
+    "ticket_refused": "Dạ, em chưa lấy số được ạ. {reason}",
+    "ticket_declined": "Dạ vâng.",
+    "scan_prompt": "Dạ, {addr} đưa mã QR trên giấy hẹn vào máy quét giúp em ạ.",
+    "guide_start": "Dạ, mời {addr} đi theo em đến {place}.",
+    "guide_arrived": "Dạ, đến {place} rồi ạ.",
+    "guide_failed": "Xin lỗi {addr}, em không dẫn đường được lúc này. {Addr} hỏi cán bộ ở bàn hướng dẫn giúp em ạ.",
+    "refreshment": "Dạ, mời {addr} dùng {item} ạ.",
+    "refreshment_out": "Xin lỗi {addr}, hiện em hết {item} rồi ạ.",
+    "greeting_reply": "Dạ, em chào {addr}. Em giúp gì được {addr} ạ?",
+    "anything_else": "{Addr} cần em giúp gì thêm không ạ?",
+    "farewell": "Dạ, em chào {addr}. Chúc {addr} một ngày tốt lành ạ.",
+    "thanks_reply": "Dạ, không có gì ạ. Em chào {addr}.",
+    "hand_over": "Dạ, em đã báo cán bộ. {Addr} chờ một chút, sẽ có người ra hỗ trợ ạ.",
+    "error": "Xin lỗi {addr}, em đang gặp trục trặc. Em đã báo cán bộ ra hỗ trợ ạ.",
+    "nothing_to_repeat": "Dạ, {addr} cần em giúp gì ạ?",
+    "announce": "Xin mời công dân có số thứ tự {ticket} đến {counter}.",
+}
+
+PLACES = {
+    "toilet": "nhà vệ sinh",
+    "waiting_area": "khu vực chờ",
+    "photocopy": "chỗ phô tô",
+    "parking": "bãi gửi xe",
+    "counter": "quầy",
+    "exit": "lối ra",
+    "online_help": "bàn hướng dẫn nộp hồ sơ trực tuyến",
+}
+
+ITEMS = {"water": "nước", "candy": "kẹo"}
+
+# Spoken forms of the configured or detected address.
+ADDRESSES = {
+    "ông/bà": "ông bà", "anh/chị": "anh chị", "bác": "bác", "ông": "ông", "bà": "bà",
+    "anh": "anh", "chị": "chị", "cô": "cô", "chú": "chú", "em": "em", "cháu": "cháu",
+}
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One sentence to say: its text and, for fixed prompts, the voice-pack key."""
+
+    text: str
+    key: str | None = None
+
+
+def spoken_address(address: str) -> str:
+    """'ông/bà' -> 'ông bà'; unknown forms fall back to 'ông bà'."""
+    return ADDRESSES.get(address, "ông bà")
+
+
+def slug(text: str) -> str:
+    """'ông bà' -> 'ong_ba' (ASCII, for file names)."""
+    folded = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    ascii_text = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return "_".join(ascii_text.lower().split())
+
+
+def render(key: str, address: str = "ông/bà", **fields: object) -> Utterance:
+    """Fill a prompt. Raises KeyError for an unknown key or a missing field."""
+    addr = spoken_address(address)
+    text = PROMPTS[key].format(addr=addr, Addr=addr[:1].upper() + addr[1:], **fields)
+    return Utterance(text, f"{key}.{slug(addr)}" if not fields else None)
