@@ -1,0 +1,154 @@
+"""Queue rules as pure functions: numbering, opening hours, transitions, who is next, waiting estimates."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+
+from robot.config import OpeningHours, Service
+from robot.queue.models import TicketStatus
+
+W, C, S, P = TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.PARKED
+
+# action -> {status before: status after}. Anything else is an illegal transition.
+TRANSITIONS: dict[str, dict[TicketStatus, TicketStatus]] = {
+    "call": {W: C},
+    "recall": {C: C},
+    "start_serving": {C: S},
+    "done": {S: TicketStatus.DONE},
+    "no_show": {C: TicketStatus.NO_SHOW},
+    "cancel": {W: TicketStatus.CANCELLED, C: TicketStatus.CANCELLED, P: TicketStatus.CANCELLED},
+    "transfer": {W: W, C: W, S: W, P: W},
+    "park": {W: P, C: P, S: P},
+    "unpark": {P: W},
+}
+
+# action -> event kind written to the log
+EVENT_KIND = {
+    "call": "called", "recall": "recalled", "start_serving": "serving", "done": "done", "no_show": "no_show",
+    "cancel": "cancelled", "transfer": "transferred", "park": "parked", "unpark": "unparked",
+}
+
+
+def next_status(action: str, status: TicketStatus) -> TicketStatus | None:
+    """The status after `action`, or None when the action is not allowed from `status`."""
+    return TRANSITIONS[action].get(status)
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbering
+
+
+def number_range(service: Service) -> int:
+    """How many distinct numbers a service has in a day (start..wrap)."""
+    return service.wrap - service.start + 1
+
+
+def effective_cap(service: Service) -> int:
+    """Tickets a service may issue in a day: its daily cap, but never so many that a number repeats."""
+    return min(service.daily_cap, number_range(service))
+
+
+def ticket_number(service: Service, seq: int) -> str:
+    """The number of the seq-th ticket (1-based) of the day: prefix + zero-padded, wrapping after `wrap`."""
+    value = service.start + (seq - 1) % number_range(service)
+    return f"{service.prefix}{value:0{service.digits}d}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Opening hours
+
+
+@dataclass(frozen=True)
+class Openness:
+    open: bool
+    reason: Literal["open", "closed_day", "before_opening", "between_sessions", "after_cutoff"]
+    next_opening: datetime | None
+
+
+def issuing_window(hours: OpeningHours, moment: datetime) -> Openness:
+    """Whether tickets may be issued at `moment` (local, aware), and when issuing opens next."""
+    day = moment.date()
+    local = moment.timetz().replace(tzinfo=None)
+    today = hours.for_date(day)
+    sessions = today.sessions() if today else []
+    for session in sessions:
+        if session.opens <= local < session.cutoff:
+            return Openness(True, "open", None)
+    later = [s for s in sessions if s.opens > local]
+    if later:
+        reason: Literal["before_opening", "between_sessions"] = (
+            "before_opening" if later[0] is sessions[0] else "between_sessions"
+        )
+        return Openness(False, reason, _at(moment, day, later[0].opens))
+    reason_closed: Literal["closed_day", "after_cutoff"] = "after_cutoff" if sessions else "closed_day"
+    for ahead in range(1, 370):
+        other = hours.for_date(day + timedelta(days=ahead))
+        if other and other.sessions():
+            return Openness(False, reason_closed, _at(moment, day + timedelta(days=ahead), other.sessions()[0].opens))
+    return Openness(False, reason_closed, None)
+
+
+def _at(moment: datetime, day: date, clock_time: time) -> datetime:
+    tz = moment.tzinfo
+    return datetime.combine(day, clock_time).replace(tzinfo=tz)
+
+
+# ---------------------------------------------------------------------------------------------
+# Who is called next
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A waiting ticket as the policy sees it. `order` is the queue order (oldest first)."""
+
+    order: int
+    priority: bool
+
+
+def choose_next(
+    waiting: Sequence[Candidate], normals_since_priority: int, mode: Literal["strict", "interleave"], every: int,
+) -> Candidate | None:
+    """The next ticket to call.
+
+    strict: any waiting priority ticket first (oldest first), then normal tickets oldest first.
+    interleave: normal tickets oldest first, but one priority ticket after every `every` normal ones
+    (and priority tickets whenever no normal ticket waits).
+    """
+    priority = sorted((c for c in waiting if c.priority), key=lambda c: c.order)
+    normal = sorted((c for c in waiting if not c.priority), key=lambda c: c.order)
+    if not priority:
+        return normal[0] if normal else None
+    if not normal or mode == "strict" or normals_since_priority >= every:
+        return priority[0]
+    return normal[0]
+
+
+def people_ahead(
+    me: Candidate, waiting: Sequence[Candidate], mode: Literal["strict", "interleave"], every: int,
+) -> int:
+    """How many of `waiting` (same service, not `me`) are expected to be called before `me`."""
+    others = [c for c in waiting if c.order != me.order]
+    older_same = sum(1 for c in others if c.priority == me.priority and c.order < me.order)
+    if mode == "strict":
+        return older_same + (0 if me.priority else sum(1 for c in others if c.priority))
+    if me.priority:
+        # each priority ticket ahead of me costs one turn of up to `every` normal tickets
+        normals = sum(1 for c in others if not c.priority)
+        return older_same + min(normals, (older_same + 1) * every)
+    priorities = sum(1 for c in others if c.priority)
+    return older_same + min(priorities, older_same // every + 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Waiting estimate
+
+
+def estimate_wait_minutes(ahead: int, service_minutes: float, open_counters: int) -> int | None:
+    """Minutes until a ticket with `ahead` people in front is called; None when no counter is open."""
+    if open_counters <= 0:
+        return None
+    return math.ceil(ahead * service_minutes / open_counters)
