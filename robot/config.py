@@ -264,6 +264,10 @@ class QueueSettings(_Model):
     db: str = "var/letan-queue.sqlite3"
     priority_mode: Literal["strict", "interleave"] = "interleave"
     priority_every: int = Field(default=3, ge=1, description="Interleave: one priority ticket after N normal")
+    default_service_minutes: float = Field(
+        default=6.0, gt=0, le=240, description="Service time assumed for waiting estimates until real ones exist"
+    )
+    recent_services: int = Field(default=20, ge=1, description="Finished services the waiting estimate uses")
 
 
 class SpeechSettings(_Model):
