@@ -12,14 +12,22 @@ Pure parts here: the calendar, the plan, the KPIs and the report texts. The run 
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import random
+import shutil
 import statistics
+import tempfile
+import time as _time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
 
 from dialogs.catalogue import Catalogue
+from dialogs.ports import GuideResult
 from robot.config import CentreConfig, Counter, ReceptionPoint
 
 # Share of visits per procedure at a busy ward (field notes: chứng thực dominates, then hộ tịch,
@@ -449,3 +457,316 @@ def plot_day(visits: Sequence[Visit], path: str, title: str) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
+
+
+# ---------------------------------------------------------------------------------------------
+# The run: real dialog manager + real queue engine on a simulated clock
+
+
+class DayError(Exception):
+    """A day that cannot be simulated (closed day, bad what-if); for technicians, English."""
+
+
+CONFIRM_TICKET = "vâng, cho tôi lấy số"
+DECLINE_MORE = "không, cảm ơn em"
+AGREE = "vâng"
+NO_SHOW_AFTER_MIN = 2.0
+
+
+@dataclass
+class _Record:
+    """Mutable bookkeeping of one visit during the run (frozen into a Visit at the end)."""
+
+    citizen: Citizen
+    outcome: str = "no_ticket"
+    service: str | None = None
+    number: str | None = None
+    priority: bool = False
+    issued: datetime | None = None
+    called: datetime | None = None
+    counter: int | None = None
+    finished: datetime | None = None
+
+    def visit(self) -> Visit:
+        c = self.citizen
+        return Visit(c.index, c.arrives, c.procedure, self.outcome, self.service, self.number, self.priority,
+                     self.issued, self.called, self.counter, self.finished, c.no_show and self.called is not None)
+
+
+class _RecordingDesk:
+    """The dialog's QueueDesk, watched: remembers the last ticket result for the day's bookkeeping."""
+
+    def __init__(self, desk: Any):
+        self.desk = desk
+        self.last: tuple[str, bool, Any] | None = None
+
+    def issue(self, service_id: str, priority: bool = False) -> Any:
+        result = self.desk.issue(service_id, priority)
+        self.last = (service_id, priority, result)
+        return result
+
+    def route(self, procedure_id: str) -> Any:
+        return self.desk.route(procedure_id)
+
+
+class _Ended:
+    """SessionEvents that keeps the last end reason."""
+
+    def __init__(self) -> None:
+        self.reason: str | None = None
+
+    def session_started(self, session_id: str) -> None:
+        self.reason = None
+
+    def session_ended(self, session_id: str, reason: str, intent: str | None, procedure: str | None) -> None:
+        self.reason = reason
+
+    def help_requested(self, session_id: str, reason: str) -> None:
+        return None
+
+
+class _Quiet:
+    def say(self, text: str, key: str | None = None) -> None:
+        return None
+
+
+def _converse(manager: Any, desk: _RecordingDesk, ended: _Ended, citizen: Citizen, record: _Record,
+              catalogue: Catalogue, now: datetime, cutoff_passed: bool) -> None:
+    """One citizen at the robot: say what they came for, accept the ticket, say goodbye."""
+    from dialogs.manager import State
+
+    desk.last = None
+    manager.person_arrived()
+    manager.heard(citizen.utterance)
+    clarified = False
+    for _ in range(6):
+        if manager.session is None or not manager.session.active:
+            break
+        state, offer = manager.state, manager.offer
+        if state is State.CONFIRM and offer is not None:
+            if offer.kind == "ticket":
+                manager.heard(CONFIRM_TICKET)
+            elif offer.kind == "procedures" and citizen.procedure is not None:
+                manager.heard(catalogue.get(citizen.procedure).short_name)
+            else:
+                manager.heard(AGREE)
+        elif state is State.ANYTHING_ELSE:
+            manager.heard(DECLINE_MORE)
+        elif not clarified and citizen.procedure is not None:
+            clarified = True
+            manager.heard(catalogue.get(citizen.procedure).name)
+        else:
+            break
+    if manager.session is not None and manager.session.active:
+        manager.person_left()
+    else:
+        manager.person_present = False
+    if desk.last is not None:
+        service_id, priority, result = desk.last
+        if result.ok:
+            record.outcome, record.service, record.number = "ticket", service_id, result.number
+            record.priority, record.issued = priority, now
+        else:
+            record.outcome = "turned_away" if cutoff_passed else "no_ticket"
+    elif ended.reason == "handed_over":
+        record.outcome = "handed_to_staff"
+    elif citizen.procedure is not None and not manager.queue.route(citizen.procedure).handled_here:
+        record.outcome = "referred"
+    elif citizen.procedure is not None:
+        record.outcome = "handed_to_staff"
+
+
+def _cutoff_passed(centre: CentreConfig, moment: datetime) -> bool:
+    hours = centre.opening_hours.for_date(moment.date())
+    if hours is None:
+        return True
+    local = moment.timetz().replace(tzinfo=None)
+    return not any(s.opens <= local < s.cutoff for s in hours.sessions()) and local >= hours.sessions()[0].opens
+
+
+def simulate_day(centre: CentreConfig, catalogue: Catalogue, plan: DayPlan, db_path: Path,
+                 point_id: str | None = None) -> list[Visit]:
+    """Run the planned day through the real dialog manager and the real queue engine."""
+    import heapq
+
+    from dialogs.manager import DialogManager
+    from robot.app import NoDossiers, NoRefreshments
+    from robot.clock import SimClock
+    from robot.queue import QueueEngine
+
+    hours = centre.opening_hours.for_date(plan.day)
+    if hours is None or not hours.sessions():
+        raise DayError(f"{centre.site.id} is closed on {plan.day:%Y-%m-%d}; pick a working day with --at")
+    first_open = datetime.combine(plan.day, hours.sessions()[0].opens, centre.site.tz)
+    start = min([first_open, *(c.arrives for c in plan.citizens)])
+    clock = SimClock(start)
+    point = centre.point(point_id)
+    engine = QueueEngine(centre, db_path, clock)
+    try:
+        desk = _RecordingDesk(_day_queue_desk(centre, catalogue, engine))
+        ended = _Ended()
+        manager = DialogManager(
+            catalogue, _understander(catalogue), speaker=_Quiet(), queue=desk, dossiers=NoDossiers(),
+            guide=_PointingGuide(), refreshments=NoRefreshments(), events=ended, clock_fn=clock.monotonic,
+        )
+        records = [_Record(c) for c in plan.citizens]
+        by_number: dict[str, _Record] = {}
+        counters = [c.number for c in point.counters if c.open]
+        busy: dict[int, str | None] = dict.fromkeys(counters)
+        queue: list[tuple[datetime, int, str, Any]] = []
+        seq = 0
+        for record in records:
+            heapq.heappush(queue, (record.citizen.arrives, seq, "arrive", record))
+            seq += 1
+        heapq.heappush(queue, (first_open, seq, "open", None))
+        while queue:
+            moment, _, kind, payload = heapq.heappop(queue)
+            if moment > clock.now():
+                clock.set(moment)
+            now = clock.now()
+            if kind == "arrive":
+                _converse(manager, desk, ended, payload.citizen, payload, catalogue, now, _cutoff_passed(centre, now))
+                if payload.number:
+                    by_number[payload.number] = payload
+            elif kind == "finish":
+                counter, number, no_show = payload
+                (engine.no_show if no_show else engine.done)(number, point.id)
+                if number in by_number:
+                    by_number[number].finished = now
+                busy[counter] = None
+            if now < first_open:
+                continue
+            for counter in counters:
+                if busy[counter] is not None:
+                    continue
+                ticket = engine.call_next(counter, point.id)
+                if ticket is None:
+                    continue
+                busy[counter] = ticket.number
+                rec = by_number.get(ticket.number)
+                if rec is not None:
+                    rec.called, rec.counter = now, counter
+                absent = rec is not None and rec.citizen.no_show
+                minutes = NO_SHOW_AFTER_MIN if absent or rec is None else rec.citizen.service_min
+                finish = now + timedelta(minutes=minutes)
+                heapq.heappush(queue, (finish, seq, "finish", (counter, ticket.number, absent)))
+                seq += 1
+    finally:
+        engine.close()
+    return [r.visit() for r in records]
+
+
+class _PointingGuide:
+    """Citizens asking the way during a simulated day are shown it from the robot's post."""
+
+    def guide_to(self, place: str, counter: int | None = None) -> GuideResult:
+        return GuideResult(True)
+
+
+def _understander(catalogue: Catalogue) -> Any:
+    try:
+        from dialogs.nlu import Understander
+    except ModuleNotFoundError:
+        raise DayError("the understander (dialogs/nlu.py) is not available yet in this build") from None
+    return Understander(catalogue)
+
+
+def _day_queue_desk(centre: CentreConfig, catalogue: Catalogue, engine: Any) -> Any:
+    try:
+        from robot.ticketing import TicketDesk
+    except ModuleNotFoundError:
+        raise DayError("the ticket desk (robot/ticketing.py) is not available yet in this build") from None
+    return TicketDesk(centre, catalogue, engine)
+
+
+@dataclass(frozen=True)
+class DayRun:
+    """One simulated day: its KPIs and visits."""
+
+    label: str
+    kpis: DayKpis
+    visits: tuple[Visit, ...]
+    seconds: float
+
+
+@dataclass(frozen=True)
+class DayReport:
+    folder: Path
+    runs: tuple[DayRun, ...]
+    summary_lines: tuple[str, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"runs": [{"label": r.label, "seconds": r.seconds, "kpis": asdict(r.kpis)} for r in self.runs]}
+
+
+def counters_per_service(centre: CentreConfig, point_id: str | None = None) -> dict[str, int]:
+    return {s.id: len(centre.counters_for_service(s.id, point_id)) for s in centre.services}
+
+
+def run_day(centre: CentreConfig, catalogue: Catalogue, day: date, *, arrivals: int, seed: int, label: str,
+            db_path: Path) -> DayRun:
+    started = _time.perf_counter()
+    plan = plan_day(centre, catalogue, day, arrivals, seed)
+    visits = simulate_day(centre, catalogue, plan, db_path)
+    kpis = compute_kpis(day, visits, counters_per_service(centre))
+    return DayRun(label, kpis, tuple(visits), round(_time.perf_counter() - started, 3))
+
+
+def _scratch_dir() -> str:
+    """A folder for the day's queue database: in memory-backed /dev/shm when there is one (no fsync cost)."""
+    shm = Path("/dev/shm")
+    return tempfile.mkdtemp(prefix="letan-day-", dir=str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None)
+
+
+def run_day_report(
+    centre: CentreConfig, catalogue: Catalogue, day: date, out: Path, *, seed: int, arrivals: int,
+    what_if_counters: Mapping[str, int] | None = None, what_if_arrivals: int | None = None,
+) -> DayReport:
+    """Simulate the baseline day (and a what-if day with the same seed), write the report folder."""
+    if centre.opening_hours.for_date(day) is None:
+        raise DayError(f"{centre.site.id} is closed on {day:%Y-%m-%d}; pick a working day with --at")
+    scratch = _scratch_dir()
+    try:
+        runs = [run_day(centre, catalogue, day, arrivals=arrivals, seed=seed, label="baseline",
+                        db_path=Path(scratch) / "baseline.sqlite3")]
+        if what_if_counters or what_if_arrivals is not None:
+            try:
+                variant = with_counters(centre, what_if_counters or {})
+            except (KeyError, ValueError) as exc:
+                raise DayError(f"what-if counters: {exc}") from None
+            runs.append(run_day(variant, catalogue, day, arrivals=what_if_arrivals or arrivals, seed=seed,
+                                label="what-if", db_path=Path(scratch) / "what-if.sqlite3"))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    out.mkdir(parents=True, exist_ok=True)
+    base = runs[0]
+    last = runs[-1]
+    title = f"{centre.site.name}: simulated day {day:%Y-%m-%d}"
+    compare = base.kpis if len(runs) > 1 else None
+    (out / "summary.md").write_text(summary_markdown(last.kpis, title, compare), encoding="utf-8")
+    plot_day(last.visits, str(out / "day.png"), title)
+    if len(runs) > 1:
+        plot_day(base.visits, str(out / "baseline.png"), title + " (baseline)")
+    report = DayReport(out, tuple(runs), tuple(summary_lines(runs)))
+    (out / "kpis.json").write_text(json.dumps(report.as_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+    return report
+
+
+def summary_lines(runs: Sequence[DayRun]) -> list[str]:
+    lines = []
+    for run in runs:
+        k = run.kpis
+        lines += [
+            f"[bold]{run.label}[/bold] ({k.day}, {k.arrivals} citizens, simulated in {run.seconds:.2f} s)",
+            f"  tickets {k.tickets}, served {k.served}, no-shows {k.no_shows}, turned away at cut-off "
+            f"{k.turned_away}, referred {k.referred}, handed to staff {k.handed_to_staff}",
+            f"  waiting time median {k.wait_median_min} min, p90 {k.wait_p90_min} min; longest queue "
+            f"{k.longest_queue} ({k.longest_queue_service}); last served {k.last_finished}",
+            "  tickets per hour: " + ", ".join(f"{h} {n}" for h, n in k.tickets_per_hour.items()),
+        ]
+        lines += [f"  {s.service}: {s.tickets} tickets, wait median {s.wait_median_min} / p90 {s.wait_p90_min} min,"
+                  f" longest queue {s.longest_queue}" for s in k.per_service]
+    if len(runs) > 1:
+        lines.append("[bold]baseline vs what-if[/bold]")
+        lines += [f"  {name}: {a} -> {b}" for name, a, b in comparison_rows(runs[0].kpis, runs[-1].kpis)]
+    return lines

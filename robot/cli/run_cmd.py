@@ -1,9 +1,178 @@
-"""Commands of this area are added by its issue; see robot/cli/__init__.py."""
+"""`letan run` (the robot on its devices) and `letan sim` (the same application on simulated devices).
+
+`letan sim` is a group: without a sub-command it starts the interactive console (or runs a
+scenario with --script, or the demo with --demo); `letan sim day` simulates a working day.
+"""
 
 from __future__ import annotations
 
+import sys
+from datetime import datetime, time
+from pathlib import Path
+
 import typer
+from rich.console import Console
+
+from robot.cli.common import CONFIG_OPTION, console, err_console, load_centre_or_exit, report_config_error
+from robot.config import CentreConfig, ConfigError, load_catalogue_checked
+from robot.paths import DEFAULT_CENTRE, SCENARIOS_DIR
+
+sim_app = typer.Typer(
+    help="Run letan on simulated devices: console, scripted scenarios (--script), a simulated day (day).",
+    invoke_without_command=True,
+)
+
+DEMO_SCENARIO = SCENARIOS_DIR / "demo.yaml"
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    err_console.print(f"[red]{message}[/red]")
+    return typer.Exit(code)
+
+
+def _start_time(centre: CentreConfig, at: str | None, realtime: bool) -> datetime | None:
+    """The simulated start (None = the wall clock). Exits 2 on a bad --at."""
+    from robot.clock import parse_at
+    from simulator.day import next_opening, next_working_day
+
+    if realtime:
+        if at is not None:
+            raise _fail("--at and --realtime exclude each other: --realtime uses the wall clock", 2)
+        return None
+    if at is not None:
+        try:
+            return parse_at(at, centre.site.tz)
+        except ValueError:
+            raise _fail(f"--at: {at!r} is not an ISO time such as 2026-11-25T08:05", 2) from None
+    day = next_working_day(centre, centre.now())
+    return next_opening(centre, datetime.combine(day, time(0), centre.site.tz))
+
+
+def _run(
+    config: Path = CONFIG_OPTION,
+    broker: str | None = typer.Option(None, "--broker", help="MQTT broker URL (default: the config's, else embedded)."),
+) -> None:
+    """Start the robot application with the devices of the config's device profile (Ctrl-C to stop)."""
+    from robot.app import Application, AppStartError
+
+    centre = load_centre_or_exit(config)
+    try:
+        app = Application.from_config(centre, catalogue=load_catalogue_checked(), broker_url=broker)
+    except AppStartError as exc:
+        raise _fail(str(exc), 2) from None
+    try:
+        app.start()
+    except AppStartError as exc:
+        app.stop()
+        raise _fail(str(exc), 1) from None
+    app.subscribe(lambda event: console.print(f"[dim]{event.kind}[/dim] {event.text}"))
+    for part, state in app.parts().items():
+        console.print(f"  {part}: {state}")
+    console.print(f"letan running at {centre.site.name}; Ctrl-C to stop.")
+    try:
+        app.run_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.stop()
+
+
+@sim_app.callback()
+def _sim(
+    ctx: typer.Context,
+    config: Path | None = typer.Option(
+        None, "--config", "-c", help="Centre configuration file (default: the scenario's centre, else cua-nam)."
+    ),
+    speech: str = typer.Option("text", "--speech", help="text (typed input) or vosk (WAV files through Vosk)."),
+    at: str | None = typer.Option(None, "--at", help="Simulated start, ISO time (default: next opening)."),
+    realtime: bool = typer.Option(False, "--realtime", help="Use the wall clock instead of simulated time."),
+    script: Path | None = typer.Option(None, "--script", help="Run a scenario file and exit 0 when it passes."),
+    report: Path | None = typer.Option(None, "--report", help="With --script: write the run as JSON here."),
+    demo: bool = typer.Option(False, "--demo", help="Run the demo scenario, then the console (on a terminal)."),
+    broker: str | None = typer.Option(None, "--broker", help="MQTT broker URL (default: embedded broker)."),
+    workdir: Path | None = typer.Option(None, "--workdir", help="Where tickets, audio and databases go."),
+) -> None:
+    """Start the application on simulated devices with a technician console (reads a terminal or a pipe)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if speech not in ("text", "vosk"):
+        raise _fail(f"--speech: {speech!r} is not one of text, vosk", 2)
+    if report is not None and script is None:
+        raise _fail("--report needs --script", 2)
+    from simulator.scenario import load_scenario
+    from simulator.session import SimOptions, run_interactive, run_scripted
+
+    scenario = None
+    if script is not None or demo:
+        try:
+            scenario = load_scenario(script or DEMO_SCENARIO)
+        except ConfigError as error:
+            report_config_error(error)
+            raise typer.Exit(2) from None
+        config = config or scenario.centre_path()
+    centre = load_centre_or_exit(config or DEFAULT_CENTRE)
+    start = _start_time(centre, scenario.at if scenario and scenario.at and at is None else at, realtime)
+    options = SimOptions(centre=centre, start=start, speech=speech, broker_url=broker, workdir=workdir)
+    if scenario is not None and not demo:
+        code = run_scripted(options, scenario, console, report)
+        raise typer.Exit(code)
+    interactive = sys.stdin.isatty()
+    out = console if interactive else Console(highlight=False, width=max(console.width, 140))
+    code = run_interactive(options, out, demo=scenario, stdin=sys.stdin, interactive=interactive)
+    raise typer.Exit(code)
+
+
+def _parse_counters(values: list[str], centre: CentreConfig) -> dict[str, int]:
+    wanted: dict[str, int] = {}
+    ids = [s.id for s in centre.services]
+    for value in values:
+        service, sep, number = value.partition("=")
+        if not sep or not number.strip().isdigit():
+            raise _fail(f"--counters: {value!r}: expected SERVICE=N, e.g. chung_thuc=4", 2)
+        if service not in ids:
+            raise _fail(f"--counters: unknown service {service!r}; expected one of {ids}", 2)
+        if int(number) < 1:
+            raise _fail(f"--counters: {value!r}: at least one counter per service", 2)
+        wanted[service] = int(number)
+    return wanted
+
+
+@sim_app.command("day")
+def _day(
+    config: Path = CONFIG_OPTION,
+    counters: list[str] = typer.Option([], "--counters", help="What if: SERVICE=N open counters (repeatable)."),
+    arrivals: int | None = typer.Option(None, "--arrivals", help="What if: this many citizens instead."),
+    base_arrivals: int = typer.Option(400, "--base-arrivals", help="Citizens in the baseline day."),
+    out: Path = typer.Option(Path("out/sim-day"), "--out", help="Report folder (PNG chart, summary, JSON)."),
+    seed: int = typer.Option(1, "--seed", help="Random seed: the same seed gives the same day."),
+    at: str | None = typer.Option(None, "--at", help="Day to simulate, ISO date (default: next working day)."),
+) -> None:
+    """Simulate a working day: arrivals, the robot's dialog, the real queue engine, counters. KPIs + report."""
+    from simulator.day import DayError, next_working_day, run_day_report
+
+    centre = load_centre_or_exit(config)
+    wanted = _parse_counters(counters, centre)
+    if (arrivals is not None and arrivals < 0) or base_arrivals < 0:
+        raise _fail("--arrivals: expected a number of citizens >= 0", 2)
+    if at is not None:
+        try:
+            day = datetime.fromisoformat(at).date()
+        except ValueError:
+            raise _fail(f"--at: {at!r} is not an ISO date such as 2026-11-25", 2) from None
+    else:
+        day = next_working_day(centre, centre.now())
+    try:
+        result = run_day_report(
+            centre, load_catalogue_checked(), day, out, seed=seed, arrivals=base_arrivals,
+            what_if_counters=wanted or None, what_if_arrivals=arrivals,
+        )
+    except DayError as exc:
+        raise _fail(str(exc), 2) from None
+    for line in result.summary_lines:
+        console.print(line)
+    console.print(f"Report: {out / 'summary.md'}, chart {out / 'day.png'}, figures {out / 'kpis.json'}")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the letan app."""
+    app.command("run")(_run)
+    app.add_typer(sim_app, name="sim")

@@ -1,0 +1,306 @@
+"""The composition root: one application built from a centre configuration, for a kiosk or the simulator.
+
+`Application.from_config(centre, ...)` builds every part from the config: the queue engine on
+its SQLite file, the ticket printer at `devices.printer`, the QR scanner at `devices.scanner`,
+the drive and MCU at `devices.drive`/`devices.mcu`, speech output, the MQTT bus (the config's
+broker, `--broker`, or the embedded one), the dossier lookup, navigation, and the dialog
+manager whose ports are implemented by robot/ adapters. There is one code path: the simulator
+starts virtual devices and passes their addresses in the config, exactly as a technician writes
+the addresses of real devices.
+
+Inputs come from the devices (scanner thread, microphone, presence) and from the kiosk's touch
+screen or keyboard (`typed`). Everything the application does is published to subscribers as
+`AppEvent`s (what it said, tickets, navigation, alerts): the kiosk screen, `letan run`'s log and
+the simulator's console read the same feed.
+
+A part that cannot start (a missing device, a model not installed, a part not built) is reported
+in `parts()` with the reason, an alert is raised, and the robot keeps serving with what works.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dialogs.catalogue import Catalogue
+from dialogs.ports import DossierAnswer, GuideResult, ProcedureRoute, TicketResult
+from robot.clock import Clock, SystemClock
+from robot.config import CentreConfig
+
+log = logging.getLogger(__name__)
+
+
+class AppStartError(Exception):
+    """The application cannot start (for technicians, English)."""
+
+
+@dataclass(frozen=True)
+class AppEvent:
+    """Something the application did. kind: said | ticket | guide | alert | called | info."""
+
+    kind: str
+    text: str
+    data: dict[str, Any] = field(default_factory=dict)
+    at: str = ""
+
+
+Subscriber = Callable[[AppEvent], None]
+
+
+class EventFeed:
+    """Fan-out of AppEvents to subscribers; a failing subscriber never stops the robot."""
+
+    def __init__(self, clock: Clock):
+        self.clock = clock
+        self._subscribers: list[Subscriber] = []
+        self._lock = threading.Lock()
+
+    def subscribe(self, subscriber: Subscriber) -> None:
+        with self._lock:
+            self._subscribers.append(subscriber)
+
+    def emit(self, kind: str, text: str, /, **data: Any) -> None:
+        event = AppEvent(kind, text, data, self.clock.now().isoformat(timespec="seconds"))
+        with self._lock:
+            subscribers = list(self._subscribers)
+        for subscriber in subscribers:
+            try:
+                subscriber(event)
+            except Exception:
+                log.exception("event subscriber failed")
+
+
+# ---------------------------------------------------------------------------------------------
+# Adapters: robot/ implementations of the dialog ports, and stand-ins when a part is missing
+
+
+class FeedSpeaker:
+    """dialogs.ports.Speaker: shows the sentence on the feed, then speaks it through `voice`."""
+
+    def __init__(self, feed: EventFeed, voice: Callable[[str, str | None], None] | None = None):
+        self.feed = feed
+        self.voice = voice
+
+    def say(self, text: str, key: str | None = None) -> None:
+        self.feed.emit("said", text, key=key)
+        if self.voice is not None:
+            try:
+                self.voice(text, key)
+            except Exception as exc:  # the words are on the screen already
+                self.feed.emit("alert", f"speech output failed: {exc}", kind="speaker")
+
+
+class ConfigRoutes:
+    """Where a procedure is handled, from the centre configuration (QueueDesk.route)."""
+
+    def __init__(self, centre: CentreConfig, catalogue: Catalogue):
+        self.centre = centre
+        self.catalogue = catalogue
+
+    def route(self, procedure_id: str) -> ProcedureRoute:
+        service = self.centre.service_for_procedure(procedure_id)
+        if service is None:
+            referral = self.centre.referrals.get(procedure_id)
+            if referral is None and procedure_id in self.catalogue:
+                referral = self.catalogue.get(procedure_id).referral
+            return ProcedureRoute(False, referral=referral)
+        counters = tuple(c.number for c in self.centre.counters_for_service(service.id))
+        return ProcedureRoute(True, service.id, service.name, counters)
+
+
+class NoQueue:
+    """QueueDesk when the queue engine is not available: routes still work, tickets are refused."""
+
+    def __init__(self, routes: ConfigRoutes, why: str):
+        self.routes = routes
+        self.why = why
+
+    def issue(self, service_id: str, priority: bool = False) -> TicketResult:
+        return TicketResult(False, refused_reason="Máy lấy số đang tạm dừng, mời ông bà hỏi cán bộ ở bàn hướng dẫn ạ.")
+
+    def route(self, procedure_id: str) -> ProcedureRoute:
+        return self.routes.route(procedure_id)
+
+
+class NoDossiers:
+    def lookup(self, payload: str) -> DossierAnswer:
+        return DossierAnswer(False, "Dạ, hiện em chưa tra cứu được hồ sơ. Mời ông bà hỏi cán bộ ở quầy ạ.",
+                             "unavailable")
+
+
+class NoGuide:
+    def guide_to(self, place: str, counter: int | None = None) -> GuideResult:
+        return GuideResult(False, "not_allowed")
+
+
+class NoRefreshments:
+    def dispense(self, item: str) -> bool:
+        return False
+
+
+class FeedSessionEvents:
+    """SessionEvents on the feed (and, when the bus is up, on MQTT through `publish`)."""
+
+    def __init__(self, feed: EventFeed, publish: Callable[[str, dict[str, Any]], None] | None = None):
+        self.feed = feed
+        self.publish = publish
+
+    def session_started(self, session_id: str) -> None:
+        self.feed.emit("info", "dialog session started", session=session_id)
+        if self.publish:
+            self.publish("started", {"session": session_id})
+
+    def session_ended(self, session_id: str, reason: str, intent: str | None, procedure: str | None) -> None:
+        self.feed.emit("info", f"dialog session ended: {reason}", session=session_id, reason=reason,
+                       intent=intent, procedure=procedure)
+        if self.publish:
+            self.publish("ended", {"session": session_id, "reason": reason, "intent": intent, "procedure": procedure})
+
+    def help_requested(self, session_id: str, reason: str) -> None:
+        self.feed.emit("alert", f"citizen needs a staff member ({reason})", kind="help_requested", reason=reason)
+        if self.publish:
+            self.publish("help", {"session": session_id, "reason": reason})
+
+
+# ---------------------------------------------------------------------------------------------
+# The application
+
+
+class Application:
+    """The robot: every part built from the centre config, one lock around the conversation."""
+
+    def __init__(
+        self, centre: CentreConfig, *, catalogue: Catalogue, clock: Clock, broker_url: str | None = None,
+        state_dir: Path | None = None,
+    ):
+        self.centre = centre
+        self.catalogue = catalogue
+        self.clock = clock
+        self.broker_url = broker_url
+        self.state_dir = state_dir
+        self.feed = EventFeed(clock)
+        self.routes = ConfigRoutes(centre, catalogue)
+        self._parts: dict[str, str] = {}
+        self._lock = threading.RLock()
+        self._stopping = threading.Event()
+        self._closers: list[Callable[[], None]] = []
+        self.manager: Any = None
+
+    @classmethod
+    def from_config(
+        cls, centre: CentreConfig, *, catalogue: Catalogue, clock: Clock | None = None,
+        broker_url: str | None = None, state_dir: Path | None = None,
+    ) -> Application:
+        return cls(centre, catalogue=catalogue, clock=clock or SystemClock(centre.site.tz), broker_url=broker_url,
+                   state_dir=state_dir)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def subscribe(self, subscriber: Subscriber) -> None:
+        self.feed.subscribe(subscriber)
+
+    def parts(self) -> dict[str, str]:
+        """Each part and its state: 'ok ...' or 'unavailable: why'."""
+        return dict(self._parts)
+
+    def _part(self, name: str, state: str) -> None:
+        self._parts[name] = state
+        if not state.startswith("ok"):
+            self.feed.emit("alert", f"{name}: {state}", kind=name)
+
+    def start(self) -> None:
+        speaker = FeedSpeaker(self.feed)
+        self._part("speech", "ok (text on screen)")
+        queue = NoQueue(self.routes, "queue engine not available yet")
+        self._part("queue", "unavailable: the queue engine is not available yet")
+        dossiers = NoDossiers()
+        self._part("dossiers", "unavailable: the dossier lookup is not available yet")
+        guide = NoGuide()
+        self._part("navigation", "unavailable: navigation is not available yet")
+        refreshments = NoRefreshments()
+        events = FeedSessionEvents(self.feed)
+        self.manager = self._build_dialog(speaker, queue, dossiers, guide, refreshments, events)
+
+    def _build_dialog(self, speaker: Any, queue: Any, dossiers: Any, guide: Any, refreshments: Any,
+                      events: Any) -> Any:
+        from dialogs.manager import DialogManager, ManagerSettings
+
+        try:
+            from dialogs.nlu import Understander
+        except ModuleNotFoundError:
+            self._part("dialog", "unavailable: the understander (dialogs/nlu.py) is not available yet")
+            return None
+        settings = self.centre.dialog
+        manager = DialogManager(
+            self.catalogue, Understander(self.catalogue), speaker=speaker, queue=queue, dossiers=dossiers,
+            guide=guide, refreshments=refreshments, events=events,
+            settings=ManagerSettings(address=settings.address, min_confidence=settings.min_confidence,
+                                     silence_timeout_s=settings.silence_timeout_s, max_misses=settings.max_misses),
+            clock_fn=self.clock.monotonic,
+        )
+        self._part("dialog", "ok")
+        return manager
+
+    def stop(self) -> None:
+        self._stopping.set()
+        while self._closers:
+            closer = self._closers.pop()
+            try:
+                closer()
+            except Exception:
+                log.exception("stopping a part failed")
+
+    def __enter__(self) -> Application:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def run_forever(self, tick_s: float = 0.2) -> None:
+        """The main loop of `letan run`: time-driven work (listen timeouts) until stop()."""
+        while not self._stopping.is_set():
+            self.tick()
+            time.sleep(tick_s)
+
+    # ------------------------------------------------------------------ inputs
+
+    def _dialog(self, action: Callable[[Any], None]) -> None:
+        with self._lock:
+            if self.manager is None:
+                self.feed.emit("alert", "the conversation part is not running", kind="dialog")
+                return
+            action(self.manager)
+
+    def person_arrived(self) -> None:
+        self._dialog(lambda m: m.person_arrived())
+
+    def person_left(self) -> None:
+        self._dialog(lambda m: m.person_left())
+
+    def typed(self, text: str) -> None:
+        """Text from the touch keyboard (or recognised speech)."""
+        self._dialog(lambda m: m.heard(text))
+
+    def scanned(self, payload: str) -> None:
+        self._dialog(lambda m: m.scanned(payload))
+
+    def tick(self) -> None:
+        with self._lock:
+            if self.manager is not None:
+                self.manager.tick()
+
+    def status(self) -> dict[str, Any]:
+        with self._lock:
+            state = getattr(self.manager, "state", None)
+        return {
+            "centre": self.centre.site.id,
+            "time": self.clock.now().isoformat(timespec="seconds"),
+            "dialog": str(state) if state is not None else "not running",
+            "parts": self.parts(),
+        }

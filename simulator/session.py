@@ -1,0 +1,207 @@
+"""A running simulation: simulated devices + the real application + an MQTT monitor, driven by steps.
+
+`SimSession` is what the technician console and the scenario runner drive. It starts the
+simulated devices of the centre (simulator.devices), gives their addresses to the composition
+root (robot.app.Application) in the config, and records everything seen as `Observation`s:
+the robot's words and tickets (from the application's event feed), the tickets that came out of
+the simulated printer, navigation results, alerts, and the MQTT messages staff would see.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from dialogs.catalogue import Catalogue
+from robot.app import AppEvent, Application
+from robot.clock import Clock, SimClock, SystemClock
+from robot.config import CentreConfig, load_catalogue_checked
+from robot.paths import PROJECT_ROOT
+from simulator.console import HELP, run_console
+from simulator.scenario import Observation, Scenario, ScenarioResult, Step, run_scenario
+
+
+@dataclass(frozen=True)
+class SimOptions:
+    centre: CentreConfig
+    start: datetime | None = None  # None: the wall clock (--realtime)
+    speech: str = "text"
+    broker_url: str | None = None
+    workdir: Path | None = None
+    use_broker: bool = True
+
+
+class StepError(Exception):
+    """A step that cannot be performed here (message for the technician)."""
+
+
+def default_workdir() -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return PROJECT_ROOT / "out" / "sim" / f"run-{stamp}-{os.getpid()}"
+
+
+class SimSession:
+    def __init__(self, options: SimOptions, catalogue: Catalogue | None = None):
+        self.options = options
+        self.catalogue = catalogue or load_catalogue_checked()
+        self.workdir = (options.workdir or default_workdir()).resolve()
+        self.clock: Clock = SimClock(options.start) if options.start is not None else SystemClock(
+            options.centre.site.tz)
+        self._observations: list[Observation] = []
+        self._lock = threading.Lock()
+        self.app: Application | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        centre = self.options.centre.model_copy(update={
+            "queue": self.options.centre.queue.model_copy(update={"db": str(self.workdir / "queue.sqlite3")}),
+        })
+        self.app = Application.from_config(centre, catalogue=self.catalogue, clock=self.clock,
+                                           broker_url=self.options.broker_url, state_dir=self.workdir)
+        self.app.subscribe(self._on_app_event)
+        self.app.start()
+
+    def stop(self) -> None:
+        if self.app is not None:
+            self.app.stop()
+
+    def __enter__(self) -> SimSession:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ observations
+
+    def _observe(self, kind: str, text: str, data: dict[str, Any] | None = None, at: str = "") -> None:
+        with self._lock:
+            self._observations.append(Observation(kind, text, data or {}, at or self.clock.now().isoformat()))
+
+    def _on_app_event(self, event: AppEvent) -> None:
+        self._observe(event.kind, event.text, dict(event.data), event.at)
+
+    def observations(self) -> list[Observation]:
+        with self._lock:
+            return list(self._observations)
+
+    def status(self) -> dict[str, Any]:
+        return self._app.status()
+
+    @property
+    def _app(self) -> Application:
+        if self.app is None:
+            raise StepError("the simulation is not started")
+        return self.app
+
+    # ------------------------------------------------------------------ steps
+
+    def perform(self, step: Step) -> None:
+        app = self._app
+        action, arg = step.action, step.argument
+        if action == "say":
+            self._observe("citizen", str(arg))
+            app.typed(str(arg))
+        elif action == "arrive":
+            app.person_arrived() if arg else app.person_left()
+        elif action == "wait":
+            self._advance(float(arg))
+        else:
+            raise StepError(f"{step.describe()}: not available yet in this build")
+
+    def _advance(self, seconds: float) -> None:
+        """Let simulated time pass, ticking the application every simulated second."""
+        clock = self.clock
+        if not isinstance(clock, SimClock):
+            time.sleep(min(seconds, 5.0))
+            self._app.tick()
+            return
+        remaining = seconds
+        while remaining > 0:
+            step = min(1.0, remaining)
+            clock.advance(step)
+            remaining -= step
+            self._app.tick()
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points for `letan sim`
+
+
+def run_scripted(options: SimOptions, scenario: Scenario, out: Console, report: Path | None) -> int:
+    """Run one scenario; print each step and a clear verdict. 0 when every expectation held."""
+    session = SimSession(options)
+    try:
+        session.start()
+        result = run_scenario(session, scenario)
+    finally:
+        session.stop()
+    print_result(result, out)
+    if report is not None:
+        write_report(result, report)
+    return 0 if result.ok else 1
+
+
+def write_report(result: ScenarioResult, path: Path) -> None:
+    import json
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result.as_json(), ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+
+
+def print_result(result: ScenarioResult, out: Console) -> None:
+    from simulator.console import render
+
+    out.print(f"[bold]Scenario[/bold] {escape(result.name)} [dim]{escape(result.source)}[/dim]")
+    for number, step in enumerate(result.steps, 1):
+        mark = "[green]ok[/green]" if step.ok else "[red]FAILED[/red]"
+        out.print(f"{mark} step {number}: {escape(step.step)}")
+        for obs in step.observed:
+            if obs.kind != "info":
+                out.print("    " + render(obs).replace("\n", "\n    "))
+        if step.error:
+            out.print(f"    [red]error: {escape(step.error)}[/red]")
+        for check in step.checks:
+            if not check.ok:
+                out.print(f"    [red]expected {escape(check.expectation)}; {escape(check.detail)}[/red]")
+    verdict = "[green]PASSED[/green]" if result.ok else "[red]FAILED[/red]"
+    out.print(f"{verdict} {escape(result.name)} in {result.seconds:.1f} s")
+    for failure in result.failures():
+        out.print(f"  [red]{escape(failure)}[/red]")
+
+
+def run_interactive(
+    options: SimOptions, out: Console, *, demo: Scenario | None, stdin: IO[str], interactive: bool,
+) -> int:
+    """`letan sim` (and `--demo`): optional demo scenario, then the console while input lasts."""
+    session = SimSession(options)
+    try:
+        session.start()
+        assert session.app is not None
+        out.print(f"[bold]letan simulator[/bold]: {escape(options.centre.site.name)}; "
+                  f"simulated time {session.clock.now():%Y-%m-%d %H:%M}; files in {session.workdir}")
+        for part, state in session.app.parts().items():
+            colour = "green" if state.startswith("ok") else "yellow"
+            out.print(f"  [{colour}]{part}[/{colour}]: {escape(state)}")
+        if demo is not None:
+            result = run_scenario(session, demo)
+            print_result(result, out)
+            if not interactive:
+                out.print("Standard input is not a terminal, so the demo ends here. Start the console with "
+                          "[bold].venv/bin/letan sim[/bold] (type /help there).")
+                return 0 if result.ok else 1
+        out.print(HELP)
+        prompt = (lambda: out.print("[bold yellow]citizen>[/bold yellow] ", end="")) if interactive else None
+        return run_console(session, stdin, out, interactive=interactive, prompt=prompt)
+    finally:
+        session.stop()
