@@ -1,0 +1,150 @@
+"""Speech recognition: one engine interface, a Vosk engine and a typed-text engine.
+
+Vosk runs in grammar mode by default: the recogniser may only return words of a grammar built
+from the procedure catalogue's vocabulary plus the dialog's own words and "[unk]". When the
+grammar gives nothing usable, the same audio is decoded again in free mode (slower). Audio is
+16 kHz, 16-bit, mono PCM, as delivered by drivers/audio.py and cut by dialogs/vad.py.
+
+A missing or broken model raises `ModelMissing` at start-up with a message for technicians
+(English) and one for citizens (Vietnamese); the robot then keeps working by touch and typing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from dialogs.catalogue import Catalogue
+
+SAMPLE_RATE = 16000
+UNK = "[unk]"
+
+# Words of the conversation itself, beyond the catalogue's procedure names and keywords.
+DIALOG_PHRASES = (
+    "có", "không", "vâng", "dạ", "đúng rồi", "không phải", "cảm ơn", "xin chào", "chào em", "tạm biệt",
+    "lấy số", "lấy số thứ tự", "xếp hàng", "tra cứu hồ sơ", "hồ sơ của tôi", "nhà vệ sinh", "phô tô",
+    "gửi xe", "lối ra", "chỗ ngồi chờ", "nước uống", "cho tôi cốc nước", "gặp cán bộ", "nói lại",
+    "giấy tờ gì", "cần mang gì", "lệ phí bao nhiêu", "mất bao lâu", "bao lâu", "quầy nào", "ở đâu",
+    "làm", "muốn", "tôi", "bác", "cháu", "con", "em", "ông", "bà", "anh", "chị", "mới", "sinh", "đẻ", "mất",
+)
+
+CITIZEN_FALLBACK = "Em tạm thời chưa nghe được. Ông bà vui lòng bấm chọn hoặc gõ trên màn hình ạ."
+
+
+class ModelMissing(Exception):
+    """The recognition model cannot be used. `str()` is for technicians; `citizen_text` for the screen."""
+
+    citizen_text = CITIZEN_FALLBACK
+
+
+@dataclass(frozen=True)
+class Recognition:
+    text: str  # "" when nothing usable was recognised
+    mode: str  # grammar | free | text
+    confidence: float | None = None
+
+
+class Recognizer(Protocol):
+    def recognize(self, pcm: bytes) -> Recognition:
+        """Decode one utterance of 16 kHz 16-bit mono PCM."""
+
+
+def grammar_phrases(catalogue: Catalogue, extra: Iterable[str] = DIALOG_PHRASES) -> list[str]:
+    """The grammar: procedure names and keywords, the dialog's words, every single word of those, and [unk]."""
+    phrases: list[str] = []
+    for proc in catalogue.procedures:
+        phrases += [proc.short_name, *proc.keywords]
+    phrases += list(extra)
+    cleaned = [" ".join(p.lower().replace(",", " ").split()) for p in phrases]
+    words = [w for p in cleaned for w in p.split()]
+    out = list(dict.fromkeys(p for p in [*cleaned, *words] if p))
+    return [*out, UNK]
+
+
+def parse_result(raw: str) -> Recognition:
+    """Parse a Vosk JSON result (`{"text": ...}`, with optional per-word `result` confidences)."""
+    try:
+        data: Any = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"recogniser returned text that is not JSON: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise ValueError("recogniser returned JSON that is not an object")
+    words = [w for w in str(data.get("text", "")).split() if w != UNK]
+    confs = [float(w["conf"]) for w in data.get("result", []) if isinstance(w, dict) and "conf" in w]
+    confidence = sum(confs) / len(confs) if confs else None
+    return Recognition(" ".join(words), "grammar", confidence)
+
+
+def check_model_folder(path: Path) -> None:
+    """Raise ModelMissing unless `path` looks like a Vosk model folder."""
+    if not path.exists():
+        raise ModelMissing(f"speech model folder {path} does not exist; set dialog.speech.model_path to an "
+                           "unpacked Vosk model (e.g. vosk-model-small-vn-0.4); using touch and typing meanwhile")
+    if not path.is_dir() or not (path / "am").is_dir() or not (path / "conf").is_dir():
+        raise ModelMissing(f"{path} is not a Vosk model folder (expected am/ and conf/ inside); "
+                           "using touch and typing meanwhile")
+
+
+class VoskRecognizer:
+    """Vosk (Kaldi) recognition, grammar mode with a free-mode fallback."""
+
+    def __init__(self, model_path: Path, phrases: Sequence[str] | None = None, free_fallback: bool = True):
+        check_model_folder(model_path)
+        try:
+            import vosk
+        except ImportError:
+            raise ModelMissing("the vosk package is not installed (pip install vosk); "
+                               "using touch and typing meanwhile") from None
+        vosk.SetLogLevel(-1)
+        try:
+            self._model = vosk.Model(str(model_path))
+        except Exception as exc:
+            raise ModelMissing(f"Vosk could not load the model in {model_path} ({exc}); "
+                               "using touch and typing meanwhile") from None
+        self._vosk = vosk
+        self.grammar = json.dumps(list(phrases), ensure_ascii=False) if phrases else None
+        self.free_fallback = free_fallback
+
+    def _decode(self, pcm: bytes, grammar: str | None) -> Recognition:
+        rec = (self._vosk.KaldiRecognizer(self._model, SAMPLE_RATE, grammar) if grammar
+               else self._vosk.KaldiRecognizer(self._model, SAMPLE_RATE))
+        rec.SetWords(True)
+        step = SAMPLE_RATE  # half a second of 16-bit samples
+        for start in range(0, len(pcm), step):
+            rec.AcceptWaveform(pcm[start:start + step])
+        result = parse_result(rec.FinalResult())
+        return Recognition(result.text, "grammar" if grammar else "free", result.confidence)
+
+    def recognize(self, pcm: bytes) -> Recognition:
+        result = self._decode(pcm, self.grammar)
+        if not result.text and self.grammar and self.free_fallback:
+            result = self._decode(pcm, None)
+        return result
+
+
+class TextRecognizer:
+    """Typed input in place of speech: each line is one utterance (a console, a scenario, a test)."""
+
+    def __init__(self, lines: Iterable[str]):
+        self._lines: Iterator[str] = iter(lines)
+
+    def listen(self) -> Recognition | None:
+        """The next typed line, or None when input has ended."""
+        line = next(self._lines, None)
+        return None if line is None else Recognition(line.strip(), "text", 1.0)
+
+    def recognize(self, pcm: bytes) -> Recognition:
+        """Audio means nothing here: the next typed line stands for it."""
+        return self.listen() or Recognition("", "text", None)
+
+
+def open_recognizer(engine: str, model_path: str | None, phrases: Sequence[str] | None) -> VoskRecognizer:
+    """Start the configured audio engine or raise ModelMissing with a clear start-up message."""
+    if engine != "vosk":
+        raise ModelMissing(f"speech engine {engine!r} has no audio recogniser here; using touch and typing")
+    if not model_path:
+        raise ModelMissing("dialog.speech.model_path is not set; using touch and typing meanwhile")
+    return VoskRecognizer(Path(model_path), phrases)

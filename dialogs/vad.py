@@ -1,0 +1,125 @@
+"""Voice activity detection and end-pointing over 16 kHz, 16-bit, mono frames (webrtcvad).
+
+`EndPointer.feed(frame)` returns a whole utterance (PCM bytes, with a little audio before the
+speech started) once the speaker has been quiet long enough. A `TalkGate` keeps the robot from
+listening to itself: while the robot speaks, and for a short hold after, frames are dropped.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+SAMPLE_RATE = 16000
+BYTES_PER_SAMPLE = 2
+
+
+def frame_bytes(frame_ms: int, sample_rate: int = SAMPLE_RATE) -> int:
+    return sample_rate * frame_ms // 1000 * BYTES_PER_SAMPLE
+
+
+class TalkGate:
+    """Closed while the robot speaks and `hold_s` after; thread-safe."""
+
+    def __init__(self, clock_fn: Callable[[], float] = time.monotonic, hold_s: float = 0.3):
+        self.clock_fn = clock_fn
+        self.hold_s = hold_s
+        self._speaking = 0
+        self._until = float("-inf")
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def speaking(self) -> Iterator[None]:
+        with self._lock:
+            self._speaking += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._speaking -= 1
+                self._until = self.clock_fn() + self.hold_s
+
+    def is_open(self) -> bool:
+        with self._lock:
+            return self._speaking == 0 and self.clock_fn() >= self._until
+
+
+@dataclass(frozen=True)
+class EndPointing:
+    aggressiveness: int = 2  # webrtcvad 0 (lenient) .. 3 (strict)
+    frame_ms: int = 30  # 10, 20 or 30
+    preroll_ms: int = 300  # audio kept from before speech started; also the start window
+    start_ratio: float = 0.6  # share of voiced frames in the start window that starts an utterance
+    end_silence_ms: int = 600  # quiet time that ends an utterance
+    max_ms: int = 15000  # an utterance is cut here whatever happens
+
+
+class EndPointer:
+    def __init__(self, settings: EndPointing = EndPointing(), gate: TalkGate | None = None):
+        import webrtcvad
+
+        if settings.frame_ms not in (10, 20, 30):
+            raise ValueError(f"frame_ms must be 10, 20 or 30, found {settings.frame_ms}")
+        self.settings = settings
+        self.gate = gate
+        self._vad = webrtcvad.Vad(settings.aggressiveness)
+        self.frame_size = frame_bytes(settings.frame_ms)
+        self._window: deque[tuple[bytes, bool]] = deque(maxlen=max(1, settings.preroll_ms // settings.frame_ms))
+        self._voiced: list[bytes] = []
+        self._quiet_frames = 0
+        self.in_speech = False
+
+    def reset(self) -> None:
+        self._window.clear()
+        self._voiced = []
+        self._quiet_frames = 0
+        self.in_speech = False
+
+    def feed(self, frame: bytes) -> bytes | None:
+        """Take one frame; return an utterance when one has just ended."""
+        if len(frame) != self.frame_size:
+            raise ValueError(f"expected {self.frame_size}-byte frames ({self.settings.frame_ms} ms), got {len(frame)}")
+        if self.gate is not None and not self.gate.is_open():
+            self.reset()
+            return None
+        voiced = self._vad.is_speech(frame, SAMPLE_RATE)
+        if not self.in_speech:
+            self._window.append((frame, voiced))
+            full = len(self._window) == self._window.maxlen
+            if full and sum(v for _, v in self._window) >= self.settings.start_ratio * len(self._window):
+                self.in_speech = True
+                self._voiced = [f for f, _ in self._window]
+                self._window.clear()
+                self._quiet_frames = 0
+            return None
+        self._voiced.append(frame)
+        self._quiet_frames = 0 if voiced else self._quiet_frames + 1
+        quiet_ms = self._quiet_frames * self.settings.frame_ms
+        spoken_ms = len(self._voiced) * self.settings.frame_ms
+        if quiet_ms >= self.settings.end_silence_ms or spoken_ms >= self.settings.max_ms:
+            return self._finish()
+        return None
+
+    def flush(self) -> bytes | None:
+        """End of input: the utterance in progress, if any."""
+        return self._finish() if self.in_speech else None
+
+    def _finish(self) -> bytes:
+        pcm = b"".join(self._voiced)
+        self.reset()
+        return pcm
+
+
+def utterances(frames: Iterable[bytes], endpointer: EndPointer) -> Iterator[bytes]:
+    """Every utterance found in a stream of frames."""
+    for frame in frames:
+        pcm = endpointer.feed(frame)
+        if pcm is not None:
+            yield pcm
+    last = endpointer.flush()
+    if last is not None:
+        yield last

@@ -1,0 +1,152 @@
+"""Is somebody standing in front of the robot? From camera frames or a distance reading.
+
+Detection uses OpenCV only, with no downloaded weights by default (see PersonDetector). Frames
+are looked at and dropped: no image, face or crop is stored, and only counts leave this module.
+`PresenceTracker` turns noisy per-frame answers into two edges, "arrived" and "left", so a
+person standing there is greeted once, not on every frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import cv2
+import numpy as np
+
+Edge = Literal["arrived", "left"]
+
+
+class PresenceError(Exception):
+    """The presence sensor cannot be used (message for technicians)."""
+
+
+class PersonDetector:
+    """Counts people in a BGR or grey frame.
+
+    Methods: "motion" (MOG2 background subtraction: a person-sized foreground region; needs no
+    model, works with every OpenCV), "face" (Haar frontal-face cascade from cv2.data, OpenCV 4.x;
+    OpenCV 5 moved it out of the main package) or "yunet" (cv2.FaceDetectorYN with the YuNet
+    ONNX file given as `model`). The motion background model is a running statistic of the
+    empty hall, updated every frame; nothing else is kept.
+    """
+
+    def __init__(self, method: Literal["motion", "face", "yunet"] = "motion", min_size_px: int = 48,
+                 max_width_px: int = 640, min_area: float = 0.04, model: str | None = None):
+        self.method = method
+        self.min_size_px = min_size_px
+        self.max_width_px = max_width_px
+        self.min_area = min_area
+        if method == "face":
+            if not hasattr(cv2, "CascadeClassifier") or not getattr(cv2, "data", None):
+                raise PresenceError(f"OpenCV {cv2.__version__} has no bundled Haar cascades; "
+                                    "use presence method 'motion', or 'yunet' with a model file")
+            path = cv2.data.haarcascades + "haarcascade_frontalface_default.xml"
+            self._cascade = cv2.CascadeClassifier(path)
+            if self._cascade.empty():
+                raise PresenceError(f"OpenCV face cascade not found at {path}")
+        elif method == "yunet":
+            if not model:
+                raise PresenceError("presence method 'yunet' needs the YuNet ONNX model file")
+            try:
+                self._yunet = cv2.FaceDetectorYN.create(model, "", (320, 320), 0.8)
+            except cv2.error as exc:
+                raise PresenceError(f"cannot load YuNet model {model}: {exc}") from None
+        else:
+            self._subtractor = cv2.createBackgroundSubtractorMOG2(history=300, varThreshold=32, detectShadows=False)
+
+    def count(self, frame: np.ndarray) -> int:
+        if frame.ndim not in (2, 3) or frame.size == 0:
+            raise ValueError("expected an image array (grey or BGR)")
+        scale = min(1.0, self.max_width_px / frame.shape[1])
+        if scale < 1.0:
+            frame = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        if self.method == "face":
+            grey = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+            size = int(self.min_size_px * scale)
+            found = self._cascade.detectMultiScale(cv2.equalizeHist(grey), 1.1, 5, minSize=(size, size))
+            return len(found)
+        if self.method == "yunet":
+            colour = frame if frame.ndim == 3 else cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+            self._yunet.setInputSize((colour.shape[1], colour.shape[0]))
+            _, faces = self._yunet.detect(colour)
+            return 0 if faces is None else len(faces)
+        mask = self._subtractor.apply(frame)
+        mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        area = frame.shape[0] * frame.shape[1]
+        return sum(1 for c in contours if cv2.contourArea(c) >= self.min_area * area)
+
+
+@dataclass
+class PresenceTracker:
+    """Debounce: 'arrived' after `arrive_s` of continuous detection, 'left' after `leave_s` without."""
+
+    arrive_s: float = 0.5
+    leave_s: float = 3.0
+    present: bool = False
+    _seen_since: float | None = None
+    _last_seen: float | None = None
+
+    def update(self, seen: bool, now: float) -> Edge | None:
+        if seen:
+            self._last_seen = now
+            if self._seen_since is None:
+                self._seen_since = now
+            if not self.present and now - self._seen_since >= self.arrive_s:
+                self.present = True
+                return "arrived"
+            return None
+        self._seen_since = None
+        if self.present and self._last_seen is not None and now - self._last_seen >= self.leave_s:
+            self.present = False
+            return "left"
+        return None
+
+
+@dataclass
+class DistancePresence:
+    """Presence from a distance sensor (metres): near below `near_m`, gone beyond `far_m` (hysteresis)."""
+
+    near_m: float = 1.2
+    far_m: float = 1.8
+    tracker: PresenceTracker | None = None
+    _near: bool = False
+
+    def update(self, distance_m: float | None, now: float) -> Edge | None:
+        """`distance_m` None means no echo (nobody in range)."""
+        if distance_m is not None and distance_m < self.near_m:
+            self._near = True
+        elif distance_m is None or distance_m > self.far_m:
+            self._near = False
+        tracker = self.tracker if self.tracker is not None else self._default()
+        return tracker.update(self._near, now)
+
+    def _default(self) -> PresenceTracker:
+        self.tracker = PresenceTracker(arrive_s=0.3, leave_s=2.0)
+        return self.tracker
+
+
+class CameraPresence:
+    """Reads the presence camera and reports edges; every frame is dropped after counting."""
+
+    def __init__(self, source: str | int, detector: PersonDetector, tracker: PresenceTracker,
+                 clock_fn: Callable[[], float]):
+        self.capture = cv2.VideoCapture(int(source) if isinstance(source, str) and source.isdigit() else source)
+        if not self.capture.isOpened():
+            raise PresenceError(f"cannot open presence camera {source!r}")
+        self.detector = detector
+        self.tracker = tracker
+        self.clock_fn = clock_fn
+
+    def poll(self) -> Edge | None:
+        ok, frame = self.capture.read()
+        if not ok:
+            return self.tracker.update(False, self.clock_fn())
+        seen = self.detector.count(frame) > 0
+        del frame
+        return self.tracker.update(seen, self.clock_fn())
+
+    def close(self) -> None:
+        self.capture.release()
