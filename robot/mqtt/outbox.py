@@ -1,0 +1,131 @@
+"""SQLite outbox: every message is written here before it is published, and deleted only when the
+broker acknowledges it. Rows keep their order (AUTOINCREMENT sequence, never reused), so after a
+reconnect or a restart the pending rows are replayed oldest first.
+
+The database runs in WAL mode with synchronous=NORMAL: a committed row survives the process being
+killed (-9); `synchronous="FULL"` also survives a power cut, at the cost of one fsync per event.
+The same file keeps named cursors (e.g. how far the queue bridge has read the engine's event log)
+and the replies to commands already executed (idempotency by request id), each written in the same
+transaction as the outgoing messages.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    topic TEXT NOT NULL,
+    payload BLOB NOT NULL,
+    qos INTEGER NOT NULL DEFAULT 1,
+    retain INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS replies (request_id TEXT PRIMARY KEY, topic TEXT NOT NULL, payload BLOB NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    topic: str
+    payload: bytes
+    qos: int = 1
+    retain: bool = False
+
+
+@dataclass(frozen=True)
+class PendingMessage:
+    seq: int
+    topic: str
+    payload: bytes
+    qos: int
+    retain: bool
+
+
+class Outbox:
+    """Thread-safe: one connection guarded by a lock (publishers insert, the sender reads and deletes)."""
+
+    def __init__(self, path: Path | str, synchronous: Literal["NORMAL", "FULL"] = "NORMAL"):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(f"PRAGMA synchronous={synchronous}")
+        self._db.executescript(_SCHEMA)
+
+    def add(self, message: OutgoingMessage) -> int:
+        return self.add_many([message])[0]
+
+    def add_many(
+        self, messages: Sequence[OutgoingMessage], *, cursor: tuple[str, int] | None = None,
+        reply_for: str | None = None,
+    ) -> list[int]:
+        """Insert in one transaction, optionally moving a cursor or recording the reply to a request."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                seqs = []
+                for msg in messages:
+                    cur = self._db.execute(
+                        "INSERT INTO outbox (topic, payload, qos, retain) VALUES (?, ?, ?, ?)",
+                        (msg.topic, msg.payload, msg.qos, int(msg.retain)),
+                    )
+                    seqs.append(int(cur.lastrowid or 0))
+                if cursor is not None:
+                    self._db.execute(
+                        "INSERT INTO cursors (name, position) VALUES (?, ?) "
+                        "ON CONFLICT(name) DO UPDATE SET position = excluded.position", cursor,
+                    )
+                if reply_for is not None and messages:
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO replies (request_id, topic, payload) VALUES (?, ?, ?)",
+                        (reply_for, messages[-1].topic, messages[-1].payload),
+                    )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return seqs
+
+    def pending(self, after: int = 0, limit: int = 500) -> list[PendingMessage]:
+        """Rows not yet acknowledged with seq > after, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT seq, topic, payload, qos, retain FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
+            ).fetchall()
+        return [PendingMessage(seq, topic, bytes(data), qos, bool(retain)) for seq, topic, data, qos, retain in rows]
+
+    def delete(self, seqs: Iterable[int]) -> None:
+        batch = [(s,) for s in seqs]
+        if not batch:
+            return
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany("DELETE FROM outbox WHERE seq = ?", batch)
+            self._db.execute("COMMIT")
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0])
+
+    def cursor(self, name: str) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT position FROM cursors WHERE name = ?", (name,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def reply(self, request_id: str) -> OutgoingMessage | None:
+        """The reply already sent for a request id (commands are idempotent), if any."""
+        with self._lock:
+            row = self._db.execute("SELECT topic, payload FROM replies WHERE request_id = ?", (request_id,)).fetchone()
+        return OutgoingMessage(row[0], bytes(row[1])) if row else None
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
