@@ -218,6 +218,8 @@ class ScannerDevice(_Model):
     device: str | None = None
     baudrate: int = 9600
     decoder: Literal["zxing", "pyzbar", "opencv"] = "zxing"
+    debounce_s: float = Field(default=3.0, ge=0, description="The same code within this time triggers once")
+    max_width: int = Field(default=1280, ge=160, description="Camera: frames are downscaled to this width")
 
 
 class AudioDevice(_Model):
@@ -258,6 +260,8 @@ class MqttSettings(_Model):
     ca_file: str | None = None
     topic_root: str = "letan/v1"
     discovery_prefix: str = "homeassistant"
+    embedded_port: int = Field(default=1883, ge=1, le=65535, description="Port of the embedded broker (no url)")
+    outbox: str = Field(default="var/letan-outbox.sqlite3", description="SQLite outbox of unacknowledged events")
 
 
 class QueueSettings(_Model):
@@ -290,8 +294,37 @@ class DossierSettings(_Model):
     db: str = "var/letan-dossiers.sqlite3"
     url_template: str | None = None
     allowed_hosts: tuple[str, ...] = ()
-    timeout_s: float = 3.0
-    rate_limit_per_minute: int = 20
+    timeout_s: float = Field(default=3.0, gt=0)
+    rate_limit_per_minute: int = Field(default=20, ge=1)
+    opencps_url_template: str | None = Field(default=None, description="HTTP: URL with {id} for OpenCPS D-keys")
+    username: str | None = None
+    password: str | None = None
+    token: str | None = Field(default=None, description="HTTP: bearer token (instead of username/password)")
+    retries: int = Field(default=1, ge=0, le=5)
+    breaker_failures: int = Field(default=3, ge=1, description="HTTP: failures in a row that open the circuit")
+    breaker_reset_s: float = Field(default=30.0, gt=0, description="HTTP: seconds before trying a dead server")
+
+
+class NavigationSettings(_Model):
+    """Motion limits and patience of the path follower (robot/navigation/)."""
+
+    max_speed_mps: float = Field(default=0.5, gt=0, le=1.2, description="Indoor speed limit")
+    near_people_speed_mps: float = Field(default=0.25, gt=0, description="Limit when someone is within slow_distance_m")
+    guide_speed_mps: float = Field(default=0.45, gt=0, description="Pace when leading a citizen")
+    walking_speed_mps: float = Field(default=0.8, gt=0, description="A citizen's own pace, for route estimates")
+    slow_distance_m: float = Field(default=1.2, gt=0, description="Clearance where slowing down starts")
+    stop_distance_m: float = Field(default=0.3, gt=0, description="Clearance where the robot stops and waits")
+    replan_after_s: float = Field(default=3.0, gt=0, description="Blocked this long: look for another way")
+    obstacle_timeout_s: float = Field(default=12.0, gt=0, description="Blocked this long: abort (obstacle)")
+    stuck_timeout_s: float = Field(default=4.0, gt=0, description="Wheels not turning as commanded this long: abort")
+    control_hz: float = Field(default=20.0, ge=5, le=100)
+    goal_tolerance_m: float = Field(default=0.15, gt=0)
+
+
+class RefreshmentSettings(_Model):
+    water_capacity: int = Field(default=20, ge=0, description="Cups of water when full")
+    candy_capacity: int = Field(default=30, ge=0, description="Candies when full")
+    low_stock: int = Field(default=3, ge=0, description="Raise the low-stock alert at this many left")
 
 
 class RobotSettings(_Model):
@@ -314,6 +347,8 @@ class CentreConfig(_Model):
     queue: QueueSettings = QueueSettings()
     dialog: DialogSettings = DialogSettings()
     dossier: DossierSettings = DossierSettings()
+    navigation: NavigationSettings = NavigationSettings()
+    refreshments: RefreshmentSettings = RefreshmentSettings()
 
     # Filled by load_centre, not read from YAML.
     source: Path | None = Field(default=None, exclude=True)
