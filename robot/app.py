@@ -214,17 +214,101 @@ class Application:
             self.feed.emit("alert", f"{name}: {state}", kind=name)
 
     def start(self) -> None:
-        speaker = FeedSpeaker(self.feed)
-        self._part("speech", "ok (text on screen)")
-        queue = NoQueue(self.routes, "queue engine not available yet")
-        self._part("queue", "unavailable: the queue engine is not available yet")
-        dossiers = NoDossiers()
+        """Build and start every part; parts that cannot start are reported, the rest keeps working."""
+        self._stopping.clear()
+        self._start_voice()
+        self._start_recogniser()
+        self._start_queue()
+        speaker = FeedSpeaker(self.feed, self._speak)
+        queue: Any = NoQueue(self.routes, "queue engine not available")
+        dossiers: Any = NoDossiers()
         self._part("dossiers", "unavailable: the dossier lookup is not available yet")
-        guide = NoGuide()
+        guide: Any = NoGuide()
         self._part("navigation", "unavailable: navigation is not available yet")
-        refreshments = NoRefreshments()
+        refreshments: Any = NoRefreshments()
         events = FeedSessionEvents(self.feed)
         self.manager = self._build_dialog(speaker, queue, dossiers, guide, refreshments, events)
+
+    # ------------------------------------------------------------------ parts
+
+    def _start_voice(self) -> None:
+        """Speech output: TTS (+ voice pack) to the loudspeaker, or WAV files in devices.audio.output_dir."""
+        from dialogs.announcer import Announcer
+        from dialogs.tts import EspeakTts, TtsUnavailable, Voice, VoicePack
+        from drivers.audio import AplaySink, AudioDeviceError, SoundDeviceSink, WavFolderSink
+
+        audio, speech = self.centre.devices.audio, self.centre.dialog.speech
+        self._channel = threading.Lock()
+        self._voice: Any = None
+        self._sink: Any = None
+        try:
+            pack = VoicePack(self.centre.resolve_path(speech.voice_pack)) if speech.voice_pack else None
+            self._voice = Voice(EspeakTts(speech.voice), pack)
+            if audio.output_dir:
+                self._sink = WavFolderSink(self.centre.resolve_path(audio.output_dir))
+                where = f"WAV files in {audio.output_dir}"
+            else:
+                try:
+                    self._sink = SoundDeviceSink(audio.output)
+                except AudioDeviceError:
+                    self._sink = AplaySink(audio.output)
+                where = f"loudspeaker {audio.output or '(default)'}"
+        except (TtsUnavailable, AudioDeviceError, OSError, ValueError) as exc:
+            self._voice = self._sink = None
+            self._part("voice", f"unavailable: {exc}; sentences are shown on screen only")
+        else:
+            self._part("voice", f"ok ({where})")
+        self.announcer = Announcer(self._render_segments, self._play, channel=self._channel)
+        self.announcer.start()
+        self._closers.append(self.announcer.stop)
+
+    def _render_segments(self, segments: Any) -> Any:
+        from dialogs.tts import Audio
+
+        if self._voice is None:
+            return Audio(b"", 16000)
+        return self._voice.segments(segments)
+
+    def _play(self, audio: Any) -> None:
+        if self._sink is not None and audio.pcm:
+            self._sink.play(audio.pcm, audio.sample_rate)
+
+    def _speak(self, text: str, key: str | None) -> None:
+        if self._voice is None:
+            return
+        audio = self._voice.sentence(text, key)
+        with self._channel:
+            self._play(audio)
+
+    def _start_recogniser(self) -> None:
+        """Speech input: the configured engine, or typing/touch only (said clearly at start-up)."""
+        from dialogs.asr import ModelMissing, grammar_phrases, open_recognizer
+
+        speech = self.centre.dialog.speech
+        self.recognizer: Any = None
+        if speech.engine == "text":
+            self._part("listening", "ok (typed or touch input; dialog.speech.engine is text)")
+            return
+        try:
+            model = str(self.centre.resolve_path(speech.model_path)) if speech.model_path else None
+            self.recognizer = open_recognizer(speech.engine, model, grammar_phrases(self.catalogue))
+        except ModelMissing as exc:
+            self._part("listening", f"unavailable: {exc}")
+        else:
+            self._part("listening", f"ok ({speech.engine} model {speech.model_path})")
+
+    def _start_queue(self) -> None:
+        from robot.queue import QueueEngine
+
+        self.engine: Any = None
+        db = self.centre.resolve_path(self.centre.queue.db)
+        try:
+            self.engine = QueueEngine(self.centre, db, self.clock)
+        except Exception as exc:  # sqlite3.Error, OSError: the robot still talks and guides
+            self._part("queue", f"unavailable: cannot open {db}: {exc}")
+            return
+        self._closers.append(self.engine.close)
+        self._part("queue", f"ok ({db})")
 
     def _build_dialog(self, speaker: Any, queue: Any, dossiers: Any, guide: Any, refreshments: Any,
                       events: Any) -> Any:
@@ -286,6 +370,21 @@ class Application:
     def typed(self, text: str) -> None:
         """Text from the touch keyboard (or recognised speech)."""
         self._dialog(lambda m: m.heard(text))
+
+    def listen(self, frames: Any) -> int:
+        """Recognise each utterance in a stream of audio frames (microphone or WAV file). Returns how many."""
+        from dialogs.vad import EndPointer, utterances
+
+        if self.recognizer is None:
+            self.feed.emit("alert", "no speech recogniser: " + self._parts.get("listening", ""), kind="listening")
+            return 0
+        count = 0
+        for pcm in utterances(frames, EndPointer()):
+            result = self.recognizer.recognize(pcm)
+            self.feed.emit("heard", result.text or "(nothing recognised)", engine=self._parts.get("listening"))
+            self.typed(result.text)
+            count += 1
+        return count
 
     def scanned(self, payload: str) -> None:
         self._dialog(lambda m: m.scanned(payload))

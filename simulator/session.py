@@ -63,13 +63,22 @@ class SimSession:
 
     def start(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
-        centre = self.options.centre.model_copy(update={
-            "queue": self.options.centre.queue.model_copy(update={"db": str(self.workdir / "queue.sqlite3")}),
-        })
+        centre = self._sim_config(self.options.centre)
         self.app = Application.from_config(centre, catalogue=self.catalogue, clock=self.clock,
                                            broker_url=self.options.broker_url, state_dir=self.workdir)
         self.app.subscribe(self._on_app_event)
         self.app.start()
+
+    def _sim_config(self, centre: CentreConfig) -> CentreConfig:
+        """The centre config the application receives: the simulated devices' addresses, files in workdir."""
+        speech = centre.dialog.speech.model_copy(update={"engine": self.options.speech})
+        return centre.model_copy(update={
+            "queue": centre.queue.model_copy(update={"db": str(self.workdir / "queue.sqlite3")}),
+            "dialog": centre.dialog.model_copy(update={"speech": speech}),
+            "devices": centre.devices.model_copy(update={
+                "audio": centre.devices.audio.model_copy(update={"output_dir": str(self.workdir / "audio")}),
+            }),
+        })
 
     def stop(self) -> None:
         if self.app is not None:
@@ -116,8 +125,23 @@ class SimSession:
             app.person_arrived() if arg else app.person_left()
         elif action == "wait":
             self._advance(float(arg))
+        elif action == "wav":
+            self._hear_wav(Path(str(arg)))
         else:
             raise StepError(f"{step.describe()}: not available yet in this build")
+
+    def _hear_wav(self, path: Path) -> None:
+        """The simulated microphone: a WAV file's frames through the application's recogniser."""
+        from drivers.audio import AudioDeviceError, WavFileSource
+
+        if not path.is_file():
+            raise StepError(f"no WAV file {path}")
+        try:
+            source = WavFileSource(path, trailing_silence_ms=900)
+        except (AudioDeviceError, ValueError) as exc:
+            raise StepError(str(exc)) from None
+        self._observe("citizen", f"(speaks {path.name})")
+        self._app.listen(source.frames())
 
     def _advance(self, seconds: float) -> None:
         """Let simulated time pass, ticking the application every simulated second."""
