@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 _ALL_DAY = DayHours(morning=Session(open="00:00", close="23:59"))
 
 
+@cache
 def cua_nam() -> CentreConfig:
     return load_centre(CUA_NAM, load_catalogue_checked())
 

@@ -433,13 +433,18 @@ class QueueEngine:
         return store.ticket_from_row(row) if row else None
 
     def _waiting(self, conn: sqlite3.Connection, day: date, point_id: str, services: tuple[str, ...]) -> list[Ticket]:
+        """The oldest waiting ticket of each class (normal, priority): the only candidates to call."""
         marks = ", ".join("?" for _ in services)
-        rows = conn.execute(
-            f"SELECT {store.TICKET_COLUMNS} FROM tickets WHERE day = ? AND point = ? AND status = 'waiting' "
-            f"AND service IN ({marks}) ORDER BY id",
-            (day.isoformat(), point_id, *services),
-        ).fetchall()
-        return [store.ticket_from_row(r) for r in rows]
+        found = []
+        for priority in (0, 1):
+            row = conn.execute(
+                f"SELECT {store.TICKET_COLUMNS} FROM tickets WHERE day = ? AND point = ? AND status = 'waiting' "
+                f"AND priority = ? AND service IN ({marks}) ORDER BY id LIMIT 1",
+                (day.isoformat(), point_id, priority, *services),
+            ).fetchone()
+            if row is not None:
+                found.append(store.ticket_from_row(row))
+        return found
 
     def _normals_since_priority(
         self, conn: sqlite3.Connection, day: date, point_id: str, services: tuple[str, ...], every: int,
@@ -471,10 +476,16 @@ class QueueEngine:
 
     def _place(self, conn: sqlite3.Connection, ticket: Ticket, point: ReceptionPoint) -> tuple[int, int | None]:
         settings = self.centre.queue
-        waiting = self._waiting(conn, ticket.day, point.id, (ticket.service,))
-        me = policy.Candidate(ticket.id, ticket.priority)
+        counts = {False: (0, 0), True: (0, 0)}  # class -> (all others, older)
+        for priority, others, older in conn.execute(
+            "SELECT priority, COUNT(*), SUM(id < ?) FROM tickets WHERE day = ? AND point = ? AND service = ? "
+            "AND status = 'waiting' AND id != ? GROUP BY priority",
+            (ticket.id, ticket.day.isoformat(), point.id, ticket.service, ticket.id),
+        ):
+            counts[bool(priority)] = (int(others), int(older or 0))
         ahead = policy.people_ahead(
-            me, [policy.Candidate(t.id, t.priority) for t in waiting], settings.priority_mode, settings.priority_every
+            ticket.priority, counts[ticket.priority][1], counts[True][0], counts[False][0],
+            settings.priority_mode, settings.priority_every,
         )
         minutes = self._service_minutes(conn, point.id, ticket.service)
         open_counters = len(self._open_counters(ticket.service, point))

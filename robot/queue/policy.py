@@ -128,19 +128,19 @@ def choose_next(
 
 
 def people_ahead(
-    me: Candidate, waiting: Sequence[Candidate], mode: Literal["strict", "interleave"], every: int,
+    priority: bool, older_same_class: int, other_priority: int, other_normal: int,
+    mode: Literal["strict", "interleave"], every: int,
 ) -> int:
-    """How many of `waiting` (same service, not `me`) are expected to be called before `me`."""
-    others = [c for c in waiting if c.order != me.order]
-    older_same = sum(1 for c in others if c.priority == me.priority and c.order < me.order)
+    """How many waiting tickets of the same service are expected to be called before this one.
+
+    `older_same_class`: waiting tickets of the same class (priority or not) issued before it;
+    `other_priority` / `other_normal`: all other waiting tickets of each class.
+    """
     if mode == "strict":
-        return older_same + (0 if me.priority else sum(1 for c in others if c.priority))
-    if me.priority:
-        # each priority ticket ahead of me costs one turn of up to `every` normal tickets
-        normals = sum(1 for c in others if not c.priority)
-        return older_same + min(normals, (older_same + 1) * every)
-    priorities = sum(1 for c in others if c.priority)
-    return older_same + min(priorities, older_same // every + 1)
+        return older_same_class + (0 if priority else other_priority)
+    if priority:  # each priority ticket ahead costs one turn of up to `every` normal tickets
+        return older_same_class + min(other_normal, (older_same_class + 1) * every)
+    return older_same_class + min(other_priority, older_same_class // every + 1)
 
 
 # ---------------------------------------------------------------------------------------------
