@@ -108,6 +108,14 @@ class VoskRecognizer:
         self.grammar = json.dumps(list(phrases), ensure_ascii=False) if phrases else None
         self.free_fallback = free_fallback
 
+    def with_grammar(self, phrases: Sequence[str] | None, free_fallback: bool = True) -> VoskRecognizer:
+        """Another recogniser sharing this loaded model (None: free mode only)."""
+        other = object.__new__(VoskRecognizer)
+        other._model, other._vosk = self._model, self._vosk
+        other.grammar = json.dumps(list(phrases), ensure_ascii=False) if phrases else None
+        other.free_fallback = free_fallback
+        return other
+
     def _decode(self, pcm: bytes, grammar: str | None) -> Recognition:
         rec = (self._vosk.KaldiRecognizer(self._model, SAMPLE_RATE, grammar) if grammar
                else self._vosk.KaldiRecognizer(self._model, SAMPLE_RATE))

@@ -42,7 +42,7 @@ class PersonDetector:
             if not hasattr(cv2, "CascadeClassifier") or not getattr(cv2, "data", None):
                 raise PresenceError(f"OpenCV {cv2.__version__} has no bundled Haar cascades; "
                                     "use presence method 'motion', or 'yunet' with a model file")
-            path = cv2.data.haarcascades + "haarcascade_frontalface_default.xml"
+            path = cv2.data.haarcascades + "haarcascade_frontalface_default.xml"  # type: ignore[attr-defined]
             self._cascade = cv2.CascadeClassifier(path)
             if self._cascade.empty():
                 raise PresenceError(f"OpenCV face cascade not found at {path}")
