@@ -221,13 +221,13 @@ class Application:
         self._start_queue()
         speaker = FeedSpeaker(self.feed, self._speak)
         queue: Any = NoQueue(self.routes, "queue engine not available")
-        dossiers: Any = NoDossiers()
-        self._part("dossiers", "unavailable: the dossier lookup is not available yet")
+        dossiers = self._start_dossiers()
         guide: Any = NoGuide()
         self._part("navigation", "unavailable: navigation is not available yet")
         refreshments: Any = NoRefreshments()
         events = FeedSessionEvents(self.feed)
         self.manager = self._build_dialog(speaker, queue, dossiers, guide, refreshments, events)
+        self._start_scanner()
 
     # ------------------------------------------------------------------ parts
 
@@ -309,6 +309,54 @@ class Application:
             return
         self._closers.append(self.engine.close)
         self._part("queue", f"ok ({db})")
+
+    def _start_dossiers(self) -> Any:
+        """Dossier lookup (SQLite or HTTP provider), answering scanned tickets from the queue engine."""
+        from robot.dossier.desk import build_desk
+        from robot.dossier.tickets import queue_ticket_position
+
+        position = queue_ticket_position(self.engine) if self.engine is not None else None
+        try:
+            desk = build_desk(self.centre.dossier, self.centre.resolve_path, self.clock, position)
+        except (ValueError, OSError) as exc:
+            self._part("dossiers", f"unavailable: {exc}")
+            return NoDossiers()
+        self._part("dossiers", f"ok ({self.centre.dossier.provider})")
+        return desk
+
+    def _start_scanner(self) -> None:
+        """The QR scanner at devices.scanner: each code read goes to the conversation."""
+        from drivers.scanner import CameraScanner, SerialScanner
+
+        settings = self.centre.devices.scanner
+        self.scanner: Any = None
+        if settings.kind == "none":
+            self._part("scanner", "ok (none configured)")
+            return
+        device = settings.device or self.centre.devices.camera
+        if device is None:
+            self._part("scanner", f"unavailable: devices.scanner.device is not set for a {settings.kind} scanner")
+            return
+        if settings.kind == "serial":
+            self.scanner = SerialScanner(device, self._on_scan, self._on_scanner_state, baudrate=settings.baudrate)
+        elif settings.kind == "camera":
+            self.scanner = CameraScanner(device, self._on_scan, self._on_scanner_state, decoder=settings.decoder)
+        else:
+            self._part("scanner", f"unavailable: a {settings.kind} scanner is read by the kiosk's input, not here")
+            return
+        self.scanner.start()
+        self._closers.append(self.scanner.stop)
+        self._part("scanner", f"ok ({settings.kind} {device})")
+
+    def _on_scan(self, scan: Any) -> None:
+        self.feed.emit("info", f"code read by the {scan.source} scanner ({scan.format})")
+        self.scanned(scan.text)
+
+    def _on_scanner_state(self, status: Any) -> None:
+        if status.state == "disconnected":
+            self.feed.emit("alert", f"QR scanner disconnected: {status.detail}", kind="scanner")
+        elif status.state == "ready":
+            self.feed.emit("info", "QR scanner ready")
 
     def _build_dialog(self, speaker: Any, queue: Any, dossiers: Any, guide: Any, refreshments: Any,
                       events: Any) -> Any:

@@ -26,6 +26,7 @@ from robot.clock import Clock, SimClock, SystemClock
 from robot.config import CentreConfig, load_catalogue_checked
 from robot.paths import PROJECT_ROOT
 from simulator.console import HELP, run_console
+from simulator.devices import SimDevices
 from simulator.scenario import Observation, Scenario, ScenarioResult, Step, run_scenario
 
 
@@ -58,11 +59,13 @@ class SimSession:
         self._observations: list[Observation] = []
         self._lock = threading.Lock()
         self.app: Application | None = None
+        self.devices = SimDevices(self.workdir)
 
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
+        self.devices.start(self.options.centre)
         centre = self._sim_config(self.options.centre)
         self.app = Application.from_config(centre, catalogue=self.catalogue, clock=self.clock,
                                            broker_url=self.options.broker_url, state_dir=self.workdir)
@@ -71,18 +74,14 @@ class SimSession:
 
     def _sim_config(self, centre: CentreConfig) -> CentreConfig:
         """The centre config the application receives: the simulated devices' addresses, files in workdir."""
-        speech = centre.dialog.speech.model_copy(update={"engine": self.options.speech})
-        return centre.model_copy(update={
-            "queue": centre.queue.model_copy(update={"db": str(self.workdir / "queue.sqlite3")}),
-            "dialog": centre.dialog.model_copy(update={"speech": speech}),
-            "devices": centre.devices.model_copy(update={
-                "audio": centre.devices.audio.model_copy(update={"output_dir": str(self.workdir / "audio")}),
-            }),
-        })
+        configured = self.devices.configure(centre)
+        speech = configured.dialog.speech.model_copy(update={"engine": self.options.speech})
+        return configured.model_copy(update={"dialog": configured.dialog.model_copy(update={"speech": speech})})
 
     def stop(self) -> None:
         if self.app is not None:
             self.app.stop()
+        self.devices.stop()
 
     def __enter__(self) -> SimSession:
         self.start()
@@ -105,7 +104,7 @@ class SimSession:
             return list(self._observations)
 
     def status(self) -> dict[str, Any]:
-        return self._app.status()
+        return {**self._app.status(), "simulated devices": self.devices.status()}
 
     @property
     def _app(self) -> Application:
@@ -125,6 +124,14 @@ class SimSession:
             app.person_arrived() if arg else app.person_left()
         elif action == "wait":
             self._advance(float(arg))
+        elif action == "qr":
+            self.devices.scan_text(str(arg))
+        elif action == "scan":
+            self.devices.scan_image(Path(str(arg)))
+        elif action == "unplug":
+            self.devices.unplug(str(arg))
+        elif action == "plug":
+            self.devices.plug(str(arg))
         elif action == "wav":
             self._hear_wav(Path(str(arg)))
         else:

@@ -1,0 +1,107 @@
+"""Start the simulated devices of a centre and say where they are, as a technician would in the config.
+
+`SimDevices.start(centre)` brings up, in a work folder:
+
+- the QR scanner: a serial (USB-CDC) scanner on a pty (`simulator.scanner.PtyScanner`); `/scan IMAGE`
+  decodes the image as a handheld scanner's own decoder does and sends the text down the line;
+- the dossier database: a SQLite file loaded from config/dossiers-sample.csv;
+- speech: the loudspeaker is a folder of WAV files, the microphone reads WAV files;
+- (and the printer, motors and MCU as their simulators land).
+
+`configure(centre)` returns the CentreConfig the application receives: the same centre with the
+devices' concrete addresses (pty paths, host:port, folders). Nothing else tells the application
+it is simulated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from robot.config import CentreConfig
+from robot.paths import CONFIG_DIR
+
+SAMPLE_DOSSIERS = CONFIG_DIR / "dossiers-sample.csv"
+
+
+class DeviceError(Exception):
+    """A simulated device cannot do what was asked (message for the technician)."""
+
+
+@dataclass
+class SimDevices:
+    workdir: Path
+    scanner: Any = None
+    dossier_db: Path | None = None
+    closers: list[Any] = field(default_factory=list)
+
+    def start(self, centre: CentreConfig) -> None:
+        from robot.dossier.store import SqliteDossierStore
+        from simulator.scanner import PtyScanner
+
+        dev = self.workdir / "dev"
+        dev.mkdir(parents=True, exist_ok=True)
+        self.scanner = PtyScanner(dev / "qr-scanner")
+        self.closers.append(self.scanner.close)
+        self.dossier_db = self.workdir / "dossiers.sqlite3"
+        store = SqliteDossierStore(self.dossier_db)
+        if store.count() == 0:
+            store.import_csv(SAMPLE_DOSSIERS)
+
+    def configure(self, centre: CentreConfig) -> CentreConfig:
+        """The centre config with the simulated devices' addresses and the session's files."""
+        devices = centre.devices
+        speech = centre.dialog.speech
+        update: dict[str, Any] = {
+            "devices": devices.model_copy(update={
+                "profile": "sim",
+                "scanner": devices.scanner.model_copy(update={"kind": "serial", "device": str(self.scanner.path)}),
+                "audio": devices.audio.model_copy(update={"output_dir": str(self.workdir / "audio")}),
+            }),
+            "queue": centre.queue.model_copy(update={"db": str(self.workdir / "queue.sqlite3")}),
+            "dossier": centre.dossier.model_copy(update={"provider": "sqlite", "db": str(self.dossier_db)}),
+            "dialog": centre.dialog.model_copy(update={"speech": speech}),
+        }
+        return centre.model_copy(update=update)
+
+    # ------------------------------------------------------------------ what the technician does
+
+    def scan_text(self, text: str) -> None:
+        if not self.scanner.plugged:
+            raise DeviceError("the QR scanner is unplugged (/plug scanner)")
+        self.scanner.scan(text)
+
+    def scan_image(self, path: Path) -> str:
+        """Decode an image as the handheld scanner does, then send what it read. Returns the text."""
+        import cv2
+
+        from drivers.scanner import make_decoder, to_gray
+
+        image = cv2.imread(str(path))
+        if image is None:
+            raise DeviceError(f"cannot read an image from {path}")
+        found = make_decoder("zxing").decode(to_gray(image))
+        if not found:
+            raise DeviceError(f"no QR code or barcode found in {path}")
+        self.scan_text(found[0].text)
+        return found[0].text
+
+    def unplug(self, device: str) -> None:
+        if device == "scanner":
+            self.scanner.unplug()
+        else:
+            raise DeviceError(f"cannot unplug {device!r} here; expected scanner")
+
+    def plug(self, device: str) -> None:
+        if device == "scanner":
+            self.scanner.replug()
+        else:
+            raise DeviceError(f"cannot plug {device!r} here; expected scanner")
+
+    def status(self) -> dict[str, str]:
+        return {"scanner": f"{self.scanner.path} ({'plugged' if self.scanner.plugged else 'unplugged'})"}
+
+    def stop(self) -> None:
+        while self.closers:
+            self.closers.pop()()
