@@ -1,0 +1,351 @@
+"""Understanding one utterance: intent, slots, confidence, from weighted phrases.
+
+How it works (all in memory, no I/O after construction):
+1. The text is normalised into tokens (dialogs.normalize): NFC, one tone placement, telex/VNI residue
+   repaired, abbreviations expanded. A token typed with accents is compared with accents; a token
+   typed without them is compared accent-folded (so "làm hộ chiếu" never meets "hỗ trợ").
+2. Phrases (the catalogue's procedure keywords and dialogs.lexicon) are found in the tokens; a phrase
+   may step over filler words ("bố tôi mới mất" ~ "bố tôi mất"). Longer phrases win where they
+   overlap, so "sang tên sổ đỏ" counts for the transfer, not for the first certificate.
+3. Each phrase adds its weight to the labels it stands for; a few combinations move the weight to a
+   more specific procedure (birth + health card + residence -> the under-6 bundle).
+4. When nothing is found, windows of the text are compared with the phrases by edit distance
+   (rapidfuzz), for typing and speech-recognition slips ("khai xinh", "tạm chú").
+5. The strongest intent wins; confidence grows with the evidence and shrinks with a close runner-up.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from dialogs import lexicon
+from dialogs.catalogue import Catalogue
+from dialogs.normalize import Token, fold, tokenize
+from dialogs.understanding import Understanding
+
+# Intents that are only believed in a short reply ("vâng", "không ạ"), never inside a longer request.
+SHORT_REPLY = 4
+_MAX_SKIPS = 2
+_FUZZY_CUTOFF = 84.0
+# Ties between intents go to the first of this order.
+_ORDER = (
+    "take_number", "lookup_dossier", "procedure", "unknown", "directions", "human_help", "refreshment",
+    "repeat", "goodbye", "thanks", "greeting", "no", "yes",
+)
+_SKIP_FOLDED = frozenset(fold(word) for word in lexicon.SKIP_WORDS)
+_NON_CONSUMING = ("priority",)
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    tokens: tuple[Token, ...]
+    labels: tuple[tuple[str, float], ...]
+
+    @property
+    def consuming(self) -> bool:
+        return not all(label.startswith(_NON_CONSUMING) for label, _ in self.labels)
+
+
+@dataclass(frozen=True)
+class _Match:
+    start: int
+    end: int
+    phrase: _Phrase
+
+
+def default_weight(phrase_tokens: Sequence[Token]) -> float:
+    """A plain phrase counts 2, or 3 with three syllables or more."""
+    return 3.0 if len(phrase_tokens) >= 3 else 2.0
+
+
+def _strength(score: float) -> float:
+    return 1.0 - math.exp(-score / 1.5)
+
+
+def _same(token: Token, expected: Token) -> bool:
+    if token.accented:
+        return token.text == expected.text
+    return token.folded == expected.folded
+
+
+def _is_skip(token: Token) -> bool:
+    return token.text in lexicon.SKIP_WORDS or (not token.accented and token.folded in _SKIP_FOLDED)
+
+
+def _expand(text: str) -> list[str]:
+    """Expand the {family} and {child} placeholders of a phrase."""
+    lists = {"{family}": lexicon.FAMILY, "{child}": lexicon.CHILD}
+    out = [text]
+    for key, words in lists.items():
+        out = [variant.replace(key, word, 1) for variant in out for word in (words if key in variant else ("",))]
+    return out
+
+
+class Understander:
+    """Turns a citizen's words into an Understanding. Build once; `understand` is pure and fast."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        labelled: dict[tuple[str, ...], dict[str, float]] = defaultdict(dict)
+        token_of: dict[tuple[str, ...], tuple[Token, ...]] = {}
+
+        def add(text: str, label: str, weight: float) -> None:
+            for variant in _expand(text):
+                tokens = tokenize(variant, lexicon.ABBREVIATIONS)
+                if not tokens:
+                    continue
+                key = tuple(token.text for token in tokens)
+                token_of[key] = tokens
+                value = weight or default_weight(tokens)
+                labelled[key][label] = max(labelled[key].get(label, 0.0), value)
+
+        for proc in catalogue.procedures:
+            add(proc.short_name.replace(",", " "), f"procedure:{proc.id}", 0)
+            for keyword in proc.keywords:
+                weak = keyword.startswith("~")
+                add(keyword.lstrip("~"), f"procedure:{proc.id}", 1.0 if weak else 0)
+        for text, label, weight in lexicon.PHRASES:
+            add(text, label, weight)
+
+        self._by_first: dict[str, list[_Phrase]] = defaultdict(list)
+        fuzzy: dict[int, list[tuple[str, _Phrase]]] = defaultdict(list)
+        for key, labels in labelled.items():
+            phrase = _Phrase(token_of[key], tuple(sorted(labels.items())))
+            self._by_first[phrase.tokens[0].folded].append(phrase)
+            folded = " ".join(token.folded for token in phrase.tokens)
+            if len(phrase.tokens) >= 2 and len(folded) >= 7 and all(
+                label.startswith(("procedure:", "place:", "intent:take_number", "intent:lookup"))
+                for label, _ in phrase.labels
+            ):
+                fuzzy[len(phrase.tokens)].append((folded, phrase))
+        self._fuzzy = {size: ([text for text, _ in items], [p for _, p in items]) for size, items in fuzzy.items()}
+
+    # ----------------------------------------------------------------------------------------------
+    def understand(self, text: str) -> Understanding:
+        tokens = tokenize(text, lexicon.ABBREVIATIONS)
+        if not tokens:
+            return Understanding(intent="unknown", confidence=0.0)
+        matches = self._find(tokens)
+        scores = self._score(matches)
+        if not _has_evidence(scores):
+            scores = self._score(self._fuzzy_find(tokens))
+        return self._decide(tokens, scores)
+
+    # ----------------------------------------------------------------------------------------------
+    def _find(self, tokens: Sequence[Token]) -> list[_Match]:
+        found: list[_Match] = []
+        for start, token in enumerate(tokens):
+            for phrase in self._by_first.get(token.folded, ()):
+                end = _match_at(tokens, start, phrase.tokens)
+                if end is not None:
+                    found.append(_Match(start, end, phrase))
+        consuming = sorted(
+            (m for m in found if m.phrase.consuming), key=lambda m: (-len(m.phrase.tokens), m.start, m.end)
+        )
+        taken = [False] * len(tokens)
+        kept = [m for m in found if not m.phrase.consuming]
+        for match in consuming:
+            if not any(taken[match.start:match.end]):
+                kept.append(match)
+                for index in range(match.start, match.end):
+                    taken[index] = True
+        return kept
+
+    def _fuzzy_find(self, tokens: Sequence[Token]) -> list[_Match]:
+        found: list[_Match] = []
+        for size, (choices, phrases) in self._fuzzy.items():
+            for start in range(len(tokens) - size + 1):
+                window = " ".join(token.folded for token in tokens[start:start + size])
+                best = process.extractOne(window, choices, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
+                if best is not None:
+                    phrase = phrases[best[2]]
+                    ratio = best[1] / 100.0
+                    scaled = _Phrase(phrase.tokens, tuple((label, w * ratio) for label, w in phrase.labels))
+                    found.append(_Match(start, start + size, scaled))
+        found.sort(key=lambda m: -sum(w for _, w in m.phrase.labels))
+        taken = [False] * len(tokens)
+        kept = []
+        for match in found:
+            if not any(taken[match.start:match.end]):
+                kept.append(match)
+                for index in range(match.start, match.end):
+                    taken[index] = True
+        return kept
+
+    def _score(self, matches: Iterable[_Match]) -> dict[str, float]:
+        scores: dict[str, float] = defaultdict(float)
+        for match in matches:
+            for label, weight in match.phrase.labels:
+                scores[label] += weight
+        present = {label.removeprefix("procedure:") for label in scores if label.startswith("procedure:")}
+        present |= {"@" + label.removeprefix("marker:") for label in scores if label.startswith("marker:")}
+        for needed, target, bonus in lexicon.COMBINATIONS:
+            if needed <= present and target in self.catalogue:
+                total = sum(scores.get(f"procedure:{name}", 0.0) for name in needed if not name.startswith("@"))
+                scores[f"procedure:{target}"] = max(scores[f"procedure:{target}"], total + bonus)
+        return scores
+
+    def _decide(self, tokens: Sequence[Token], scores: dict[str, float]) -> Understanding:
+        procs = sorted(
+            ((label.removeprefix("procedure:"), s) for label, s in scores.items() if label.startswith("procedure:")),
+            key=lambda item: -item[1],
+        )
+        places = sorted(
+            ((label.removeprefix("place:"), s) for label, s in scores.items() if label.startswith("place:")),
+            key=lambda item: -item[1],
+        )
+        candidates: dict[str, float] = {}
+        for label, value in scores.items():
+            if label.startswith("intent:"):
+                candidates[label.removeprefix("intent:")] = value
+        if procs:
+            candidates["procedure"] = procs[0][1]
+        if places:
+            candidates["directions"] = places[0][1]
+        if scores.get("out_of_scope"):
+            candidates["unknown"] = scores["out_of_scope"]
+        if _content_length(tokens) > SHORT_REPLY or (len(candidates) > 1 and _beyond_yes_no(candidates)):
+            candidates.pop("yes", None)
+            candidates.pop("no", None)
+        if candidates.get("yes") and candidates.get("no"):
+            candidates.pop("yes" if candidates["no"] >= candidates["yes"] else "no")
+
+        counter = _counter_number(tokens)
+        alternatives = _alternatives(procs)
+        common = {"alternatives": alternatives, "address": _address(tokens), "priority": _priority(tokens, scores)}
+        if not candidates:
+            return Understanding(intent="unknown", confidence=0.0, counter=counter, **common)  # type: ignore[arg-type]
+        ranked = sorted(candidates.items(), key=lambda item: (-item[1], _ORDER.index(item[0])))
+        intent, best = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        confidence = _strength(best) * (0.5 + 0.5 * (best - runner_up) / best)
+        procedure = question = place = None
+        if intent in ("procedure", "take_number", "lookup_dossier", "human_help") and procs:
+            procedure = procs[0][0]
+            if intent == "procedure":
+                second = procs[1][1] if len(procs) > 1 else 0.0
+                confidence = min(confidence, _strength(best) * (0.5 + 0.5 * (best - second) / best))
+                question = _best_of(scores, "question:")
+        if intent == "directions":
+            place = places[0][0]
+        if intent == "directions" and place != "counter":
+            counter = None
+        return Understanding(
+            intent=intent, confidence=round(confidence, 4), procedure=procedure, question=question, place=place,
+            counter=counter, **common,  # type: ignore[arg-type]
+        )
+
+
+def _match_at(tokens: Sequence[Token], start: int, expected: Sequence[Token]) -> int | None:
+    """End index of `expected` found at `start`, stepping over at most a few filler words, else None."""
+    position, skips = start, 0
+    for index, want in enumerate(expected):
+        while position < len(tokens) and not _same(tokens[position], want):
+            if index == 0 or skips >= _MAX_SKIPS or not _is_skip(tokens[position]):
+                return None
+            position += 1
+            skips += 1
+        if position >= len(tokens):
+            return None
+        position += 1
+    return position
+
+
+def _has_evidence(scores: dict[str, float]) -> bool:
+    ignored = ("neutral", "priority", "marker:")
+    return any(not label.startswith(ignored) and value > 0 for label, value in scores.items())
+
+
+def _beyond_yes_no(candidates: dict[str, float]) -> bool:
+    return any(name not in ("yes", "no") for name in candidates)
+
+
+def _content_length(tokens: Sequence[Token]) -> int:
+    return sum(1 for token in tokens if not _is_skip(token))
+
+
+def _best_of(scores: dict[str, float], prefix: str) -> str | None:
+    found = [(label.removeprefix(prefix), value) for label, value in scores.items() if label.startswith(prefix)]
+    if not found:
+        return None
+    return max(found, key=lambda item: item[1])[0]
+
+
+def _alternatives(procs: Sequence[tuple[str, float]]) -> tuple[tuple[str, float], ...]:
+    top = procs[:3]
+    total = sum(score for _, score in top)
+    return tuple((name, round(_strength(score) * score / total, 4)) for name, score in top)
+
+
+def _address(tokens: Sequence[Token]) -> str | None:
+    """The word the citizen uses for themselves: 'cho bác hỏi' -> 'bác'."""
+    for index, token in enumerate(tokens):
+        word = token.text if token.accented else _unique_address(token.folded)
+        if word not in lexicon.ADDRESS_WORDS:
+            continue
+        before = tokens[index - 1].text if index else ""
+        after = tokens[index + 1].text if index + 1 < len(tokens) else ""
+        if before in lexicon.SELF_PREFIX and before != "cho":
+            return word  # "giúp bác với"
+        opening = index == 0 or before in lexicon.SKIP_WORDS or before in lexicon.SELF_PREFIX
+        if opening and after in lexicon.SELF_VERBS:
+            return word  # "bác muốn hỏi", "cho con hỏi"
+    return None
+
+
+_UNACCENTED_ADDRESS = {"bac": "bác", "ong": "ông", "anh": "anh", "chi": "chị", "chu": "chú", "em": "em", "chau": "cháu"}
+
+
+def _unique_address(folded: str) -> str | None:
+    return _UNACCENTED_ADDRESS.get(folded)
+
+
+def _priority(tokens: Sequence[Token], scores: dict[str, float]) -> bool:
+    if scores.get("priority"):
+        return True
+    for index in range(len(tokens) - 1):
+        if tokens[index].text.isdigit() and tokens[index + 1].folded == "tuoi" and int(tokens[index].text) >= 70:
+            return True
+    return False
+
+
+def _counter_number(tokens: Sequence[Token]) -> int | None:
+    """'quầy số 5', 'quầy năm', 'quầy số mười hai' -> the counter number."""
+    for index, token in enumerate(tokens):
+        if token.folded not in ("quay", "ban", "cua", "o") or (token.accented and token.text not in (
+            "quầy", "bàn", "cửa", "ô",
+        )):
+            continue
+        rest = list(tokens[index + 1:index + 4])
+        if rest and rest[0].folded == "so":
+            rest = rest[1:]
+        number = _read_number(rest)
+        if number is not None:
+            return number
+    return None
+
+
+def _read_number(tokens: Sequence[Token]) -> int | None:
+    if not tokens:
+        return None
+    if tokens[0].text.isdigit():
+        return int(tokens[0].text)
+    words = {fold(word): value for word, value in lexicon.NUMBER_WORDS.items()}
+    values = []
+    for token in tokens:
+        value = lexicon.NUMBER_WORDS.get(token.text) if token.accented else words.get(token.folded)
+        if value is None:
+            break
+        values.append(value)
+    if not values:
+        return None
+    if values[0] == 10:  # mười, mười hai
+        return 10 + (values[1] if len(values) > 1 and values[1] < 10 else 0)
+    if len(values) > 1 and values[1] == 10:  # hai mươi, hai mươi lăm
+        return values[0] * 10 + (values[2] if len(values) > 2 and values[2] < 10 else 0)
+    return values[0]
