@@ -96,6 +96,7 @@ class TicketEvent(Message):
     ticket: str
     service: str
     counter: int | None = None
+    point: str | None = None  # reception point
     queue_event_id: int | None = None  # id in the engine's durable event log
 
     def topic(self, root: str = DEFAULT_ROOT) -> str:
@@ -142,6 +143,16 @@ class TicketTransferred(TicketEvent):
 @dataclass(frozen=True, kw_only=True)
 class TicketParked(TicketEvent):
     TYPE: ClassVar[str] = "queue.ticket.parked"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketUnparked(TicketEvent):
+    TYPE: ClassVar[str] = "queue.ticket.unparked"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketCancelled(TicketEvent):
+    TYPE: ClassVar[str] = "queue.ticket.cancelled"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -323,7 +334,8 @@ MESSAGE_TYPES: dict[str, type[Message]] = {
     cls.TYPE: cls
     for cls in (
         TicketIssued, TicketCalled, TicketRecalled, TicketServing, TicketDone, TicketNoShow, TicketTransferred,
-        TicketParked, QueueSnapshot, CounterCommand, CounterReply, RobotAvailability, RobotStatus, RobotAlert,
+        TicketParked, TicketUnparked, TicketCancelled, QueueSnapshot, CounterCommand, CounterReply,
+        RobotAvailability, RobotStatus, RobotAlert,
         DialogSessionStarted, DialogSessionEnded, NavigationProgress, RobotCommand, RobotReply,
     )
 }

@@ -97,3 +97,12 @@ class PublisherStack:
         self.bus.stop()
         self.link.stop()
         self.outbox.close()
+
+
+def staff_link(broker: MosquittoBroker, user: str, client_id: str) -> MqttLink:
+    link = MqttLink(BrokerSettings.from_url(broker.url_for(user)), client_id, reconnect_max_s=1)
+    return link
+
+
+def send(link: MqttLink, topic: str, payload: bytes) -> None:
+    link.client.publish(topic, payload, qos=1).wait_for_publish(5)

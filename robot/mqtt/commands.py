@@ -1,0 +1,235 @@
+"""Commands over MQTT: counters' queue commands and staff commands to the robot.
+
+Counter n sends a `CounterCommand` on `{root}/{site}/counter/{n}/cmd`; the queue engine executes
+it and a `CounterReply` (accepted, or rejected with a reason code and a Vietnamese message) goes out
+on `{root}/{site}/counter/{n}/response` through the outbox. Staff commands (`RobotCommand` on
+`{root}/{site}/{robot}/cmd`: pause/resume, go-to-base, announce, dispense) go to the handlers the
+application registers; the answer is a `RobotReply` on `{root}/{site}/{robot}/response`.
+
+Commands are idempotent by request id: the reply is stored with the request id in the outbox
+database, in the transaction that queues it; a command seen again gets the stored reply again and
+is not executed twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from robot.events import (
+    COUNTER_ACTIONS,
+    CounterCommand,
+    CounterReply,
+    MessageError,
+    RobotCommand,
+    RobotReply,
+    Stamper,
+    parse_message,
+)
+from robot.mqtt.bus import EventBus
+from robot.mqtt.client import MqttLink
+from robot.queue import QueueError, Ticket, TicketStatus
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    accepted: bool
+    reason: str | None = None  # machine code, English
+    message: str = ""  # for staff, Vietnamese
+    ticket: str | None = None
+
+    @classmethod
+    def reject(cls, reason: str, message: str) -> Outcome:
+        return cls(False, reason, message)
+
+
+class CounterDesk(Protocol):
+    """What counter commands need from the queue engine (robot.queue.QueueEngine)."""
+
+    def call_next(self, counter: int, point_id: str | None = None) -> Ticket | None: ...
+
+    def call(self, number: str, counter: int, point_id: str | None = None) -> Ticket: ...
+
+    def recall(self, counter: int, point_id: str | None = None) -> Ticket: ...
+
+    def current(self, counter: int, point_id: str | None = None) -> Ticket | None: ...
+
+    def start_serving(self, number: str, point_id: str | None = None) -> Ticket: ...
+
+    def done(self, number: str, point_id: str | None = None) -> Ticket: ...
+
+    def no_show(self, number: str, point_id: str | None = None) -> Ticket: ...
+
+    def transfer(self, number: str, service_id: str, point_id: str | None = None) -> Ticket: ...
+
+
+def _reason_code(error: Exception) -> str:
+    name = type(error).__name__
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+def execute_counter_command(desk: CounterDesk, command: CounterCommand, point_id: str | None = None) -> Outcome:
+    """Run one counter command on the queue engine; never raises for a queue problem."""
+    n = command.counter
+    try:
+        if command.action == "call-next":
+            called = desk.call_next(n, point_id)
+            if called is None:
+                return Outcome.reject("no_waiting_ticket", "Không còn công dân nào đang chờ.")
+            return Outcome(True, ticket=called.number, message=f"Mời số {called.number} đến quầy {n}.")
+        if command.action == "call":
+            if not command.ticket:
+                return Outcome.reject("ticket_required", "Cần nhập số thứ tự cần gọi.")
+            called = desk.call(command.ticket, n, point_id)
+            return Outcome(True, ticket=called.number, message=f"Mời số {called.number} đến quầy {n}.")
+        if command.action == "recall":
+            called = desk.recall(n, point_id)
+            return Outcome(True, ticket=called.number, message=f"Gọi lại số {called.number}.")
+        current = desk.current(n, point_id)
+        number = command.ticket or (current.number if current else None)
+        if number is None:
+            return Outcome.reject("no_current_ticket", f"Quầy {n} chưa gọi số nào.")
+        if command.action == "done":
+            if current is not None and current.number == number and current.status == TicketStatus.CALLED:
+                desk.start_serving(number, point_id)
+            finished = desk.done(number, point_id)
+            return Outcome(True, ticket=finished.number, message=f"Đã xong số {finished.number}.")
+        if command.action == "no-show":
+            finished = desk.no_show(number, point_id)
+            return Outcome(True, ticket=finished.number, message=f"Số {finished.number} vắng mặt.")
+        if command.action == "transfer":
+            if not command.service:
+                return Outcome.reject("service_required", "Cần chọn dịch vụ để chuyển số.")
+            moved = desk.transfer(number, command.service, point_id)
+            return Outcome(True, ticket=moved.number, message=f"Đã chuyển số {moved.number} sang {command.service}.")
+    except QueueError as error:
+        return Outcome.reject(_reason_code(error), error.citizen_message or f"Không thực hiện được: {error}")
+    return Outcome.reject("unknown_action", f"Lệnh không hợp lệ: {command.action}")
+
+
+RobotHandler = Callable[[RobotCommand], Outcome]
+
+
+class CommandService:
+    """Subscribes to the command topics of its site and robot; executes on one worker thread, in order."""
+
+    def __init__(self, link: MqttLink, bus: EventBus, stamp: Stamper, *, desk: CounterDesk | None = None,
+                 point_id: str | None = None):
+        self.link = link
+        self.bus = bus
+        self.stamp = stamp
+        self.desk = desk
+        self.point_id = point_id
+        self.handlers: dict[str, RobotHandler] = {}
+        self._jobs: queue.SimpleQueue[tuple[str, bytes] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._work, name="letan-mqtt-commands", daemon=True)
+        root, site = bus.topic_root, stamp.site
+        self.counter_filter = f"{root}/{site}/counter/+/cmd"
+        self.robot_topic = f"{root}/{site}/{stamp.robot}/cmd"
+
+    def register(self, action: str, handler: RobotHandler) -> None:
+        """The application's handler for one staff action (pause, resume, go-to-base, announce, dispense)."""
+        self.handlers[action] = handler
+
+    def start(self) -> None:
+        self._thread.start()
+        if self.desk is not None:
+            self.link.subscribe(self.counter_filter, self._enqueue)
+        self.link.subscribe(self.robot_topic, self._enqueue)
+
+    def stop(self) -> None:
+        self._jobs.put(None)
+        self._thread.join(timeout=5)
+
+    def _enqueue(self, topic: str, payload: bytes) -> None:
+        self._jobs.put((topic, payload))
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            try:
+                self.handle(*job)
+            except Exception:
+                log.exception("command on %s failed", job[0])
+
+    def handle(self, topic: str, payload: bytes) -> None:
+        """Execute one command message (also callable directly, e.g. from tests or a local console)."""
+        try:
+            command = parse_message(payload)
+        except MessageError as error:
+            self._reject_unreadable(topic, payload, str(error))
+            return
+        if isinstance(command, CounterCommand) and self.desk is not None:
+            self._counter(topic, command)
+        elif isinstance(command, RobotCommand) and topic == self.robot_topic:
+            self._robot(command)
+        else:
+            log.warning("ignored a %s message on %s", type(command).__name__, topic)
+
+    def _counter(self, topic: str, command: CounterCommand) -> None:
+        key = f"counter/{command.counter}/{command.request_id}"
+        if self._replay(key):
+            return
+        if topic != command.topic(self.bus.topic_root):
+            outcome = Outcome.reject("counter_mismatch", "Lệnh gửi sai quầy.")
+        else:
+            assert self.desk is not None
+            outcome = execute_counter_command(self.desk, command, self.point_id)
+        reply = self.stamp.make(
+            CounterReply, counter=command.counter, request_id=command.request_id, action=command.action,
+            status="accepted" if outcome.accepted else "rejected", reason=outcome.reason, message=outcome.message,
+            ticket=outcome.ticket,
+        )
+        self.bus.publish_many([reply], reply_for=key)
+
+    def _robot(self, command: RobotCommand) -> None:
+        key = f"robot/{command.robot}/{command.request_id}"
+        if self._replay(key):
+            return
+        if command.robot != self.stamp.robot:
+            outcome = Outcome.reject("wrong_robot", "Lệnh gửi cho robot khác.")
+        elif (handler := self.handlers.get(command.action)) is None:
+            outcome = Outcome.reject("not_supported", f"Robot chưa hỗ trợ lệnh {command.action}.")
+        else:
+            try:
+                outcome = handler(command)
+            except Exception as error:  # the handler's failure is the staff's answer, not a crash
+                log.exception("robot command %s failed", command.action)
+                outcome = Outcome.reject("failed", f"Lỗi khi thực hiện: {type(error).__name__}")
+        reply = self.stamp.make(
+            RobotReply, request_id=command.request_id, action=command.action,
+            status="accepted" if outcome.accepted else "rejected", reason=outcome.reason, message=outcome.message,
+        )
+        self.bus.publish_many([reply], reply_for=key)
+
+    def _replay(self, key: str) -> bool:
+        stored = self.bus.outbox.reply(key)
+        if stored is None:
+            return False
+        self.bus.publish_raw(stored)
+        return True
+
+    def _reject_unreadable(self, topic: str, payload: bytes, problem: str) -> None:
+        """A counter command we cannot execute still gets an answer when it names its request id."""
+        log.warning("invalid command on %s: %s", topic, problem)
+        parts = topic.split("/")
+        try:
+            data = json.loads(payload)
+            request_id = str(data["request_id"])[:64]
+            counter = int(parts[-2])
+        except (ValueError, KeyError, TypeError, IndexError):
+            return
+        if parts[-3] != "counter" or not 1 <= counter <= 99 or not request_id:
+            return
+        action = data.get("action") if data.get("action") in COUNTER_ACTIONS else "call-next"
+        reply = self.stamp.make(
+            CounterReply, counter=counter, request_id=request_id, action=action, status="rejected",
+            reason="invalid_command", message="Lệnh không hợp lệ.",
+        )
+        self.bus.publish(reply)

@@ -1,0 +1,130 @@
+"""Queue bridge: tails the queue engine's durable event log and publishes each event, then the
+retained per-service snapshots. How far it has read is a cursor in the outbox database, moved in the
+same transaction as the messages are written, so after a crash nothing is skipped or published twice
+(except rows acknowledged just before the crash, which consumers drop by event id)."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter as Tally
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, Protocol
+
+from robot.events import (
+    Message,
+    QueueSnapshot,
+    Stamper,
+    TicketCalled,
+    TicketCancelled,
+    TicketDone,
+    TicketEvent,
+    TicketIssued,
+    TicketNoShow,
+    TicketParked,
+    TicketRecalled,
+    TicketServing,
+    TicketTransferred,
+    TicketUnparked,
+)
+from robot.mqtt.bus import EventBus
+from robot.queue import QueueEvent, QueueStatus, Ticket
+
+CURSOR = "queue-events"
+
+EVENT_TYPES: dict[str, type[TicketEvent]] = {
+    "issued": TicketIssued, "called": TicketCalled, "recalled": TicketRecalled, "serving": TicketServing,
+    "done": TicketDone, "no_show": TicketNoShow, "transferred": TicketTransferred, "parked": TicketParked,
+    "unparked": TicketUnparked, "cancelled": TicketCancelled,
+}
+
+
+class QueueLog(Protocol):
+    """What the bridge reads from the queue engine (robot.queue.QueueEngine)."""
+
+    def events_after(self, last_id: int, limit: int = 100) -> list[QueueEvent]: ...
+
+    def status(self, point_id: str | None = None) -> QueueStatus: ...
+
+    def tickets(self, day: date | None = None, point_id: str | None = None) -> list[Ticket]: ...
+
+
+def ticket_message(event: QueueEvent, stamp: Stamper) -> TicketEvent:
+    cls = EVENT_TYPES[event.kind]
+    common: dict[str, Any] = {
+        "site": stamp.site, "robot": stamp.robot, "ts": event.at, "ticket": event.number, "counter": event.counter,
+        "point": event.point, "queue_event_id": event.id,
+    }
+    if cls is TicketTransferred:
+        return TicketTransferred(**common, service=event.from_service or event.service, to_service=event.service)
+    if cls is TicketIssued:
+        return TicketIssued(**common, service=event.service, priority=event.priority)
+    return cls(**common, service=event.service)
+
+
+def snapshot_messages(status: QueueStatus, tickets: Sequence[Ticket], stamp: Stamper,
+                      services: Sequence[str] | None = None) -> list[QueueSnapshot]:
+    """One retained snapshot per service (only `services` when given) of the status's reception point."""
+    finished: Tally[tuple[str, str]] = Tally((t.service, str(t.status)) for t in tickets)
+    out = []
+    for svc in status.services:
+        if services is not None and svc.service not in services:
+            continue
+        last_called = {
+            str(c.counter): c.last_called for c in status.counters if svc.service in c.services and c.last_called
+        }
+        out.append(stamp.make(
+            QueueSnapshot, service=svc.service, waiting=svc.waiting,
+            estimated_wait_min=None if svc.estimated_wait_minutes is None else float(svc.estimated_wait_minutes),
+            last_called=last_called, issued_today=svc.issued_today,
+            done_today=finished[(svc.service, "done")], no_show_today=finished[(svc.service, "no_show")],
+        ))
+    return out
+
+
+class QueueBridge:
+    def __init__(self, engine: QueueLog, bus: EventBus, stamp: Stamper, point_id: str | None = None):
+        self.engine = engine
+        self.bus = bus
+        self.stamp = stamp
+        self.point_id = point_id
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def pump(self, limit: int = 500) -> int:
+        """Publish the engine's events not yet published (at most `limit`), then the affected snapshots."""
+        events = self.engine.events_after(self.bus.outbox.cursor(CURSOR), limit)
+        if not events:
+            return 0
+        messages: list[Message] = [ticket_message(e, self.stamp) for e in events]
+        touched = sorted({e.service for e in events} | {e.from_service for e in events if e.from_service})
+        status = self.engine.status(self.point_id)
+        tickets = self.engine.tickets(status.day, status.point)
+        messages += snapshot_messages(status, tickets, self.stamp, touched)
+        self.bus.publish_many(messages, cursor=(CURSOR, events[-1].id))
+        return len(events)
+
+    def publish_snapshots(self) -> None:
+        """All services' snapshots (e.g. at start-up, so retained state is fresh)."""
+        status = self.engine.status(self.point_id)
+        self.bus.publish_many(snapshot_messages(status, self.engine.tickets(status.day, status.point), self.stamp))
+
+    def drain(self) -> int:
+        total = 0
+        while (count := self.pump()) > 0:
+            total += count
+        return total
+
+    def start(self, interval_s: float = 0.2) -> None:
+        self._thread = threading.Thread(target=self._run, args=(interval_s,), name="letan-queue-bridge", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _run(self, interval_s: float) -> None:
+        while not self._stop.is_set():
+            if self.drain() == 0:
+                self._stop.wait(interval_s)

@@ -1,0 +1,105 @@
+"""The robot's MQTT side in one object, as the application composes it: the broker (embedded when
+none is configured), the connection with its Last Will, the outbox and EventBus, Home Assistant
+discovery, counter/staff commands and the queue bridge."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from robot.clock import Clock
+from robot.config import CentreConfig
+from robot.events import Message, RobotAvailability, Stamper
+from robot.mqtt.broker import EmbeddedBroker, ensure_embedded_broker
+from robot.mqtt.bus import EventBus, Publishable
+from robot.mqtt.client import BrokerSettings, MqttLink
+from robot.mqtt.commands import CommandService, CounterDesk, RobotHandler
+from robot.mqtt.discovery import discovery_messages
+from robot.mqtt.outbox import Outbox
+from robot.mqtt.queue_bridge import QueueBridge, QueueLog
+
+
+class QueueEngineLike(QueueLog, CounterDesk, Protocol):
+    """The queue engine as the MQTT side uses it."""
+
+
+class RobotMqtt:
+    def __init__(self, centre: CentreConfig, clock: Clock, *, broker_url: str | None = None,
+                 engine: QueueEngineLike | None = None, outbox_path: Path | None = None):
+        mqtt = centre.mqtt
+        self.centre = centre
+        self.settings = BrokerSettings.from_config(mqtt, broker_url)
+        self.embedded_wanted = not (broker_url or mqtt.url)
+        self.embedded: EmbeddedBroker | None = None
+        self.root = mqtt.topic_root
+        robot_id = centre.robot.id
+        self.stamp = Stamper(centre.site.id, robot_id, clock)
+        will = self.stamp.make(RobotAvailability, state="offline")
+        self.link = MqttLink(self.settings, f"letan-{centre.site.id}-{robot_id}", clean_session=False, will=will,
+                             topic_root=self.root)
+        self.link.on_connect_hooks.append(self._announce_online)
+        self.outbox = Outbox(outbox_path or centre.resolve_path(mqtt.outbox))
+        self.bus = EventBus(self.link, self.outbox, self.root)
+        point = centre.robot.point
+        self.commands = CommandService(self.link, self.bus, self.stamp, desk=engine, point_id=point)
+        self.bridge = QueueBridge(engine, self.bus, self.stamp, point) if engine is not None else None
+
+    def _announce_online(self) -> None:
+        self.link.publish_now(self.stamp.make(RobotAvailability, state="online"), self.root)
+
+    def register(self, action: str, handler: RobotHandler) -> None:
+        self.commands.register(action, handler)
+
+    def publish(self, message: Publishable) -> int:
+        return self.bus.publish(message)
+
+    def make(self, cls: type[Message], **fields: object) -> Message:
+        return self.stamp.make(cls, **fields)
+
+    def start(self) -> None:
+        if self.embedded_wanted:
+            self.embedded = ensure_embedded_broker(self.settings, None)
+        self.link.start()
+        self.bus.start()
+        self.bus.publish_many(discovery_messages(self.centre, self.stamp.robot, self.root,
+                                                 self.centre.mqtt.discovery_prefix))
+        self.commands.start()
+        if self.bridge is not None:
+            self.bridge.publish_snapshots()
+            self.bridge.start()
+
+    def stop(self, flush_s: float = 2.0) -> None:
+        if self.bridge is not None:
+            self.bridge.stop()
+        self.commands.stop()
+        self.bus.flush(flush_s)
+        self.link.publish_now(self.stamp.make(RobotAvailability, state="offline"), self.root)
+        self.bus.stop()
+        self.link.stop()
+        self.outbox.close()
+        if self.embedded is not None:
+            self.embedded.stop()
+
+
+def publish_queue_events(centre: CentreConfig, engine: QueueLog, clock: Clock, *, broker_url: str | None = None,
+                         timeout_s: float = 10.0) -> bool:
+    """For `letan queue ...` commands: publish the engine's unpublished events to the configured broker.
+
+    Does nothing (returns True) when no broker is configured nor given. Returns False if the broker did not
+    acknowledge everything within `timeout_s`; the events stay in the outbox and go out next time."""
+    if not (broker_url or centre.mqtt.url):
+        return True
+    settings = BrokerSettings.from_config(centre.mqtt, broker_url)
+    stamp = Stamper(centre.site.id, centre.robot.id, clock)
+    link = MqttLink(settings, f"letan-{centre.site.id}-{centre.robot.id}-cli", topic_root=centre.mqtt.topic_root)
+    outbox = Outbox(centre.resolve_path(centre.mqtt.outbox))
+    bus = EventBus(link, outbox, centre.mqtt.topic_root)
+    link.start()
+    bus.start()
+    try:
+        QueueBridge(engine, bus, stamp, centre.robot.point).drain()
+        return bus.flush(timeout_s)
+    finally:
+        bus.stop()
+        link.stop()
+        outbox.close()

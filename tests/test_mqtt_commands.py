@@ -1,0 +1,159 @@
+"""Counter and staff commands through a real mosquitto, executed by the real queue engine."""
+
+from __future__ import annotations
+
+import json
+import queue
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from robot.clock import SimClock
+from robot.config import load_centre
+from robot.events import CounterCommand, RobotCommand, Stamper
+from robot.mqtt.commands import Outcome
+from robot.mqtt.service import RobotMqtt
+from robot.queue import QueueEngine, TicketStatus
+from tests.conftest import CUA_NAM
+from tests.mosquitto import MosquittoBroker
+from tests.mqtt_support import TZ, send, staff_link
+
+ROOT = "letan/v1/cua-nam"
+
+
+@pytest.fixture
+def robot_side(fresh_mosquitto: MosquittoBroker, tmp_path: Path) -> Iterator[tuple[RobotMqtt, QueueEngine]]:
+    centre = load_centre(CUA_NAM)
+    clock = SimClock(datetime(2026, 3, 2, 9, 0, tzinfo=TZ))
+    engine = QueueEngine(centre, tmp_path / "queue.db", clock)
+    for _ in range(3):
+        engine.issue("chung_thuc")
+    robot = RobotMqtt(centre, clock, broker_url=fresh_mosquitto.url_for("robot"), engine=engine,
+                      outbox_path=tmp_path / "outbox.db")
+    robot.start()
+    assert robot.link.wait_connected(5)
+    yield robot, engine
+    robot.stop()
+    engine.close()
+
+
+class Console:
+    """A counter console's MQTT side for the tests: sends commands, collects replies and queue events."""
+
+    def __init__(self, broker: MosquittoBroker, user: str, counter: int):
+        self.counter = counter
+        self.stamp = Stamper("cua-nam", "console", SimClock(datetime(2026, 3, 2, 9, 0, tzinfo=TZ)))
+        self.replies: queue.Queue[dict[str, object]] = queue.Queue()
+        self.events: queue.Queue[dict[str, object]] = queue.Queue()
+        self.link = staff_link(broker, user, f"console-{user}")
+        self.link.subscribe(f"{ROOT}/counter/{counter}/response", lambda t, p: self.replies.put(json.loads(p)))
+        self.link.subscribe(f"{ROOT}/queue/ticket/#", lambda t, p: self.events.put(json.loads(p)))
+        self.link.start()
+        assert self.link.wait_connected(5)
+
+    def command(self, action: str, request_id: str | None = None, **fields: object) -> CounterCommand:
+        cmd = self.stamp.make(CounterCommand, counter=self.counter, request_id=request_id or uuid.uuid4().hex,
+                              action=action, **fields)
+        send(self.link, cmd.topic(), cmd.to_json())
+        return cmd
+
+    def reply(self, timeout: float = 5) -> dict[str, object]:
+        return self.replies.get(timeout=timeout)
+
+    def close(self) -> None:
+        self.link.stop()
+
+
+def test_counter_commands_run_the_real_queue(robot_side: tuple[RobotMqtt, QueueEngine],
+                                            fresh_mosquitto: MosquittoBroker) -> None:
+    _robot, engine = robot_side
+    console = Console(fresh_mosquitto, "counter1", 1)
+    try:
+        console.command("call-next", "req-1")
+        reply = console.reply()
+        assert (reply["status"], reply["ticket"], reply["request_id"]) == ("accepted", "A001", "req-1")
+        assert engine.current(1) is not None and engine.current(1).number == "A001"  # type: ignore[union-attr]
+        called = console.events.get(timeout=5)
+        assert (called["type"], called["ticket"], called["counter"]) == ("queue.ticket.called", "A001", 1)
+
+        console.command("recall")
+        assert console.reply()["status"] == "accepted"
+        console.command("done")
+        assert console.reply()["ticket"] == "A001"
+        assert engine.ticket("A001").status == TicketStatus.DONE
+
+        console.command("call", ticket="A003")
+        assert console.reply()["ticket"] == "A003"
+        console.command("transfer", service="ho_tich")
+        assert console.reply()["status"] == "accepted"
+        assert engine.ticket("A003").service == "ho_tich"
+
+        console.command("no-show")
+        rejected = console.reply()
+        assert rejected["status"] == "rejected" and rejected["reason"] == "no_current_ticket"
+        assert "Quầy 1" in str(rejected["message"])
+    finally:
+        console.close()
+
+
+def test_counter_commands_are_idempotent_by_request_id(robot_side: tuple[RobotMqtt, QueueEngine],
+                                                       fresh_mosquitto: MosquittoBroker) -> None:
+    _robot, engine = robot_side
+    console = Console(fresh_mosquitto, "counter1", 1)
+    try:
+        console.command("call-next", "same-id")
+        first = console.reply()
+        console.command("done", "done-id")
+        assert console.reply()["status"] == "accepted"
+        console.command("call-next", "same-id")  # the console retried: not executed again
+        again = console.reply()
+        assert again == first
+        assert engine.ticket("A002").status == TicketStatus.WAITING
+        assert engine.current(1) is None
+    finally:
+        console.close()
+
+
+def test_invalid_command_gets_a_rejection(robot_side: tuple[RobotMqtt, QueueEngine],
+                                          fresh_mosquitto: MosquittoBroker) -> None:
+    console = Console(fresh_mosquitto, "counter1", 1)
+    try:
+        send(console.link, f"{ROOT}/counter/1/cmd", json.dumps({"request_id": "bad-1", "action": "explode"}).encode())
+        reply = console.reply()
+        assert (reply["status"], reply["reason"], reply["request_id"]) == ("rejected", "invalid_command", "bad-1")
+    finally:
+        console.close()
+
+
+def test_staff_commands_reach_the_application_handlers(robot_side: tuple[RobotMqtt, QueueEngine],
+                                                       fresh_mosquitto: MosquittoBroker) -> None:
+    robot, _engine = robot_side
+    announced: list[str] = []
+
+    def announce(command: RobotCommand) -> Outcome:
+        announced.append(command.text or "")
+        return Outcome(True, message="Đã thông báo.")
+
+    robot.register("announce", announce)
+    replies: queue.Queue[dict[str, object]] = queue.Queue()
+    staff = staff_link(fresh_mosquitto, "supervisor", "supervisor-1")
+    staff.subscribe(f"{ROOT}/robot-1/response", lambda t, p: replies.put(json.loads(p)))
+    staff.start()
+    assert staff.wait_connected(5)
+    try:
+        stamp = Stamper("cua-nam", "robot-1", robot.stamp.clock)
+        cmd = stamp.make(RobotCommand, request_id="ann-1", action="announce", text="Mời quý khách")
+        send(staff, cmd.topic(), cmd.to_json())
+        assert replies.get(timeout=5)["status"] == "accepted"
+        send(staff, cmd.topic(), cmd.to_json())  # duplicate delivery
+        assert replies.get(timeout=5)["status"] == "accepted"
+        assert announced == ["Mời quý khách"]
+        dispense = stamp.make(RobotCommand, request_id="d-1", action="dispense", item="water")
+        send(staff, dispense.topic(), dispense.to_json())
+        rejected = replies.get(timeout=5)
+        assert (rejected["status"], rejected["reason"]) == ("rejected", "not_supported")
+    finally:
+        staff.stop()
