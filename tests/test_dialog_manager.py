@@ -1,0 +1,312 @@
+"""Dialog scenarios driven with text through every state, with the real understander and the real
+catalogue and centre configuration. The ports are small in-test worlds that record what happened."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import pytest
+
+from dialogs.catalogue import Catalogue
+from dialogs.manager import END_REASONS, DialogManager, ManagerSettings, State
+from dialogs.nlu import Understander
+from dialogs.ports import DossierAnswer, GuideResult, ProcedureRoute, TicketResult
+from robot.config import CentreConfig, load_catalogue_checked, load_centre
+from tests.conftest import CUA_NAM
+
+DOSSIER_QR = "https://dichvucong.gov.vn/portaldvc/tra-cuu?SGT=001085012345&MHS=000.A0.01.H26-210212-9090"
+
+
+@dataclass
+class World:
+    """The robot's surroundings: a queue on the real centre config, a dossier desk, a guide, a tray."""
+
+    centre: CentreConfig
+    said: list[tuple[str, str | None]] = field(default_factory=list)
+    issued: list[tuple[str, bool]] = field(default_factory=list)
+    guided: list[tuple[str, int | None]] = field(default_factory=list)
+    dispensed: list[str] = field(default_factory=list)
+    lookups: int = 0
+    events: list[tuple[object, ...]] = field(default_factory=list)
+    guide_arrives: bool = True
+    queue_broken: bool = False
+    stock: int = 1
+
+    # Speaker
+    def say(self, text: str, key: str | None = None) -> None:
+        self.said.append((text, key))
+
+    # QueueDesk
+    def route(self, procedure_id: str) -> ProcedureRoute:
+        if procedure_id in self.centre.referrals:
+            return ProcedureRoute(False, referral=self.centre.referrals[procedure_id])
+        service = self.centre.service_for_procedure(procedure_id)
+        if service is None:
+            return ProcedureRoute(False, referral="Ông bà hỏi bàn hướng dẫn ạ.")
+        counters = tuple(c.number for c in self.centre.counters_for_service(service.id))
+        return ProcedureRoute(True, service.id, service.name, counters)
+
+    def issue(self, service_id: str, priority: bool = False) -> TicketResult:
+        if self.queue_broken:
+            raise OSError("database is locked")
+        self.issued.append((service_id, priority))
+        service = self.centre.service(service_id)
+        counters = tuple(c.number for c in self.centre.counters_for_service(service_id))
+        return TicketResult(True, f"{service.prefix}{len(self.issued) + 11:03d}", service.name, counters,
+                            people_ahead=3, wait_minutes=15, printed=True)
+
+    # DossierDesk
+    def lookup(self, payload: str) -> DossierAnswer:
+        self.lookups += 1
+        return DossierAnswer(True, "Hồ sơ của ông bà đang được xử lý, hẹn trả ngày 12 tháng 3.")
+
+    # Guide
+    def guide_to(self, place: str, counter: int | None = None) -> GuideResult:
+        self.guided.append((place, counter))
+        return GuideResult(True) if self.guide_arrives else GuideResult(False, "obstacle")
+
+    # Refreshments
+    def dispense(self, item: str) -> bool:
+        self.dispensed.append(item)
+        self.stock -= 1
+        return self.stock >= 0
+
+    # SessionEvents
+    def session_started(self, session_id: str) -> None:
+        self.events.append(("started", session_id))
+
+    def session_ended(self, session_id: str, reason: str, intent: str | None, procedure: str | None) -> None:
+        self.events.append(("ended", session_id, reason, intent, procedure))
+
+    def help_requested(self, session_id: str, reason: str) -> None:
+        self.events.append(("help", session_id, reason))
+
+    @property
+    def texts(self) -> list[str]:
+        return [t for t, _ in self.said]
+
+    def ended(self) -> tuple[object, ...]:
+        return next(e for e in reversed(self.events) if e[0] == "ended")
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    return load_catalogue_checked()
+
+
+@pytest.fixture(scope="module")
+def understander(catalogue: Catalogue) -> Understander:
+    return Understander(catalogue)
+
+
+@pytest.fixture(scope="module")
+def centre(catalogue: Catalogue) -> CentreConfig:
+    return load_centre(CUA_NAM, catalogue)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def world(centre: CentreConfig) -> World:
+    return World(centre)
+
+
+def make(catalogue: Catalogue, understander: Understander, world: World, clock: Clock,
+         **settings: object) -> DialogManager:
+    ids = iter(f"s{i}" for i in range(1, 100))
+    return DialogManager(
+        catalogue, understander, speaker=world, queue=world, dossiers=world, guide=world, refreshments=world,
+        events=world, settings=ManagerSettings(**settings),  # type: ignore[arg-type]
+        clock_fn=clock, new_id=lambda: next(ids),
+    )
+
+
+@pytest.fixture
+def manager(catalogue: Catalogue, understander: Understander, world: World, clock: Clock) -> DialogManager:
+    return make(catalogue, understander, world, clock)
+
+
+def test_greets_once_per_person(manager: DialogManager, world: World) -> None:
+    manager.person_arrived()
+    assert manager.state is State.LISTEN
+    assert world.said == [("Dạ, em chào ông bà. Em là robot lễ tân. Ông bà cần làm thủ tục gì ạ?", "greet.ong_ba")]
+    manager.person_arrived()
+    manager.person_arrived()
+    assert len(world.said) == 1
+    assert world.events == [("started", "s1")]
+    assert list(manager.trace) == [State.ATTRACT, State.LISTEN, State.GREET, State.LISTEN]
+
+
+def test_procedure_to_ticket_to_farewell_through_every_state(manager: DialogManager, world: World) -> None:
+    manager.person_arrived()
+    manager.heard("con tôi mới đẻ được hai tuần, tôi muốn làm giấy khai sinh cho cháu")
+    assert manager.state is State.CONFIRM and manager.offer is not None and manager.offer.kind == "ticket"
+    assert "khai sinh làm ở quầy số" in world.texts[-2]
+    assert world.texts[-1] == "Ông bà có muốn lấy số thứ tự không ạ?"
+    manager.heard("có")
+    [(service_id, priority)] = world.issued
+    assert priority is False
+    prefix = world.centre.service(service_id).prefix
+    ticket = next(t for t in world.texts if "được số" in t)
+    assert f"Dạ, ông bà được số {prefix} không một hai." in ticket
+    assert "Mời ông bà đến quầy số" in ticket
+    assert "Phía trước còn 3 người, chờ khoảng mười lăm phút." in world.texts
+    assert manager.state is State.ANYTHING_ELSE
+    manager.heard("không")
+    assert world.texts[-1].startswith("Dạ, em chào ông bà. Chúc")
+    assert manager.state is State.ATTRACT
+    assert world.ended() == ("ended", "s1", "done", "take_number", "khai_sinh")
+    assert {State.ATTRACT, State.GREET, State.LISTEN, State.UNDERSTAND, State.CONFIRM, State.ACT,
+            State.ANYTHING_ELSE, State.FAREWELL} <= set(manager.trace)
+    # The same person still standing there is not greeted again.
+    manager.person_arrived()
+    assert world.events.count(("started", "s2")) == 0
+
+
+def test_answers_questions_from_the_catalogue(manager: DialogManager, world: World, catalogue: Catalogue) -> None:
+    manager.heard("làm khai sinh hết bao nhiêu tiền")
+    assert any(t.startswith("Dạ, lệ phí khai sinh: Miễn lệ phí") for t in world.texts)
+    assert all("(" not in t for t in world.texts)  # parenthesised notes are not read aloud
+    manager.heard("không")  # no ticket
+    assert manager.state is State.ANYTHING_ELSE
+    manager.touched("procedure:chung_thuc_ban_sao:documents")
+    docs = next(t for t in world.texts if t.startswith("Dạ, để làm chứng thực bản sao"))
+    assert catalogue.get("chung_thuc_ban_sao").documents[0].split("(")[0].strip() in docs
+
+
+def test_silence_reprompts_change_then_time_out(manager: DialogManager, world: World, clock: Clock) -> None:
+    manager.person_arrived()
+    clock.now += 7.9
+    manager.tick()
+    assert len(world.said) == 1  # not yet
+    clock.now += 0.2
+    manager.tick()
+    clock.now += 8.1
+    manager.tick()
+    first, second = world.texts[1:3]
+    assert first != second and "ví dụ" in second
+    assert manager.misses == 2 and manager.state is State.LISTEN
+    clock.now += 8.1
+    manager.tick()
+    assert manager.state is State.ATTRACT
+    assert world.ended()[2] == "timeout"
+    assert not any(e[0] == "help" for e in world.events)
+
+
+def test_repeated_failures_hand_over_to_staff(manager: DialogManager, world: World) -> None:
+    manager.person_arrived()
+    manager.heard("")
+    manager.heard("xyz qwe")
+    assert world.texts[1] == "Dạ, em chưa nghe rõ. Ông bà nói lại giúp em ạ."
+    assert world.texts[2] != world.texts[1]
+    manager.heard("")
+    assert world.texts[-1].startswith("Dạ, em đã báo cán bộ")
+    assert ("help", "s1", "not_understood") in world.events
+    assert world.ended()[2] == "handed_over"
+
+
+def test_unsure_offers_the_top_two(catalogue: Catalogue, understander: Understander, world: World,
+                                   clock: Clock) -> None:
+    manager = make(catalogue, understander, world, clock, min_confidence=1.01)  # every guess is unsure
+    manager.heard("bố tôi mất tuần trước")
+    assert manager.state is State.CONFIRM and manager.offer is not None
+    choices = manager.offer.choices
+    assert choices[0] == "khai_tu"
+    question = world.texts[-1]
+    assert "khai tử" in question and (question.endswith("hay " + catalogue.get(choices[1]).short_name + " ạ?")
+                                       if len(choices) == 2 else question.endswith("phải không ạ?"))
+    manager.heard("khai tử")
+    assert manager.session is not None and manager.session.procedure == "khai_tu"
+    assert any("khai tử làm ở quầy số" in t for t in world.texts)
+
+
+def test_referral_and_out_of_scope(manager: DialogManager, world: World, centre: CentreConfig) -> None:
+    manager.heard("tôi cần làm lý lịch tư pháp")
+    assert world.texts[0].startswith("Dạ, thủ tục lý lịch tư pháp không làm ở đây ạ.")
+    assert manager.state is State.ANYTHING_ELSE
+    manager.heard("tôi muốn làm hộ chiếu")
+    assert world.texts[-1] == "Dạ, việc này em chưa hỗ trợ ạ. Ông bà có muốn gặp cán bộ không ạ?"
+    assert manager.offer is not None and manager.offer.kind == "staff"
+    manager.heard("có")
+    assert ("help", "s1", "out_of_scope") in world.events
+    assert world.ended()[2] == "handed_over"
+
+
+def test_directions_refreshment_and_repeat(manager: DialogManager, world: World) -> None:
+    manager.heard("nhà vệ sinh ở đâu vậy")
+    assert world.guided == [("toilet", None)]
+    assert world.texts[:2] == ["Dạ, mời ông bà đi theo em đến nhà vệ sinh.", "Dạ, đến nhà vệ sinh rồi ạ."]
+    world.guide_arrives = False
+    manager.touched("directions:photocopy")
+    assert world.texts[-2].startswith("Xin lỗi ông bà, em không dẫn đường được")
+    manager.heard("cho tôi xin cốc nước")
+    manager.touched("refreshment")
+    assert world.dispensed == ["water", "water"]
+    assert world.texts[-2] == "Xin lỗi ông bà, hiện em hết nước rồi ạ."
+    before = list(world.texts)
+    manager.heard("nói lại đi")
+    assert world.texts[len(before):] == before[-2:]
+    assert manager.state is State.ANYTHING_ELSE
+
+
+def test_scan_looks_up_and_never_leaks_the_payload(manager: DialogManager, world: World,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    manager.scanned(DOSSIER_QR)
+    assert world.lookups == 1
+    assert world.texts[0].startswith("Hồ sơ của ông bà đang được xử lý")
+    manager.silence()
+    assert world.ended()[2:] == ("done", "lookup_dossier", None)
+    everything = repr(world.events) + caplog.text
+    assert "001085012345" not in everything and "H26" not in everything
+
+
+def test_take_number_asks_which_procedure(manager: DialogManager, world: World) -> None:
+    manager.heard("cho tôi lấy số")
+    assert manager.state is State.LISTEN and world.texts[-1].startswith("Dạ, ông bà cần làm thủ tục gì")
+    manager.heard("khai sinh")
+    assert len(world.issued) == 1
+    assert manager.state is State.ANYTHING_ELSE
+
+
+def test_a_failing_port_ends_with_error_and_help(manager: DialogManager, world: World) -> None:
+    world.queue_broken = True
+    manager.touched("procedure:khai_sinh")
+    manager.touched("yes")
+    assert world.texts[-1].startswith("Xin lỗi ông bà, em đang gặp trục trặc")
+    assert ("help", "s1", "error") in world.events
+    assert world.ended()[2] == "error"
+    assert manager.state is State.ATTRACT
+
+
+def test_walking_away_aborts_and_every_reason_is_known(manager: DialogManager, world: World) -> None:
+    manager.person_arrived()
+    manager.person_left()
+    assert world.ended()[2] == "aborted"
+    manager.person_arrived()  # a new person: greeted again
+    assert world.events[-1] == ("started", "s2")
+    manager.abort()
+    assert {e[2] for e in world.events if e[0] == "ended"} <= set(END_REASONS)
+
+
+def test_configured_address_and_session_events_carry_no_words(catalogue: Catalogue, understander: Understander,
+                                                              world: World, clock: Clock) -> None:
+    manager = make(catalogue, understander, world, clock, address="bác")
+    manager.person_arrived()
+    assert world.said[0] == ("Dạ, em chào bác. Em là robot lễ tân. Bác cần làm thủ tục gì ạ?", "greet.bac")
+    manager.heard("cảm ơn em nhé")
+    assert world.texts[-1] == "Dạ, không có gì ạ. Em chào bác."
+    for event in world.events:
+        assert all(not isinstance(part, str) or len(part) < 40 for part in event)
