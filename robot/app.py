@@ -228,6 +228,7 @@ class Application:
         events = FeedSessionEvents(self.feed)
         self.manager = self._build_dialog(speaker, queue, dossiers, guide, refreshments, events)
         self._start_scanner()
+        self._start_queue_watch()
 
     # ------------------------------------------------------------------ parts
 
@@ -274,9 +275,14 @@ class Application:
             self._sink.play(audio.pcm, audio.sample_rate)
 
     def _speak(self, text: str, key: str | None) -> None:
+        from dialogs.tts import TtsUnavailable
+
         if self._voice is None:
             return
-        audio = self._voice.sentence(text, key)
+        try:
+            audio = self._voice.sentence(text, key)
+        except TtsUnavailable:  # espeak-ng sometimes writes nothing for a long first sentence: once more
+            audio = self._voice.sentence(text, key)
         with self._channel:
             self._play(audio)
 
@@ -309,6 +315,37 @@ class Application:
             return
         self._closers.append(self.engine.close)
         self._part("queue", f"ok ({db})")
+
+    def _start_queue_watch(self, interval_s: float = 0.1) -> None:
+        """Announce every call made at a counter (by MQTT, a counter tool, anything writing the queue)."""
+        if self.engine is None:
+            return
+        latest = self.engine.events_after(0, limit=1_000_000)
+        self._last_event = latest[-1].id if latest else 0
+        thread = threading.Thread(target=self._watch_queue, args=(interval_s,), name="queue-watch", daemon=True)
+        thread.start()
+        self._closers.append(lambda: thread.join(timeout=2))
+
+    def _watch_queue(self, interval_s: float) -> None:
+        while not self._stopping.wait(interval_s):
+            try:
+                self.pump_queue_events()
+            except Exception:
+                log.exception("reading the queue events failed")
+
+    def pump_queue_events(self) -> int:
+        """Handle new queue events now: announce calls and recalls. Returns how many events were read."""
+        from dialogs.announcer import Announcement
+
+        events = self.engine.events_after(self._last_event, limit=200)
+        for event in events:
+            self._last_event = event.id
+            if event.kind in ("called", "recalled") and event.counter is not None:
+                text = Announcement(event.number, event.counter).text
+                self.feed.emit("called", text, ticket=event.number, counter=event.counter, service=event.service)
+                self.feed.emit("said", text, key="announce")
+                self.announcer.announce(event.number, event.counter)
+        return len(events)
 
     def _start_dossiers(self) -> Any:
         """Dossier lookup (SQLite or HTTP provider), answering scanned tickets from the queue engine."""

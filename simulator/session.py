@@ -60,6 +60,7 @@ class SimSession:
         self._lock = threading.Lock()
         self.app: Application | None = None
         self.devices = SimDevices(self.workdir)
+        self.counters: Any = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -71,6 +72,11 @@ class SimSession:
                                            broker_url=self.options.broker_url, state_dir=self.workdir)
         self.app.subscribe(self._on_app_event)
         self.app.start()
+        from robot.queue import QueueEngine
+
+        self._wait_scanner_ready()
+        # The counters' own terminal: another client of the same queue database, as staff tools are.
+        self.counters = QueueEngine(centre, centre.resolve_path(centre.queue.db), self.clock)
 
     def _sim_config(self, centre: CentreConfig) -> CentreConfig:
         """The centre config the application receives: the simulated devices' addresses, files in workdir."""
@@ -79,6 +85,8 @@ class SimSession:
         return configured.model_copy(update={"dialog": configured.dialog.model_copy(update={"speech": speech})})
 
     def stop(self) -> None:
+        if self.counters is not None:
+            self.counters.close()
         if self.app is not None:
             self.app.stop()
         self.devices.stop()
@@ -124,6 +132,8 @@ class SimSession:
             app.person_arrived() if arg else app.person_left()
         elif action == "wait":
             self._advance(float(arg))
+        elif action == "call":
+            self._counter_next(int(arg))
         elif action == "qr":
             self.devices.scan_text(str(arg))
         elif action == "scan":
@@ -132,10 +142,35 @@ class SimSession:
             self.devices.unplug(str(arg))
         elif action == "plug":
             self.devices.plug(str(arg))
+            self._wait_scanner_ready()
         elif action == "wav":
             self._hear_wav(Path(str(arg)))
         else:
             raise StepError(f"{step.describe()}: not available yet in this build")
+
+    def _wait_scanner_ready(self, timeout_s: float = 5.0) -> bool:
+        """Codes sent before the application opened the port would be lost, as on a real line."""
+        scanner = getattr(self.app, "scanner", None)
+        deadline = time.monotonic() + timeout_s
+        while scanner is not None and time.monotonic() < deadline:
+            if scanner.status.state == "ready":
+                return True
+            time.sleep(0.02)
+        return scanner is None
+
+    def _counter_next(self, counter: int) -> None:
+        """Counter N presses "next": finish its current ticket, call the next one."""
+        from robot.queue import QueueError
+
+        try:
+            current = self.counters.current(counter)
+            if current is not None:
+                self.counters.done(current.number)
+            ticket = self.counters.call_next(counter)
+        except QueueError as exc:
+            raise StepError(f"counter {counter}: {exc}") from None
+        if ticket is None:
+            self._observe("info", f"counter {counter}: nobody is waiting")
 
     def _hear_wav(self, path: Path) -> None:
         """The simulated microphone: a WAV file's frames through the application's recogniser."""
