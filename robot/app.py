@@ -167,6 +167,18 @@ class FeedSessionEvents:
             self.publish("help", {"session": session_id, "reason": reason})
 
 
+# App alert kind -> RobotAlert kind and severity published for staff.
+ALERT_KINDS: dict[str, tuple[str, str]] = {
+    "paper_out": ("paper_out", "critical"),
+    "paper_near_end": ("paper_near_end", "warning"),
+    "printer_offline": ("printer_offline", "critical"),
+    "printer": ("printer_offline", "critical"),
+    "navigation_aborted": ("navigation_aborted", "warning"),
+    "navigation_stuck": ("navigation_stuck", "critical"),
+    "low_stock": ("low_stock", "warning"),
+}
+
+
 # ---------------------------------------------------------------------------------------------
 # The application
 
@@ -190,6 +202,7 @@ class Application:
         self._stopping = threading.Event()
         self._closers: list[Callable[[], None]] = []
         self.manager: Any = None
+        self.paused = False
 
     @classmethod
     def from_config(
@@ -219,13 +232,14 @@ class Application:
         self._start_voice()
         self._start_recogniser()
         self._start_queue()
+        self._start_bus()
         speaker = FeedSpeaker(self.feed, self._speak)
         queue: Any = NoQueue(self.routes, "queue engine not available")
         dossiers = self._start_dossiers()
         guide: Any = NoGuide()
         self._part("navigation", "unavailable: navigation is not available yet")
         refreshments: Any = NoRefreshments()
-        events = FeedSessionEvents(self.feed)
+        events = FeedSessionEvents(self.feed, self._publish_session if self.mqtt is not None else None)
         self.manager = self._build_dialog(speaker, queue, dossiers, guide, refreshments, events)
         self._start_scanner()
         self._start_queue_watch()
@@ -315,6 +329,67 @@ class Application:
             return
         self._closers.append(self.engine.close)
         self._part("queue", f"ok ({db})")
+
+    def _start_bus(self) -> None:
+        """MQTT: the configured broker, --broker, or the embedded one; counter commands on the queue engine."""
+        from robot.mqtt.broker import EmbeddedBrokerError
+        from robot.mqtt.service import RobotMqtt
+
+        self.mqtt: Any = None
+        try:
+            self.mqtt = RobotMqtt(self.centre, self.clock, broker_url=self.broker_url, engine=self.engine)
+            self.mqtt.start()
+        except (EmbeddedBrokerError, OSError, ValueError) as exc:
+            self.mqtt = None
+            self._part("mqtt", f"unavailable: {exc}")
+            return
+        self._closers.append(self.mqtt.stop)
+        for action in ("pause", "resume", "announce"):
+            self.mqtt.register(action, self._staff_command)
+        self._part("mqtt", f"ok ({self.mqtt.settings.display}{', embedded' if self.mqtt.embedded else ''})")
+        self.feed.subscribe(self._alert_to_mqtt)
+
+    def _publish_session(self, what: str, data: dict[str, Any]) -> None:
+        from robot.events import DialogSessionEnded, DialogSessionStarted, RobotAlert
+
+        reasons = {"done": "nominal", "timeout": "timeout", "handed_over": "intent_not_recognized",
+                   "aborted": "aborted_by_user", "error": "error"}
+        if what == "started":
+            self.mqtt.publish(self.mqtt.make(DialogSessionStarted, session_id=data["session"]))
+        elif what == "ended":
+            self.mqtt.publish(self.mqtt.make(DialogSessionEnded, session_id=data["session"],
+                                             reason=reasons.get(data["reason"], "error"), intent=data["intent"],
+                                             procedure=data["procedure"]))
+        elif what == "help":
+            self.mqtt.publish(self.mqtt.make(RobotAlert, kind="help_requested", reason=data["reason"]))
+
+    def _alert_to_mqtt(self, event: AppEvent) -> None:
+        """Device alerts for staff (no personal data: kind and a technical reason only)."""
+        from robot.events import RobotAlert
+
+        mapped = ALERT_KINDS.get(str(event.data.get("kind", ""))) if event.kind == "alert" else None
+        if mapped is not None:
+            kind, severity = mapped
+            self.mqtt.publish(self.mqtt.make(RobotAlert, kind=kind, severity=severity,
+                                             reason=str(event.data.get("reason", ""))[:120]))
+
+    def _staff_command(self, command: Any) -> Any:
+        from robot.mqtt.commands import Outcome
+
+        if command.action == "announce" and command.text:
+            self.feed.emit("said", command.text, key=None)
+            self._speak_async(command.text)
+        elif command.action == "pause":
+            self.paused = True
+            self._dialog(lambda m: m.abort())
+            self.feed.emit("info", "paused by staff")
+        elif command.action == "resume":
+            self.paused = False
+            self.feed.emit("info", "resumed by staff")
+        return Outcome(True)
+
+    def _speak_async(self, text: str) -> None:
+        threading.Thread(target=self._speak, args=(text, None), daemon=True).start()
 
     def _start_queue_watch(self, interval_s: float = 0.1) -> None:
         """Announce every call made at a counter (by MQTT, a counter tool, anything writing the queue)."""

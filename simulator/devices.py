@@ -29,10 +29,20 @@ class DeviceError(Exception):
     """A simulated device cannot do what was asked (message for the technician)."""
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 @dataclass
 class SimDevices:
     workdir: Path
+    broker_url: str | None = None  # --broker: an existing broker instead of the simulator's embedded one
     scanner: Any = None
+    broker: Any = None
     dossier_db: Path | None = None
     closers: list[Any] = field(default_factory=list)
 
@@ -48,6 +58,21 @@ class SimDevices:
         store = SqliteDossierStore(self.dossier_db)
         if store.count() == 0:
             store.import_csv(SAMPLE_DOSSIERS)
+        if self.broker_url is None:
+            from robot.mqtt.broker import EmbeddedBroker
+
+            self.broker = EmbeddedBroker(free_port())
+            self.broker.start()
+            self.broker_url = f"mqtt://{self.broker.host}:{self.broker.port}"
+            self.closers.append(self._stop_broker)
+
+    def _stop_broker(self) -> None:
+        if self.broker is not None and self.broker_plugged:
+            self.broker.stop()
+
+    @property
+    def broker_plugged(self) -> bool:
+        return self.broker is not None and self.broker._thread is not None and self.broker._thread.is_alive()
 
     def configure(self, centre: CentreConfig) -> CentreConfig:
         """The centre config with the simulated devices' addresses and the session's files."""
@@ -62,6 +87,8 @@ class SimDevices:
             "queue": centre.queue.model_copy(update={"db": str(self.workdir / "queue.sqlite3")}),
             "dossier": centre.dossier.model_copy(update={"provider": "sqlite", "db": str(self.dossier_db)}),
             "dialog": centre.dialog.model_copy(update={"speech": speech}),
+            "mqtt": centre.mqtt.model_copy(update={"url": self.broker_url,
+                                                   "outbox": str(self.workdir / "outbox.sqlite3")}),
         }
         return centre.model_copy(update=update)
 
@@ -90,17 +117,31 @@ class SimDevices:
     def unplug(self, device: str) -> None:
         if device == "scanner":
             self.scanner.unplug()
+        elif device == "broker" and self.broker is not None:
+            if self.broker_plugged:
+                self.broker.stop()
         else:
-            raise DeviceError(f"cannot unplug {device!r} here; expected scanner")
+            raise DeviceError(f"cannot unplug {device!r} here; expected scanner or broker (the embedded one)")
 
     def plug(self, device: str) -> None:
         if device == "scanner":
             self.scanner.replug()
+        elif device == "broker" and self.broker is not None:
+            if not self.broker_plugged:
+                from robot.mqtt.broker import EmbeddedBroker
+
+                self.broker = EmbeddedBroker(self.broker.port, self.broker.host)
+                self.broker.start()
         else:
-            raise DeviceError(f"cannot plug {device!r} here; expected scanner")
+            raise DeviceError(f"cannot plug {device!r} here; expected scanner or broker (the embedded one)")
 
     def status(self) -> dict[str, str]:
-        return {"scanner": f"{self.scanner.path} ({'plugged' if self.scanner.plugged else 'unplugged'})"}
+        out = {"scanner": f"{self.scanner.path} ({'plugged' if self.scanner.plugged else 'unplugged'})"}
+        if self.broker is not None:
+            out["broker"] = f"{self.broker_url} ({'running' if self.broker_plugged else 'stopped'})"
+        else:
+            out["broker"] = f"{self.broker_url} (given with --broker)"
+        return out
 
     def stop(self) -> None:
         while self.closers:

@@ -59,7 +59,7 @@ class SimSession:
         self._observations: list[Observation] = []
         self._lock = threading.Lock()
         self.app: Application | None = None
-        self.devices = SimDevices(self.workdir)
+        self.devices = SimDevices(self.workdir, broker_url=options.broker_url)
         self.counters: Any = None
 
     # ------------------------------------------------------------------ lifecycle
@@ -75,6 +75,7 @@ class SimSession:
         from robot.queue import QueueEngine
 
         self._wait_scanner_ready()
+        self._start_monitor(centre)
         # The counters' own terminal: another client of the same queue database, as staff tools are.
         self.counters = QueueEngine(centre, centre.resolve_path(centre.queue.db), self.clock)
 
@@ -84,7 +85,34 @@ class SimSession:
         speech = configured.dialog.speech.model_copy(update={"engine": self.options.speech})
         return configured.model_copy(update={"dialog": configured.dialog.model_copy(update={"speech": speech})})
 
+    def _start_monitor(self, centre: CentreConfig) -> None:
+        """What centre staff see: every message under the site's topics. Also the counters' consoles."""
+        from robot.events import Stamper
+        from robot.mqtt.client import BrokerSettings, MqttLink
+
+        root = centre.mqtt.topic_root
+        self.root = root
+        self.stamp = Stamper(centre.site.id, "sim-counters", self.clock)
+        self.monitor = MqttLink(BrokerSettings.from_config(centre.mqtt), f"letan-sim-monitor-{os.getpid()}",
+                                topic_root=root)
+        self.monitor.subscribe(f"{root}/{centre.site.id}/#", self._on_mqtt)
+        self.monitor.start()
+        self.monitor.wait_connected(5.0)
+
+    def _on_mqtt(self, topic: str, payload: bytes) -> None:
+        import json
+
+        try:
+            data = json.loads(payload)
+        except ValueError:
+            data = {}
+        keys = ("ticket", "counter", "service", "kind", "reason", "status", "state", "message", "waiting")
+        short = {k: v for k, v in data.items() if k in keys} if isinstance(data, dict) else {}
+        self._observe("event", topic, {"payload": json.dumps(short, ensure_ascii=False)})
+
     def stop(self) -> None:
+        if getattr(self, "monitor", None) is not None:
+            self.monitor.stop()
         if self.counters is not None:
             self.counters.close()
         if self.app is not None:
@@ -159,9 +187,18 @@ class SimSession:
         return scanner is None
 
     def _counter_next(self, counter: int) -> None:
-        """Counter N presses "next": finish its current ticket, call the next one."""
+        """Counter N presses "next" on its console: finish its current ticket, call the next one.
+
+        Over MQTT like a counter console (the robot executes the command on its queue engine); with
+        the broker down, through the counter's own terminal on the shared queue database."""
         from robot.queue import QueueError
 
+        if self.monitor.connected.is_set():
+            current = self.counters.current(counter)
+            if current is not None:
+                self._counter_command(counter, "done")
+            self._counter_command(counter, "call-next")
+            return
         try:
             current = self.counters.current(counter)
             if current is not None:
@@ -171,6 +208,22 @@ class SimSession:
             raise StepError(f"counter {counter}: {exc}") from None
         if ticket is None:
             self._observe("info", f"counter {counter}: nobody is waiting")
+
+    def _counter_command(self, counter: int, action: str) -> None:
+        import uuid
+
+        from robot.events import CounterCommand
+
+        command = self.stamp.make(CounterCommand, counter=counter, request_id=uuid.uuid4().hex, action=action)
+        reply_topic = command.topic(self.root).removesuffix("/cmd") + "/response"
+        before = len(self.observations())
+        self.monitor.client.publish(command.topic(self.root), command.to_json(), qos=1)
+        deadline = time.monotonic() + 5.0
+        while time.monotonic() < deadline:  # one command at a time, as a counter console waits for its reply
+            if any(o.kind == "event" and o.text == reply_topic for o in self.observations()[before:]):
+                return
+            time.sleep(0.01)
+        raise StepError(f"counter {counter}: no reply to {action} from the robot within 5 s")
 
     def _hear_wav(self, path: Path) -> None:
         """The simulated microphone: a WAV file's frames through the application's recogniser."""
