@@ -1,0 +1,238 @@
+"""Queue ticket content, its raster image (Pillow, a font with every Vietnamese glyph) and its
+ESC/POS bytes (through drivers.printer)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import qrcode
+from PIL import Image, ImageDraw, ImageFont
+
+from drivers.printer import encode_ticket, profile_width
+from robot.config import CentreConfig, PrinterDevice
+from robot.fonts import find_vietnamese_font, missing_glyphs
+from robot.queue import Ticket
+from robot.ticket_ref import TicketRef
+
+# What to bring, per service (short: one or two printed lines). Others get the generic line.
+_PREPARE = {
+    "chung_thuc": "Mang bản chính giấy tờ cần chứng thực và căn cước/CCCD.",
+    "ho_tich": "Mang căn cước/CCCD và giấy tờ hộ tịch liên quan (giấy chứng sinh, trích lục...).",
+    "van_hoa_xa_hoi": "Mang căn cước/CCCD và giấy tờ chứng minh hoàn cảnh (nếu có).",
+    "kinh_te_do_thi": "Mang căn cước/CCCD, giấy tờ về đất, nhà hoặc hộ kinh doanh.",
+    "cu_tru": "Mang căn cước/CCCD và giấy tờ chứng minh chỗ ở hợp pháp.",
+}
+_PREPARE_DEFAULT = "Chuẩn bị sẵn căn cước/CCCD và giấy tờ của thủ tục cần làm."
+
+
+class TicketFontError(Exception):
+    """No usable font: the ticket would print boxes or '?' (English, for technicians)."""
+
+
+@dataclass(frozen=True)
+class TicketContent:
+    centre_name: str
+    point_name: str
+    number: str
+    service_name: str
+    counters: tuple[int, ...]
+    issued_at: datetime
+    people_ahead: int
+    wait_minutes: int | None
+    prepare: str
+    qr_text: str
+    priority: bool = False
+
+    def lines(self) -> list[str]:
+        """Every text printed on the ticket (for the glyph check and for tests)."""
+        return [
+            self.centre_name, self.point_name, "Số thứ tự", self.number, self.service_name, counters_line(self),
+            wait_line(self), f"Lấy số lúc {self.issued_at:%H:%M} ngày {self.issued_at:%d/%m/%Y}", self.prepare,
+            "ƯU TIÊN" if self.priority else "", _QR_CAPTION,
+        ]
+
+
+_QR_CAPTION = "Quét mã này ở robot để xem còn bao nhiêu người trước mình"
+
+
+def counters_line(content: TicketContent) -> str:
+    if not content.counters:
+        return "Mời chờ gọi số trên màn hình"
+    if len(content.counters) == 1:
+        return f"Mời đến quầy số {content.counters[0]}"
+    return "Mời đến quầy số " + ", ".join(str(c) for c in content.counters)
+
+
+def wait_line(content: TicketContent) -> str:
+    ahead = f"Phía trước: {content.people_ahead} người"
+    if content.wait_minutes is None:
+        return ahead
+    if content.wait_minutes <= 0 or content.people_ahead == 0:
+        return f"{ahead} · sắp đến lượt"
+    return f"{ahead} · chờ khoảng {content.wait_minutes} phút"
+
+
+def ticket_content(
+    centre: CentreConfig, ticket: Ticket, people_ahead: int, wait_minutes: int | None,
+) -> TicketContent:
+    service = centre.service(ticket.service)
+    point = centre.point(ticket.point)
+    counters = tuple(c.number for c in centre.counters_for_service(service.id, point.id))
+    ref = TicketRef(centre.site.id, point.id, ticket.day, ticket.number)
+    return TicketContent(
+        centre_name=centre.site.name,
+        point_name=point.name if point.name != centre.site.name else "",
+        number=ticket.number,
+        service_name=service.name,
+        counters=counters,
+        issued_at=ticket.issued_at,
+        people_ahead=people_ahead,
+        wait_minutes=wait_minutes,
+        prepare=_PREPARE.get(service.id, _PREPARE_DEFAULT),
+        qr_text=ref.encode(),
+        priority=ticket.priority,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Fonts
+
+
+@cache
+def ticket_fonts() -> tuple[Path, Path]:
+    """(regular, bold) fonts with every Vietnamese letter, or TicketFontError."""
+    regular, bold = find_vietnamese_font(False), find_vietnamese_font(True)
+    if regular is None:
+        raise TicketFontError(
+            "no font with every Vietnamese letter was found: install fonts-dejavu-core (apt-get install "
+            "fonts-dejavu-core) so that tickets do not print boxes or '?'"
+        )
+    return regular, bold or regular
+
+
+def check_glyphs(content: TicketContent) -> None:
+    """Raise TicketFontError naming any character of the ticket the fonts cannot draw."""
+    chars = "".join(sorted(set("".join(content.lines()))))
+    for path in ticket_fonts():
+        missing = _missing(path, chars)
+        if missing:
+            raise TicketFontError(f"font {path} has no glyph for {missing!r}: the ticket would print boxes")
+
+
+@cache
+def _missing(path: Path, chars: str) -> str:
+    return missing_glyphs(path, chars)
+
+
+@cache
+def _font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
+    regular, bold_path = ticket_fonts()
+    return ImageFont.truetype(str(bold_path if bold else regular), size)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        trial = f"{current} {word}".strip()
+        if font.getlength(trial) <= width or not current:
+            current = trial
+        else:
+            lines.append(current)
+            current = word
+    if current:
+        lines.append(current)
+    return lines
+
+
+class _Canvas:
+    def __init__(self, width: int):
+        self.width = width
+        self.margin = max(8, width // 36)
+        self.image = Image.new("L", (width, 2400), 255)
+        self.draw = ImageDraw.Draw(self.image)
+        self.y = self.margin
+
+    def text(self, text: str, size: int, bold: bool = False, gap: int = 6) -> None:
+        font = _font(bold, size)
+        for line in _wrap(text, font, self.width - 2 * self.margin):
+            left, top, right, bottom = self.draw.textbbox((0, 0), line, font=font)
+            self.draw.text(((self.width - (right - left)) // 2 - left, self.y - top), line, font=font, fill=0)
+            self.y += int(bottom - top) + gap
+        self.y += gap
+
+    def rule(self) -> None:
+        self.y += 6
+        self.draw.line((self.margin, self.y, self.width - self.margin, self.y), fill=0, width=3)
+        self.y += 16
+
+    def boxed(self, text: str, size: int) -> None:
+        font = _font(True, size)
+        left, top, right, bottom = self.draw.textbbox((0, 0), text, font=font)
+        pad = 10
+        x = int(self.width - (right - left)) // 2
+        self.draw.rectangle((x - pad, self.y, x + (right - left) + pad, self.y + (bottom - top) + 2 * pad), fill=0)
+        self.draw.text((x - left, self.y + pad - top), text, font=font, fill=255)
+        self.y += int(bottom - top) + 2 * pad + 12
+
+    def paste(self, image: Image.Image) -> None:
+        self.image.paste(image, ((self.width - image.width) // 2, self.y))
+        self.y += image.height + 8
+
+    def result(self) -> Image.Image:
+        return self.image.crop((0, 0, self.width, self.y + self.margin)).point(lambda v: 0 if v < 160 else 255, "1")
+
+
+def qr_image(text: str, box: int = 6) -> Image.Image:
+    code = qrcode.QRCode(box_size=box, border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(text)
+    code.make(fit=True)
+    return code.make_image().get_image().convert("L")
+
+
+def render_ticket(content: TicketContent, width: int = 576, include_qr: bool = True) -> Image.Image:
+    """The ticket as a 1-bit image `width` dots wide, the QR code last. For printing, leave the QR out:
+    the driver adds it (GS ( k, or as an image), so that one image serves every printer."""
+    check_glyphs(content)
+    scale = width / 576
+    canvas = _Canvas(width)
+
+    def px(size: int) -> int:
+        return max(12, round(size * scale))
+
+    canvas.text(content.centre_name, px(26), bold=True)
+    if content.point_name:
+        canvas.text(content.point_name, px(24))
+    canvas.rule()
+    canvas.text("SỐ THỨ TỰ", px(30), bold=True, gap=2)
+    canvas.text(content.number, px(190), bold=True, gap=4)
+    if content.priority:
+        canvas.boxed("ƯU TIÊN", px(36))
+    canvas.text(content.service_name, px(36), bold=True)
+    canvas.text(counters_line(content), px(40), bold=True)
+    canvas.rule()
+    canvas.text(wait_line(content), px(30))
+    canvas.text(f"Lấy số lúc {content.issued_at:%H:%M} ngày {content.issued_at:%d/%m/%Y}", px(26))
+    canvas.text(content.prepare, px(26))
+    canvas.text(_QR_CAPTION, px(22))
+    if include_qr:
+        canvas.paste(qr_image(content.qr_text, box=max(3, round(8 * scale))))
+    return canvas.result()
+
+
+def ticket_width(device: PrinterDevice) -> int:
+    return profile_width(device.profile, device.width_px)
+
+
+def ticket_bytes(content: TicketContent, device: PrinterDevice) -> bytes:
+    """The exact ESC/POS stream the configured printer receives for this ticket."""
+    image = render_ticket(content, ticket_width(device), include_qr=False)
+    return encode_ticket(image, content.qr_text, profile=device.profile, width_px=ticket_width(device),
+                         native_qr=device.native_qr)
