@@ -1,0 +1,75 @@
+"""`letan counter N` (piped stdin) and `letan monitor` as subprocesses against a real mosquitto."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+from robot.events import RobotAlert, RobotStatus
+from robot.mqtt.service import RobotMqtt
+from robot.queue import QueueEngine, TicketStatus
+from tests.conftest import CUA_NAM
+from tests.mosquitto import MosquittoBroker
+from tests.test_mqtt_commands import robot_side
+
+__all__ = ["robot_side"]
+
+LETAN = str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "letan")
+
+
+def _letan(*args: str, stdin: str = "", timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([LETAN, *args], input=stdin, capture_output=True, text=True, timeout=timeout,
+                          env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"})
+
+
+def test_counter_console_from_piped_stdin(robot_side: tuple[RobotMqtt, QueueEngine],
+                                          fresh_mosquitto: MosquittoBroker) -> None:
+    _robot, engine = robot_side
+    result = _letan("counter", "1", "-c", str(CUA_NAM), "--broker", fresh_mosquitto.url_for("counter1"),
+                    stdin="next\nrecall\ndone\nfoo\ncall A003\nnoshow\nquit\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "[OK] Mời số A001 đến quầy 1." in out
+    assert "[OK] Gọi lại số A001." in out
+    assert "[OK] Đã xong số A001." in out
+    assert "Không hiểu lệnh 'foo'" in out
+    assert "[OK] Số A003 vắng mặt." in out
+    assert engine.ticket("A001").status == TicketStatus.DONE
+    assert engine.ticket("A003").status == TicketStatus.NO_SHOW
+
+
+def test_counter_console_cannot_command_another_counter(robot_side: tuple[RobotMqtt, QueueEngine],
+                                                        fresh_mosquitto: MosquittoBroker) -> None:
+    _robot, engine = robot_side
+    result = _letan("counter", "2", "-c", str(CUA_NAM), "--broker", fresh_mosquitto.url_for("counter1"),
+                    "--timeout", "0.5", stdin="next\n")
+    assert result.returncode == 1
+    assert "Không nhận được trả lời" in result.stdout
+    assert engine.ticket("A001").status == TicketStatus.WAITING
+
+
+def test_counter_console_reports_a_refused_login(fresh_mosquitto: MosquittoBroker) -> None:
+    url = fresh_mosquitto.url_for("counter1").replace("counter1-pass", "wrong")
+    result = _letan("counter", "1", "-c", str(CUA_NAM), "--broker", url, stdin="next\n")
+    assert result.returncode == 1
+    assert "cannot connect to the MQTT broker" in result.stderr and "wrong" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_monitor_shows_queue_robot_and_alerts(robot_side: tuple[RobotMqtt, QueueEngine],
+                                              fresh_mosquitto: MosquittoBroker) -> None:
+    robot, engine = robot_side
+    engine.call_next(2)
+    robot.publish(robot.make(RobotStatus, mode="serving", battery_pct=77.0, paper="near_end", water=9, candy=30))
+    monitor = subprocess.Popen(
+        [LETAN, "monitor", "-c", str(CUA_NAM), "--broker", fresh_mosquitto.url_for("monitor"), "--seconds", "4"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"},
+    )
+    time.sleep(2.5)  # retained status and snapshots arrive on subscribe; the alert is live
+    robot.publish(robot.make(RobotAlert, kind="paper_near_end", reason="paper sensor"))
+    out, err = monitor.communicate(timeout=30)
+    assert monitor.returncode == 0, err
+    assert "chung_thuc" in out and "A001" in out
+    assert "robot-1" in out and "77" in out and "near_end" in out and "online" in out
+    assert "paper_near_end" in out
