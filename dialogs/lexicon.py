@@ -27,9 +27,10 @@ ABBREVIATIONS: dict[str, str] = {
     "gcnqsdđ": "giấy chứng nhận quyền sử dụng đất", "ub": "ủy ban", "ubnd": "ủy ban nhân dân", "kt3": "tạm trú",
     "gpxd": "giấy phép xây dựng", "gpkd": "giấy phép kinh doanh", "lltp": "lý lịch tư pháp",
     "tthc": "thủ tục hành chính", "hs": "hồ sơ", "ko": "không", "k": "không", "kh": "không", "hok": "không",
-    "hông": "không", "kg": "không", "khg": "không", "dc": "được", "đc": "được", "dk.": "đăng ký", "j": "gì",
+    "kg": "không", "khg": "không", "dc": "được", "đc": "được", "dk.": "đăng ký", "j": "gì",
     "ntn": "như thế nào", "bn": "bao nhiêu", "bnhieu": "bao nhiêu", "vs": "với", "ng": "người", "mk": "mình",
-    "t": "tôi", "r": "rồi", "z": "vậy", "ok": "được", "oke": "được", "okay": "được", "wc": "nhà vệ sinh",
+    "t": "tôi", "tui": "tôi", "tớ": "tôi", "r": "rồi", "z": "vậy", "ok": "được", "oke": "được", "okay": "được",
+    "wc": "nhà vệ sinh",
     "tks": "cảm ơn", "thanks": "cảm ơn", "thank": "cảm ơn", "nc": "nước", "dvc": "dịch vụ công",
     "sđ": "sổ đỏ", "sdd": "sổ đỏ",
 }
@@ -64,8 +65,8 @@ PHRASES: tuple[Phrase, ...] = (
         "chào cháu", "chào con", "em chào", "chào anh", "chào chị", "chào ông", "chào bà", "chào bác")),
     *((p, "intent:goodbye", 3) for p in (
         "tạm biệt", "chào nhé", "về đây", "đi đây", "bye", "bai", "về nhé", "hẹn gặp lại", "thôi chào",
-        "chào tạm biệt", "đi nhé", "về nha", "đi về", "tôi về", "về đây nhé", "bye bye", "không còn gì nữa",
-        "thế thôi", "vậy thôi", "xong rồi", "hết rồi")),
+        "chào tạm biệt", "đi nhé", "đi về", "tôi về", "về đây nhé", "bye bye", "không còn gì nữa",
+        "thế thôi", "vậy thôi", "hết rồi")),
     *((p, "intent:thanks", 2.5) for p in (
         "cảm ơn", "cám ơn", "cảm ơn nhiều", "cảm ơn em", "cám ơn em", "cảm ơn robot", "đa tạ", "tốt quá",
         "hay quá", "giỏi quá", "cảm ơn cháu", "cám ơn cháu", "cảm ơn con")),
@@ -75,12 +76,13 @@ PHRASES: tuple[Phrase, ...] = (
         "nghe không được", "lúc nãy nói gì", "vừa nói gì", "không nghe kịp", "bảo gì", "nói gì cơ", "chưa rõ")),
     # yes / no: only counted in short replies (see nlu.SHORT_REPLY)
     *((p, "intent:yes", 3) for p in (
-        "có", "vâng", "dạ", "đúng", "đúng rồi", "ừ", "ừm", "ờ", "phải", "phải rồi", "chính xác", "được",
+        "có", "vâng", "dạ", "đúng", "đúng rồi", "ừ", "ừm", "phải", "phải rồi", "chính xác", "được",
         "đồng ý", "chuẩn", "yes", "uh", "um", "vâng ạ", "dạ vâng", "dạ phải", "đúng vậy", "đúng thế", "có chứ",
         "chuẩn rồi", "ừ đúng", "vâng đúng", "đúng đấy", "dạ đúng", "có ạ", "rồi", "đúng là vậy", "ừ phải")),
     *((p, "intent:no", 3) for p in (
         "không", "không phải", "sai", "sai rồi", "chưa", "không cần", "thôi", "không đúng", "no", "hổng",
-        "không ạ", "dạ không", "không phải đâu", "nhầm rồi", "không phải vậy", "chưa phải", "không có",
+        "không ạ", "dạ không", "không phải đâu", "nhầm rồi", "không phải vậy", "chưa phải", "không có", "hông",
+        "hổng có",
         "thôi khỏi", "khỏi", "không cần đâu", "thôi không", "không muốn", "không phải thế", "không đâu")),
     # take a number
     *((p, "intent:take_number", 4) for p in (
@@ -107,7 +109,7 @@ PHRASES: tuple[Phrase, ...] = (
         "gọi người", "lãnh đạo", "khiếu nại", "phản ánh", "gặp trực tiếp", "cần người giúp", "người hướng dẫn",
         "gặp chủ tịch", "gọi ai", "người phụ trách", "gọi giúp", "công chức", "người làm", "chị cán bộ",
         "anh cán bộ", "bảo vệ", "gặp ai", "hỏi người", "không hiểu", "robot không hiểu", "máy không hiểu",
-        "tố cáo", "góp ý", "người trực", "ai đó giúp")),
+        "tố cáo", "góp ý", "người trực", "ai đó giúp", "phụ trách", "ai phụ trách")),
     # places of the centre (each implies the directions intent)
     *((p, "place:toilet", 4) for p in (
         "nhà vệ sinh", "vệ sinh", "toilet", "nhà cầu", "đi tiểu", "đi giải", "tè", "restroom", "phòng vệ sinh",
@@ -130,16 +132,17 @@ PHRASES: tuple[Phrase, ...] = (
         "trực tuyến", "qua mạng", "cổng dịch vụ công", "điện thoại nộp", "nộp trên điện thoại", "ứng dụng",
         "app", "mức 2", "kích hoạt", "tài khoản")),
     *((p, "place:counter", 4) for p in ("quầy", "quầy số", "bàn số", "cửa số", "ô số")),
+    ("quầy", "question:counter", 3),
     # questions about a procedure
     *((p, "question:documents", 3) for p in (
-        "giấy tờ gì", "giấy tờ", "hồ sơ gồm", "cần mang", "mang theo", "mang gì", "cần gì", "chuẩn bị",
-        "những gì", "cần những", "mang những", "hồ sơ cần", "giấy gì", "cần giấy", "thủ tục cần", "cầm theo",
+        "hồ sơ gồm", "cần mang", "mang theo", "mang gì", "cần gì", "chuẩn bị",
+        "những gì", "cần những", "mang những", "hồ sơ cần", "giấy gì", "thủ tục cần", "cầm theo",
         "đem theo", "đem gì", "cầm gì", "phải có gì", "yêu cầu gì", "điều kiện", "cần có gì", "mẫu đơn",
-        "tờ khai", "bản gốc", "mang những giấy tờ", "cần chuẩn bị", "hồ sơ gì", "cần bản", "cần có")),
+        "tờ khai", "mang những giấy tờ", "cần chuẩn bị", "hồ sơ gì", "giấy tờ gì")),
     *((p, "question:fee", 3) for p in (
-        "bao nhiêu tiền", "lệ phí", "phí", "mất tiền", "tốn tiền", "tốn bao nhiêu", "hết bao nhiêu", "giá",
-        "miễn phí", "mất phí", "trả tiền", "đóng tiền", "mất bao nhiêu", "tiền", "nộp tiền", "chi phí",
-        "nhiêu tiền", "có mất tiền", "thu tiền", "bao nhiêu", "tốn")),
+        "bao nhiêu tiền", "lệ phí", "phí", "mất tiền", "tốn tiền", "tốn bao nhiêu", "hết bao nhiêu", "giá bao nhiêu",
+        "miễn phí", "mất phí", "trả tiền", "đóng tiền", "mất bao nhiêu", "nộp tiền", "chi phí", "nhiêu tiền",
+        "có mất tiền", "thu tiền", "tốn kém", "bao nhiêu một")),
     *((p, "question:duration", 3) for p in (
         "bao lâu", "mấy ngày", "bao nhiêu ngày", "khi nào xong", "khi nào có", "bao giờ có", "bao giờ lấy",
         "khi nào lấy", "mất mấy ngày", "lâu không", "có ngay không", "trong ngày", "nhanh không", "thời gian",
@@ -149,21 +152,23 @@ PHRASES: tuple[Phrase, ...] = (
         "quầy nào", "ở đâu", "chỗ nào", "nộp ở đâu", "làm ở đâu", "phòng nào", "đi đâu", "nơi nào", "cửa nào",
         "bàn nào", "chỗ nào làm", "đâu", "ra đâu", "đến đâu", "tới đâu", "ở chỗ nào", "nộp chỗ nào", "hướng nào",
         "lối nào", "đường nào", "phía nào", "đi lối nào", "chỉ đường", "dẫn tôi", "ở quầy nào")),
-    # things the ward does not do
+    # things the ward does not do: a named document or service of another office counts 4 ...
     *((p, "out_of_scope", 4) for p in (
         "hộ chiếu", "passport", "visa", "bằng lái", "giấy phép lái xe", "đổi bằng", "thi bằng", "đăng kiểm",
-        "đăng ký xe", "biển số", "thuế", "ngân hàng", "vay vốn", "vay tiền", "bảo hiểm xã hội", "rút bảo hiểm",
-        "thất nghiệp", "tòa án", "ly hôn", "xuất cảnh", "nhập cảnh", "quốc tịch", "tiền điện", "tiền nước",
-        "hóa đơn điện", "học bạ", "mua vé", "thời tiết", "bóng đá", "xổ số", "vé máy bay", "lương hưu",
-        "bảo hiểm thất nghiệp", "đổi căn cước", "làm lại căn cước", "cấp đổi căn cước", "mất căn cước",
-        "căn cước bị mất", "căn cước hết hạn", "chứng minh nhân dân", "chứng minh thư", "đổi cmnd",
-        "kiện", "khởi kiện", "tranh chấp", "xe máy", "ô tô", "mấy giờ rồi", "hát", "kể chuyện", "tên gì",
-        "bao nhiêu tuổi", "ăn cơm chưa", "người yêu", "đẹp trai", "xinh gái", "giá vàng", "chứng khoán",
-        "đi du lịch", "xuất khẩu hàng", "mở công ty", "thành lập công ty", "doanh nghiệp", "giấy phép lái",
-        "bằng lái xe", "đăng ký xe máy", "cà phê", "bán hàng online", "tuyển dụng", "xin việc", "việc làm",
-        "học phí", "nhập học", "bệnh viện", "khám bệnh", "ăn trưa", "ăn sáng", "thủ tướng", "vui không",
-        "làm gì", "robot làm", "ở đâu ra", "giỏi không", "biết hát", "biết nhảy", "đi chơi", "mấy tuổi",
-        "quê ở đâu", "ai làm ra", "nói tiếng anh", "tiếng anh", "cầm đồ", "sửa điện thoại", "lái xe")),
+        "đăng ký xe", "biển số", "vay vốn", "rút bảo hiểm", "bảo hiểm xã hội một lần", "ly hôn", "xuất cảnh",
+        "nhập cảnh", "quốc tịch", "tiền điện", "hóa đơn điện", "vé máy bay", "lương hưu", "bảo hiểm thất nghiệp",
+        "đổi căn cước", "làm lại căn cước", "cấp đổi căn cước", "mất căn cước", "căn cước bị mất",
+        "căn cước hết hạn", "đổi chứng minh", "khởi kiện", "thành lập công ty", "mở công ty", "con nuôi",
+        "nhận con nuôi", "thẻ ngân hàng", "mở tài khoản ngân hàng", "đăng ký xe máy", "giá vàng", "xổ số",
+        "chứng khoán")),
+    # ... a mere mention counts less, so it loses to a procedure named in the same sentence
+    *((p, "out_of_scope", 2.5) for p in (
+        "thuế", "ngân hàng", "bảo hiểm xã hội", "thất nghiệp", "tòa án", "kiện", "tranh chấp", "tiền nước",
+        "học bạ", "mua vé", "thời tiết", "trời đẹp", "bóng đá", "doanh nghiệp", "công ty", "tuyển dụng", "xin việc",
+        "việc làm", "học phí", "nhập học", "bệnh viện", "khám bệnh", "ăn cơm", "ăn trưa", "ăn sáng", "thủ tướng",
+        "tên gì", "tên là gì", "biết hát", "biết nhảy", "hát", "kể chuyện", "đi chơi", "du lịch", "du học",
+        "quê ở đâu", "ai làm ra", "tiếng anh", "người hay máy", "cầm đồ", "mấy giờ", "đẹp trai", "xinh gái",
+        "ai thắng", "chứng minh nhân dân", "chứng minh thư")),
     # facts that combine with procedures (COMBINATIONS)
     *((p, "marker:under6", 1) for p in (
         "dưới 6 tuổi", "dưới sáu tuổi", "mới sinh", "mới đẻ", "sơ sinh", "dưới 6", "chưa đủ 6 tuổi")),
@@ -198,7 +203,26 @@ COMBINATIONS: tuple[tuple[frozenset[str], str, float], ...] = (
     (frozenset({"khai_sinh", "@lost"}), "ban_sao_trich_luc_ho_tich", 1.5),
     (frozenset({"ket_hon", "@lost"}), "ban_sao_trich_luc_ho_tich", 1.5),
     (frozenset({"thanh_lap_ho_kinh_doanh", "@lost"}), "thay_doi_ho_kinh_doanh", 1.5),
+    # A document named as the object of another procedure: the procedure wins.
+    *((frozenset({named, acting}), acting, 1) for named, acting in (
+        ("khai_sinh", "dang_ky_lai_khai_sinh"), ("khai_sinh", "thay_doi_cai_chinh_ho_tich"),
+        ("khai_sinh", "nhan_cha_me_con"), ("khai_sinh", "ban_sao_trich_luc_ho_tich"),
+        ("khai_sinh", "chung_thuc_ban_sao"), ("ket_hon", "ban_sao_trich_luc_ho_tich"),
+        ("ket_hon", "xac_nhan_tinh_trang_hon_nhan"), ("ket_hon", "chung_thuc_ban_sao"),
+        ("khai_tu", "ban_sao_trich_luc_ho_tich"), ("khai_tu", "ho_tro_mai_tang"),
+        ("tro_cap_xa_hoi_hang_thang", "ho_tro_mai_tang"), ("tro_cap_xa_hoi_hang_thang", "tro_cap_huu_tri_xa_hoi"),
+        ("thanh_lap_ho_kinh_doanh", "thay_doi_ho_kinh_doanh"), ("cap_gcn_dat_lan_dau", "dang_ky_bien_dong_dat"),
+        ("cap_gcn_dat_lan_dau", "chung_thuc_ban_sao"), ("cap_gcn_dat_lan_dau", "chung_thuc_hop_dong_giao_dich"),
+        ("dang_ky_tam_tru", "gia_han_tam_tru"), ("dang_ky_thuong_tru", "tach_ho"),
+        ("can_cuoc_tre_duoi_6_tuoi", "chung_thuc_ban_sao"), ("dang_ky_thuong_tru", "chung_thuc_ban_sao"),
+        ("the_bhyt", "chung_thuc_ban_sao"), ("xac_dinh_muc_do_khuyet_tat", "tro_cap_xa_hoi_hang_thang"),
+        ("chung_thuc_ban_sao", "chung_thuc_chu_ky"), ("chung_thuc_ban_sao", "chung_thuc_hop_dong_giao_dich"),
+        ("chung_thuc_ban_sao", "chung_thuc_di_chuc"), ("dang_ky_bien_dong_dat", "chung_thuc_hop_dong_giao_dich"),
+    )),
 )
+# Any document can be copied or signed in front of the ward: these procedures make an
+# out-of-scope document ("sao y bằng lái", "dịch hộ chiếu") their object instead of a refusal.
+TAKES_ANY_DOCUMENT: frozenset[str] = frozenset({"chung_thuc_ban_sao", "chung_thuc_chu_ky"})
 
 # Forms of address a citizen uses for themselves ("cho bác hỏi", "chú muốn làm...").
 ADDRESS_WORDS: frozenset[str] = frozenset({"bác", "ông", "bà", "anh", "chị", "cô", "chú", "em", "cháu", "con"})

@@ -31,7 +31,7 @@ from dialogs.understanding import Understanding
 # Intents that are only believed in a short reply ("vâng", "không ạ"), never inside a longer request.
 SHORT_REPLY = 4
 _MAX_SKIPS = 2
-_FUZZY_CUTOFF = 84.0
+_FUZZY_CUTOFF = 88.0
 # Ties between intents go to the first of this order.
 _ORDER = (
     "take_number", "lookup_dossier", "procedure", "unknown", "directions", "human_help", "refreshment",
@@ -45,6 +45,7 @@ _NON_CONSUMING = ("priority",)
 class _Phrase:
     tokens: tuple[Token, ...]
     labels: tuple[tuple[str, float], ...]
+    keys: tuple[str, ...] = ()
 
     @property
     def consuming(self) -> bool:
@@ -56,11 +57,30 @@ class _Match:
     start: int
     end: int
     phrase: _Phrase
+    factor: float = 1.0  # below 1 when some words only sound alike (see sound_key)
 
 
 def default_weight(phrase_tokens: Sequence[Token]) -> float:
     """A plain phrase counts 2, or 3 with three syllables or more."""
     return 3.0 if len(phrase_tokens) >= 3 else 2.0
+
+
+_ONSET_SOUNDS = (("ngh", "ng"), ("gh", "g"), ("tr", "ch"), ("gi", "d"), ("r", "d"), ("s", "x"), ("k", "c"))
+_FINAL_SOUNDS = (("ng", "n"), ("nh", "n"), ("ch", "t"), ("c", "t"))
+# A phrase heard with some words only sounding alike counts this much.
+SOUND_ALIKE_FACTOR = 0.75
+
+
+def sound_key(folded: str) -> str:
+    """Fold the spellings that speech recognition and regional speech mix up: tr/ch, s/x, r/d/gi, -n/-ng, -t/-c."""
+    for spelled, sound in _ONSET_SOUNDS:
+        if folded.startswith(spelled) and len(folded) > len(spelled):
+            folded = sound + folded[len(spelled):]
+            break
+    for spelled, sound in _FINAL_SOUNDS:
+        if folded.endswith(spelled) and len(folded) > len(spelled) + 1:
+            return folded[: -len(spelled)] + sound
+    return folded
 
 
 def _strength(score: float) -> float:
@@ -115,8 +135,9 @@ class Understander:
         self._by_first: dict[str, list[_Phrase]] = defaultdict(list)
         fuzzy: dict[int, list[tuple[str, _Phrase]]] = defaultdict(list)
         for key, labels in labelled.items():
-            phrase = _Phrase(token_of[key], tuple(sorted(labels.items())))
-            self._by_first[phrase.tokens[0].folded].append(phrase)
+            tokens = token_of[key]
+            phrase = _Phrase(tokens, tuple(sorted(labels.items())), tuple(sound_key(t.folded) for t in tokens))
+            self._by_first[phrase.keys[0]].append(phrase)
             folded = " ".join(token.folded for token in phrase.tokens)
             if len(phrase.tokens) >= 2 and len(folded) >= 7 and all(
                 label.startswith(("procedure:", "place:", "intent:take_number", "intent:lookup"))
@@ -133,19 +154,20 @@ class Understander:
         matches = self._find(tokens)
         scores = self._score(matches)
         if not _has_evidence(scores):
-            scores = self._score(self._fuzzy_find(tokens))
+            scores = self._score(matches + self._fuzzy_find(tokens))
         return self._decide(tokens, scores)
 
     # ----------------------------------------------------------------------------------------------
     def _find(self, tokens: Sequence[Token]) -> list[_Match]:
         found: list[_Match] = []
-        for start, token in enumerate(tokens):
-            for phrase in self._by_first.get(token.folded, ()):
-                end = _match_at(tokens, start, phrase.tokens)
-                if end is not None:
-                    found.append(_Match(start, end, phrase))
+        keys = [sound_key(token.folded) for token in tokens]
+        for start, key in enumerate(keys):
+            for phrase in self._by_first.get(key, ()):
+                matched = _match_at(tokens, keys, start, phrase)
+                if matched is not None:
+                    found.append(_Match(start, matched[0], phrase, matched[1]))
         consuming = sorted(
-            (m for m in found if m.phrase.consuming), key=lambda m: (-len(m.phrase.tokens), m.start, m.end)
+            (m for m in found if m.phrase.consuming), key=lambda m: (-len(m.phrase.tokens), -m.factor, m.start)
         )
         taken = [False] * len(tokens)
         kept = [m for m in found if not m.phrase.consuming]
@@ -181,8 +203,12 @@ class Understander:
         scores: dict[str, float] = defaultdict(float)
         for match in matches:
             for label, weight in match.phrase.labels:
-                scores[label] += weight
-        present = {label.removeprefix("procedure:") for label in scores if label.startswith("procedure:")}
+                scores[label] += weight * match.factor
+        # Weak cues alone (a lone "hỗ trợ") do not take part in combinations.
+        present = {
+            label.removeprefix("procedure:") for label, value in scores.items()
+            if label.startswith("procedure:") and value >= 2
+        }
         present |= {"@" + label.removeprefix("marker:") for label in scores if label.startswith("marker:")}
         for needed, target, bonus in lexicon.COMBINATIONS:
             if needed <= present and target in self.catalogue:
@@ -207,8 +233,10 @@ class Understander:
             candidates["procedure"] = procs[0][1]
         if places:
             candidates["directions"] = places[0][1]
-        if scores.get("out_of_scope"):
+        if scores.get("out_of_scope") and not any(name in lexicon.TAKES_ANY_DOCUMENT for name, _ in procs):
             candidates["unknown"] = scores["out_of_scope"]
+        if places and places[0][0] == "counter" and procs and _counter_number(tokens) is None:
+            del candidates["directions"]  # "khai sinh ở quầy nào": a question about the procedure
         if _content_length(tokens) > SHORT_REPLY or (len(candidates) > 1 and _beyond_yes_no(candidates)):
             candidates.pop("yes", None)
             candidates.pop("no", None)
@@ -241,23 +269,32 @@ class Understander:
         )
 
 
-def _match_at(tokens: Sequence[Token], start: int, expected: Sequence[Token]) -> int | None:
-    """End index of `expected` found at `start`, stepping over at most a few filler words, else None."""
-    position, skips = start, 0
-    for index, want in enumerate(expected):
-        while position < len(tokens) and not _same(tokens[position], want):
+def _match_at(tokens: Sequence[Token], keys: Sequence[str], start: int, phrase: _Phrase) -> tuple[int, float] | None:
+    """(end index, factor) of `phrase` found at `start`, stepping over a few filler words, else None.
+
+    A word matches exactly (accents respected as typed) or, at a lower factor, by sound key; at least
+    one word of the phrase must match exactly.
+    """
+    position, skips, exact = start, 0, 0
+    for index, want in enumerate(phrase.tokens):
+        while position < len(tokens) and keys[position] != phrase.keys[index]:
             if index == 0 or skips >= _MAX_SKIPS or not _is_skip(tokens[position]):
                 return None
             position += 1
             skips += 1
         if position >= len(tokens):
             return None
+        exact += _same(tokens[position], want)
         position += 1
-    return position
+    if exact == len(phrase.tokens):
+        return position, 1.0
+    if exact == 0:
+        return None
+    return position, SOUND_ALIKE_FACTOR
 
 
 def _has_evidence(scores: dict[str, float]) -> bool:
-    ignored = ("neutral", "priority", "marker:")
+    ignored = ("neutral", "priority", "marker:", "intent:yes", "intent:no")
     return any(not label.startswith(ignored) and value > 0 for label, value in scores.items())
 
 

@@ -176,7 +176,8 @@ def tokenize(text: str, abbreviations: Mapping[str, str] | None = None) -> tuple
         word = match.group(0).replace("'", "")
         if abbreviations is not None and word in abbreviations:
             # An expansion is written with its right accents, whatever was typed ("dk" or "đk").
-            out.extend(Token(part, fold(part), True) for part in abbreviations[word].split())
+            expansion = [canonical_word(part) for part in abbreviations[word].split()]
+            out.extend(Token(part, fold(part), True) for part in expansion)
             continue
         repaired = repair_typing(word)
         if repaired is not None:
