@@ -71,6 +71,7 @@ class EscposParser:
         self.qr_store = b""
         self.qr_size = 3
         self.unknown: list[int] = []
+        self.cut_pending = False
 
     def feed(self, data: bytes) -> bytes:
         self.buffer += data
@@ -82,6 +83,9 @@ class EscposParser:
                 break
             self.page.size_bytes += end - pos
             pos = end
+            if self.cut_pending:
+                self.cut_pending = False
+                self._cut()
         del self.buffer[:pos]
         return bytes(answers)
 
@@ -173,7 +177,7 @@ class EscposParser:
             end = pos + 4 if buf[pos + 2] >= 65 else pos + 3
             if end > len(buf):
                 return None
-            self._cut()
+            self.cut_pending = True  # after its bytes are counted in the page
             return end
         if cmd == ord("k"):  # barcode: skip
             if pos + 3 > len(buf):

@@ -287,7 +287,7 @@ class QueueEngine:
         if policy.next_status(action, ticket.status) is None:
             allowed = sorted(str(s) for s in policy.TRANSITIONS[action])
             raise IllegalTransition(
-                f"cannot {action.replace('_', ' ')} ticket {ticket.number}: it is {ticket.status}; "
+                f"cannot {policy.ACTION_TEXT[action]} ticket {ticket.number}: it is {ticket.status}; "
                 f"expected a ticket that is {' or '.join(allowed)}",
                 ticket.number, action, ticket.status,
             )

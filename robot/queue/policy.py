@@ -33,6 +33,12 @@ EVENT_KIND = {
 }
 
 
+ACTION_TEXT = {
+    "call": "call", "recall": "recall", "start_serving": "start serving", "done": "finish", "no_show":
+    "mark as no-show", "cancel": "cancel", "transfer": "transfer", "park": "park", "unpark": "unpark",
+}
+
+
 def next_status(action: str, status: TicketStatus) -> TicketStatus | None:
     """The status after `action`, or None when the action is not allowed from `status`."""
     return TRANSITIONS[action].get(status)

@@ -1,0 +1,117 @@
+"""`letan queue ...` and `letan ticket render` in process (Typer's runner), with a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from PIL import Image
+from typer.testing import CliRunner
+
+from robot.cli import app
+from robot.ticket_ref import parse_ticket_ref
+from simulator.printer import SimulatedPrinter
+from tests.conftest import CUA_NAM
+
+runner = CliRunner()
+
+
+def letan(db: Path, at: str, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, [*args, "--config", str(CUA_NAM), "--db", str(db), "--at", at])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_staff_day_in_json(tmp_path: Path) -> None:
+    db = tmp_path / "q.sqlite3"
+    code, out, _ = letan(db, "2026-11-23T09:00", "queue", "issue", "--service", "chung_thuc", "--json")
+    assert code == 0
+    issued = json.loads(out)
+    assert issued["ticket"] == "A001" and issued["status"] == "waiting"
+    assert issued["issued_at"] == "2026-11-23T09:00:00.000+07:00" and issued["people_ahead"] == 0
+    letan(db, "2026-11-23T09:01", "queue", "issue", "--service", "chung_thuc", "--priority")
+    code, out, _ = letan(db, "2026-11-23T09:05", "queue", "call-next", "--counter", "2", "--json")
+    assert code == 0 and json.loads(out)["ticket"] == "A001" and json.loads(out)["counter"] == 2
+    assert letan(db, "2026-11-23T09:06", "queue", "recall", "--counter", "2")[0] == 0
+    assert letan(db, "2026-11-23T09:07", "queue", "serve", "--counter", "2")[0] == 0
+    code, out, _ = letan(db, "2026-11-23T09:17", "queue", "done", "--ticket", "A001", "--json")
+    assert code == 0 and json.loads(out)["finished_at"] == "2026-11-23T09:17:00.000+07:00"
+    assert letan(db, "2026-11-23T09:18", "queue", "call", "--ticket", "A002", "--counter", "1")[0] == 0
+    assert letan(db, "2026-11-23T09:19", "queue", "transfer", "--ticket", "A002", "--service", "ho_tich")[0] == 0
+    assert letan(db, "2026-11-23T09:19", "queue", "park", "--ticket", "A002")[0] == 0
+    assert letan(db, "2026-11-23T09:20", "queue", "unpark", "--ticket", "A002")[0] == 0
+    assert letan(db, "2026-11-23T09:21", "queue", "call-next", "--counter", "3")[0] == 0
+    assert letan(db, "2026-11-23T09:25", "queue", "no-show", "--counter", "3")[0] == 0
+    code, out, _ = letan(db, "2026-11-23T09:30", "queue", "status", "--json")
+    status = json.loads(out)
+    assert code == 0 and status["at"] == "2026-11-23T09:30:00.000+07:00"
+    counter3 = next(c for c in status["counters"] if c["counter"] == 3)
+    assert counter3["last_called"] == "A002" and counter3["current"] is None
+    code, out, _ = letan(db, "2026-11-24T08:30", "queue", "stats", "--date", "2026-11-23", "--json")
+    stats = json.loads(out)
+    assert code == 0 and stats["day"] == "2026-11-23"
+    assert stats["total"]["tickets"] == 2 and stats["total"]["served"] == 1 and stats["total"]["no_shows"] == 1
+    assert stats["total"]["service_time"]["median_s"] == 600.0
+    code, out, _ = letan(db, "2026-11-23T09:30", "queue", "events", "--after", "0")
+    kinds = [json.loads(line)["kind"] for line in out.splitlines()]
+    assert kinds == ["issued", "issued", "called", "recalled", "serving", "done", "called", "transferred",
+                     "parked", "unparked", "called", "no_show"]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("queue", "issue", "--service", "visa"), 2, "no service 'visa'"),
+        (("queue", "call-next", "--counter", "99"), 2, "no counter 99"),
+        (("queue", "done", "--ticket", "A777"), 1, "no ticket A777"),
+        (("queue", "done"), 2, "either --ticket or --counter"),
+        (("queue", "stats", "--date", "yesterday"), 2, "expected a date"),
+    ],
+)
+def test_bad_input_gives_a_clear_message_and_exit_code(
+    tmp_path: Path, args: tuple[str, ...], code: int, message: str,
+) -> None:
+    got, out, err = letan(tmp_path / "q.sqlite3", "2026-11-23T09:00", *args)
+    assert got == code and message in err and "Traceback" not in out + err
+
+
+def test_closed_refusal_and_illegal_step(tmp_path: Path) -> None:
+    db = tmp_path / "q.sqlite3"
+    code, _, err = letan(db, "2026-11-23T18:00", "queue", "issue", "--service", "chung_thuc")
+    assert code == 1 and "after cutoff" in err and "08:00 thứ Ba" in err
+    letan(db, "2026-11-23T09:00", "queue", "issue", "--service", "chung_thuc")
+    code, _, err = letan(db, "2026-11-23T09:00", "queue", "done", "--ticket", "A001")
+    assert code == 1 and "cannot finish ticket A001: it is waiting" in err
+    result = runner.invoke(app, ["queue", "status", "--config", str(CUA_NAM), "--db", str(db), "--at", "noon"])
+    assert result.exit_code == 2 and "--at 'noon'" in result.stderr
+
+
+def test_print_to_writes_the_bytes_a_printer_prints(tmp_path: Path) -> None:
+    db, out = tmp_path / "q.sqlite3", tmp_path / "ticket.bin"
+    code, _, _ = letan(db, "2026-11-23T09:00", "queue", "issue", "--service", "ho_tich", "--print-to", str(out))
+    assert code == 0
+    data = out.read_bytes()
+    with SimulatedPrinter(tmp_path / "sim", port=0) as sim, socket.create_connection(("127.0.0.1", sim.port)) as s:
+        s.sendall(data)
+        (printed,) = sim.wait_for(1)
+    assert printed.qr_payloads == ("LETAN-T:cua-nam:trung-tam:20261123:B001",)
+    assert printed.size_bytes == len(data)
+    # reprint of the same ticket gives the same bytes (same place in line)
+    again = tmp_path / "again.bin"
+    code, _, _ = letan(db, "2026-11-23T09:00", "queue", "reprint", "--ticket", "B001", "--print-to", str(again))
+    assert code == 0 and again.read_bytes() == data
+
+
+def test_ticket_render_png_has_a_readable_qr(tmp_path: Path) -> None:
+    db, png = tmp_path / "q.sqlite3", tmp_path / "t.png"
+    letan(db, "2026-11-23T09:00", "queue", "issue", "--service", "cu_tru", "--priority")
+    code, out, _ = letan(db, "2026-11-23T09:01", "ticket", "render", "--ticket", "E001", "--out", str(png))
+    assert code == 0 and "E001" in out
+    image = Image.open(png)
+    assert image.width == 576
+    (barcode,) = zxingcpp.read_barcodes(image)
+    ref = parse_ticket_ref(barcode.text)
+    assert ref is not None and ref.number == "E001"
