@@ -312,15 +312,20 @@ def _alive(device: Escpos) -> bool:
     raw: Any = device._device
     if not isinstance(raw, socket.socket):
         return True
+    timeout = raw.gettimeout()
+    raw.setblocking(False)  # with a timeout set, recv waits for data first even with MSG_DONTWAIT
     try:
         while True:
-            data = raw.recv(4096, socket.MSG_DONTWAIT)
+            data = raw.recv(4096)
             if not data:
                 return False
     except BlockingIOError:
         return True
     except OSError:
         return False
+    finally:
+        with contextlib.suppress(OSError):
+            raw.settimeout(timeout)
 
 
 def open_backend(target: PrinterTarget) -> Escpos:
