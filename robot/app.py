@@ -20,6 +20,7 @@ in `parts()` with the reason, an alert is raised, and the robot keeps serving wi
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -127,6 +128,47 @@ class NoQueue:
         return self.routes.route(procedure_id)
 
 
+class FeedQueueDesk:
+    """QueueDesk that shows each ticket issued on the feed (number, service, printed or not)."""
+
+    def __init__(self, desk: Any, feed: EventFeed):
+        self.desk = desk
+        self.feed = feed
+
+    def issue(self, service_id: str, priority: bool = False) -> TicketResult:
+        result: TicketResult = self.desk.issue(service_id, priority)
+        if result.ok:
+            self.feed.emit("ticket", f"{result.number} {result.service_name}", number=result.number,
+                           service=service_id, priority=priority, printed=result.printed,
+                           people_ahead=result.people_ahead)
+        else:
+            self.feed.emit("info", f"no ticket for {service_id}: refused", service=service_id)
+        return result
+
+    def route(self, procedure_id: str) -> ProcedureRoute:
+        result: ProcedureRoute = self.desk.route(procedure_id)
+        return result
+
+
+class FeedGuide:
+    """Guide that shows where the robot led the citizen, and how it ended."""
+
+    def __init__(self, guide: Any, feed: EventFeed):
+        self.guide = guide
+        self.feed = feed
+
+    def guide_to(self, place: str, counter: int | None = None) -> GuideResult:
+        self.feed.emit("guide", f"guiding to {place}{f' {counter}' if counter else ''}", place=place, counter=counter)
+        result: GuideResult = self.guide.guide_to(place, counter)
+        text = "arrived" if result.arrived else f"stopped: {result.reason}"
+        self.feed.emit("guide", f"{text} ({place}{f' {counter}' if counter else ''})", place=place, counter=counter,
+                       arrived=result.arrived, reason=result.reason)
+        if not result.arrived and result.reason not in ("", "not_allowed"):
+            self.feed.emit("alert", f"navigation aborted: {result.reason}", kind="navigation_aborted",
+                           reason=result.reason)
+        return result
+
+
 class NoDossiers:
     def lookup(self, payload: str) -> DossierAnswer:
         return DossierAnswer(False, "Dạ, hiện em chưa tra cứu được hồ sơ. Mời ông bà hỏi cán bộ ở quầy ạ.",
@@ -169,10 +211,13 @@ class FeedSessionEvents:
 
 # App alert kind -> RobotAlert kind and severity published for staff.
 ALERT_KINDS: dict[str, tuple[str, str]] = {
-    "paper_out": ("paper_out", "critical"),
-    "paper_near_end": ("paper_near_end", "warning"),
+    "printer_paper_out": ("paper_out", "critical"),
+    "printer_paper_near_end": ("paper_near_end", "warning"),
     "printer_offline": ("printer_offline", "critical"),
-    "printer": ("printer_offline", "critical"),
+    "printer_cover_open": ("printer_offline", "critical"),
+    "printer_unreachable": ("printer_offline", "critical"),
+    "printer_status_unknown": ("printer_offline", "warning"),
+    "printer_font_missing": ("error", "critical"),
     "navigation_aborted": ("navigation_aborted", "warning"),
     "navigation_stuck": ("navigation_stuck", "critical"),
     "low_stock": ("low_stock", "warning"),
@@ -233,8 +278,8 @@ class Application:
         self._start_recogniser()
         self._start_queue()
         self._start_bus()
-        speaker = FeedSpeaker(self.feed, self._speak)
-        queue: Any = NoQueue(self.routes, "queue engine not available")
+        speaker = FeedSpeaker(self.feed, self._say_later)
+        queue = self._start_ticket_desk()
         dossiers = self._start_dossiers()
         guide: Any = NoGuide()
         self._part("navigation", "unavailable: navigation is not available yet")
@@ -276,6 +321,33 @@ class Application:
         self.announcer = Announcer(self._render_segments, self._play, channel=self._channel)
         self.announcer.start()
         self._closers.append(self.announcer.stop)
+        # Sentences are synthesised and played by one worker, in order: the conversation never waits for audio.
+        self._sentences: queue.Queue[tuple[str, str | None] | None] = queue.Queue()
+        worker = threading.Thread(target=self._voice_worker, name="voice", daemon=True)
+        worker.start()
+        self._closers.append(lambda: self._stop_voice(worker))
+
+    def _stop_voice(self, worker: threading.Thread) -> None:
+        self._sentences.put(None)
+        worker.join(timeout=30)
+
+    def _say_later(self, text: str, key: str | None) -> None:
+        if self._voice is not None:
+            self._sentences.put((text, key))
+
+    def _voice_worker(self) -> None:
+        while (item := self._sentences.get()) is not None:
+            try:
+                self._speak(*item)
+            except Exception as exc:  # the words are on the screen already
+                self.feed.emit("alert", f"speech output failed: {exc}", kind="speaker")
+
+    def wait_spoken(self, timeout_s: float = 30.0) -> bool:
+        """Block until every queued sentence has been played (tests, scripted runs)."""
+        deadline = time.monotonic() + timeout_s
+        while not self._sentences.empty() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self._sentences.empty()
 
     def _render_segments(self, segments: Any) -> Any:
         from dialogs.tts import Audio
@@ -330,6 +402,30 @@ class Application:
         self._closers.append(self.engine.close)
         self._part("queue", f"ok ({db})")
 
+    def _start_ticket_desk(self) -> Any:
+        """Tickets: the queue engine and the printer at devices.printer (a ticket is never lost to the printer)."""
+        from robot.ticketing import TicketDesk, printer_from_config
+
+        if self.engine is None:
+            return NoQueue(self.routes, "queue engine not available")
+        device = self.centre.devices.printer
+        try:
+            printer = printer_from_config(device)
+        except Exception as exc:  # a bad printer setting must not stop the queue
+            self._part("printer", f"unavailable: {exc}")
+            printer = None
+        else:
+            places = {"network": f"{device.host}:{device.port}", "serial": str(device.device),
+                      "usb": f"{device.usb_vendor}:{device.usb_product}", "file": str(device.device)}
+            where = places.get(device.kind, "")
+            self._part("printer", f"ok ({device.kind} {where})" if printer is not None else "ok (none configured)")
+        self.ticket_desk = TicketDesk(self.centre, self.engine, printer, self.catalogue, on_alert=self._printer_alert,
+                                      point_id=self.centre.robot.point)
+        return FeedQueueDesk(self.ticket_desk, self.feed)
+
+    def _printer_alert(self, kind: str, detail: str) -> None:
+        self.feed.emit("alert", f"{kind.replace('_', ' ')}: {detail}", kind=kind, reason=kind)
+
     def _start_bus(self) -> None:
         """MQTT: the configured broker, --broker, or the embedded one; counter commands on the queue engine."""
         from robot.mqtt.broker import EmbeddedBrokerError
@@ -378,7 +474,7 @@ class Application:
 
         if command.action == "announce" and command.text:
             self.feed.emit("said", command.text, key=None)
-            self._speak_async(command.text)
+            self._say_later(command.text, None)
         elif command.action == "pause":
             self.paused = True
             self._dialog(lambda m: m.abort())
@@ -387,9 +483,6 @@ class Application:
             self.paused = False
             self.feed.emit("info", "resumed by staff")
         return Outcome(True)
-
-    def _speak_async(self, text: str) -> None:
-        threading.Thread(target=self._speak, args=(text, None), daemon=True).start()
 
     def _start_queue_watch(self, interval_s: float = 0.1) -> None:
         """Announce every call made at a counter (by MQTT, a counter tool, anything writing the queue)."""

@@ -42,6 +42,7 @@ class SimDevices:
     workdir: Path
     broker_url: str | None = None  # --broker: an existing broker instead of the simulator's embedded one
     scanner: Any = None
+    printer: Any = None
     broker: Any = None
     dossier_db: Path | None = None
     closers: list[Any] = field(default_factory=list)
@@ -54,6 +55,10 @@ class SimDevices:
         dev.mkdir(parents=True, exist_ok=True)
         self.scanner = PtyScanner(dev / "qr-scanner")
         self.closers.append(self.scanner.close)
+        from simulator.printer import SimulatedPrinter
+
+        self.printer = SimulatedPrinter(self.workdir / "tickets", width=centre.devices.printer.width_px).start()
+        self.closers.append(self._stop_printer)
         self.dossier_db = self.workdir / "dossiers.sqlite3"
         store = SqliteDossierStore(self.dossier_db)
         if store.count() == 0:
@@ -65,6 +70,14 @@ class SimDevices:
             self.broker.start()
             self.broker_url = f"mqtt://{self.broker.host}:{self.broker.port}"
             self.closers.append(self._stop_broker)
+
+    def _stop_printer(self) -> None:
+        if self.printer_plugged:
+            self.printer.stop()
+
+    @property
+    def printer_plugged(self) -> bool:
+        return self.printer is not None and self.printer._server is not None
 
     def _stop_broker(self) -> None:
         if self.broker is not None and self.broker_plugged:
@@ -82,6 +95,8 @@ class SimDevices:
             "devices": devices.model_copy(update={
                 "profile": "sim",
                 "scanner": devices.scanner.model_copy(update={"kind": "serial", "device": str(self.scanner.path)}),
+                "printer": devices.printer.model_copy(update={"kind": "network", "host": self.printer.host,
+                                                              "port": self.printer.port}),
                 "audio": devices.audio.model_copy(update={"output_dir": str(self.workdir / "audio")}),
             }),
             "queue": centre.queue.model_copy(update={"db": str(self.workdir / "queue.sqlite3")}),
@@ -117,15 +132,20 @@ class SimDevices:
     def unplug(self, device: str) -> None:
         if device == "scanner":
             self.scanner.unplug()
+        elif device == "printer":
+            self._stop_printer()
         elif device == "broker" and self.broker is not None:
             if self.broker_plugged:
                 self.broker.stop()
         else:
-            raise DeviceError(f"cannot unplug {device!r} here; expected scanner or broker (the embedded one)")
+            raise DeviceError(f"cannot unplug {device!r}; expected scanner, printer or broker (the embedded one)")
 
     def plug(self, device: str) -> None:
         if device == "scanner":
             self.scanner.replug()
+        elif device == "printer":
+            if not self.printer_plugged:
+                self.printer.start()
         elif device == "broker" and self.broker is not None:
             if not self.broker_plugged:
                 from robot.mqtt.broker import EmbeddedBroker
@@ -133,10 +153,29 @@ class SimDevices:
                 self.broker = EmbeddedBroker(self.broker.port, self.broker.host)
                 self.broker.start()
         else:
-            raise DeviceError(f"cannot plug {device!r} here; expected scanner or broker (the embedded one)")
+            raise DeviceError(f"cannot plug {device!r}; expected scanner, printer or broker (the embedded one)")
+
+    def fault(self, device: str, kind: str) -> None:
+        """`printer paper-out|paper-near-end|cover-open|offline|no-answer|ok`."""
+        from simulator.printer import FAULTS
+
+        if device != "printer":
+            raise DeviceError(f"no faults for {device!r} here; expected printer")
+        name = kind.replace("-", "_")
+        if name == "ok":
+            self.printer.clear_faults()
+        elif name in FAULTS:
+            self.printer.set_fault(name)
+        else:
+            raise DeviceError(f"unknown printer fault {kind!r}; expected ok or one of "
+                              f"{', '.join(f.replace('_', '-') for f in FAULTS)}")
 
     def status(self) -> dict[str, str]:
         out = {"scanner": f"{self.scanner.path} ({'plugged' if self.scanner.plugged else 'unplugged'})"}
+        faults = ", ".join(sorted(self.printer.faults)) or "no fault"
+        state = "plugged" if self.printer_plugged else "unplugged"
+        count = len(self.printer.printed)
+        out["printer"] = f"{self.printer.host}:{self.printer.port} ({state}, {faults}, {count} printed)"
         if self.broker is not None:
             out["broker"] = f"{self.broker_url} ({'running' if self.broker_plugged else 'stopped'})"
         else:

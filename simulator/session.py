@@ -76,6 +76,10 @@ class SimSession:
 
         self._wait_scanner_ready()
         self._start_monitor(centre)
+        self._printed = 0
+        self._watching = threading.Event()
+        self._watcher = threading.Thread(target=self._watch_printer, name="sim-printer-watch", daemon=True)
+        self._watcher.start()
         # The counters' own terminal: another client of the same queue database, as staff tools are.
         self.counters = QueueEngine(centre, centre.resolve_path(centre.queue.db), self.clock)
 
@@ -84,6 +88,34 @@ class SimSession:
         configured = self.devices.configure(centre)
         speech = configured.dialog.speech.model_copy(update={"engine": self.options.speech})
         return configured.model_copy(update={"dialog": configured.dialog.model_copy(update={"speech": speech})})
+
+    def _watch_printer(self) -> None:
+        while not self._watching.wait(0.02):
+            printed = list(self.devices.printer.printed)
+            for ticket in printed[self._printed:]:
+                self._observe_printed(ticket)
+            self._printed = len(printed)
+
+    def _observe_printed(self, printed: Any) -> None:
+        """A ticket came out of the simulated printer: its PNG and its text (from the QR's ticket reference)."""
+        from robot.ticket_ref import parse_ticket_ref
+        from robot.tickets import ticket_content
+
+        ref = next((r for r in map(parse_ticket_ref, printed.qr_payloads) if r is not None), None)
+        data: dict[str, Any] = {"png": str(printed.png)}
+        if ref is None:
+            self._observe("printed", "(a ticket without a letan reference)", data)
+            return
+        try:
+            place = self.counters.position(ref.number, ref.point, ref.day)
+            content = ticket_content(self.counters.centre, place.ticket, place.people_ahead, place.wait_minutes)
+            data.update(service=place.ticket.service, number=ref.number, lines=content.lines())
+        except Exception:  # already finished: still show the number
+            data.update(number=ref.number, service=self._service_by_prefix(ref.number))
+        self._observe("printed", f"{ref.number} ({data.get('service')})", data)
+
+    def _service_by_prefix(self, number: str) -> str | None:
+        return next((s.id for s in self.options.centre.services if s.prefix == number[:1]), None)
 
     def _start_monitor(self, centre: CentreConfig) -> None:
         """What centre staff see: every message under the site's topics. Also the counters' consoles."""
@@ -111,6 +143,9 @@ class SimSession:
         self._observe("event", topic, {"payload": json.dumps(short, ensure_ascii=False)})
 
     def stop(self) -> None:
+        if getattr(self, "_watching", None) is not None:
+            self._watching.set()
+            self._watcher.join(timeout=2)
         if getattr(self, "monitor", None) is not None:
             self.monitor.stop()
         if self.counters is not None:
@@ -160,6 +195,9 @@ class SimSession:
             app.person_arrived() if arg else app.person_left()
         elif action == "wait":
             self._advance(float(arg))
+        elif action == "fault":
+            device, _, kind = str(arg).partition(" ")
+            self.devices.fault(device, kind.strip())
         elif action == "call":
             self._counter_next(int(arg))
         elif action == "qr":
