@@ -56,7 +56,10 @@ class EventBus:
 
     def publish(self, message: Publishable) -> int:
         """Write to the outbox (committed) and wake the sender. Returns the outbox sequence number."""
-        return self.publish_many([message])[0]
+        seq = self.outbox.add(outgoing(message, self.topic_root))
+        self._idle.clear()
+        self._wake.set()
+        return seq
 
     def publish_many(self, messages: Sequence[Publishable], *, cursor: tuple[str, int] | None = None,
                      reply_for: str | None = None) -> list[int]:
