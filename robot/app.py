@@ -281,9 +281,7 @@ class Application:
         speaker = FeedSpeaker(self.feed, self._say_later)
         queue = self._start_ticket_desk()
         dossiers = self._start_dossiers()
-        guide: Any = NoGuide()
-        self._part("navigation", "unavailable: navigation is not available yet")
-        refreshments: Any = NoRefreshments()
+        guide, refreshments = self._start_motion(speaker)
         events = FeedSessionEvents(self.feed, self._publish_session if self.mqtt is not None else None)
         self.manager = self._build_dialog(speaker, queue, dossiers, guide, refreshments, events)
         self._start_scanner()
@@ -401,6 +399,65 @@ class Application:
             return
         self._closers.append(self.engine.close)
         self._part("queue", f"ok ({db})")
+
+    def _start_motion(self, speaker: FeedSpeaker) -> tuple[Any, Any]:
+        """Drive (ZLAC8015D or MCU), MCU safety and dispenser, navigator and behaviours -> Guide, Refreshments."""
+        from drivers.dispenser import Dispenser
+        from drivers.drive import DriveError, McuDrive, Zlac8015dDrive
+        from drivers.mcu_protocol import LinkError, McuLink
+        from robot.navigation.behaviours import MAKE_WAY, Behaviours, RobotGuide, RobotRefreshments
+        from robot.navigation.navigator import Navigator
+        from robot.navigation.stock import StockTracker
+
+        devices = self.centre.devices
+        drive_cfg, mcu_cfg = devices.drive, devices.mcu
+        link = McuLink(mcu_cfg.port, mcu_cfg.baudrate) if mcu_cfg.port else None
+        if link is not None:
+            self._closers.append(link.close)
+        navigator = None
+        try:
+            drive: Any = None
+            if drive_cfg.kind == "zlac8015d" and drive_cfg.port:
+                drive = Zlac8015dDrive(drive_cfg.port, baudrate=drive_cfg.baudrate,
+                                       wheel_radius_m=drive_cfg.wheel_radius_m, wheel_base_m=drive_cfg.wheel_base_m,
+                                       monotonic=self.clock.monotonic)
+            elif drive_cfg.kind == "mcu" and link is not None:
+                drive = McuDrive(link, wheel_radius_m=drive_cfg.wheel_radius_m, wheel_base_m=drive_cfg.wheel_base_m,
+                                 monotonic=self.clock.monotonic)
+            if drive is not None and devices.can_move:
+                self._closers.append(drive.close)
+                drive.enable()
+                point = self.centre.point()
+                navigator = Navigator(point.floor_map, drive, self.clock, self.centre.navigation,
+                                      safety=link.safety if link is not None else None, on_status=self._nav_status)
+                base = self.centre.robot.base or point.floor_map.first_of_kind("dock") or "entrance"
+                navigator.localise(base)
+        except (DriveError, LinkError, OSError) as exc:
+            navigator = None
+            self._part("navigation", f"unavailable: {exc}; the robot points the way instead")
+        else:
+            if navigator is not None:
+                self._part("navigation", f"ok ({drive_cfg.kind} {drive_cfg.port or mcu_cfg.port})")
+            else:
+                self._part("navigation", "ok (no drive configured or can_move false: the robot points the way)")
+        refresh = self.centre.refreshments
+        stock = StockTracker({"water": refresh.water_capacity, "candy": refresh.candy_capacity}, refresh.low_stock,
+                             lambda item, left: self.feed.emit("alert", f"{item}: {left} left", kind="low_stock",
+                                                               reason=item))
+        self.behaviours = Behaviours(
+            self.centre, lambda text: speaker.say(text), navigator=navigator, show_arrow=self._arrow,
+            dispenser=Dispenser(link) if link is not None else None, stock=stock,
+        )
+        if navigator is not None:
+            navigator.on_blocked = lambda: speaker.say(MAKE_WAY)
+        self.navigator = navigator
+        return FeedGuide(RobotGuide(self.behaviours), self.feed), RobotRefreshments(self.behaviours)
+
+    def _nav_status(self, status: Any) -> None:
+        self.feed.emit("guide", str(status), state=str(status.state), reason=status.reason)
+
+    def _arrow(self, bearing: float, label: str) -> None:
+        self.feed.emit("guide", f"arrow on screen: {label}, {bearing:+.0f} degrees", bearing=bearing)
 
     def _start_ticket_desk(self) -> Any:
         """Tickets: the queue engine and the printer at devices.printer (a ticket is never lost to the printer)."""

@@ -16,6 +16,7 @@ it is simulated.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +45,39 @@ class SimDevices:
     scanner: Any = None
     printer: Any = None
     broker: Any = None
+    world: Any = None
+    mcu: Any = None
+    zlac: Any = None
+    obstacle: Any = None
     dossier_db: Path | None = None
     closers: list[Any] = field(default_factory=list)
+
+    def start_motion(self, centre: CentreConfig, start_time: datetime) -> Any:
+        """The hall and the robot's motors: a physics world, the MCU and the ZLAC8015D on ptys.
+
+        Returns the world's clock (simulated time that moves when the application sleeps)."""
+        from robot.navigation.navigator import FACING_HALL
+        from simulator.motors import SimMcu, SimZlac8015d
+        from simulator.world import World, WorldClock
+
+        point = centre.point()
+        fmap = point.floor_map
+        base = centre.robot.base or fmap.first_of_kind("dock") or fmap.first_of_kind("entrance") or ""
+        loc = fmap.locations[base]
+        drive = centre.devices.drive
+        self.world = World(fmap, (loc.x, loc.y, FACING_HALL), start_time=start_time, wheel_base_m=drive.wheel_base_m)
+        dev = self.workdir / "dev"
+        dev.mkdir(parents=True, exist_ok=True)
+        refresh = centre.refreshments
+        self.mcu = SimMcu(self.world, dev / "mcu", drives_wheels=drive.kind == "mcu",
+                          wheel_radius_m=drive.wheel_radius_m, water=refresh.water_capacity,
+                          candy=refresh.candy_capacity)
+        self.closers.append(self.mcu.close)
+        if drive.kind == "zlac8015d":
+            self.zlac = SimZlac8015d(self.world, dev / "zlac8015d", wheel_radius_m=drive.wheel_radius_m)
+            self.closers.append(self.zlac.close)
+        self.base = base
+        return WorldClock(self.world)
 
     def start(self, centre: CentreConfig) -> None:
         from robot.dossier.store import SqliteDossierStore
@@ -97,6 +129,7 @@ class SimDevices:
                 "scanner": devices.scanner.model_copy(update={"kind": "serial", "device": str(self.scanner.path)}),
                 "printer": devices.printer.model_copy(update={"kind": "network", "host": self.printer.host,
                                                               "port": self.printer.port}),
+                **self._motion_addresses(centre),
                 "audio": devices.audio.model_copy(update={"output_dir": str(self.workdir / "audio")}),
             }),
             "queue": centre.queue.model_copy(update={"db": str(self.workdir / "queue.sqlite3")}),
@@ -107,7 +140,36 @@ class SimDevices:
         }
         return centre.model_copy(update=update)
 
+    def _motion_addresses(self, centre: CentreConfig) -> dict[str, Any]:
+        devices = centre.devices
+        if self.world is None:
+            return {"drive": devices.drive.model_copy(update={"kind": "none"}), "can_move": False}
+        drive_port = str(self.zlac.path) if self.zlac is not None else None
+        return {
+            "drive": devices.drive.model_copy(update={"port": drive_port}),
+            "mcu": devices.mcu.model_copy(update={"port": str(self.mcu.path)}),
+        }
+
     # ------------------------------------------------------------------ what the technician does
+
+    def set_obstacle(self, on: bool) -> str:
+        """A person standing in the corridor out of the robot's base (its only way into the hall)."""
+        from simulator.world import Person
+
+        if self.world is None:
+            raise DeviceError("no simulated hall: this centre's robot does not move")
+        if not on:
+            if self.obstacle is not None:
+                self.world.remove_person(self.obstacle)
+                self.obstacle = None
+            return "corridor clear"
+        if self.obstacle is None:
+            fmap = self.world.floor_map
+            here = fmap.locations[self.base]
+            other = next(b if a == self.base else a for a, b in fmap.edges if self.base in (a, b))
+            there = fmap.locations[other]
+            self.obstacle = self.world.add_person(Person((here.x + there.x) / 2, (here.y + there.y) / 2, radius=0.35))
+        return f"someone stands in the corridor between {self.base} and the hall"
 
     def scan_text(self, text: str) -> None:
         if not self.scanner.plugged:
@@ -176,6 +238,10 @@ class SimDevices:
         state = "plugged" if self.printer_plugged else "unplugged"
         count = len(self.printer.printed)
         out["printer"] = f"{self.printer.host}:{self.printer.port} ({state}, {faults}, {count} printed)"
+        if self.world is not None:
+            w = self.world
+            out["robot"] = f"x {w.x:.2f} m, y {w.y:.2f} m" + (", corridor blocked" if self.obstacle else "")
+            out["dispenser"] = ", ".join(f"{k} {v}" for k, v in self.mcu.stock.items())
         if self.broker is not None:
             out["broker"] = f"{self.broker_url} ({'running' if self.broker_plugged else 'stopped'})"
         else:

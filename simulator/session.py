@@ -66,6 +66,14 @@ class SimSession:
 
     def start(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
+        centre0 = self.options.centre
+        if centre0.devices.drive.kind != "none" and centre0.devices.can_move:
+            start = self.options.start or datetime.now(centre0.site.tz)
+            world_clock = self.devices.start_motion(centre0, start)
+            if self.options.start is not None:
+                self.clock = world_clock  # simulated time: the world moves when the application sleeps
+            else:
+                self._realtime_world()
         self.devices.start(self.options.centre)
         centre = self._sim_config(self.options.centre)
         self.app = Application.from_config(centre, catalogue=self.catalogue, clock=self.clock,
@@ -198,6 +206,8 @@ class SimSession:
         elif action == "fault":
             device, _, kind = str(arg).partition(" ")
             self.devices.fault(device, kind.strip())
+        elif action == "obstacle":
+            self._observe("info", self.devices.set_obstacle(bool(arg)))
         elif action == "call":
             self._counter_next(int(arg))
         elif action == "qr":
@@ -213,6 +223,22 @@ class SimSession:
             self._hear_wav(Path(str(arg)))
         else:
             raise StepError(f"{step.describe()}: not available yet in this build")
+
+    def _realtime_world(self) -> None:
+        """--realtime: the world's physics follow the wall clock."""
+        world = self.devices.world
+        stop = threading.Event()
+
+        def run() -> None:
+            last = time.monotonic()
+            while not stop.wait(0.02):
+                now = time.monotonic()
+                world.advance(now - last)
+                last = now
+
+        thread = threading.Thread(target=run, name="sim-world", daemon=True)
+        thread.start()
+        self.devices.closers.append(stop.set)
 
     def _wait_scanner_ready(self, timeout_s: float = 5.0) -> bool:
         """Codes sent before the application opened the port would be lost, as on a real line."""
