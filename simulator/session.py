@@ -200,7 +200,9 @@ class SimSession:
             self._observe("citizen", str(arg))
             app.typed(str(arg))
         elif action == "arrive":
-            app.person_arrived() if arg else app.person_left()
+            app.person_left()  # whoever stood there before has gone: a new citizen, a new greeting
+            if arg:
+                app.person_arrived()
         elif action == "wait":
             self._advance(float(arg))
         elif action == "fault":

@@ -114,10 +114,11 @@ def _sim(
     start = _start_time(centre, scenario.at if scenario and scenario.at and at is None else at, realtime)
     options = SimOptions(centre=centre, start=start, speech=speech, broker_url=broker, workdir=workdir)
     if scenario is not None and not demo:
-        code = run_scripted(options, scenario, console, report)
+        code = run_scripted(options, scenario, Console(file=sys.stdout, highlight=False), report)
         raise typer.Exit(code)
     interactive = sys.stdin.isatty()
-    out = console if interactive else Console(highlight=False, width=max(console.width, 140))
+    # Bound to the real stdout now: the speech synthesiser briefly redirects sys.stdout while it works.
+    out = Console(file=sys.stdout, highlight=False, width=None if interactive else max(console.width, 140))
     code = run_interactive(options, out, demo=scenario, stdin=sys.stdin, interactive=interactive)
     raise typer.Exit(code)
 
