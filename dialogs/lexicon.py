@@ -188,7 +188,7 @@ PHRASES: tuple[Phrase, ...] = (
         "nước ngoài", "nhà nước", "người nước ngoài", "mất thời gian", "hộ gia đình", "không biết", "không rõ",
         "có được không", "được không", "có phải", "phải không", "không ạ", "có không", "hay không", "giá trị",
         "làm sao", "thế nào", "như thế nào", "ra sao", "chưa có", "không có lương", "có lương", "có cần",
-        "không cần", "khi nào", "bao giờ", "ở nhà", "mua bán", "chưa có sổ", "tiền án", "cán bộ xã")),
+        "không cần", "khi nào", "bao giờ", "ở nhà", "chưa có sổ", "tiền án", "cán bộ xã")),
 )
 
 # When every label of a set is present, the target procedure gets the sum of their scores plus a bonus.

@@ -169,14 +169,7 @@ class Understander:
         consuming = sorted(
             (m for m in found if m.phrase.consuming), key=lambda m: (-len(m.phrase.tokens), -m.factor, m.start)
         )
-        taken = [False] * len(tokens)
-        kept = [m for m in found if not m.phrase.consuming]
-        for match in consuming:
-            if not any(taken[match.start:match.end]):
-                kept.append(match)
-                for index in range(match.start, match.end):
-                    taken[index] = True
-        return kept
+        return [m for m in found if not m.phrase.consuming] + _without_overlaps(consuming, len(tokens))
 
     def _fuzzy_find(self, tokens: Sequence[Token]) -> list[_Match]:
         found: list[_Match] = []
@@ -190,20 +183,15 @@ class Understander:
                     scaled = _Phrase(phrase.tokens, tuple((label, w * ratio) for label, w in phrase.labels))
                     found.append(_Match(start, start + size, scaled))
         found.sort(key=lambda m: -sum(w for _, w in m.phrase.labels))
-        taken = [False] * len(tokens)
-        kept = []
-        for match in found:
-            if not any(taken[match.start:match.end]):
-                kept.append(match)
-                for index in range(match.start, match.end):
-                    taken[index] = True
-        return kept
+        return _without_overlaps(found, len(tokens))
 
     def _score(self, matches: Iterable[_Match]) -> dict[str, float]:
         scores: dict[str, float] = defaultdict(float)
-        for match in matches:
+        sources: dict[str, set[int]] = defaultdict(set)  # label -> the matches that gave it weight
+        for number, match in enumerate(matches):
             for label, weight in match.phrase.labels:
                 scores[label] += weight * match.factor
+                sources[label].add(number)
         # Weak cues alone (a lone "hỗ trợ") do not take part in combinations.
         present = {
             label.removeprefix("procedure:") for label, value in scores.items()
@@ -212,6 +200,9 @@ class Understander:
         present |= {"@" + label.removeprefix("marker:") for label in scores if label.startswith("marker:")}
         for needed, target, bonus in lexicon.COMBINATIONS:
             if needed <= present and target in self.catalogue:
+                labels = [f"marker:{n[1:]}" if n.startswith("@") else f"procedure:{n}" for n in needed]
+                if len(set().union(*(sources[label] for label in labels))) < 2:
+                    continue  # one ambiguous phrase ("mua bán đất") is not two facts
                 total = sum(scores.get(f"procedure:{name}", 0.0) for name in needed if not name.startswith("@"))
                 scores[f"procedure:{target}"] = max(scores[f"procedure:{target}"], total + bonus)
         return scores
@@ -291,6 +282,18 @@ def _match_at(tokens: Sequence[Token], keys: Sequence[str], start: int, phrase: 
     if exact == 0:
         return None
     return position, SOUND_ALIKE_FACTOR
+
+
+def _without_overlaps(ordered: Iterable[_Match], length: int) -> list[_Match]:
+    """Keep matches in the given order of preference, dropping any that overlaps one already kept."""
+    taken = [False] * length
+    kept = []
+    for match in ordered:
+        if not any(taken[match.start:match.end]):
+            kept.append(match)
+            for index in range(match.start, match.end):
+                taken[index] = True
+    return kept
 
 
 def _has_evidence(scores: dict[str, float]) -> bool:

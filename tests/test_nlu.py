@@ -1,0 +1,188 @@
+"""The understander on the traps of the brief, slots, confidence, speed, and the `letan understand` CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dialogs.nlu import Understander
+from robot.bench import percentile
+from robot.config import load_catalogue_checked
+
+LETAN = [sys.executable, "-m", "robot"]
+
+
+@pytest.fixture(scope="module")
+def nlu() -> Understander:
+    return Understander(load_catalogue_checked())
+
+
+@pytest.mark.parametrize(
+    "text", ["làm hộ chiếu", "lam ho chieu", "Tôi muốn làm hộ chiếu cho con", "hộ chiếu ở quầy nào"]
+)
+def test_passport_is_out_of_scope_not_burial_support(nlu: Understander, text: str) -> None:
+    result = nlu.understand(text)
+    assert result.intent == "unknown"
+    assert result.procedure is None
+
+
+def test_accented_ho_and_ho_stay_apart(nlu: Understander) -> None:
+    assert nlu.understand("hỗ trợ mai táng").procedure == "ho_tro_mai_tang"
+    assert nlu.understand("hộ kinh doanh").procedure == "thanh_lap_ho_kinh_doanh"
+    assert nlu.understand("ho tro mai tang").procedure == "ho_tro_mai_tang"  # typed without accents: folded
+
+
+@pytest.mark.parametrize(
+    ("text", "procedure"),
+    [
+        ("con tôi mới đẻ được hai tuần", "khai_sinh"),
+        ("bố tôi mất tuần trước", "khai_tu"),
+        ("tôi muốn mở tiệm tạp hóa", "thanh_lap_ho_kinh_doanh"),
+        ("má tui mới mất", "khai_tu"),
+        ("ba em qua đời rồi", "khai_tu"),
+    ],
+)
+def test_indirect_requests(nlu: Understander, text: str, procedure: str) -> None:
+    result = nlu.understand(text)
+    assert (result.intent, result.procedure) == ("procedure", procedure)
+
+
+@pytest.mark.parametrize(
+    ("text", "procedure"),
+    [
+        ("công chứng giấy tờ", "chung_thuc_ban_sao"),  # "công chứng" means chứng thực at the ward
+        ("photo công chứng bằng đại học", "chung_thuc_ban_sao"),
+        ("làm sổ đỏ", "cap_gcn_dat_lan_dau"),
+        ("làm sổ hồng", "cap_gcn_dat_lan_dau"),
+        ("sang tên sổ đỏ", "dang_ky_bien_dong_dat"),
+        ("nhập hộ khẩu", "dang_ky_thuong_tru"),
+        ("làm KT3", "dang_ky_tam_tru"),
+        ("vợ tôi mới sinh", "khai_sinh"),
+        ("xin lý lịch tư pháp", "ly_lich_tu_phap"),  # handled elsewhere, still recognised
+    ],
+)
+def test_regional_words_and_slang(nlu: Understander, text: str, procedure: str) -> None:
+    assert nlu.understand(text).procedure == procedure
+
+
+def test_question_slot(nlu: Understander) -> None:
+    assert nlu.understand("khai sinh cần giấy tờ gì").question == "documents"
+    assert nlu.understand("khai sinh mất bao nhiêu tiền").question == "fee"
+    assert nlu.understand("khai sinh mất bao lâu").question == "duration"
+    assert nlu.understand("khai sinh làm ở quầy nào").question == "counter"
+    assert nlu.understand("khai sinh").question is None
+
+
+def test_counter_slot(nlu: Understander) -> None:
+    five = nlu.understand("quầy số 5 ở đâu")
+    assert (five.intent, five.place, five.counter) == ("directions", "counter", 5)
+    assert nlu.understand("quầy số mười hai").counter == 12
+    assert nlu.understand("quay so nam o dau").counter == 5
+
+
+def test_address_and_priority(nlu: Understander) -> None:
+    assert nlu.understand("cho bác hỏi làm khai sinh").address == "bác"
+    assert nlu.understand("chú muốn nhập hộ khẩu").address == "chú"
+    assert nlu.understand("làm khai sinh cho con").address is None  # "con" here is the child
+    assert nlu.understand("tôi đang mang thai, lấy số ở đâu").priority
+    assert nlu.understand("tôi 82 tuổi rồi, xin trợ cấp").priority
+    assert not nlu.understand("tôi 30 tuổi, làm tạm trú").priority
+
+
+def test_ambiguous_request_has_two_alternatives_and_low_confidence(nlu: Understander) -> None:
+    result = nlu.understand("tôi hỏi về sổ đỏ và sang tên")  # clear
+    assert result.procedure == "dang_ky_bien_dong_dat"
+    unsure = nlu.understand("chứng thực")  # copy? signature? contract?
+    assert unsure.intent == "procedure"
+    clear = nlu.understand("chứng thực bản sao giấy tờ")
+    assert clear.confidence > unsure.confidence
+    tie = nlu.understand("mua bán đất")  # contract or land transfer
+    assert tie.confidence < 0.6
+    assert len(tie.alternatives) >= 2
+    assert {name for name, _ in tie.alternatives[:2]} == {"chung_thuc_hop_dong_giao_dich", "dang_ky_bien_dong_dat"}
+
+
+def test_confident_on_plain_requests(nlu: Understander) -> None:
+    for text in ("đăng ký khai sinh cho con", "nhà vệ sinh ở đâu", "cho tôi lấy số", "cảm ơn em"):
+        assert nlu.understand(text).confidence >= 0.6, text
+
+
+def test_yes_no_only_in_short_replies(nlu: Understander) -> None:
+    assert nlu.understand("vâng").intent == "yes"
+    assert nlu.understand("không ạ").intent == "no"
+    assert nlu.understand("chứng thực có mất tiền không").intent == "procedure"
+
+
+def test_speech_recognition_slips(nlu: Understander) -> None:
+    assert nlu.understand("tạm chú cho công nhân").procedure == "dang_ky_tam_tru"
+    assert nlu.understand("khai xinh cho con").procedure == "khai_sinh"
+    assert nlu.understand("hộ kinh danh").procedure == "thanh_lap_ho_kinh_doanh"
+
+
+def test_empty_and_nonsense(nlu: Understander) -> None:
+    for text in ("", "   ", "???", "asdfgh qwerty"):
+        result = nlu.understand(text)
+        assert result.intent == "unknown" and result.confidence < 0.6
+
+
+def test_pure_and_fast(nlu: Understander) -> None:
+    texts = ["con tôi mới đẻ được hai tuần", "lam ho chieu", "chuwngs thucj ban sao", "quầy số 5 ở đâu",
+             "em định mở quán cà phê nhỏ trước nhà, cần giấy tờ gì", "hộ kinh danh", "xin chào"]
+    assert [nlu.understand(t) for t in texts] == [nlu.understand(t) for t in texts]
+    durations = []
+    for _ in range(20):
+        for text in texts:
+            start = time.perf_counter()
+            nlu.understand(text)
+            durations.append((time.perf_counter() - start) * 1000)
+    # The bench quotes the real figure (target p95 <= 5 ms); this guards against an order-of-magnitude slip
+    # on a busy shared machine.
+    assert percentile(durations, 95) < 25
+
+
+# --- CLI ---------------------------------------------------------------------------------------------
+def _letan(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*LETAN, *args], input=stdin, capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[1])
+
+
+def test_cli_understand_prints_one_json_object() -> None:
+    done = _letan("understand", "con tôi mới đẻ được hai tuần")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 1
+    data = json.loads(lines[0])
+    assert set(data) == {"intent", "procedure", "question", "place", "confidence"}
+    assert (data["intent"], data["procedure"]) == ("procedure", "khai_sinh")
+
+
+def test_cli_jsonl_keeps_ids_and_survives_bad_lines() -> None:
+    stdin = "\n".join([
+        json.dumps({"id": "a", "text": "nhà vệ sinh ở đâu"}, ensure_ascii=False),
+        "this is not json",
+        json.dumps({"id": 7}),
+        json.dumps(["text"]),
+        json.dumps({"id": 8, "text": "lam ho chieu"}),
+    ]) + "\n"
+    done = _letan("understand", "--jsonl", stdin=stdin)
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.strip().splitlines()]
+    assert len(rows) == 5
+    assert rows[0]["id"] == "a" and rows[0]["place"] == "toilet"
+    assert "error" in rows[1] and "id" not in rows[1]
+    assert rows[2]["id"] == 7 and "error" in rows[2]
+    assert "error" in rows[3]
+    assert rows[4] == {"id": 8, "intent": "unknown", "procedure": None, "question": None, "place": None,
+                       "confidence": rows[4]["confidence"]}
+
+
+def test_cli_bad_usage_exits_2_without_traceback() -> None:
+    for args in (("understand",), ("understand", "xin chào", "--jsonl")):
+        done = _letan(*args)
+        assert done.returncode == 2
+        assert "Traceback" not in done.stderr and "--jsonl" in done.stderr

@@ -1,0 +1,62 @@
+"""Accuracy of the understander on the hand-written evaluation set, by style, against floors.
+
+An utterance counts only when intent, procedure, question and place all match. The floors sit a
+little under today's figures (see `letan bench --only dialog`), so a regression fails this test.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dialogs.nlu import Understander
+from dialogs.normalize import normalize
+from dialogs.understanding import INTENTS
+from robot.bench.dialog import ACCURACY_TARGET, EvalResult, evaluate, load_eval_set
+from robot.config import load_catalogue_checked
+
+STYLE_FLOOR = 0.9
+HOLDOUT_FLOOR = 0.9
+QUESTIONS = {None, "documents", "fee", "duration", "counter"}
+PLACES = {None, "toilet", "waiting_area", "photocopy", "parking", "counter", "exit", "online_help"}
+
+
+@pytest.fixture(scope="module")
+def result() -> EvalResult:
+    return evaluate(Understander(load_catalogue_checked()), load_eval_set())
+
+
+def test_set_is_large_labelled_and_fresh() -> None:
+    items = load_eval_set()
+    catalogue = load_catalogue_checked()
+    assert len(items) >= 400
+    styles = {item.style for item in items}
+    assert {"accented", "unaccented", "telex_residue", "abbreviation", "slang_regional", "indirect", "asr_error",
+            "out_of_scope", "smalltalk", "question"} <= styles
+    phrasings = {normalize(p) for proc in catalogue.procedures for p in proc.phrasings}
+    for item in items:
+        assert item.intent in INTENTS, item
+        assert item.procedure is None or item.procedure in catalogue, item
+        assert item.question in QUESTIONS and item.place in PLACES, item
+        assert (item.place is not None) == (item.intent == "directions"), item
+        assert item.split in ("dev", "holdout"), item
+        assert normalize(item.text) not in phrasings, f"copied from the catalogue: {item.text}"
+    texts = [item.text.strip().lower() for item in items]
+    assert len(texts) == len(set(texts)), "duplicate utterances"
+
+
+def test_overall_accuracy(result: EvalResult) -> None:
+    misses = "\n".join(f"{m.item.text!r}: expected {m.item.expected()}, got {m.got}" for m in result.misses)
+    assert result.accuracy >= ACCURACY_TARGET, f"{result.correct}/{result.total}\n{misses}"
+
+
+def test_accuracy_by_style(result: EvalResult) -> None:
+    low = {style: result.style_accuracy(style) for style in result.by_style
+           if result.style_accuracy(style) < STYLE_FLOOR}
+    assert not low, low
+
+
+def test_holdout_accuracy() -> None:
+    holdout = [item for item in load_eval_set() if item.split == "holdout"]
+    assert len(holdout) >= 50
+    held = evaluate(Understander(load_catalogue_checked()), holdout)
+    assert held.accuracy >= HOLDOUT_FLOOR, [m.item.text for m in held.misses]

@@ -1,0 +1,104 @@
+"""Normalisation of what citizens type: cases written as inline YAML (input -> expected canonical text)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+import yaml
+
+from dialogs.lexicon import ABBREVIATIONS
+from dialogs.normalize import fold, has_accents, is_syllable, normalize, repair_typing, tokenize
+
+CASES = yaml.safe_load("""
+nfc_and_case:
+  - ["ĐĂNG KÝ KHAI SINH", "đăng kí khai sinh"]
+  - ["  Chứng   thực,  bản sao! ", "chứng thực bản sao"]
+tone_placement:            # old and new placements end up identical
+  - ["thuỷ", "thủy"]
+  - ["hoà", "hòa"]
+  - ["khoẻ", "khỏe"]
+  - ["uỷ quyền", "ủy quyền"]
+  - ["quý", "quí"]          # one spelling for a lone i/y after a consonant
+  - ["lý lịch", "lí lịch"]
+  - ["người", "người"]
+  - ["hoàng", "hoàng"]
+apostrophes:
+  - ["tôi’s", "tôis"]
+  - ["tôi's", "tôis"]
+telex:
+  - ["chuwngs thuwcj", "chứng thực"]
+  - ["Nguyeenx", "nguyễn"]
+  - ["khoong", "không"]
+  - ["ddawng kys", "đăng kí"]
+  - ["truwowngf", "trường"]
+  - ["giaays", "giấy"]
+  - ["chuwsng", "chứng"]    # tone key typed before the final consonant
+vni:
+  - ["nguye6n4", "nguyễn"]
+  - ["d9a8ng ky1", "đăng kí"]
+not_residue:               # real words and loan words stay as they are
+  - ["photo", "photo"]
+  - ["toilet", "toilet"]
+  - ["xoong", "xoong"]
+  - ["a012", "a012"]
+  - ["quầy số 5", "quầy số 5"]
+abbreviations:
+  - ["đk gks", "đăng kí giấy khai sinh"]
+  - ["dk hkd", "đăng kí hộ kinh doanh"]
+  - ["cccd", "căn cước công dân"]
+  - ["bhyt", "bảo hiểm y tế"]
+  - ["cấp gcn qsdđ", "cấp giấy chứng nhận quyền sử dụng đất"]
+  - ["lam kt3", "lam tạm trú"]
+  - ["ubnd", "ủy ban nhân dân"]
+  - ["ko", "không"]
+""")
+
+ALL = [(group, given, expected) for group, pairs in CASES.items() for given, expected in pairs]
+
+
+@pytest.mark.parametrize(("group", "given", "expected"), ALL, ids=[f"{g}:{x}" for g, x, _ in ALL])
+def test_normalize(group: str, given: str, expected: str) -> None:
+    assert normalize(given, ABBREVIATIONS) == expected
+
+
+def test_output_is_nfc() -> None:
+    decomposed = unicodedata.normalize("NFD", "Đăng ký thường trú")
+    assert decomposed != "Đăng ký thường trú"
+    out = normalize(decomposed)
+    assert out == unicodedata.normalize("NFC", out) == "đăng kí thường trú"
+
+
+def test_tokens_remember_whether_accents_were_typed() -> None:
+    typed = tokenize("làm ho chiếu")
+    assert [(t.text, t.accented) for t in typed] == [("làm", True), ("ho", False), ("chiếu", True)]
+    # Telex residue is repaired but its accents are not trusted: compared folded.
+    assert [t.accented for t in tokenize("chuwngs")] == [False]
+    # An expansion is written with its accents whatever was typed.
+    assert all(t.accented for t in tokenize("dk", ABBREVIATIONS))
+
+
+def test_abbreviations_do_not_touch_accented_words() -> None:
+    # "hồng" must not become "không" because "hong" is chat spelling of it.
+    assert normalize("sổ hồng", ABBREVIATIONS) == "sổ hồng"
+
+
+def test_fold_and_has_accents() -> None:
+    assert fold("Đường Hộ Chiếu hỗ trợ") == "Duong Ho Chieu ho tro"
+    assert has_accents("hộ") and not has_accents("ho")
+
+
+@pytest.mark.parametrize("word", ["nghiêng", "khuya", "gì", "quốc", "được", "xoong", "hoà", "thuỷ"])
+def test_syllables(word: str) -> None:
+    assert is_syllable(word)
+
+
+@pytest.mark.parametrize("word", ["chuwngs", "photo", "khoong", "aa", "cccd"])
+def test_not_syllables(word: str) -> None:
+    assert not is_syllable(word)
+
+
+def test_repair_typing_leaves_real_words() -> None:
+    assert repair_typing("chung") is None
+    assert repair_typing("bằng") is None
+    assert repair_typing("thucj") == "thục"
