@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import qrcode
@@ -152,6 +152,25 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
     return lines
 
 
+@lru_cache(maxsize=1024)
+def _text_block(text: str, size: int, bold: bool, width: int, margin: int, gap: int) -> Image.Image:
+    """Centred, wrapped lines of text as a grey image `width` wide (cached: most lines repeat)."""
+    font = _font(bold, size)
+    scratch = ImageDraw.Draw(Image.new("L", (1, 1)))
+    lines = []
+    for line in _wrap(text, font, width - 2 * margin):
+        left, top, right, bottom = scratch.textbbox((0, 0), line, font=font)
+        lines.append((line, int(left), int(top), int(right - left), int(bottom - top)))
+    height = sum(h + gap for *_, h in lines) + gap
+    block = Image.new("L", (width, max(1, height)), 255)
+    draw = ImageDraw.Draw(block)
+    y = 0
+    for line, left, top, line_width, line_height in lines:
+        draw.text(((width - line_width) // 2 - left, y - top), line, font=font, fill=0)
+        y += line_height + gap
+    return block
+
+
 class _Canvas:
     def __init__(self, width: int):
         self.width = width
@@ -161,12 +180,9 @@ class _Canvas:
         self.y = self.margin
 
     def text(self, text: str, size: int, bold: bool = False, gap: int = 6) -> None:
-        font = _font(bold, size)
-        for line in _wrap(text, font, self.width - 2 * self.margin):
-            left, top, right, bottom = self.draw.textbbox((0, 0), line, font=font)
-            self.draw.text(((self.width - (right - left)) // 2 - left, self.y - top), line, font=font, fill=0)
-            self.y += int(bottom - top) + gap
-        self.y += gap
+        block = _text_block(text, size, bold, self.width, self.margin, gap)
+        self.image.paste(block, (0, self.y))
+        self.y += block.height
 
     def rule(self) -> None:
         self.y += 6
@@ -175,12 +191,12 @@ class _Canvas:
 
     def boxed(self, text: str, size: int) -> None:
         font = _font(True, size)
-        left, top, right, bottom = self.draw.textbbox((0, 0), text, font=font)
+        left, top, right, bottom = (int(v) for v in self.draw.textbbox((0, 0), text, font=font))
         pad = 10
-        x = int(self.width - (right - left)) // 2
+        x = (self.width - (right - left)) // 2
         self.draw.rectangle((x - pad, self.y, x + (right - left) + pad, self.y + (bottom - top) + 2 * pad), fill=0)
         self.draw.text((x - left, self.y + pad - top), text, font=font, fill=255)
-        self.y += int(bottom - top) + 2 * pad + 12
+        self.y += (bottom - top) + 2 * pad + 12
 
     def paste(self, image: Image.Image) -> None:
         self.image.paste(image, ((self.width - image.width) // 2, self.y))
@@ -212,7 +228,10 @@ def render_ticket(content: TicketContent, width: int = 576, include_qr: bool = T
         canvas.text(content.point_name, px(24))
     canvas.rule()
     canvas.text("SỐ THỨ TỰ", px(30), bold=True, gap=2)
-    canvas.text(content.number, px(190), bold=True, gap=4)
+    number_size = px(190)
+    while number_size > 40 and _font(True, number_size).getlength(content.number) > width - 2 * canvas.margin:
+        number_size -= 10  # four-digit numbers (A0001) still fit the paper
+    canvas.text(content.number, number_size, bold=True, gap=4)
     if content.priority:
         canvas.boxed("ƯU TIÊN", px(36))
     canvas.text(content.service_name, px(36), bold=True)
