@@ -1,9 +1,9 @@
 """Is somebody standing in front of the robot? From camera frames or a distance reading.
 
-Detection uses OpenCV only, with no downloaded weights by default (see PersonDetector). Frames
-are looked at and dropped: no image, face or crop is stored, and only counts leave this module.
-`PresenceTracker` turns noisy per-frame answers into two edges, "arrived" and "left", so a
-person standing there is greeted once, not on every frame.
+Detection uses the detectors OpenCV 4.x ships (see PersonDetector), with no downloaded weights.
+Frames are looked at and dropped: no image, face or crop is stored or written anywhere, and only
+counts leave this module. `PresenceTracker` turns noisy per-frame answers into two edges,
+"arrived" and "left", so a person standing there is greeted once, not on every frame.
 """
 
 from __future__ import annotations
@@ -16,6 +16,10 @@ import cv2
 import numpy as np
 
 Edge = Literal["arrived", "left"]
+Method = Literal["face", "person", "motion", "yunet"]
+
+# Width the frame is shrunk to before detection (speed); a 640x480 camera frame is halved or so.
+DEFAULT_WIDTH_PX: dict[str, int] = {"face": 320, "person": 400, "motion": 320, "yunet": 640}
 
 
 class PresenceError(Exception):
@@ -25,27 +29,43 @@ class PresenceError(Exception):
 class PersonDetector:
     """Counts people in a BGR or grey frame.
 
-    Methods: "motion" (MOG2 background subtraction: a person-sized foreground region; needs no
-    model, works with every OpenCV), "face" (Haar frontal-face cascade from cv2.data, OpenCV 4.x;
-    OpenCV 5 moved it out of the main package) or "yunet" (cv2.FaceDetectorYN with the YuNet
-    ONNX file given as `model`). The motion background model is a running statistic of the
-    empty hall, updated every frame; nothing else is kept.
+    Methods:
+    - "face" (default, a kiosk at the entrance): OpenCV's Haar frontal-face cascade from
+      cv2.data; a face of `min_size_px` or more in the full frame (48 px: about 2 m away with a
+      640x480 webcam) counts. Somebody walking past sideways is not counted.
+    - "person" (a robot seeing people approach from afar): OpenCV's HOG people detector
+      (cv2.HOGDescriptor_getDefaultPeopleDetector), whole standing bodies on a grey frame shrunk
+      to `max_width_px` (400: a body of about 200 px in a 480-line frame, 5-6 m away).
+    - "motion" (fallback that needs no model): MOG2 background subtraction, a foreground region
+      of `min_area` of the frame or more. Its background model is a running statistic of the
+      empty hall, updated every frame; nothing else is kept.
+    - "yunet": cv2.FaceDetectorYN with the YuNet ONNX file given as `model`.
+    Haar and HOG are bundled with OpenCV 4.x (the pinned version); OpenCV 5 dropped them, and
+    then "face" and "person" raise PresenceError with a message saying so.
     """
 
-    def __init__(self, method: Literal["motion", "face", "yunet"] = "motion", min_size_px: int = 48,
-                 max_width_px: int = 640, min_area: float = 0.04, model: str | None = None):
+    def __init__(self, method: Method = "face", min_size_px: int = 48, max_width_px: int | None = None,
+                 min_area: float = 0.04, model: str | None = None):
+        if method not in DEFAULT_WIDTH_PX:
+            raise PresenceError(f"unknown presence method {method!r}; use one of {', '.join(DEFAULT_WIDTH_PX)}")
         self.method = method
         self.min_size_px = min_size_px
-        self.max_width_px = max_width_px
+        self.max_width_px = max_width_px if max_width_px is not None else DEFAULT_WIDTH_PX[method]
         self.min_area = min_area
         if method == "face":
             if not hasattr(cv2, "CascadeClassifier") or not getattr(cv2, "data", None):
                 raise PresenceError(f"OpenCV {cv2.__version__} has no bundled Haar cascades; "
-                                    "use presence method 'motion', or 'yunet' with a model file")
+                                    "install opencv-python-headless 4.x, or use presence method 'motion'")
             path = cv2.data.haarcascades + "haarcascade_frontalface_default.xml"  # type: ignore[attr-defined]
             self._cascade = cv2.CascadeClassifier(path)
             if self._cascade.empty():
                 raise PresenceError(f"OpenCV face cascade not found at {path}")
+        elif method == "person":
+            if not hasattr(cv2, "HOGDescriptor_getDefaultPeopleDetector"):
+                raise PresenceError(f"OpenCV {cv2.__version__} has no bundled HOG people detector; "
+                                    "install opencv-python-headless 4.x, or use presence method 'motion'")
+            self._hog = cv2.HOGDescriptor()
+            self._hog.setSVMDetector(cv2.HOGDescriptor_getDefaultPeopleDetector())
         elif method == "yunet":
             if not model:
                 raise PresenceError("presence method 'yunet' needs the YuNet ONNX model file")
@@ -63,10 +83,12 @@ class PersonDetector:
         if scale < 1.0:
             frame = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         if self.method == "face":
-            grey = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-            size = int(self.min_size_px * scale)
-            found = self._cascade.detectMultiScale(cv2.equalizeHist(grey), 1.1, 5, minSize=(size, size))
+            size = max(24, round(self.min_size_px * scale))  # 24 px is the cascade's own window
+            found = self._cascade.detectMultiScale(cv2.equalizeHist(_grey(frame)), 1.1, 5, minSize=(size, size))
             return len(found)
+        if self.method == "person":
+            bodies, _ = self._hog.detectMultiScale(_grey(frame), winStride=(8, 8), padding=(8, 8), scale=1.05)
+            return len(bodies)
         if self.method == "yunet":
             colour = frame if frame.ndim == 3 else cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
             self._yunet.setInputSize((colour.shape[1], colour.shape[0]))
@@ -77,6 +99,10 @@ class PersonDetector:
         contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         area = frame.shape[0] * frame.shape[1]
         return sum(1 for c in contours if cv2.contourArea(c) >= self.min_area * area)
+
+
+def _grey(frame: np.ndarray) -> np.ndarray:
+    return frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
 
 
 @dataclass

@@ -13,6 +13,7 @@ SYSTEM_PACKAGES=(
   socat                         # virtual serial lines for technicians
   libusb-1.0-0                  # USB ticket printers
   libportaudio2 alsa-utils sox  # microphone, speaker, audio checks
+  opencv-doc                    # OpenCV sample photos (people standing) for presence tests
 )
 
 PYTHON="${PYTHON:-}"
