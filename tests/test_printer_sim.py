@@ -65,7 +65,7 @@ def test_printed_ticket_qr_decodes_back_to_the_ticket(
     (payload,) = decode(printed.png)
     ref = parse_ticket_ref(payload)
     assert ref is not None and (ref.site, ref.point, ref.number) == ("cua-nam", "trung-tam", "A003")
-    assert engine.position(ref.number, ref.point, ref.day).people_ahead == 2
+    assert engine.position_of(ref).people_ahead == 2
 
 
 @pytest.mark.parametrize(

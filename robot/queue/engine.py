@@ -37,6 +37,7 @@ from robot.queue.models import (
     iso,
 )
 from robot.queue.stats import DayStats, day_stats
+from robot.ticket_ref import TicketRef
 
 _WEEKDAYS_VI = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 _ACTIVE = (TicketStatus.CALLED, TicketStatus.SERVING)
@@ -335,6 +336,15 @@ class QueueEngine:
                 return Position(ticket, 0, None)
             ahead, wait = self._place(self._conn, ticket, point)
             return Position(ticket, ahead, wait)
+
+    def position_of(self, ref: TicketRef) -> Position:
+        """The place in line of the ticket named by a scanned QR reference (robot.ticket_ref)."""
+        if ref.site != self.centre.site.id:
+            raise UnknownTicket(
+                f"ticket reference of site {ref.site!r}, this is {self.centre.site.id!r}",
+                "Phiếu này không phải của trung tâm này.",
+            )
+        return self.position(ref.number, ref.point, ref.day)
 
     def tickets(self, day: date | None = None, point_id: str | None = None) -> list[Ticket]:
         """All tickets of a day (default today), at one point or all points, in issuing order."""
