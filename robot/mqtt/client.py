@@ -118,6 +118,7 @@ class MqttLink:
         self.on_connect_hooks: list[Callable[[], None]] = []
         self._subscriptions: dict[str, tuple[int, MessageHandler]] = {}
         self._lock = threading.Lock()
+        self._live = False  # connected and subscriptions sent (set with _lock held)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
@@ -142,7 +143,8 @@ class MqttLink:
     def subscribe(self, topic_filter: str, handler: MessageHandler, qos: int = 1) -> None:
         with self._lock:
             self._subscriptions[topic_filter] = (qos, handler)
-        if self.connected.is_set():
+            live = self._live  # under the lock: _on_connect either sees this filter or we subscribe now
+        if live:
             self.client.subscribe(topic_filter, qos)
 
     def publish_now(self, message: Message, topic_root: str) -> None:
@@ -157,6 +159,7 @@ class MqttLink:
         self.last_refusal = None
         with self._lock:
             subs = list(self._subscriptions.items())
+            self._live = True
         for topic_filter, (qos, _handler) in subs:
             client.subscribe(topic_filter, qos)
         for hook in self.on_connect_hooks:
@@ -166,6 +169,8 @@ class MqttLink:
     def _on_disconnect(
         self, client: mqtt.Client, userdata: object, flags: object, reason: object, props: object,
     ) -> None:
+        with self._lock:
+            self._live = False
         self.connected.clear()
 
     def _on_message(self, client: mqtt.Client, userdata: object, msg: mqtt.MQTTMessage) -> None:
