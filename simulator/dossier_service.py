@@ -2,7 +2,8 @@
 
 GET /api/ho-so/{code} -> 200 {"data": {...fields...}} | 404; GET /api/opencps/{id} with header
 X-OpenCPS-Secret -> the same. Credentials: HTTP Basic or Bearer, checked when configured.
-Faults (`service.fault`): None, "slow" (sleeps `slow_s` before answering), "500", "garbage" (not JSON).
+Faults (`service.fault`): None, "slow" (sleeps `slow_s` before answering), "500", "garbage" (not JSON),
+"redirect" (302 to another host).
 Every request path is kept in `requests` so tests can check what was (not) sent.
 """
 
@@ -17,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from urllib.parse import unquote
 
-Fault = Literal["slow", "500", "garbage"] | None
+Fault = Literal["slow", "500", "garbage", "redirect"] | None
 
 
 class FakeDossierService:
@@ -95,6 +96,12 @@ class FakeDossierService:
             time.sleep(self.slow_s)
         if self.fault == "500":
             return self._send(request, 500, b'{"error": "internal"}')
+        if self.fault == "redirect":
+            request.send_response(302)
+            request.send_header("Location", "http://evil.example/steal")
+            request.send_header("Content-Length", "0")
+            request.end_headers()
+            return None
         if self.fault == "garbage":
             return self._send(request, 200, b"<html>502 Bad Gateway</html>\x00\xff{")
         if not self._authorised(request.headers.get("Authorization")):

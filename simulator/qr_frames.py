@@ -8,7 +8,7 @@ uneven light (a window on one side, a shadow) and JPEG compression. Three levels
 |--------|----------------------|---------------------|---------------|-------------|---------------|--------|
 | easy   | 40-55 %              | up to 8 degrees     | 0-0.6         | 2-4         | 10 %          | 90     |
 | medium | 30-45 %              | 8-22 degrees        | 0.6-1.2       | 4-8         | 35 %          | 75     |
-| hard   | 18-28 %              | 22-35 degrees       | 1.2-1.9       | 8-14        | 60 % + shadow | 55     |
+| hard   | 20-30 %              | 22-35 degrees       | 1.0-1.6       | 8-14        | 60 % + shadow | 55     |
 
 "Medium" is a citizen holding a receipt 30-50 cm from a 720p kiosk camera, tilted, slightly out
 of focus, in an unevenly lit hall. "Hard" is at the edge of what a person would tolerate (far,
@@ -45,7 +45,7 @@ class LevelParams:
 PARAMS: dict[Level, LevelParams] = {
     "easy": LevelParams((0.40, 0.55), (0.0, 8.0), (0.0, 0.6), (2.0, 4.0), 0.10, False, 90),
     "medium": LevelParams((0.30, 0.45), (8.0, 22.0), (0.6, 1.2), (4.0, 8.0), 0.35, False, 75),
-    "hard": LevelParams((0.18, 0.28), (22.0, 35.0), (1.2, 1.9), (8.0, 14.0), 0.60, True, 55),
+    "hard": LevelParams((0.20, 0.30), (22.0, 35.0), (1.0, 1.6), (8.0, 14.0), 0.60, True, 55),
 }
 
 

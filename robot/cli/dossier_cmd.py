@@ -9,14 +9,14 @@ from pathlib import Path
 
 import typer
 
-from robot.cli.common import CONFIG_OPTION, console, err_console, load_centre_or_exit
+from robot.cli.common import CONFIG_OPTION, load_centre_or_exit
 
 qr_app = typer.Typer(help="Read QR codes and barcodes.", no_args_is_help=True)
 dossier_app = typer.Typer(help="Dossier status: import the one-stop export, look a dossier up.", no_args_is_help=True)
 
 
 def _fail(message: str, code: int) -> typer.Exit:
-    err_console.print(message, markup=False)
+    print(message, file=sys.stderr)
     return typer.Exit(code)
 
 
@@ -88,7 +88,7 @@ def dossier_import(
         raise _fail(str(exc), 2) from None
     except OSError as exc:
         raise _fail(f"{target}: cannot open the dossier store ({exc.strerror or exc})", 1) from None
-    console.print(f"Imported {report.imported} dossier(s) into {target} ({store.count()} in the store).")
+    print(f"Imported {report.imported} dossier(s) into {target} ({store.count()} in the store).")
     for problem in report.problems:
         print(f"{csv_file}: {problem}", file=sys.stderr)
     if report.problems:
@@ -117,7 +117,7 @@ def dossier_lookup(
         engine = QueueEngine(centre, centre.resolve_path(centre.queue.db), clock)
         ticket_position = queue_ticket_position(engine)
     except Exception as exc:  # the queue store being unusable must not stop a dossier lookup
-        err_console.print(f"queue unavailable for ticket lookups: {type(exc).__name__}", markup=False)
+        print(f"queue unavailable for ticket lookups: {type(exc).__name__}", file=sys.stderr)
     try:
         desk = build_desk(centre.dossier, centre.resolve_path, clock, ticket_position)
     except ValueError as exc:
