@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 import tty
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -401,40 +402,27 @@ class SimulatedPrinter:
             except (TimeoutError, OSError):
                 continue
             with conn:
-                conn.settimeout(0.1)
-                parser = EscposParser(self)
-                while not self._stop.is_set():
-                    try:
-                        data = conn.recv(65536)
-                    except TimeoutError:
-                        continue
-                    except OSError:
-                        break
-                    if not data:
-                        break
-                    self._received(len(data))
-                    answer = parser.feed(data)
-                    if answer:
-                        with contextlib.suppress(OSError):
-                            conn.sendall(answer)
+                self._serve(conn.fileno(), conn.sendall)
 
     def _serve_pty(self, master: int) -> None:
+        self._serve(master, lambda answer: os.write(master, answer))
+
+    def _serve(self, fd: int, reply: Callable[[bytes], object]) -> None:
+        """Read one channel until it closes or the printer stops; answer status queries."""
         parser = EscposParser(self)
         while not self._stop.is_set():
-            ready, _, _ = select.select([master], [], [], 0.1)
+            ready, _, _ = select.select([fd], [], [], 0.1)
             if not ready:
                 continue
             try:
-                data = os.read(master, 65536)
+                data = os.read(fd, 65536)
             except OSError:
-                break
+                return
             if not data:
-                break
-            self._received(len(data))
+                return
+            with self._lock:
+                self.received_bytes += len(data)
             answer = parser.feed(data)
             if answer:
-                os.write(master, answer)
-
-    def _received(self, count: int) -> None:
-        with self._lock:
-            self.received_bytes += count
+                with contextlib.suppress(OSError):
+                    reply(answer)
