@@ -21,12 +21,15 @@ import os
 import select
 import threading
 import tty
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from pymodbus.framer import FramerType
 from pymodbus.server import ModbusSerialServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 
+from drivers.dispenser import Dispenser
 from drivers.drive import (
     CONTROL_CLEAR,
     CONTROL_ENABLE,
@@ -36,6 +39,9 @@ from drivers.drive import (
     REG_FAULT,
     REG_TARGET_RPM,
     ZLAC_COUNTS_PER_REV,
+    DriveBase,
+    McuDrive,
+    Zlac8015dDrive,
     from_u16,
     to_u16,
 )
@@ -43,13 +49,19 @@ from drivers.mcu_protocol import (
     BUMPER_FRONT,
     FAULT_ESTOP_LATCHED,
     FAULT_WATCHDOG,
+    McuLink,
     ProtocolError,
     SafetyInputs,
     decode_line,
     encode_line,
     format_safety,
 )
-from simulator.world import World
+from robot.config import CentreConfig
+from robot.navigation.behaviours import MAKE_WAY, Behaviours
+from robot.navigation.follower import NavStatus
+from robot.navigation.navigator import FACING_HALL, Navigator
+from robot.navigation.stock import StockTracker
+from simulator.world import World, WorldClock
 
 MCU_WATCHDOG_S = 0.3
 
@@ -397,3 +409,74 @@ class SimZlac8015d:
             with contextlib.suppress(OSError):
                 os.close(fd)
         self.host.close()
+
+
+class MotionRig:
+    """The whole motion stack in simulation: world, simulated devices on ptys, real drivers, navigation.
+
+    The drivers, navigator and behaviours are the application's own classes, talking to the
+    simulated devices over ptys; only the clock is the world's (`WorldClock`).
+    """
+
+    def __init__(
+        self, centre: CentreConfig, directory: Path, *, point: str | None = None, start: str = "entrance",
+        drive_kind: str | None = None, say: Callable[[str], None] | None = None, slip: float = 0.01,
+        water: int = 20, candy: int = 30, on_low_stock: Callable[[str, int], None] | None = None,
+    ):
+        self.centre = centre
+        self.point = centre.point(point)
+        fmap = self.point.floor_map
+        loc = fmap.locations[start]
+        self.world = World(
+            fmap, (loc.x, loc.y, FACING_HALL), start_time=datetime(2026, 1, 5, 8, 0, tzinfo=centre.site.tz),
+            wheel_base_m=centre.devices.drive.wheel_base_m, slip=slip,
+        )
+        self.clock = WorldClock(self.world)
+        radius = centre.devices.drive.wheel_radius_m
+        self.drive_kind = drive_kind or centre.devices.drive.kind
+        self.sim_mcu = SimMcu(self.world, directory / "mcu", drives_wheels=self.drive_kind == "mcu",
+                              wheel_radius_m=radius, water=water, candy=candy)
+        self.sim_zlac = SimZlac8015d(self.world, directory / "zlac", wheel_radius_m=radius) \
+            if self.drive_kind == "zlac8015d" else None
+        # Generous timeouts: the simulated devices are Python threads on a machine that may be busy.
+        self.link = McuLink(str(self.sim_mcu.path), timeout_s=0.3)
+        drive_settings = centre.devices.drive
+        self.drive: DriveBase
+        if self.sim_zlac is not None:
+            self.drive = Zlac8015dDrive(str(self.sim_zlac.path), wheel_radius_m=radius, timeout_s=0.3,
+                                        wheel_base_m=drive_settings.wheel_base_m, monotonic=self.clock.monotonic)
+        else:
+            self.drive = McuDrive(self.link, wheel_radius_m=radius, wheel_base_m=drive_settings.wheel_base_m,
+                                  monotonic=self.clock.monotonic)
+        self.drive.enable()
+        self.said: list[str] = []
+        self.arrows: list[tuple[float, str]] = []
+        self.statuses: list[NavStatus] = []
+        self.navigator = Navigator(fmap, self.drive, self.clock, centre.navigation, safety=self.link.safety,
+                                   on_status=self.statuses.append)
+        self.navigator.localise(start)
+        refresh = centre.refreshments
+        self.stock = StockTracker({"water": refresh.water_capacity, "candy": refresh.candy_capacity},
+                                  refresh.low_stock, on_low_stock)
+        self.dispenser = Dispenser(self.link)
+        self.behaviours = Behaviours(
+            centre, say or self.said.append, navigator=self.navigator, show_arrow=self._arrow,
+            dispenser=self.dispenser, stock=self.stock,
+        )
+        self.navigator.on_blocked = lambda: self.behaviours.say(MAKE_WAY)
+
+    def _arrow(self, bearing: float, label: str) -> None:
+        self.arrows.append((bearing, label))
+
+    def close(self) -> None:
+        self.drive.close()
+        self.link.close()
+        if self.sim_zlac is not None:
+            self.sim_zlac.close()
+        self.sim_mcu.close()
+
+    def __enter__(self) -> MotionRig:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -22,7 +22,7 @@ from robot.config import FloorMap
 
 ROBOT_RADIUS_M = 0.25
 SENSOR_RANGE_M = 4.0
-SENSOR_HALF_ANGLE = math.radians(30)
+SENSOR_HALF_WIDTH_M = ROBOT_RADIUS_M + 0.03
 
 
 @dataclass
@@ -114,7 +114,8 @@ class World:
         self.clock = SimClock(start_time)
         self.wheels = Wheels()
         self.people: list[Person] = []
-        self.e_stop = False
+        self.e_stop = False  # the physical button
+        self.stalled = False  # wheels blocked (caught on a cable or a threshold): motors cannot turn
         self.bumpers = 0
         self.trail: list[tuple[float, float]] = [(self.x, self.y)]
         self.collisions = 0
@@ -159,14 +160,19 @@ class World:
             w.target_left = w.target_right = w.left_mps = w.right_mps = 0.0
 
     def obstacle_clearance(self) -> float | None:
-        """Forward clearance from the robot's edge to the nearest wall or person in a ±30° cone."""
+        """Forward clearance from the robot's front to the nearest wall or person in its path.
+
+        Modelled as a row of forward-looking range sensors (ToF) across the robot's width: parallel
+        rays over the robot's width plus a small margin, so a wall running alongside is not an obstacle.
+        """
         with self.lock:
             best: float | None = None
+            ux, uy = math.cos(self.theta), math.sin(self.theta)
             for k in range(-3, 4):
-                angle = self.theta + SENSOR_HALF_ANGLE * k / 3
-                ux, uy = math.cos(angle), math.sin(angle)
-                hits = [_ray_segment(self.x, self.y, ux, uy, w) for w in self.walls]
-                hits += [_ray_circle(self.x, self.y, ux, uy, p.x, p.y, p.radius) for p in self.people]
+                offset = SENSOR_HALF_WIDTH_M * k / 3
+                ox, oy = self.x - uy * offset, self.y + ux * offset
+                hits = [_ray_segment(ox, oy, ux, uy, w) for w in self.walls]
+                hits += [_ray_circle(ox, oy, ux, uy, p.x, p.y, p.radius) for p in self.people]
                 for hit in hits:
                     if hit is not None and (best is None or hit < best):
                         best = hit
@@ -194,6 +200,8 @@ class World:
             w.target_left = w.target_right = 0.0
         w.left_mps = self._ramp(w.left_mps, w.target_left, dt)
         w.right_mps = self._ramp(w.right_mps, w.target_right, dt)
+        if self.stalled:
+            w.left_mps = w.right_mps = 0.0
         d_left, d_right = w.left_mps * dt, w.right_mps * dt
         w.left_m += d_left
         w.right_m += d_right
@@ -291,3 +299,30 @@ class WorldClock:
     def sleep(self, seconds: float) -> None:
         if seconds > 0:
             self.world.advance(seconds)
+
+
+class RealTimeRunner:
+    """Advance a world in real time from a background thread (for tests of real-time behaviour)."""
+
+    def __init__(self, world: World, step_s: float = 0.005):
+        self.world = world
+        self.step_s = step_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="world-realtime", daemon=True)
+
+    def __enter__(self) -> RealTimeRunner:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=1)
+
+    def _run(self) -> None:
+        import time
+
+        last = time.monotonic()
+        while not self._stop.wait(self.step_s):
+            now = time.monotonic()
+            self.world.advance(now - last)
+            last = now

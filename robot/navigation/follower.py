@@ -110,6 +110,11 @@ class PathFollower:
     def _abort(self, reason: str, detail: str, now: float, emergency: bool = False) -> Command:
         return Command(status=NavStatus("aborted", reason, detail, now), emergency=emergency, done=True)
 
+    def next_node(self) -> str | None:
+        if self.route is None or self.index >= len(self.route.nodes):
+            return None
+        return self.route.nodes[self.index]
+
     def current_edge(self) -> tuple[str, str] | None:
         if self.route is None or self.index >= len(self.route.nodes):
             return None
@@ -151,7 +156,9 @@ class PathFollower:
                 what = "bumper pressed" if obs.bumper else f"obstacle {obs.clearance_m:.2f} m ahead"
                 status = NavStatus("going", "", f"stopped: {what}; waiting", now)
         elif self.blocked_since is not None:
-            clear_enough = obs.clearance_m is None or obs.clearance_m > s.stop_distance_m + RESUME_MARGIN_M
+            # Turning away (e.g. after a re-plan) is not towards the obstacle.
+            clear_enough = (not forward or obs.clearance_m is None
+                            or obs.clearance_m > s.stop_distance_m + RESUME_MARGIN_M)
             if not clear_enough:
                 self._clear_since = None
             elif self._clear_since is None:

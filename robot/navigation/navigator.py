@@ -143,7 +143,8 @@ class Navigator:
         now = self.clock.monotonic()
         self._emit(history, NavStatus("planning", "", f"way blocked on {'-'.join(command.replan_around)}", now))
         try:
-            route = plan_from(self.floor_map, pose.x, pose.y, goal, blocked, previous=follower.last_node)
+            route = plan_from(self.floor_map, pose.x, pose.y, goal, blocked, previous=follower.last_node,
+                              ahead=follower.next_node())
         except (UnknownLocation, Unreachable):
             follower.no_alternative(now)
             return Command(status=NavStatus("going", "", "no other way; waiting for the way to clear", now))

@@ -70,15 +70,23 @@ def nearest_location(fmap: FloorMap, x: float, y: float) -> str:
 
 def plan_from(
     fmap: FloorMap, x: float, y: float, goal: str, blocked: Iterable[tuple[str, str]] = (),
-    previous: str | None = None,
+    previous: str | None = None, ahead: str | None = None,
 ) -> Route:
-    """Route from the robot's position: to the best of the nearest location and the last one passed, then on."""
+    """Route from the robot's position on the edge previous -> ahead (or, without them, via the nearest location).
+
+    The robot may always go back to `previous`; it may go on to `ahead` unless that edge is blocked.
+    """
     _check(fmap, goal)
-    candidates = {nearest_location(fmap, x, y)}
+    blocked = [(a, b) for a, b in blocked]
     if previous is not None and previous in fmap.locations:
-        candidates.add(previous)
+        candidates = {previous}
+        if ahead is not None and ahead in fmap.locations and (previous, ahead) not in blocked \
+                and (ahead, previous) not in blocked:
+            candidates.add(ahead)
+    else:
+        candidates = {nearest_location(fmap, x, y)}
     best: Route | None = None
-    for start in candidates:
+    for start in sorted(candidates):
         try:
             route = plan(fmap, start, goal, blocked)
         except Unreachable:
