@@ -92,3 +92,25 @@ def test_kill_9_while_issuing_never_duplicates_or_loses_a_committed_ticket(tmp_p
     assert len(seen) > 8
     engine = QueueEngine(_centre(), db, FixedClock(local(AT)))
     assert engine.issue("chung_thuc").ticket.number == f"A{len(seen) + 1:04d}"
+
+
+def test_threads_sharing_one_engine(tmp_path: Path) -> None:
+    import threading
+
+    engine = QueueEngine(_centre(), tmp_path / "q.sqlite3", FixedClock(local(AT)))
+    numbers: list[str] = []
+    lock = threading.Lock()
+
+    def work() -> None:
+        for _ in range(50):
+            number = engine.issue("ho_tich").ticket.number
+            with lock:
+                numbers.append(number)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(numbers) == [f"B{n:04d}" for n in range(1, 201)]
+    engine.close()

@@ -353,3 +353,20 @@ def test_stats_per_service_and_counter(engine: QueueEngine) -> None:
     by_counter = {c.key: c for c in stats.counters}
     assert by_counter["1"].served == 1 and by_counter["1"].no_shows == 1 and by_counter["2"].served == 1
     assert stats.to_json()["services"][0]["key"] == "chung_thuc"
+
+
+def test_numbers_are_per_reception_point(tmp_path: Path) -> None:
+    from robot.config import load_catalogue_checked, load_centre
+    from tests.conftest import PHU_DINH
+
+    centre = load_centre(PHU_DINH, load_catalogue_checked())
+    eng, _ = engine_at(centre, tmp_path / "q.sqlite3", MONDAY)
+    main = eng.issue("chung_thuc").ticket
+    satellite = eng.issue("chung_thuc", point_id="diem-1").ticket
+    assert (main.number, main.point) == ("A001", "tru-so-chinh")
+    assert (satellite.number, satellite.point) == ("A001", "diem-1")
+    assert eng.issue("chung_thuc", point_id="diem-1").ticket.number == "A002"
+    called = eng.call_next(1, "diem-1")
+    assert called is not None and called.point == "diem-1" and called.number == "A001"
+    assert eng.ticket("A001").status == TicketStatus.WAITING  # the main centre's A001 is untouched
+    assert {c.key for c in eng.stats().counters} == {"diem-1/1"}
