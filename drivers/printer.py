@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +26,11 @@ def _capabilities_dir() -> Path:
     configured = os.environ.get("ESCPOS_CAPABILITIES_PICKLE_DIR")
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     folder = Path(configured) if configured else base / "letan" / "escpos"
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:  # no writable home (service user): one fixed folder per user in /tmp
+        folder = Path(tempfile.gettempdir()) / f"letan-escpos-{os.getuid()}"
+        folder.mkdir(parents=True, exist_ok=True)
     os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(folder)
     return folder
 
