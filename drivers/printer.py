@@ -35,7 +35,20 @@ def _capabilities_dir() -> Path:
     return folder
 
 
-_capabilities_dir()
+def _import_escpos() -> None:
+    """Import python-escpos without its leaks: it evaluates `mkdtemp()` as the default of
+    os.environ.get even when the variable is set, leaving an empty /tmp/tmpXXXX per process;
+    during the import mkdtemp names the cache folder instead."""
+    folder = str(_capabilities_dir())
+    real_mkdtemp = tempfile.mkdtemp
+    tempfile.mkdtemp = lambda *args, **kwargs: folder  # type: ignore[assignment]
+    try:
+        import escpos.capabilities  # noqa: F401
+    finally:
+        tempfile.mkdtemp = real_mkdtemp
+
+
+_import_escpos()
 
 from escpos import printer as escpos_printer  # noqa: E402  (after the pickle folder is set)
 from escpos.capabilities import get_profile  # noqa: E402

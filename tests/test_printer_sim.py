@@ -153,3 +153,19 @@ def test_file_backend_writes_the_exact_stream_and_status_is_unknown(tmp_path: Pa
 def test_image_wider_than_the_printer_is_refused() -> None:
     with pytest.raises(PrinterError, match="512"):
         encode_ticket(Image.new("1", (576, 10), 1), None, profile="TM-T88V")
+
+
+def test_importing_the_driver_leaves_no_temp_folder(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    temp, cache = tmp_path / "tmp", tmp_path / "cache"
+    temp.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "ESCPOS_CAPABILITIES_PICKLE_DIR"}
+    env.update(TMPDIR=str(temp), XDG_CACHE_HOME=str(cache))
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", "import drivers.printer"], env=env, check=True, timeout=60,
+                       cwd=Path(__file__).resolve().parent.parent)
+    assert list(temp.iterdir()) == []
+    assert [p.name for p in (cache / "letan" / "escpos").iterdir()] == [f"{sys.version.split()[0]}.capabilities.pickle"]
