@@ -93,3 +93,34 @@ def run(report: BenchReport, quick: bool) -> None:
                note=f"same WAV and run; grammar is {median(free_ms) / median(grammar_ms):.1f}x faster")
     report.add("memory with the Vosk model loaded (process RSS)", _rss_mb(), "MB",
                note=f"model adds {loaded - before:.0f} MB")
+    _presence(report, repeat)
+
+
+def _presence(report: BenchReport, repeat: int) -> None:
+    """Presence detection per 640x480 frame (face, person, motion) on two real frames: scikit-image's
+    astronaut (a face close up, fitted into 640x480) and opencv-doc's basketball1.png (a man standing)."""
+    import cv2
+    import skimage.data
+
+    from drivers.presence import PersonDetector
+
+    path = Path("/usr/share/doc/opencv-doc/examples/data/basketball1.png")  # Debian opencv-doc, 640x480
+    standing = cv2.imread(str(path))
+    if standing is None:
+        report.problems.append(f"presence figures skipped: {path} missing (install opencv-doc)")
+        return
+    astronaut = cv2.resize(cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR), (480, 480))
+    close_up = cv2.copyMakeBorder(astronaut, 0, 0, 80, 80, cv2.BORDER_CONSTANT, value=(128, 128, 128))
+    for method in ("face", "person", "motion"):
+        detector = PersonDetector(method)
+        times, found = [], []
+        for frame in (close_up, standing):
+            detector.count(frame)
+            for _ in range(repeat):
+                start = time.perf_counter()
+                count = detector.count(frame)
+                times.append((time.perf_counter() - start) * 1000)
+            found.append(count)
+        report.add(f"presence detection per 640x480 frame, {method}", median(times), "ms",
+                   note=f"shrunk to {detector.max_width_px} px wide; found {found[0]} in the astronaut close-up, "
+                        f"{found[1]} in basketball1" + (" (a still frame is background)" if method == "motion" else ""))
