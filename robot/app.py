@@ -600,9 +600,11 @@ class Application:
             self._part("scanner", f"unavailable: devices.scanner.device is not set for a {settings.kind} scanner")
             return
         if settings.kind == "serial":
-            self.scanner = SerialScanner(device, self._on_scan, self._on_scanner_state, baudrate=settings.baudrate)
+            self.scanner = SerialScanner(device, self._on_scan, self._on_scanner_state, baudrate=settings.baudrate,
+                                         monotonic=self.clock.monotonic)
         elif settings.kind == "camera":
-            self.scanner = CameraScanner(device, self._on_scan, self._on_scanner_state, decoder=settings.decoder)
+            self.scanner = CameraScanner(device, self._on_scan, self._on_scanner_state, decoder=settings.decoder,
+                                         monotonic=self.clock.monotonic)
         else:
             self._part("scanner", f"unavailable: a {settings.kind} scanner is read by the kiosk's input, not here")
             return

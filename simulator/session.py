@@ -305,16 +305,15 @@ class SimSession:
         self._app.listen(source.frames())
 
     def _advance(self, seconds: float) -> None:
-        """Let simulated time pass, ticking the application every simulated second."""
-        clock = self.clock
-        if not isinstance(clock, SimClock):
+        """Let simulated time pass (the world moves too), ticking the application every simulated second."""
+        if self.options.start is None:  # --realtime: the wall clock
             time.sleep(min(seconds, 5.0))
             self._app.tick()
             return
         remaining = seconds
         while remaining > 0:
             step = min(1.0, remaining)
-            clock.advance(step)
+            self.clock.sleep(step)
             remaining -= step
             self._app.tick()
 
