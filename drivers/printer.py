@@ -159,10 +159,32 @@ def _encoder(profile: str, width: int) -> escpos_printer.Dummy:
     return dummy
 
 
+def black_dots(image: Image.Image) -> np.ndarray:
+    """A boolean array (rows x columns), True where the image is black."""
+    return np.asarray(image.convert("L")) < 128
+
+
 def blank_rows(image: Image.Image) -> list[bool]:
     """For each row of a 1-bit image: True when it has no black dot."""
-    pixels = np.asarray(image.convert("L"))
-    return [bool(v) for v in pixels.min(axis=1) > 127]
+    return _blank(black_dots(image))
+
+
+def _blank(dots: np.ndarray) -> list[bool]:
+    return [not row for row in np.asarray(dots.any(axis=1)).tolist()]
+
+
+FRAGMENT_ROWS = 960  # as python-escpos: the printer's buffer takes raster images of this height at most
+
+
+def raster_bits(dots: np.ndarray) -> bytes:
+    """GS v 0 (normal density) commands for a block of dots, split in fragments like python-escpos
+    `image(impl="bitImageRaster")` does, byte for byte; numpy packs the bits in one pass."""
+    out = []
+    for top in range(0, dots.shape[0], FRAGMENT_ROWS):
+        part = np.packbits(dots[top:top + FRAGMENT_ROWS], axis=1)
+        rows, width_bytes = part.shape
+        out.append(b"\x1dv0\x00" + width_bytes.to_bytes(2, "little") + rows.to_bytes(2, "little") + part.tobytes())
+    return b"".join(out)
 
 
 def blank_runs(rows: list[bool], min_rows: int = 8) -> list[tuple[int, int]]:
@@ -192,15 +214,16 @@ def encode_ticket(
         raise PrinterError(f"image is {image.width} dots wide but the printer takes {width}")
     out = _encoder(profile, width)
     out._raw(INIT)
+    dots = black_dots(image)
     position = 0
-    for start, end in blank_runs(blank_rows(image)):
+    for start, end in blank_runs(_blank(dots)):
         if start > position:
-            out.image(image.crop((0, position, image.width, start)).convert("1"), center=False)
+            out._raw(raster_bits(dots[position:start]))
         for offset in range(0, end - start, 255):
             out._raw(b"\x1bJ" + bytes([min(255, end - start - offset)]))
         position = end
     if position < image.height:
-        out.image(image.crop((0, position, image.width, image.height)).convert("1"), center=False)
+        out._raw(raster_bits(dots[position:]))
     if qr_text:
         out._raw(CENTER)
         out.qr(qr_text, ec=QR_ECLEVEL_M, size=qr_size, native=native_qr, center=False)

@@ -169,3 +169,14 @@ def test_importing_the_driver_leaves_no_temp_folder(tmp_path: Path) -> None:
                        cwd=Path(__file__).resolve().parent.parent)
     assert list(temp.iterdir()) == []
     assert [p.name for p in (cache / "letan" / "escpos").iterdir()] == [f"{sys.version.split()[0]}.capabilities.pickle"]
+
+
+def test_raster_bands_are_the_bytes_python_escpos_sends() -> None:
+    from escpos.printer import Dummy
+
+    from drivers.printer import black_dots, raster_bits
+
+    image = Image.effect_noise((576, 1000), 90).point(lambda v: 0 if v < 128 else 255).convert("1")
+    reference = Dummy()
+    reference.image(image, center=False)
+    assert raster_bits(black_dots(image)) == reference.output
