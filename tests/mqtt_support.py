@@ -53,7 +53,7 @@ class Recorder:
     def __enter__(self) -> Recorder:
         self.link.start()
         assert self.link.wait_connected(5), "recorder could not connect"
-        time.sleep(0.1)  # let the SUBACK come back
+        assert self.link.subscribed.wait(5), "recorder's subscription was not acknowledged"
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -79,6 +79,7 @@ class PublisherStack:
     site: str = "cua-nam"
     robot: str = "robot-1"
     window: int = 100
+    memory_rows: int = 20_000
 
     def __post_init__(self) -> None:
         self.clock = SimClock(START)
@@ -86,7 +87,7 @@ class PublisherStack:
         self.link = MqttLink(BrokerSettings.from_url(self.broker.url_for("robot")), self.robot,
                              clean_session=False, reconnect_max_s=1)
         self.outbox = Outbox(self.outbox_path)
-        self.bus = EventBus(self.link, self.outbox, window=self.window)
+        self.bus = EventBus(self.link, self.outbox, window=self.window, memory_rows=self.memory_rows)
 
     def __enter__(self) -> PublisherStack:
         self.link.start()

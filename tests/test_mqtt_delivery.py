@@ -39,10 +39,12 @@ def test_events_arrive_in_order_and_outbox_empties(fresh_mosquitto: MosquittoBro
 
 
 def test_broker_down_for_an_hour(fresh_mosquitto: MosquittoBroker, tmp_path: Path) -> None:
-    """An hour of events (simulated clock, one every 0.36 s) while the broker is down, then it comes back."""
+    """An hour of events (simulated clock, one every 0.36 s) while the broker is down, then it comes back.
+
+    Only 1,000 rows fit in the sender's memory: the rest are read back from SQLite, in order."""
     with Recorder(fresh_mosquitto, TOPIC) as rec:
         fresh_mosquitto.stop()
-        with PublisherStack(fresh_mosquitto, tmp_path / "out.db") as stack:
+        with PublisherStack(fresh_mosquitto, tmp_path / "out.db", memory_rows=1000) as stack:
             _publish(stack, 0, 10_000, step_s=0.36)
             assert stack.clock.now().hour == 9
             time.sleep(0.5)

@@ -13,13 +13,16 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Sequence
 from typing import Protocol
 
 import paho.mqtt.client as mqtt
 
 from robot.mqtt.client import MqttLink
-from robot.mqtt.outbox import Outbox, OutgoingMessage
+from robot.mqtt.outbox import Outbox, OutgoingMessage, PendingMessage
+
+MEMORY_ROWS = 20_000  # rows kept in memory for the sender; beyond, it reads them back from SQLite
 
 
 class Publishable(Protocol):
@@ -38,42 +41,63 @@ def outgoing(message: Publishable, root: str) -> OutgoingMessage:
 
 
 class EventBus:
-    def __init__(self, link: MqttLink, outbox: Outbox, topic_root: str = "letan/v1", window: int = 100):
+    def __init__(self, link: MqttLink, outbox: Outbox, topic_root: str = "letan/v1", window: int = 100,
+                 memory_rows: int = MEMORY_ROWS):
         self.link = link
         self.outbox = outbox
         self.topic_root = topic_root
         self.window = window
+        self.memory_rows = memory_rows
         self._wake = threading.Event()
         self._acks: queue.SimpleQueue[int] = queue.SimpleQueue()
         self._inflight: dict[int, int] = {}  # paho mid -> outbox seq; touched by the sender thread only
         self._last_handed = 0
+        # Rows this process wrote are also kept in memory (in seq order) so the sender need not read them back;
+        # rows up to `_backlog_until` (an earlier run's, or ones not kept because memory was full) come from SQLite.
+        self._fresh: deque[PendingMessage] = deque()
+        self._fresh_lock = threading.Lock()
+        self._backlog_until = outbox.last_seq()
         self._stopping = threading.Event()
         self._idle = threading.Event()
         self._thread = threading.Thread(target=self._run, name="letan-mqtt-sender", daemon=True)
         link.client.on_publish = self._on_publish
+        link.on_connect_hooks.append(self._wake.set)
 
     # --- the application's side --------------------------------------------------------------
 
     def publish(self, message: Publishable) -> int:
         """Write to the outbox (committed) and wake the sender. Returns the outbox sequence number."""
-        seq = self.outbox.add(outgoing(message, self.topic_root))
-        self._idle.clear()
+        out = outgoing(message, self.topic_root)
+        with self._fresh_lock:
+            seq = self.outbox.add(out)
+            self._keep([seq], [out])
         self._wake.set()
         return seq
 
     def publish_many(self, messages: Sequence[Publishable], *, cursor: tuple[str, int] | None = None,
                      reply_for: str | None = None) -> list[int]:
-        seqs = self.outbox.add_many([outgoing(m, self.topic_root) for m in messages], cursor=cursor,
-                                    reply_for=reply_for)
-        self._idle.clear()
+        return self.publish_raw_many([outgoing(m, self.topic_root) for m in messages], cursor=cursor,
+                                     reply_for=reply_for)
+
+    def publish_raw(self, message: OutgoingMessage, *, reply_for: str | None = None) -> int:
+        return self.publish_raw_many([message], reply_for=reply_for)[0]
+
+    def publish_raw_many(self, messages: Sequence[OutgoingMessage], *, cursor: tuple[str, int] | None = None,
+                         reply_for: str | None = None) -> list[int]:
+        with self._fresh_lock:
+            seqs = self.outbox.add_many(messages, cursor=cursor, reply_for=reply_for)
+            self._keep(seqs, messages)
         self._wake.set()
         return seqs
 
-    def publish_raw(self, message: OutgoingMessage, *, reply_for: str | None = None) -> int:
-        seqs = self.outbox.add_many([message], reply_for=reply_for)
+    def _keep(self, seqs: Sequence[int], messages: Sequence[OutgoingMessage]) -> None:
+        """With _fresh_lock held: remember the new rows in memory, or leave them to be read from SQLite."""
         self._idle.clear()
-        self._wake.set()
-        return seqs[0]
+        for seq, msg in zip(seqs, messages, strict=True):
+            if len(self._fresh) < self.memory_rows:
+                self._fresh.append(PendingMessage(seq, msg.topic, msg.payload, msg.qos, msg.retain))
+            else:
+                self._backlog_until = max(self._backlog_until, seq)
 
     def start(self) -> None:
         self._thread.start()
@@ -104,10 +128,14 @@ class EventBus:
 
     def _run(self) -> None:
         while not self._stopping.is_set():
-            self._wake.wait(0.5)
+            self._wake.wait(0.5 if self.link.connected.is_set() else 0.05)
             self._wake.clear()
             self._collect_acks()
-            self._feed()
+            if self.link.ready_for_new_messages():
+                self._feed()
+            elif self.link.connected.is_set():
+                self._wake.set()  # paho is still re-sending what it held: look again shortly
+                time.sleep(0.005)
 
     def _collect_acks(self) -> None:
         done: list[int] = []
@@ -125,7 +153,7 @@ class EventBus:
         room = self.window - len(self._inflight)
         if room <= 0:
             return
-        rows = self.outbox.pending(after=self._last_handed, limit=room)
+        rows = self._next_rows(room)
         if not rows:
             if not self._inflight:
                 self._idle.set()
@@ -136,4 +164,12 @@ class EventBus:
             self._inflight[info.mid] = row.seq
             self._last_handed = row.seq
         self._wake.set()  # more rows may be waiting
+
+    def _next_rows(self, room: int) -> list[PendingMessage]:
+        with self._fresh_lock:
+            while self._fresh and self._fresh[0].seq <= self._last_handed:
+                self._fresh.popleft()  # already sent from SQLite
+            if self._last_handed >= self._backlog_until:
+                return [self._fresh.popleft() for _ in range(min(room, len(self._fresh)))]
+        return self.outbox.pending(after=self._last_handed, limit=room)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import unquote, urlsplit
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.enums import CallbackAPIVersion, MessageState
 
 from robot.config import MqttSettings
 from robot.events import Message
@@ -114,6 +114,7 @@ class MqttLink:
         self.client.max_inflight_messages_set(max_inflight)
         self.client.reconnect_delay_set(min_delay=1, max_delay=max(1, int(reconnect_max_s)))
         self.connected = threading.Event()
+        self.subscribed = threading.Event()  # set when the broker has acknowledged a SUBSCRIBE
         self.last_refusal: str | None = None
         self.on_connect_hooks: list[Callable[[], None]] = []
         self._subscriptions: dict[str, tuple[int, MessageHandler]] = {}
@@ -122,6 +123,7 @@ class MqttLink:
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
+        self.client.on_subscribe = lambda *args: self.subscribed.set()
 
     def start(self) -> None:
         self.client.connect_async(self.settings.host, self.settings.port, keepalive=30)
@@ -139,6 +141,17 @@ class MqttLink:
             if self.last_refusal is not None or time.monotonic() >= deadline:
                 return False
         return True
+
+    def ready_for_new_messages(self) -> bool:
+        """Connected, and paho has re-sent what it held from before the reconnect.
+
+        paho marks the client connected before its CONNACK handler re-sends the messages it kept; a new
+        publish in between would overtake them. So wait until none is left in the 're-send' state
+        (this reads paho's message table under paho's own lock)."""
+        if not self.connected.is_set():
+            return False
+        with self.client._out_message_mutex:
+            return not any(m.state == MessageState.MQTT_MS_PUBLISH for m in self.client._out_messages.values())
 
     def subscribe(self, topic_filter: str, handler: MessageHandler, qos: int = 1) -> None:
         with self._lock:

@@ -121,6 +121,12 @@ class Outbox:
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0])
 
+    def last_seq(self) -> int:
+        """The highest sequence number written so far (0 for a new outbox)."""
+        with self._lock:
+            row = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
+        return int(row[0]) if row else 0
+
     def cursor(self, name: str) -> int:
         with self._lock:
             row = self._db.execute("SELECT position FROM cursors WHERE name = ?", (name,)).fetchone()
