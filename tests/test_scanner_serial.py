@@ -138,3 +138,21 @@ def test_keyboard_wedge_reads_lines_and_reopens_after_eof(tmp_path: Path) -> Non
         typist.write("D-abcd1234-42\r\n")
     assert scans.get(timeout=2).text == "D-abcd1234-42"
     scanner.stop()
+
+
+def test_open_scanner_from_the_device_profile(tmp_path: Path) -> None:
+    from robot.config import ScannerDevice
+    from robot.dossier.scanning import open_scanner
+
+    assert open_scanner(ScannerDevice(kind="none"), lambda s: None) is None
+    with pytest.raises(ValueError, match="serial port"):
+        open_scanner(ScannerDevice(kind="serial"), lambda s: None)
+    with PtyScanner(tmp_path / "ttyACM9", "\r\n") as sim:
+        scans: queue.Queue[Scan] = queue.Queue()
+        scanner = open_scanner(ScannerDevice(kind="serial", device=sim.path), scans.put)
+        assert isinstance(scanner, SerialScanner)
+        scanner.start()
+        wait_for(lambda: scanner.status.state == "ready")
+        sim.scan(CODE)
+        assert scans.get(timeout=2).text == CODE
+        scanner.stop()
