@@ -470,7 +470,8 @@ class DayError(Exception):
 CONFIRM_TICKET = "vâng, cho tôi lấy số"
 DECLINE_MORE = "không, cảm ơn em"
 AGREE = "vâng"
-NO_SHOW_AFTER_MIN = 2.0
+NO_SHOW_AFTER_MIN = 2.0  # a counter waits this long for a called citizen, then marks a no-show
+WALK_MIN = 0.5  # from the waiting chairs to the counter
 
 
 @dataclass
@@ -628,6 +629,12 @@ def simulate_day(centre: CentreConfig, catalogue: Catalogue, plan: DayPlan, db_p
                 _converse(manager, desk, ended, payload.citizen, payload, catalogue, now, _cutoff_passed(centre, now))
                 if payload.number:
                     by_number[payload.number] = payload
+            elif kind == "serve":
+                counter, number, minutes = payload
+                engine.start_serving(number, point.id)
+                heapq.heappush(queue, (now + timedelta(minutes=minutes), seq, "finish", (counter, number, False)))
+                seq += 1
+                continue
             elif kind == "finish":
                 counter, number, no_show = payload
                 (engine.no_show if no_show else engine.done)(number, point.id)
@@ -647,9 +654,12 @@ def simulate_day(centre: CentreConfig, catalogue: Catalogue, plan: DayPlan, db_p
                 if rec is not None:
                     rec.called, rec.counter = now, counter
                 absent = rec is not None and rec.citizen.no_show
-                minutes = NO_SHOW_AFTER_MIN if absent or rec is None else rec.citizen.service_min
-                finish = now + timedelta(minutes=minutes)
-                heapq.heappush(queue, (finish, seq, "finish", (counter, ticket.number, absent)))
+                if absent or rec is None:
+                    heapq.heappush(queue, (now + timedelta(minutes=NO_SHOW_AFTER_MIN), seq, "finish",
+                                           (counter, ticket.number, True)))
+                else:
+                    heapq.heappush(queue, (now + timedelta(minutes=WALK_MIN), seq, "serve",
+                                           (counter, ticket.number, rec.citizen.service_min)))
                 seq += 1
     finally:
         engine.close()
@@ -664,19 +674,16 @@ class _PointingGuide:
 
 
 def _understander(catalogue: Catalogue) -> Any:
-    try:
-        from dialogs.nlu import Understander
-    except ModuleNotFoundError:
-        raise DayError("the understander (dialogs/nlu.py) is not available yet in this build") from None
+    from dialogs.nlu import Understander
+
     return Understander(catalogue)
 
 
 def _day_queue_desk(centre: CentreConfig, catalogue: Catalogue, engine: Any) -> Any:
-    try:
-        from robot.ticketing import TicketDesk
-    except ModuleNotFoundError:
-        raise DayError("the ticket desk (robot/ticketing.py) is not available yet in this build") from None
-    return TicketDesk(centre, catalogue, engine)
+    """The robot's own ticket desk on the day's engine; no printer (the day is about the queue)."""
+    from robot.ticketing import TicketDesk
+
+    return TicketDesk(centre, engine, None, catalogue, on_alert=lambda kind, detail: None)
 
 
 @dataclass(frozen=True)
@@ -712,7 +719,7 @@ def run_day(centre: CentreConfig, catalogue: Catalogue, day: date, *, arrivals: 
     return DayRun(label, kpis, tuple(visits), round(_time.perf_counter() - started, 3))
 
 
-def _scratch_dir() -> str:
+def scratch_dir() -> str:
     """A folder for the day's queue database: in memory-backed /dev/shm when there is one (no fsync cost)."""
     shm = Path("/dev/shm")
     return tempfile.mkdtemp(prefix="letan-day-", dir=str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None)
@@ -725,7 +732,7 @@ def run_day_report(
     """Simulate the baseline day (and a what-if day with the same seed), write the report folder."""
     if centre.opening_hours.for_date(day) is None:
         raise DayError(f"{centre.site.id} is closed on {day:%Y-%m-%d}; pick a working day with --at")
-    scratch = _scratch_dir()
+    scratch = scratch_dir()
     try:
         runs = [run_day(centre, catalogue, day, arrivals=arrivals, seed=seed, label="baseline",
                         db_path=Path(scratch) / "baseline.sqlite3")]
