@@ -152,3 +152,39 @@ def test_cli_module_runs() -> None:
     proc = subprocess.run([sys.executable, "-m", "robot", "sim", "--help"], capture_output=True, text=True,
                           timeout=60, cwd=PROJECT_ROOT)
     assert proc.returncode == 0 and "day" in proc.stdout
+
+
+def test_letan_run_uses_the_device_addresses_of_the_config(tmp_path: Path) -> None:
+    """`letan run` is the same composition root: given a config naming devices (here simulated ones at
+    concrete pty/socket addresses, profile real), it reads the scanner and answers; Ctrl-C stops it."""
+    import signal
+
+    import yaml
+
+    from simulator.devices import SimDevices
+
+    devices = SimDevices(tmp_path)
+    devices.start(CENTRE)
+    try:
+        data = devices.configure(CENTRE).model_dump(mode="json", exclude={"source"})
+        data["devices"]["profile"] = "real"
+        config = tmp_path / "centre.yaml"
+        config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        proc = subprocess.Popen([LETAN, "run", "--config", str(config)], stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+        lines: list[str] = []
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            if "letan running" in line:
+                break
+        devices.scan_text("000.A0.01.H26-260105-0009")
+        time.sleep(3)
+        proc.send_signal(signal.SIGINT)
+        out = "".join(lines) + proc.communicate(timeout=30)[0]
+    finally:
+        devices.stop()
+    assert proc.returncode == 0, out
+    assert "scanner: ok (serial" in out and "printer: ok (network 127.0.0.1" in out
+    assert "Đã xử lý xong" in " ".join(out.split())  # rich wraps long lines
+    assert "Traceback" not in out
