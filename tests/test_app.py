@@ -178,6 +178,7 @@ def test_letan_run_uses_the_device_addresses_of_the_config(tmp_path: Path) -> No
             lines.append(line)
             if "letan running" in line:
                 break
+        time.sleep(1.5)  # the scanner thread opens its port in the background (bytes sent before are flushed)
         devices.scan_text("000.A0.01.H26-260105-0009")
         time.sleep(3)
         proc.send_signal(signal.SIGINT)
