@@ -16,6 +16,7 @@ from robot.mqtt.client import BrokerSettings, MqttLink
 from robot.mqtt.mosquitto import free_port
 from robot.mqtt.service import RobotMqtt
 from tests.conftest import CUA_NAM
+from tests.mosquitto import MosquittoBroker
 from tests.mqtt_support import TZ
 
 
@@ -58,10 +59,8 @@ def test_embedded_broker_starts_by_default_and_carries_events(tmp_path: Path) ->
         robot.stop()
 
 
-def test_last_will_marks_the_robot_offline(mosquitto: object, tmp_path: Path) -> None:
-    from tests.mosquitto import MosquittoBroker
-
-    assert isinstance(mosquitto, MosquittoBroker)
+def test_last_will_marks_the_robot_offline(fresh_mosquitto: MosquittoBroker, tmp_path: Path) -> None:
+    mosquitto = fresh_mosquitto  # its own broker: the retained 'offline' must not leak into other tests
     centre = load_centre(CUA_NAM)
     robot = RobotMqtt(centre, SimClock(datetime(2026, 3, 2, 9, 0, tzinfo=TZ)), broker_url=mosquitto.url_for("robot"),
                       outbox_path=tmp_path / "o.db")
