@@ -588,29 +588,21 @@ class Application:
 
     def _start_scanner(self) -> None:
         """The QR scanner at devices.scanner: each code read goes to the conversation."""
-        from drivers.scanner import CameraScanner, SerialScanner
+        from robot.dossier.scanning import open_scanner
 
         settings = self.centre.devices.scanner
         self.scanner: Any = None
-        if settings.kind == "none":
+        try:
+            self.scanner = open_scanner(settings, self._on_scan, self._on_scanner_state, monotonic=self.clock.monotonic)
+        except (ValueError, ImportError) as exc:
+            self._part("scanner", f"unavailable: {exc}")
+            return
+        if self.scanner is None:
             self._part("scanner", "ok (none configured)")
-            return
-        device = settings.device or self.centre.devices.camera
-        if device is None:
-            self._part("scanner", f"unavailable: devices.scanner.device is not set for a {settings.kind} scanner")
-            return
-        if settings.kind == "serial":
-            self.scanner = SerialScanner(device, self._on_scan, self._on_scanner_state, baudrate=settings.baudrate,
-                                         monotonic=self.clock.monotonic)
-        elif settings.kind == "camera":
-            self.scanner = CameraScanner(device, self._on_scan, self._on_scanner_state, decoder=settings.decoder,
-                                         monotonic=self.clock.monotonic)
-        else:
-            self._part("scanner", f"unavailable: a {settings.kind} scanner is read by the kiosk's input, not here")
             return
         self.scanner.start()
         self._closers.append(self.scanner.stop)
-        self._part("scanner", f"ok ({settings.kind} {device})")
+        self._part("scanner", f"ok ({settings.kind} {settings.device or 'stdin'})")
 
     def _on_scan(self, scan: Any) -> None:
         self.feed.emit("info", f"code read by the {scan.source} scanner ({scan.format})")
