@@ -15,7 +15,7 @@ from pathlib import Path
 from robot.bench import BenchReport, median
 from robot.config import load_catalogue_checked, load_centre
 from robot.paths import DEFAULT_CENTRE, PROJECT_ROOT
-from simulator.day import scratch_dir, plan_day, simulate_day
+from simulator.day import plan_day, scratch_dir, simulate_day
 
 CITIZENS = 600
 DAY = date(2026, 11, 25)  # a Wednesday
