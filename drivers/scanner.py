@@ -476,16 +476,20 @@ class KeyboardScanner(_ScannerThread):
         super().__init__(on_scan, on_state, debounce_s, retry_s, monotonic)
         self._opener = opener
         self._stream: TextIO | None = None
+        self._overflow = False
 
     def _open(self) -> None:
         self._stream = self._opener()
+        self._overflow = False
 
     def _read(self) -> Iterable[tuple[str, str]]:
         assert self._stream is not None
         line = self._stream.readline(MAX_LINE_BYTES + 1)
         if line == "":
             raise EOFError("keyboard input closed")
-        if len(line) > MAX_LINE_BYTES:
+        ended = line.endswith(("\n", "\r"))
+        if self._overflow or not ended:  # an over-long line: drop it up to its end
+            self._overflow = not ended
             return []
         text = line.strip("\r\n").strip()
         return [(text, "unknown")] if text else []

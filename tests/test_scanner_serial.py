@@ -135,6 +135,7 @@ def test_keyboard_wedge_reads_lines_and_reopens_after_eof(tmp_path: Path) -> Non
     # The writer closed (EOF): the scanner reports it and opens the input again.
     wait_for(lambda: scanner.status.state == "disconnected")
     with open(fifo, "w", encoding="utf-8") as typist:
+        typist.write("x" * 10_000 + "\n")  # garbage longer than any code: dropped whole
         typist.write("D-abcd1234-42\r\n")
     assert scans.get(timeout=2).text == "D-abcd1234-42"
     scanner.stop()
