@@ -9,7 +9,6 @@ clip is used whenever one exists for a key; free text is synthesised. The result
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import tempfile
@@ -86,6 +85,17 @@ def read_wav(path: Path) -> Audio:
     return Audio(data, rate)
 
 
+def _silence_pyttsx3_espeak_prints() -> None:
+    """pyttsx3's espeak driver print()s "Audio saved to ..." after every WAV it writes.
+
+    Swapping sys.stdout around each call would hide other threads' output too, so shadow `print`
+    in that one module's namespace instead; nothing else in the process is affected.
+    """
+    import pyttsx3.drivers.espeak as espeak_driver
+
+    espeak_driver.print = lambda *args, **kwargs: None
+
+
 class EspeakTts:
     """pyttsx3 driving espeak-ng with a Vietnamese voice, writing WAV (no sound card needed)."""
 
@@ -94,6 +104,7 @@ class EspeakTts:
             import pyttsx3
 
             self._engine = pyttsx3.init("espeak")
+            _silence_pyttsx3_espeak_prints()
         except Exception as exc:
             raise TtsUnavailable(f"pyttsx3/espeak-ng could not start ({exc}); install Debian espeak-ng") from None
         wanted = [v for v in self._engine.getProperty("voices") if v.id == voice or v.id.endswith("/" + voice)]
@@ -104,14 +115,20 @@ class EspeakTts:
         if rate_wpm is not None:
             self._engine.setProperty("rate", rate_wpm)
         self._lock = threading.Lock()
+        # The very first synthesis of a process sometimes ends without writing any audio (seen with
+        # long sentences); one short sentence at start-up takes that hit, not a citizen's answer.
+        for _ in range(2):
+            try:
+                self.synthesize("a")
+                break
+            except TtsUnavailable:
+                continue
 
     def synthesize(self, text: str) -> Audio:
         with self._lock, tempfile.TemporaryDirectory(prefix="letan-tts-") as folder:
             path = os.path.join(folder, "say.wav")
-            # save_to_file prints "Audio saved to ..." on stdout: keep it out of the CLI's output.
-            with contextlib.redirect_stdout(io.StringIO()):
-                self._engine.save_to_file(text, path)
-                self._engine.runAndWait()
+            self._engine.save_to_file(text, path)
+            self._engine.runAndWait()
             if not os.path.exists(path):
                 raise TtsUnavailable("espeak-ng wrote no audio")
             return read_wav(Path(path))

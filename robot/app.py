@@ -365,8 +365,9 @@ class Application:
             return
         try:
             audio = self._voice.sentence(text, key)
-        except TtsUnavailable:  # espeak-ng sometimes writes nothing for a long first sentence: once more
-            audio = self._voice.sentence(text, key)
+        except TtsUnavailable as exc:  # the text is still shown; the voice problem goes to the technicians
+            log.warning("speech synthesis failed: %s", exc)
+            return
         with self._channel:
             self._play(audio)
 
