@@ -33,16 +33,16 @@ def test_monitor_reads_but_cannot_write(mosquitto: MosquittoBroker) -> None:
     monitor.on_message = lambda c, u, msg: received.put(msg.payload)
     monitor.connect("127.0.0.1", mosquitto.port)
     monitor.loop_start()
-    monitor.subscribe("letan/v1/cua-nam/#", qos=1)
+    monitor.subscribe("letan/v1/fixture-check/#", qos=1)
     robot = _client(mosquitto, "robot", mosquitto.users["robot"], "robot-1")
     robot.connect("127.0.0.1", mosquitto.port)
     robot.loop_start()
     import time
 
     time.sleep(0.3)
-    robot.publish("letan/v1/cua-nam/robot-1/status", b"from-robot", qos=1).wait_for_publish(5)
+    robot.publish("letan/v1/fixture-check/robot-1/probe", b"from-robot", qos=1).wait_for_publish(5)
     assert received.get(timeout=5) == b"from-robot"
-    info = monitor.publish("letan/v1/cua-nam/robot-1/status", b"forged", qos=1)
+    info = monitor.publish("letan/v1/fixture-check/robot-1/probe", b"forged", qos=1)
     info.wait_for_publish(5)
     time.sleep(0.3)
     assert received.empty()  # the broker dropped the monitor's write (ACL)
