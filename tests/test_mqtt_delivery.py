@@ -144,3 +144,41 @@ def test_killed_during_an_outage_replays_the_backlog_after_restart(
         assert out.rstrip().endswith("flushed")
         got = rec.wait_unique(backlog + 100, 60)
     assert _goal_ids(got) == [*range(backlog), *range(200_000, 200_100)]
+
+
+def test_group_commit_keeps_each_publishers_order(fresh_mosquitto: MosquittoBroker, tmp_path: Path) -> None:
+    """Four threads publish at once: their rows share transactions, and each thread's events arrive in its order."""
+    import threading
+
+    def worker(stack: PublisherStack, thread: int) -> None:
+        for i in range(500):
+            stack.bus.publish(stack.stamp.make(NavigationProgress, goal_id=f"{thread}-{i}", target="dock",
+                                               status="going"))
+
+    with Recorder(fresh_mosquitto, TOPIC) as rec, PublisherStack(fresh_mosquitto, tmp_path / "out.db") as stack:
+        threads = [threading.Thread(target=worker, args=(stack, t)) for t in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert stack.bus.flush(30)
+        got = rec.wait_unique(2000, 20)
+        commits = stack.bus.commits
+    assert len(got) == 2000
+    for thread in range(4):
+        mine = [int(str(m["goal_id"]).split("-")[1]) for m in got if str(m["goal_id"]).startswith(f"{thread}-")]
+        assert mine == list(range(500))
+    assert commits <= 2000
+    print(f"2000 events in {commits} transactions")
+
+
+def test_a_moved_cursor_writes_nothing(tmp_path: Path) -> None:
+    from robot.mqtt.outbox import CursorMoved, Entry, OutgoingMessage
+
+    outbox = Outbox(tmp_path / "out.db")
+    msg = OutgoingMessage("t", b"{}")
+    assert outbox.add_many([msg], cursor=("log", 5), cursor_was=0) == [1]
+    results = outbox.write([Entry((msg,), ("log", 9), cursor_was=0), Entry((msg, msg))])
+    assert isinstance(results[0], CursorMoved) and results[1] == [2, 3]  # the other entry is still written
+    assert outbox.cursor("log") == 5 and outbox.count() == 3
+    outbox.close()

@@ -120,6 +120,8 @@ class MqttLink:
         self._subscriptions: dict[str, tuple[int, MessageHandler]] = {}
         self._lock = threading.Lock()
         self._live = False  # connected and subscriptions sent (set with _lock held)
+        self._generation = 0  # +1 at every connect and disconnect
+        self._resent_in = -1  # the generation in which paho had re-sent what it kept from before a reconnect
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
@@ -150,8 +152,14 @@ class MqttLink:
         (this reads paho's message table under paho's own lock)."""
         if not self.connected.is_set():
             return False
+        generation = self._generation
+        if self._resent_in == generation:
+            return True  # checked once since this connect: new messages are sent as they come
         with self.client._out_message_mutex:
-            return not any(m.state == MessageState.MQTT_MS_PUBLISH for m in self.client._out_messages.values())
+            waiting = any(m.state == MessageState.MQTT_MS_PUBLISH for m in self.client._out_messages.values())
+        if not waiting:
+            self._resent_in = generation  # a reconnect meanwhile has a new generation: checked again
+        return not waiting
 
     def subscribe(self, topic_filter: str, handler: MessageHandler, qos: int = 1) -> None:
         with self._lock:
@@ -170,6 +178,7 @@ class MqttLink:
             log.warning("broker %s refused the connection: %s", self.settings.display, reason)
             return
         self.last_refusal = None
+        self._generation += 1
         with self._lock:
             subs = list(self._subscriptions.items())
             self._live = True
@@ -184,6 +193,7 @@ class MqttLink:
     ) -> None:
         with self._lock:
             self._live = False
+        self._generation += 1
         self.connected.clear()
 
     def _on_message(self, client: mqtt.Client, userdata: object, msg: mqtt.MQTTMessage) -> None:

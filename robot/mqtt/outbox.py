@@ -3,7 +3,9 @@ broker acknowledges it. Rows keep their order (AUTOINCREMENT sequence, never reu
 reconnect or a restart the pending rows are replayed oldest first.
 
 The database runs in WAL mode with synchronous=NORMAL: a committed row survives the process being
-killed (-9); `synchronous="FULL"` also survives a power cut, at the cost of one fsync per event.
+killed (-9); `synchronous="FULL"` also survives a power cut, at the cost of one fsync per commit
+(see docs/mqtt.md for why NORMAL is the default). `write()` commits several publishers' entries in
+one transaction (the EventBus's group commit).
 The same file keeps named cursors (e.g. how far the queue bridge has read the engine's event log)
 and the replies to commands already executed (idempotency by request id), each written in the same
 transaction as the outgoing messages.
@@ -40,6 +42,23 @@ class OutgoingMessage:
 
 
 @dataclass(frozen=True)
+class Entry:
+    """What one publish call writes: messages, and optionally a cursor move or the reply to a request id.
+
+    With `cursor_was`, the cursor is only moved if it is still there (several processes may tail the
+    same log into the same outbox: the first one wins, the other reads again)."""
+
+    messages: tuple[OutgoingMessage, ...]
+    cursor: tuple[str, int] | None = None
+    reply_for: str | None = None
+    cursor_was: int | None = None
+
+
+class CursorMoved(Exception):
+    """Another publisher moved the cursor first: nothing of this entry was written."""
+
+
+@dataclass(frozen=True)
 class PendingMessage:
     seq: int
     topic: str
@@ -61,43 +80,67 @@ class Outbox:
         self._db.executescript(_SCHEMA)
 
     def add(self, message: OutgoingMessage) -> int:
-        """One row in its own (implicit) transaction: the fast path of EventBus.publish."""
-        with self._lock:
-            cur = self._db.execute(
-                "INSERT INTO outbox (topic, payload, qos, retain) VALUES (?, ?, ?, ?)",
-                (message.topic, message.payload, message.qos, int(message.retain)),
-            )
-        return int(cur.lastrowid or 0)
+        """One row in its own transaction."""
+        return self.add_many([message])[0]
 
     def add_many(
         self, messages: Sequence[OutgoingMessage], *, cursor: tuple[str, int] | None = None,
-        reply_for: str | None = None,
+        reply_for: str | None = None, cursor_was: int | None = None,
     ) -> list[int]:
         """Insert in one transaction, optionally moving a cursor or recording the reply to a request."""
+        (result,) = self.write([Entry(tuple(messages), cursor, reply_for, cursor_was)])
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def write(self, entries: Sequence[Entry]) -> list[list[int] | CursorMoved]:
+        """Several publishers' entries in ONE transaction (group commit), oldest first.
+
+        An entry whose cursor was moved meanwhile (`cursor_was` no longer matches) writes nothing and gets
+        `CursorMoved`; the others are committed. A database error rolls back (and raises for) all of them."""
+        results: list[list[int] | CursorMoved] = []
+        if len(entries) == 1 and len(entries[0].messages) == 1 and entries[0].cursor is entries[0].reply_for is None:
+            msg = entries[0].messages[0]
+            with self._lock:  # one row: one statement in its own implicit transaction (fewer round trips)
+                cur = self._db.execute(
+                    "INSERT INTO outbox (topic, payload, qos, retain) VALUES (?, ?, ?, ?)",
+                    (msg.topic, msg.payload, msg.qos, int(msg.retain)),
+                )
+            return [[int(cur.lastrowid or 0)]]
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                seqs = []
-                for msg in messages:
-                    cur = self._db.execute(
-                        "INSERT INTO outbox (topic, payload, qos, retain) VALUES (?, ?, ?, ?)",
-                        (msg.topic, msg.payload, msg.qos, int(msg.retain)),
-                    )
-                    seqs.append(int(cur.lastrowid or 0))
-                if cursor is not None:
-                    self._db.execute(
-                        "INSERT INTO cursors (name, position) VALUES (?, ?) "
-                        "ON CONFLICT(name) DO UPDATE SET position = excluded.position", cursor,
-                    )
-                if reply_for is not None and messages:
-                    self._db.execute(
-                        "INSERT OR REPLACE INTO replies (request_id, topic, payload) VALUES (?, ?, ?)",
-                        (reply_for, messages[-1].topic, messages[-1].payload),
-                    )
+                for entry in entries:
+                    results.append(self._write_entry(entry))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+        return results
+
+    def _write_entry(self, entry: Entry) -> list[int] | CursorMoved:
+        """With the lock held, inside a transaction."""
+        if entry.cursor is not None and entry.cursor_was is not None:
+            row = self._db.execute("SELECT position FROM cursors WHERE name = ?", (entry.cursor[0],)).fetchone()
+            if (int(row[0]) if row else 0) != entry.cursor_was:
+                return CursorMoved(f"cursor {entry.cursor[0]!r} was moved by another publisher")
+        seqs = []
+        for msg in entry.messages:
+            cur = self._db.execute(
+                "INSERT INTO outbox (topic, payload, qos, retain) VALUES (?, ?, ?, ?)",
+                (msg.topic, msg.payload, msg.qos, int(msg.retain)),
+            )
+            seqs.append(int(cur.lastrowid or 0))
+        if entry.cursor is not None:
+            self._db.execute(
+                "INSERT INTO cursors (name, position) VALUES (?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET position = excluded.position", entry.cursor,
+            )
+        if entry.reply_for is not None and entry.messages:
+            self._db.execute(
+                "INSERT OR REPLACE INTO replies (request_id, topic, payload) VALUES (?, ?, ?)",
+                (entry.reply_for, entry.messages[-1].topic, entry.messages[-1].payload),
+            )
         return seqs
 
     def pending(self, after: int = 0, limit: int = 500) -> list[PendingMessage]:
@@ -117,9 +160,12 @@ class Outbox:
             self._db.executemany("DELETE FROM outbox WHERE seq = ?", batch)
             self._db.execute("COMMIT")
 
-    def count(self) -> int:
+    def count(self, up_to: int | None = None) -> int:
+        """Rows not yet acknowledged (only those with seq <= up_to when given)."""
         with self._lock:
-            return int(self._db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0])
+            if up_to is None:
+                return int(self._db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0])
+            return int(self._db.execute("SELECT COUNT(*) FROM outbox WHERE seq <= ?", (up_to,)).fetchone()[0])
 
     def last_seq(self) -> int:
         """The highest sequence number written so far (0 for a new outbox)."""
