@@ -8,6 +8,7 @@ counts leave this module. `PresenceTracker` turns noisy per-frame answers into t
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -154,6 +155,44 @@ class DistancePresence:
         return self.tracker
 
 
+class PresenceWatcher:
+    """Presence edges from camera frames handed to it (a `drivers.camera.CameraFeed` consumer).
+
+    A frame that differs from the last one looked at is counted by the detector; an unchanged frame
+    (a person standing still, the empty hall) gets the last answer without running the detector
+    again. The only thing kept is the change gate's 32x24 grey thumbnail of the last frame looked at,
+    far too coarse to show a face; the frame itself is dropped. `clock_fn` is the camera's time:
+    frames arrive in real time, so the default is the wall clock's monotonic time.
+    """
+
+    def __init__(self, detector: PersonDetector, tracker: PresenceTracker, on_edge: Callable[[Edge], None] | None
+                 = None, clock_fn: Callable[[], float] = time.monotonic):
+        from drivers.scanner import ChangeGate
+
+        self.detector = detector
+        self.tracker = tracker
+        self.on_edge = on_edge
+        self.clock_fn = clock_fn
+        self._gate = ChangeGate()
+        self._seen = False
+        self.frames_counted = 0
+
+    def observe(self, frame: np.ndarray | None) -> Edge | None:
+        """One frame (None: the camera gave none, nobody seen) -> an edge or None."""
+        if frame is None:
+            self._gate.reset()
+            self._seen = False
+        elif self._gate.changed(_grey(frame)):
+            self._seen = self.detector.count(frame) > 0
+            self.frames_counted += 1
+        return self.tracker.update(self._seen, self.clock_fn())
+
+    def __call__(self, frame: np.ndarray) -> None:
+        edge = self.observe(frame)
+        if edge is not None and self.on_edge is not None:
+            self.on_edge(edge)
+
+
 class CameraPresence:
     """Reads the presence camera and reports edges; every frame is dropped after counting."""
 
@@ -165,14 +204,11 @@ class CameraPresence:
         self.detector = detector
         self.tracker = tracker
         self.clock_fn = clock_fn
+        self._watcher = PresenceWatcher(detector, tracker, clock_fn=clock_fn)
 
     def poll(self) -> Edge | None:
         ok, frame = self.capture.read()
-        if not ok:
-            return self.tracker.update(False, self.clock_fn())
-        seen = self.detector.count(frame) > 0
-        del frame
-        return self.tracker.update(seen, self.clock_fn())
+        return self._watcher.observe(frame if ok else None)
 
     def close(self) -> None:
         self.capture.release()

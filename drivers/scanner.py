@@ -404,6 +404,12 @@ class CameraScanner(_ScannerThread):
         self.frames_decoded += 1
         return self.decoder.decode(gray)
 
+    def feed(self, frame: np.ndarray) -> None:
+        """A frame from a camera read by someone else (`drivers.camera.CameraFeed` shared with presence):
+        decoded like the scanner's own frames, each code passed to `on_scan` once (debounced)."""
+        for found in self.process(frame):
+            self._emit(found.text, found.format)
+
     def _open(self) -> None:
         import cv2
 

@@ -285,6 +285,7 @@ class Application:
         events = FeedSessionEvents(self.feed, self._publish_session if self.mqtt is not None else None)
         self.manager = self._build_dialog(speaker, queue, dossiers, guide, refreshments, events)
         self._start_scanner()
+        self._start_camera()
         self._start_queue_watch()
 
     # ------------------------------------------------------------------ parts
@@ -593,6 +594,8 @@ class Application:
 
         settings = self.centre.devices.scanner
         self.scanner: Any = None
+        if self._camera_is_scanner():
+            return  # the camera part reads the codes from the frames it shares with presence
         try:
             self.scanner = open_scanner(settings, self._on_scan, self._on_scanner_state, monotonic=self.clock.monotonic)
         except (ValueError, ImportError) as exc:
@@ -604,6 +607,79 @@ class Application:
         self.scanner.start()
         self._closers.append(self.scanner.stop)
         self._part("scanner", f"ok ({settings.kind} {settings.device or 'stdin'})")
+
+    def _camera_is_scanner(self) -> bool:
+        """devices.scanner is the camera at devices.camera: one capture serves presence and QR codes."""
+        devices = self.centre.devices
+        return bool(devices.camera) and devices.scanner.kind == "camera" and devices.scanner.device in (
+            None, devices.camera)
+
+    def _start_camera(self) -> None:
+        """The camera at devices.camera: presence (someone steps up: greeted once) and, when it is also the
+        QR scanner (or devices.camera_reads_codes), the codes held up to it. One capture, frames dropped."""
+        from drivers.camera import CameraFeed
+        from drivers.presence import PersonDetector, PresenceError, PresenceTracker, PresenceWatcher
+        from drivers.scanner import CameraScanner, ScannerError
+
+        devices = self.centre.devices
+        self.camera: Any = None
+        self.presence: Any = None
+        if not devices.camera:
+            self._part("camera", "ok (none configured: conversations start on touch or speech)")
+            return
+        consumers: list[Callable[[Any], None]] = []
+        uses: list[str] = []
+        if devices.presence != "none":
+            try:
+                detector = PersonDetector(devices.presence)
+            except PresenceError as exc:
+                self._part("presence", f"unavailable: {exc}")
+            else:
+                # Frames arrive in real time: the tracker's debounce runs on the wall clock (its default).
+                tracker = PresenceTracker(arrive_s=0.5, leave_s=devices.presence_leave_s)
+                self.presence = PresenceWatcher(detector, tracker, self._on_presence)
+                consumers.append(self.presence)
+                uses.append(f"presence {devices.presence}")
+        if self._camera_is_scanner() or devices.camera_reads_codes:
+            settings = devices.scanner
+            try:
+                codes = CameraScanner(devices.camera, self._on_scan, decoder=settings.decoder,
+                                      debounce_s=settings.debounce_s, max_width=settings.max_width,
+                                      monotonic=self.clock.monotonic)
+            except (ScannerError, ImportError) as exc:
+                self._part("scanner" if self._camera_is_scanner() else "camera codes", f"unavailable: {exc}")
+            else:
+                consumers.append(codes.feed)
+                uses.append("QR codes")
+        if not consumers:
+            self._part("camera", f"ok ({devices.camera} configured, nothing uses it: presence none)")
+            return
+        self._camera_uses = ", ".join(uses)
+        self.camera = CameraFeed(devices.camera, consumers, self._on_camera_state)
+        if self._camera_is_scanner():
+            self.scanner = self.camera  # its status is the scanner's
+            self._part("scanner", f"ok (camera {devices.camera})")
+        state = self.camera.start(wait_s=self.camera.timeout_s + 1)
+        self._closers.append(self.camera.stop)
+        if state.state != "ready":
+            self._part("camera", f"unavailable: {state.detail or state.state}; retrying; "
+                                 "greeting starts on touch or speech meanwhile")
+
+    def _on_camera_state(self, status: Any) -> None:
+        devices = self.centre.devices
+        if status.state == "ready":
+            self._parts["camera"] = f"ok ({devices.camera}: {self._camera_uses})"
+            self.feed.emit("info", "camera ready")
+        elif status.state == "disconnected" and self._parts.get("camera", "").startswith("ok"):
+            self._part("camera", f"unavailable: {status.detail}; retrying")
+
+    def _on_presence(self, edge: str) -> None:
+        """A presence edge from the camera: counts only (nobody's image or face is kept)."""
+        if edge == "arrived":
+            self.person_arrived()
+        else:
+            self.person_left()
+        self.feed.emit("info", f"camera: somebody {'stepped up' if edge == 'arrived' else 'left'}", presence=edge)
 
     def _on_scan(self, scan: Any) -> None:
         self.feed.emit("info", f"code read by the {scan.source} scanner ({scan.format})")

@@ -246,6 +246,12 @@ class Devices(_Model):
     printer: PrinterDevice = PrinterDevice()
     scanner: ScannerDevice = ScannerDevice()
     camera: str | None = Field(default=None, description="Presence camera: device index, path or URL")
+    presence: Literal["face", "person", "motion", "none"] = Field(
+        default="face", description="How the camera notices someone stepping up (drivers/presence.py); none: touch")
+    presence_leave_s: float = Field(default=3.0, gt=0, le=60,
+                                    description="Nobody seen this long: the person has gone (the next is greeted)")
+    camera_reads_codes: bool = Field(
+        default=False, description="Also decode QR codes held up to the camera, besides devices.scanner")
     audio: AudioDevice = AudioDevice()
     drive: DriveDevice = DriveDevice()
     mcu: McuDevice = McuDevice()

@@ -22,13 +22,14 @@ from simulator.scenario import Observation, Step
 
 HELP = """\
 Type what the citizen says, e.g. [bold]tôi muốn chứng thực bản sao[/bold], or a command:
-  /arrive               a person steps in front of the robot
+  /arrive               a citizen steps up to the camera (after whoever stood there walks away)
+  /leave                the citizen in front of the camera walks away
   /wav FILE             speak a WAV file through the recogniser
-  /qr CODE              the QR scanner reads CODE (a dossier code or ticket reference)
-  /scan IMAGE           show an image to the camera scanner
+  /qr CODE              the handheld QR scanner reads CODE (a dossier code or ticket reference)
+  /scan IMAGE           hold an image (receipt, ticket) up to the camera
   /call N               counter N calls the next ticket
   /fault DEVICE KIND    e.g. /fault printer paper-out, /fault printer ok, /fault printer offline
-  /unplug DEVICE        scanner, printer or broker; /plug DEVICE to put it back
+  /unplug DEVICE        scanner, camera, printer or broker; /plug DEVICE to put it back
   /obstacle on|off      block or clear the corridor in front of the robot
   /wait SECONDS         let simulated time pass
   /status               queue, devices and robot state
@@ -64,6 +65,8 @@ def parse_line(line: str) -> Step | Meta:
         return Meta("status")
     if name == "arrive":
         return Step(arrive=True)
+    if name == "leave":
+        return Step(leave=True)
     if name in ("wav", "qr", "scan", "unplug", "plug"):
         if not rest:
             raise ConsoleError(f"/{name} needs an argument; see /help")

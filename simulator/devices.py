@@ -2,8 +2,10 @@
 
 `SimDevices.start(centre)` brings up, in a work folder:
 
-- the QR scanner: a serial (USB-CDC) scanner on a pty (`simulator.scanner.PtyScanner`); `/scan IMAGE`
-  decodes the image as a handheld scanner's own decoder does and sends the text down the line;
+- the QR scanner: a handheld serial (USB-CDC) scanner on a pty (`simulator.scanner.PtyScanner`) for `/qr CODE`;
+- the camera: an IP camera serving MJPEG over HTTP on 127.0.0.1 (`simulator.camera.SimulatedCamera`),
+  showing the empty hall, a person stepping up (`/arrive`, `/leave`) or a receipt held up (`/scan IMAGE`);
+  the application notices people and reads codes with its own detectors on the frames it receives;
 - the dossier database: a SQLite file loaded from config/dossiers-sample.csv;
 - speech: the loudspeaker is a folder of WAV files, the microphone reads WAV files;
 - (and the printer, motors and MCU as their simulators land).
@@ -24,6 +26,7 @@ from robot.config import CentreConfig
 from robot.paths import CONFIG_DIR
 
 SAMPLE_DOSSIERS = CONFIG_DIR / "dossiers-sample.csv"
+SIM_PRESENCE_LEAVE_S = 1.5  # devices.presence_leave_s in simulation (the kiosk default is 3 s)
 
 
 class DeviceError(Exception):
@@ -43,6 +46,7 @@ class SimDevices:
     workdir: Path
     broker_url: str | None = None  # --broker: an existing broker instead of the simulator's embedded one
     scanner: Any = None
+    camera: Any = None
     printer: Any = None
     broker: Any = None
     world: Any = None
@@ -87,6 +91,11 @@ class SimDevices:
         dev.mkdir(parents=True, exist_ok=True)
         self.scanner = PtyScanner(dev / "qr-scanner")
         self.closers.append(self.scanner.close)
+        from simulator.camera import SimulatedCamera
+
+        counters = tuple(c.number for c in centre.point().counters)
+        self.camera = SimulatedCamera(counters).start()
+        self.closers.append(self.camera.stop)
         from simulator.printer import SimulatedPrinter
 
         self.printer = SimulatedPrinter(self.workdir / "tickets", width=centre.devices.printer.width_px).start()
@@ -127,6 +136,11 @@ class SimDevices:
             "devices": devices.model_copy(update={
                 "profile": "sim",
                 "scanner": devices.scanner.model_copy(update={"kind": "serial", "device": str(self.scanner.path)}),
+                "camera": self.camera.url,
+                "camera_reads_codes": True,
+                # The simulated camera's scenes never flicker (no head turned away, nobody walking past), so
+                # a shorter wait before "the citizen has gone" keeps runs with many citizens short.
+                "presence_leave_s": min(devices.presence_leave_s, SIM_PRESENCE_LEAVE_S),
                 "printer": devices.printer.model_copy(update={"kind": "network", "host": self.printer.host,
                                                               "port": self.printer.port}),
                 **self._motion_addresses(centre),
@@ -176,35 +190,35 @@ class SimDevices:
             raise DeviceError("the QR scanner is unplugged (/plug scanner)")
         self.scanner.scan(text)
 
-    def scan_image(self, path: Path) -> str:
-        """Decode an image as the handheld scanner does, then send what it read. Returns the text."""
-        import cv2
+    def show_image(self, path: Path) -> None:
+        """Hold an image (a receipt photo, a ticket) up to the camera; `lower_paper()` takes it away."""
+        from simulator.camera import CameraError
 
-        from drivers.scanner import make_decoder, to_gray
-
-        image = cv2.imread(str(path))
-        if image is None:
-            raise DeviceError(f"cannot read an image from {path}")
-        found = make_decoder("zxing").decode(to_gray(image))
-        if not found:
-            raise DeviceError(f"no QR code or barcode found in {path}")
-        self.scan_text(found[0].text)
-        return found[0].text
+        if not self.camera.plugged:
+            raise DeviceError("the camera is unplugged (/plug camera)")
+        try:
+            self.camera.show_image(path)
+        except CameraError as exc:
+            raise DeviceError(str(exc)) from None
 
     def unplug(self, device: str) -> None:
         if device == "scanner":
             self.scanner.unplug()
+        elif device == "camera":
+            self.camera.unplug()
         elif device == "printer":
             self._stop_printer()
         elif device == "broker" and self.broker is not None:
             if self.broker_plugged:
                 self.broker.stop()
         else:
-            raise DeviceError(f"cannot unplug {device!r}; expected scanner, printer or broker (the embedded one)")
+            raise DeviceError(f"cannot unplug {device!r}; expected scanner, camera, printer or broker (embedded)")
 
     def plug(self, device: str) -> None:
         if device == "scanner":
             self.scanner.replug()
+        elif device == "camera":
+            self.camera.replug()
         elif device == "printer":
             if not self.printer_plugged:
                 self.printer.start()
@@ -215,7 +229,7 @@ class SimDevices:
                 self.broker = EmbeddedBroker(self.broker.port, self.broker.host)
                 self.broker.start()
         else:
-            raise DeviceError(f"cannot plug {device!r}; expected scanner, printer or broker (the embedded one)")
+            raise DeviceError(f"cannot plug {device!r}; expected scanner, camera, printer or broker (embedded)")
 
     def fault(self, device: str, kind: str) -> None:
         """`printer paper-out|paper-near-end|cover-open|offline|no-answer|ok`."""
@@ -233,7 +247,8 @@ class SimDevices:
                               f"{', '.join(f.replace('_', '-') for f in FAULTS)}")
 
     def status(self) -> dict[str, str]:
-        out = {"scanner": f"{self.scanner.path} ({'plugged' if self.scanner.plugged else 'unplugged'})"}
+        out = {"scanner": f"{self.scanner.path} ({'plugged' if self.scanner.plugged else 'unplugged'})",
+               "camera": self.camera.status()}
         faults = ", ".join(sorted(self.printer.faults)) or "no fault"
         state = "plugged" if self.printer_plugged else "unplugged"
         count = len(self.printer.printed)

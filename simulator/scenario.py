@@ -16,7 +16,7 @@ A scenario file (config/scenarios/*.yaml)::
           - robot_says: quầy số 1
 
 A step has exactly one action (say, wav, qr, scan, call, fault, unplug, plug, obstacle, arrive,
-wait) and optional expectations, checked against what happened during that step: the robot's
+leave, wait) and optional expectations, checked against what happened during that step: the robot's
 words, printed tickets, MQTT events, navigation results, alerts. `run_scenario` returns a
 `ScenarioResult`; `letan sim --script` exits 0 only when every expectation held.
 """
@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from robot.config import ConfigError, ConfigProblem, problems_from_validation, read_yaml
 from robot.paths import CENTRES_DIR
 
-ACTIONS = ("say", "wav", "qr", "scan", "call", "fault", "unplug", "plug", "obstacle", "arrive", "wait")
+ACTIONS = ("say", "wav", "qr", "scan", "call", "fault", "unplug", "plug", "obstacle", "arrive", "leave", "wait")
 
 
 class _Model(BaseModel):
@@ -78,13 +78,14 @@ class Step(_Model):
     say: str | None = Field(default=None, description="What the citizen says (typed, as after recognition)")
     wav: str | None = Field(default=None, description="A WAV file spoken through the recogniser")
     qr: str | None = Field(default=None, description="Text the QR scanner reads")
-    scan: str | None = Field(default=None, description="An image shown to the camera scanner")
+    scan: str | None = Field(default=None, description="An image (receipt, ticket) held up to the camera")
     call: int | None = Field(default=None, description="Counter N calls the next ticket")
     fault: str | None = Field(default=None, description="'printer paper-out', 'printer offline', 'printer ok'...")
     unplug: str | None = Field(default=None, description="A device to unplug: scanner, printer, broker")
     plug: str | None = Field(default=None, description="Plug a device back in")
     obstacle: bool | None = Field(default=None, description="Block (true) or clear (false) the corridor")
-    arrive: bool | None = Field(default=None, description="A person steps in front of the robot")
+    arrive: bool | None = Field(default=None, description="A person steps up to the robot's camera")
+    leave: bool | None = Field(default=None, description="The person in front of the camera walks away")
     wait: float | None = Field(default=None, ge=0, description="Let this many simulated seconds pass")
     expect: tuple[Expectation, ...] = ()
     timeout: float = Field(default=8.0, gt=0, description="Wall seconds to wait for the expectations")
@@ -139,7 +140,17 @@ def load_scenario(path: Path) -> Scenario:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(problems_from_validation(str(path), exc)) from None
-    return scenario.model_copy(update={"source": path})
+    steps = tuple(_files_beside(step, path.parent) for step in scenario.steps)
+    return scenario.model_copy(update={"source": path, "steps": steps})
+
+
+def _files_beside(step: Step, folder: Path) -> Step:
+    """`scan: images/receipt.jpg`, `wav: ...`: a relative file is looked for beside the scenario file first."""
+    for name in ("scan", "wav"):
+        value = getattr(step, name)
+        if value and not Path(value).is_absolute() and (folder / value).is_file():
+            return step.model_copy(update={name: str(folder / value)})
+    return step
 
 
 # ---------------------------------------------------------------------------------------------

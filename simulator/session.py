@@ -200,9 +200,9 @@ class SimSession:
             self._observe("citizen", str(arg))
             app.typed(str(arg))
         elif action == "arrive":
-            app.person_left()  # whoever stood there before has gone: a new citizen, a new greeting
-            if arg:
-                app.person_arrived()
+            self._arrive(bool(arg))
+        elif action == "leave":
+            self._arrive(False)
         elif action == "wait":
             self._advance(float(arg))
         elif action == "fault":
@@ -215,7 +215,7 @@ class SimSession:
         elif action == "qr":
             self.devices.scan_text(str(arg))
         elif action == "scan":
-            self.devices.scan_image(Path(str(arg)))
+            self._hold_up(Path(str(arg)))
         elif action == "unplug":
             self.devices.unplug(str(arg))
         elif action == "plug":
@@ -225,6 +225,62 @@ class SimSession:
             self._hear_wav(Path(str(arg)))
         else:
             raise StepError(f"{step.describe()}: not available yet in this build")
+
+    # ------------------------------------------------------------------ the camera
+
+    def _camera_sees_people(self) -> bool:
+        app = self._app
+        return getattr(app, "presence", None) is not None and app.parts().get("camera", "").startswith("ok")
+
+    def _arrive(self, someone: bool, timeout_s: float = 8.0) -> None:
+        """Whoever stands in front of the camera walks away; then (someone) a new citizen steps up.
+
+        The robot notices both with its own detector on the camera's frames: the step waits until the
+        application reports the presence edge (a new citizen is greeted once they are noticed)."""
+        camera = self.devices.camera
+        if not self._camera_sees_people():
+            self._observe("info", "the camera does not see people here: the citizen touches the screen")
+            self._app.person_left()
+            if someone:
+                self._app.person_arrived()
+            return
+        if camera.showing.person is not None:
+            before = len(self.observations())
+            camera.show_nobody()
+            self._observe("info", "camera: the citizen walks away")
+            leave_s = self._app.centre.devices.presence_leave_s
+            if not self._wait_info(before, "presence", "left", leave_s + timeout_s):
+                raise StepError(f"the robot did not notice the citizen leave within {leave_s + timeout_s:g} s")
+        if someone:
+            before = len(self.observations())
+            who = camera.show_person()
+            self._observe("info", f"camera: a citizen steps up ({who}'s photo)")
+            if not self._wait_info(before, "presence", "arrived", timeout_s):
+                raise StepError(f"the robot did not notice the citizen in front of the camera within {timeout_s:g} s")
+
+    def _hold_up(self, path: Path, timeout_s: float = 3.0) -> None:
+        """A receipt or ticket held up to the camera until the application's camera scanner reads it."""
+        if not path.is_file():
+            raise StepError(f"no image file {path}")
+        before = len(self.observations())
+        self.devices.show_image(path)
+        try:
+            read = self._wait_for(before, lambda o: o.text.startswith("code read by the camera"), timeout_s)
+        finally:
+            self.devices.camera.lower_paper()
+        if not read:
+            raise StepError(f"the camera read no code in {path.name} within {timeout_s:g} s")
+
+    def _wait_info(self, since: int, key: str, value: str, timeout_s: float) -> bool:
+        return self._wait_for(since, lambda o: o.kind == "info" and o.data.get(key) == value, timeout_s)
+
+    def _wait_for(self, since: int, wanted: Any, timeout_s: float) -> bool:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if any(wanted(o) for o in self.observations()[since:]):
+                return True
+            time.sleep(0.02)
+        return False
 
     def _realtime_world(self) -> None:
         """--realtime: the world's physics follow the wall clock."""
