@@ -12,9 +12,12 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from robot.cli import app
+from robot.events import validate_payload
 from robot.ticket_ref import parse_ticket_ref
 from simulator.printer import SimulatedPrinter
 from tests.conftest import CUA_NAM
+from tests.mosquitto import MosquittoBroker
+from tests.mqtt_support import Recorder
 
 runner = CliRunner()
 
@@ -115,3 +118,69 @@ def test_ticket_render_png_has_a_readable_qr(tmp_path: Path) -> None:
     (barcode,) = zxingcpp.read_barcodes(image)
     ref = parse_ticket_ref(barcode.text)
     assert ref is not None and ref.number == "E001"
+
+
+# ---------------------------------------------------------------------------------------------
+# Publishing the queue events over MQTT (a real mosquitto)
+
+
+def _centre_file(tmp_path: Path, url: str | None = None) -> Path:
+    """cua-nam.yaml with the outbox (and optionally mqtt.url) in the test's folder."""
+    import yaml
+
+    data = yaml.safe_load(CUA_NAM.read_text(encoding="utf-8"))
+    data["mqtt"] = {"url": url, "outbox": str(tmp_path / "outbox.sqlite3")}
+    path = tmp_path / "centre.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _queue(config: Path, db: Path, at: str, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, [*args, "--config", str(config), "--db", str(db), "--at", at])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_queue_commands_publish_their_events(fresh_mosquitto: MosquittoBroker, tmp_path: Path) -> None:
+    config, db = _centre_file(tmp_path), tmp_path / "q.sqlite3"
+    url = fresh_mosquitto.url_for("robot")
+    with Recorder(fresh_mosquitto, "letan/v1/cua-nam/queue/#") as rec:
+        code, _, err = _queue(config, db, "2026-11-23T09:00", "queue", "issue", "--service", "chung_thuc",
+                              "--broker", url)
+        assert code == 0, err
+        issued = rec.arrived.get(timeout=5)
+        code, _, err = _queue(config, db, "2026-11-23T09:05", "queue", "call-next", "--counter", "2", "--broker", url)
+        assert code == 0, err
+        got = rec.wait_unique(4, 5)  # issued + snapshot, called + snapshot
+    assert issued["_topic"] == "letan/v1/cua-nam/queue/ticket/issued"
+    validate_payload("queue.ticket.issued", {k: v for k, v in issued.items() if k != "_topic"})
+    assert issued["ticket"] == "A001" and issued["service"] == "chung_thuc"
+    assert issued["ts"] == "2026-11-23T09:00:00.000+07:00"
+    kinds = [str(m["type"]) for m in got]
+    assert kinds == ["queue.ticket.issued", "queue.snapshot", "queue.ticket.called", "queue.snapshot"]
+    assert got[2]["ticket"] == "A001" and got[2]["counter"] == 2
+    assert got[3]["last_called"] == {"2": "A001"} and got[3]["waiting"] == 0
+
+
+def test_queue_events_wait_in_the_outbox_while_the_broker_is_away(fresh_mosquitto: MosquittoBroker,
+                                                                   tmp_path: Path) -> None:
+    config, db = _centre_file(tmp_path, url=fresh_mosquitto.url_for("robot")), tmp_path / "q.sqlite3"
+    with Recorder(fresh_mosquitto, "letan/v1/cua-nam/queue/ticket/#") as rec:
+        fresh_mosquitto.stop()
+        code, out, err = _queue(config, db, "2026-11-23T09:00", "queue", "issue", "--service", "chung_thuc")
+        assert code == 0 and "A001" in out  # the ticket is issued all the same
+        assert "kept in" in err and "outbox.sqlite3" in err and "Traceback" not in err
+        fresh_mosquitto.start()
+        code, _, err = _queue(config, db, "2026-11-23T09:01", "queue", "issue", "--service", "chung_thuc")
+        assert code == 0 and err == ""
+        got = rec.wait_unique(2, 10)
+    assert [m["ticket"] for m in got] == ["A001", "A002"]  # the first one too, in order
+
+
+def test_a_bad_broker_url_changes_nothing(tmp_path: Path) -> None:
+    config, db = _centre_file(tmp_path), tmp_path / "q.sqlite3"
+    code, _, err = _queue(config, db, "2026-11-23T09:00", "queue", "issue", "--service", "chung_thuc",
+                          "--broker", "http://example.org")
+    assert code == 2 and "expected mqtt://" in err and "Traceback" not in err
+    code, out, _ = _queue(config, db, "2026-11-23T09:00", "queue", "events")
+    assert code == 0 and out == ""

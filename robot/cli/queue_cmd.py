@@ -42,6 +42,8 @@ POINT_OPTION = typer.Option(None, "--point", help="Reception point id (default: 
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON with stable field names.")
 TICKET_OPTION = typer.Option(..., "--ticket", "-t", help="Ticket number, e.g. A012.")
 COUNTER_OPTION = typer.Option(..., "--counter", "-n", help="Counter number.")
+BROKER_OPTION = typer.Option(None, "--broker", help="Publish the queue events to mqtt://[user:pass@]host:port "
+                                                     "(default: the config's mqtt.url; neither: no publishing).")
 
 T = TypeVar("T")
 
@@ -70,10 +72,13 @@ def _day(value: str | None) -> date | None:
 
 
 @contextmanager
-def _engine(config: Path, db: Path | None, at: str | None) -> Iterator[QueueEngine]:
-    """Open the engine; turn queue errors into a clean message and exit code."""
+def _engine(config: Path, db: Path | None, at: str | None, broker: str | None = None) -> Iterator[QueueEngine]:
+    """Open the engine; turn queue errors into a clean message and exit code.
+
+    With a broker (--broker, or mqtt.url of the config), the command's queue events are published after it."""
     centre = load_centre_or_exit(config)
     clock = _clock(centre, at)
+    _check_broker(centre, broker)
     path = db if db is not None else centre.resolve_path(centre.queue.db)
     try:
         engine = QueueEngine(centre, path, clock)
@@ -81,6 +86,7 @@ def _engine(config: Path, db: Path | None, at: str | None) -> Iterator[QueueEngi
         raise _fail(f"cannot open the queue database {path}: {error}", 1) from None
     try:
         yield engine
+        _publish(centre, engine, clock, broker)
     except (UnknownService, UnknownCounter, UnknownPoint) as error:
         raise _fail(str(error), 2) from None
     except QueueError as error:
@@ -92,6 +98,30 @@ def _engine(config: Path, db: Path | None, at: str | None) -> Iterator[QueueEngi
         raise _fail(f"queue database {path}: {error}", 1) from None
     finally:
         engine.close()
+
+
+def _check_broker(centre: CentreConfig, broker: str | None) -> None:
+    """A bad broker URL is refused before the queue changes (exit 2)."""
+    from robot.mqtt.client import BrokerSettings, BrokerUrlError
+
+    if broker or centre.mqtt.url:
+        try:
+            BrokerSettings.from_config(centre.mqtt, broker)
+        except BrokerUrlError as error:
+            raise _fail(f"error: {error}", 2) from None
+
+
+def _publish(centre: CentreConfig, engine: QueueEngine, clock: Clock, broker: str | None) -> None:
+    """Publish the queue events over MQTT when a broker is configured. The queue change is already done, so a
+    broker that does not answer is a warning (exit 0): the events wait in the outbox and go out later."""
+    if not (broker or centre.mqtt.url):
+        return
+    from robot.mqtt.service import publish_queue_events
+
+    if not publish_queue_events(centre, engine, clock, broker_url=broker):
+        print(f"warning: the MQTT broker did not acknowledge the queue events; they are kept in "
+              f"{centre.resolve_path(centre.mqtt.outbox)} and published by the next command or the robot",
+              file=sys.stderr)
 
 
 def _show(ticket: Ticket, as_json: bool, extra: dict[str, Any] | None = None, verb: str = "") -> None:
@@ -131,10 +161,10 @@ def issue(
     print_to: Path | None = typer.Option(None, "--print-to", help="Write the ticket's ESC/POS bytes to this file."),
     to_printer: bool = typer.Option(False, "--print", help="Print on the configured printer."),
     config: Path = CONFIG_OPTION, db: Path | None = DB_OPTION, at: str | None = AT_OPTION,
-    as_json: bool = JSON_OPTION,
+    as_json: bool = JSON_OPTION, broker: str | None = BROKER_OPTION,
 ) -> None:
     """Issue the next ticket of a service."""
-    with _engine(config, db, at) as engine:
+    with _engine(config, db, at, broker) as engine:
         issued = engine.issue(service, point, priority)
         printed = _output(engine, issued, print_to, to_printer)
         extra: dict[str, Any] = {"people_ahead": issued.people_ahead, "wait_minutes": issued.wait_minutes}
@@ -199,10 +229,10 @@ def _output(engine: QueueEngine, issued: IssuedTicket, print_to: Path | None, to
 def call_next(
     counter: int = COUNTER_OPTION, point: str | None = POINT_OPTION,
     config: Path = CONFIG_OPTION, db: Path | None = DB_OPTION, at: str | None = AT_OPTION,
-    as_json: bool = JSON_OPTION,
+    as_json: bool = JSON_OPTION, broker: str | None = BROKER_OPTION,
 ) -> None:
     """Call the next waiting ticket for a counter (priority policy, then oldest first)."""
-    with _engine(config, db, at) as engine:
+    with _engine(config, db, at, broker) as engine:
         ticket = engine.call_next(counter, point)
         if ticket is None:
             if as_json:
@@ -217,10 +247,10 @@ def call_next(
 def recall(
     counter: int = COUNTER_OPTION, point: str | None = POINT_OPTION,
     config: Path = CONFIG_OPTION, db: Path | None = DB_OPTION, at: str | None = AT_OPTION,
-    as_json: bool = JSON_OPTION,
+    as_json: bool = JSON_OPTION, broker: str | None = BROKER_OPTION,
 ) -> None:
     """Call the ticket at this counter again."""
-    with _engine(config, db, at) as engine:
+    with _engine(config, db, at, broker) as engine:
         _show(engine.recall(counter, point), as_json, verb="recalled")
 
 
@@ -228,10 +258,10 @@ def recall(
 def call(
     ticket: str = TICKET_OPTION, counter: int = COUNTER_OPTION, point: str | None = POINT_OPTION,
     config: Path = CONFIG_OPTION, db: Path | None = DB_OPTION, at: str | None = AT_OPTION,
-    as_json: bool = JSON_OPTION,
+    as_json: bool = JSON_OPTION, broker: str | None = BROKER_OPTION,
 ) -> None:
     """Call one ticket out of order."""
-    with _engine(config, db, at) as engine:
+    with _engine(config, db, at, broker) as engine:
         _show(engine.call(ticket, counter, point), as_json)
 
 
@@ -242,9 +272,9 @@ def _lifecycle_command(name: str, method: Callable[[QueueEngine], Callable[[str,
         counter: int | None = typer.Option(None, "--counter", "-n", help="Or: the ticket called at this counter."),
         point: str | None = POINT_OPTION,
         config: Path = CONFIG_OPTION, db: Path | None = DB_OPTION, at: str | None = AT_OPTION,
-        as_json: bool = JSON_OPTION,
+        as_json: bool = JSON_OPTION, broker: str | None = BROKER_OPTION,
     ) -> None:
-        with _engine(config, db, at) as engine:
+        with _engine(config, db, at, broker) as engine:
             number = _by_ticket_or_counter(engine, ticket, counter, point)
             _show(method(engine)(number, point), as_json)
 
@@ -267,10 +297,10 @@ def transfer(
     counter: int | None = typer.Option(None, "--counter", "-n", help="Or: the ticket called at this counter."),
     point: str | None = POINT_OPTION,
     config: Path = CONFIG_OPTION, db: Path | None = DB_OPTION, at: str | None = AT_OPTION,
-    as_json: bool = JSON_OPTION,
+    as_json: bool = JSON_OPTION, broker: str | None = BROKER_OPTION,
 ) -> None:
     """Move a ticket to another service, keeping its number."""
-    with _engine(config, db, at) as engine:
+    with _engine(config, db, at, broker) as engine:
         number = _by_ticket_or_counter(engine, ticket, counter, point)
         _show(engine.transfer(number, service, point), as_json, verb="transferred")
 

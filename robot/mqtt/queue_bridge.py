@@ -6,6 +6,7 @@ same transaction as the messages are written, so after a crash nothing is skippe
 from __future__ import annotations
 
 import threading
+import uuid
 from collections import Counter as Tally
 from collections.abc import Sequence
 from datetime import date
@@ -28,6 +29,7 @@ from robot.events import (
     TicketUnparked,
 )
 from robot.mqtt.bus import EventBus
+from robot.mqtt.outbox import CursorMoved
 from robot.queue import QueueEvent, QueueStatus, Ticket
 
 CURSOR = "queue-events"
@@ -49,11 +51,17 @@ class QueueLog(Protocol):
     def tickets(self, day: date | None = None, point_id: str | None = None) -> list[Ticket]: ...
 
 
+def queue_event_id(site: str, event: QueueEvent) -> str:
+    """The same event id every time one engine event is published (by the robot or by a `letan queue` command),
+    so consumers drop the copies. The time is part of it: a new queue database starting again at id 1 differs."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"letan:{site}:queue-event:{event.id}:{event.at}").hex
+
+
 def ticket_message(event: QueueEvent, stamp: Stamper) -> TicketEvent:
     cls = EVENT_TYPES[event.kind]
     common: dict[str, Any] = {
         "site": stamp.site, "robot": stamp.robot, "ts": event.at, "ticket": event.number, "counter": event.counter,
-        "point": event.point, "queue_event_id": event.id,
+        "point": event.point, "queue_event_id": event.id, "event_id": queue_event_id(stamp.site, event),
     }
     if cls is TicketTransferred:
         return TicketTransferred(**common, service=event.from_service or event.service, to_service=event.service)
@@ -92,8 +100,12 @@ class QueueBridge:
         self._thread: threading.Thread | None = None
 
     def pump(self, limit: int = 500) -> int:
-        """Publish the engine's events not yet published (at most `limit`), then the affected snapshots."""
-        events = self.engine.events_after(self.bus.outbox.cursor(CURSOR), limit)
+        """Publish the engine's events not yet published (at most `limit`), then the affected snapshots.
+
+        Another process tailing the same log into the same outbox (a `letan queue` command while the robot
+        runs) may move the cursor first: then nothing is written and 0 is returned; the next pump reads on."""
+        position = self.bus.outbox.cursor(CURSOR)
+        events = self.engine.events_after(position, limit)
         if not events:
             return 0
         messages: list[Message] = [ticket_message(e, self.stamp) for e in events]
@@ -101,7 +113,10 @@ class QueueBridge:
         status = self.engine.status(self.point_id)
         tickets = self.engine.tickets(status.day, status.point)
         messages += snapshot_messages(status, tickets, self.stamp, touched)
-        self.bus.publish_many(messages, cursor=(CURSOR, events[-1].id))
+        try:
+            self.bus.publish_many(messages, cursor=(CURSOR, events[-1].id), cursor_was=position)
+        except CursorMoved:
+            return 0
         return len(events)
 
     def publish_snapshots(self) -> None:
@@ -111,7 +126,7 @@ class QueueBridge:
 
     def drain(self) -> int:
         total = 0
-        while (count := self.pump()) > 0:
+        while (count := self.pump()) > 0 or self.engine.events_after(self.bus.outbox.cursor(CURSOR), 1):
             total += count
         return total
 

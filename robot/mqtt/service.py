@@ -4,6 +4,7 @@ discovery, counter/staff commands and the queue bridge."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Protocol
 
@@ -82,16 +83,20 @@ class RobotMqtt:
 
 
 def publish_queue_events(centre: CentreConfig, engine: QueueLog, clock: Clock, *, broker_url: str | None = None,
-                         timeout_s: float = 10.0) -> bool:
+                         timeout_s: float = 5.0) -> bool:
     """For `letan queue ...` commands: publish the engine's unpublished events to the configured broker.
 
-    Does nothing (returns True) when no broker is configured nor given. Returns False if the broker did not
-    acknowledge everything within `timeout_s`; the events stay in the outbox and go out next time."""
+    Does nothing (returns True) when no broker is configured nor given. The events go through the robot's
+    outbox file (same cursor: what the robot's bridge already published is not published again, and an event
+    both publish carries the same event id). Returns False if the broker did not acknowledge everything within
+    `timeout_s`; the events stay in the outbox and go out with the next command or the robot's next start.
+    Raises BrokerUrlError for an unusable URL."""
     if not (broker_url or centre.mqtt.url):
         return True
     settings = BrokerSettings.from_config(centre.mqtt, broker_url)
     stamp = Stamper(centre.site.id, centre.robot.id, clock)
-    link = MqttLink(settings, f"letan-{centre.site.id}-{centre.robot.id}-cli", topic_root=centre.mqtt.topic_root)
+    client_id = f"letan-{centre.site.id}-{centre.robot.id}-cli-{uuid.uuid4().hex[:8]}"
+    link = MqttLink(settings, client_id, topic_root=centre.mqtt.topic_root)
     outbox = Outbox(centre.resolve_path(centre.mqtt.outbox))
     bus = EventBus(link, outbox, centre.mqtt.topic_root)
     link.start()
