@@ -5,6 +5,9 @@ from the procedure catalogue's vocabulary plus the dialog's own words and "[unk]
 grammar gives nothing usable, the same audio is decoded again in free mode (slower). Audio is
 16 kHz, 16-bit, mono PCM, as delivered by drivers/audio.py and cut by dialogs/vad.py.
 
+viet-asr (PyPI `viet-asr`, import name `vietasr`) is the second audio engine: a Vietnamese ONNX
+model embedded in the package, offline, free text only (no grammar mode), batch or streaming.
+
 A missing or broken model raises `ModelMissing` at start-up with a message for technicians
 (English) and one for citizens (Vietnamese); the robot then keeps working by touch and typing.
 """
@@ -12,12 +15,17 @@ A missing or broken model raises `ModelMissing` at start-up with a message for t
 from __future__ import annotations
 
 import json
+import logging
+import threading
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from dialogs.catalogue import Catalogue
+
+log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16000
 UNK = "[unk]"
@@ -149,8 +157,98 @@ class TextRecognizer:
         return self.listen() or Recognition("", "text", None)
 
 
-def open_recognizer(engine: str, model_path: str | None, phrases: Sequence[str] | None) -> VoskRecognizer:
-    """Start the configured audio engine or raise ModelMissing with a clear start-up message."""
+def free_text(text: str) -> str:
+    """A free-mode transcript as the understander expects it: NFC, lower case, single spaces."""
+    return " ".join(unicodedata.normalize("NFC", text).lower().split())
+
+
+VIETASR_QUIET = 3  # viet-asr native log level: warnings and errors only (no per-utterance debug lines)
+
+
+class VietAsrStream:
+    """One utterance decoded while it is spoken: `feed()` 16 kHz 16-bit mono frames, `finish()` at its end."""
+
+    def __init__(self, session: Any, lock: threading.Lock, pipeline: Any):
+        self._session = session
+        self._lock = lock
+        self._pipeline = pipeline  # the session uses the pipeline's model: keep it alive as long
+
+    def feed(self, frame: bytes) -> str:
+        """Take a frame of audio (any length, whole samples); return the partial transcript so far."""
+        with self._lock:
+            self._session.accept(frame)
+            return free_text(self._session.partial().text)
+
+    def finish(self) -> Recognition:
+        """The final transcript; the stream is then ready for the next utterance."""
+        with self._lock:
+            text = free_text(self._session.final().text)
+            self._session.reset()
+        return Recognition(text, "free", None)
+
+    def close(self) -> None:
+        with self._lock:
+            self._session.close()
+
+
+class VietAsrRecognizer:
+    """viet-asr: the Vietnamese model embedded in the `viet-asr` package, free text, offline.
+
+    The engine takes 16 kHz 16-bit mono as delivered here (it resamples other rates itself). It gives
+    no confidence. Loading takes about a second and ~220 MB; share one instance.
+    """
+
+    def __init__(self, preset: str = "transcribe"):
+        try:
+            import vietasr
+            from vietasr.ffi import native
+        except ImportError:
+            raise ModelMissing("the viet-asr package is not installed (pip install viet-asr, or the letan[vietasr] "
+                               "extra); using touch and typing meanwhile") from None
+        except OSError as exc:  # cffi could not open libvietasr or its onnxruntime
+            raise ModelMissing(f"viet-asr could not load its native library ({exc}); reinstall viet-asr; "
+                               "using touch and typing meanwhile") from None
+        try:
+            native.lib.vietasr_set_log_level(VIETASR_QUIET)
+            self._pipeline = vietasr.Pipeline.preset(preset)
+        except Exception as exc:  # vietasr.pipeline.PipelineError, MemoryError...
+            raise ModelMissing(f"viet-asr could not load its embedded model (preset {preset!r}: {exc}); "
+                               "using touch and typing meanwhile") from None
+        self.preset = preset
+        self._lock = threading.Lock()
+
+    def recognize(self, pcm: bytes) -> Recognition:
+        import numpy as np
+
+        samples = np.frombuffer(pcm[: len(pcm) // 2 * 2], dtype=np.int16)
+        if samples.size == 0:
+            return Recognition("", "free", None)
+        try:
+            with self._lock:
+                result = self._pipeline.transcribe(samples, float(SAMPLE_RATE))
+        except RuntimeError as exc:  # PipelineError: the engine refused this audio; the dialog reprompts
+            log.warning("viet-asr could not decode an utterance of %.1f s: %s", samples.size / SAMPLE_RATE, exc)
+            return Recognition("", "free", None)
+        return Recognition(free_text(result.text), "free", None)
+
+    def stream(self) -> VietAsrStream:
+        """A streaming session on the loaded model (decodes as audio arrives; `finish()` is then quick)."""
+        with self._lock:
+            session = self._pipeline.stream(float(SAMPLE_RATE))
+        return VietAsrStream(session, self._lock, self._pipeline)
+
+
+AudioRecognizer = VoskRecognizer | VietAsrRecognizer
+
+
+def open_recognizer(engine: str, model_path: str | None, phrases: Sequence[str] | None) -> AudioRecognizer:
+    """Start the configured audio engine or raise ModelMissing with a clear start-up message.
+
+    vosk needs `model_path` (an unpacked model folder) and uses `phrases` as its grammar; viet-asr
+    embeds its model and has no grammar mode, so both are ignored for it.
+    """
+    if engine == "viet-asr":
+        return VietAsrRecognizer()
     if engine != "vosk":
         raise ModelMissing(f"speech engine {engine!r} has no audio recogniser here; using touch and typing")
     if not model_path:

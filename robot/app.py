@@ -387,7 +387,8 @@ class Application:
         except ModelMissing as exc:
             self._part("listening", f"unavailable: {exc}")
         else:
-            self._part("listening", f"ok ({speech.engine} model {speech.model_path})")
+            where = "embedded Vietnamese model" if speech.engine == "viet-asr" else f"model {speech.model_path}"
+            self._part("listening", f"ok ({speech.engine} {where})")
 
     def _start_queue(self) -> None:
         from robot.queue import QueueEngine

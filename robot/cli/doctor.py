@@ -69,7 +69,7 @@ def _asr(centre: CentreConfig) -> Check:
         detail = "speech engine 'text' (typed/touch input); no model needed"
         return Check("Speech recognition model", True, detail, required=False)
     if speech.engine == "viet-asr":
-        return _python_module("Speech recognition (viet-asr)", "viet_asr", "pip install viet-asr")
+        return _python_module("Speech recognition (viet-asr)", "vietasr", "pip install viet-asr")
     if not speech.model_path:
         return Check("Speech recognition model (Vosk)", False, "dialog.speech.model_path is not set",
                      "download vosk-model-small-vn-0.4, unpack it, set dialog.speech.model_path", required)

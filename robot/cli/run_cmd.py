@@ -83,7 +83,7 @@ def _sim(
     config: Path | None = typer.Option(
         None, "--config", "-c", help="Centre configuration file (default: the scenario's centre, else cua-nam)."
     ),
-    speech: str = typer.Option("text", "--speech", help="text (typed input) or vosk (WAV files through Vosk)."),
+    speech: str = typer.Option("text", "--speech", help="text (typed), vosk or viet-asr (WAVs via that engine)."),
     at: str | None = typer.Option(None, "--at", help="Simulated start, ISO time (default: next opening)."),
     realtime: bool = typer.Option(False, "--realtime", help="Use the wall clock instead of simulated time."),
     script: Path | None = typer.Option(None, "--script", help="Run a scenario file and exit 0 when it passes."),
@@ -95,8 +95,8 @@ def _sim(
     """Start the application on simulated devices with a technician console (reads a terminal or a pipe)."""
     if ctx.invoked_subcommand is not None:
         return
-    if speech not in ("text", "vosk"):
-        raise _fail(f"--speech: {speech!r} is not one of text, vosk", 2)
+    if speech not in ("text", "vosk", "viet-asr"):
+        raise _fail(f"--speech: {speech!r} is not one of text, vosk, viet-asr", 2)
     if report is not None and script is None:
         raise _fail("--report needs --script", 2)
     from simulator.scenario import load_scenario
