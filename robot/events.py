@@ -264,6 +264,18 @@ class RobotAlert(RobotMessage):
     item: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class RobotAlerts(RobotMessage):
+    """Retained: the robot's alerts still in force (the latest of each kind), so a monitor that starts later
+    sees them. Each item: kind, severity, reason, location, item, since (ts of the alert), alert_id (its
+    event id). Republished when an alert is raised or resolved; `active` is empty when all are resolved."""
+
+    TYPE: ClassVar[str] = "robot.alerts"
+    RETAIN: ClassVar[bool] = True
+    SUFFIX: ClassVar[str] = "alerts"
+    active: tuple[dict[str, Any], ...] = ()
+
+
 EndReason = Literal["nominal", "aborted_by_user", "intent_not_recognized", "timeout", "error"]
 
 
@@ -335,7 +347,7 @@ MESSAGE_TYPES: dict[str, type[Message]] = {
     for cls in (
         TicketIssued, TicketCalled, TicketRecalled, TicketServing, TicketDone, TicketNoShow, TicketTransferred,
         TicketParked, TicketUnparked, TicketCancelled, QueueSnapshot, CounterCommand, CounterReply,
-        RobotAvailability, RobotStatus, RobotAlert,
+        RobotAvailability, RobotStatus, RobotAlert, RobotAlerts,
         DialogSessionStarted, DialogSessionEnded, NavigationProgress, RobotCommand, RobotReply,
     )
 }

@@ -73,3 +73,27 @@ def test_monitor_shows_queue_robot_and_alerts(robot_side: tuple[RobotMqtt, Queue
     assert "chung_thuc" in out and "A001" in out
     assert "robot-1" in out and "77" in out and "near_end" in out and "online" in out
     assert "paper_near_end" in out
+
+
+def _monitor_screen(broker: MosquittoBroker, seconds: float = 2.5) -> str:
+    result = _letan("monitor", "-c", str(CUA_NAM), "--broker", broker.url_for("monitor"), "--seconds", str(seconds))
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_a_monitor_started_later_sees_the_alerts_in_force(robot_side: tuple[RobotMqtt, QueueEngine],
+                                                          fresh_mosquitto: MosquittoBroker) -> None:
+    robot, _engine = robot_side
+    robot.publish(robot.make(RobotAlert, kind="paper_out", severity="critical", reason="paper sensor"))
+    robot.publish(robot.make(RobotAlert, kind="help_requested", reason="asked_for_staff"))
+    assert robot.bus.flush(5)
+    screen = _monitor_screen(fresh_mosquitto)  # started after the alerts: they come from the retained state
+    active = screen[screen.index("Cảnh báo đang có"):screen.index("Cảnh báo gần nhất")]
+    assert "paper_out" in active and "critical" in active and "help_requested" in active
+    # Paper refilled (the status says so) and staff helped the citizen: nothing in force any more.
+    robot.publish(robot.make(RobotStatus, mode="serving", paper="ok", printer="ok"))
+    robot.resolve_alert("help_requested")
+    assert robot.bus.flush(5)
+    screen = _monitor_screen(fresh_mosquitto)
+    active = screen[screen.index("Cảnh báo đang có"):screen.index("Cảnh báo gần nhất")]
+    assert "paper_out" not in active and "help_requested" not in active

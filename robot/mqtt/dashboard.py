@@ -10,7 +10,15 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from robot.events import Message, QueueSnapshot, RobotAlert, RobotAvailability, RobotStatus, TicketEvent
+from robot.events import (
+    Message,
+    QueueSnapshot,
+    RobotAlert,
+    RobotAlerts,
+    RobotAvailability,
+    RobotStatus,
+    TicketEvent,
+)
 from robot.mqtt.client import Deduplicator
 
 
@@ -20,7 +28,8 @@ class DashboardState:
     counters: dict[int, str] = field(default_factory=dict)  # counter -> last called ticket
     robots: dict[str, RobotStatus] = field(default_factory=dict)
     availability: dict[str, str] = field(default_factory=dict)
-    alerts: deque[RobotAlert] = field(default_factory=lambda: deque(maxlen=8))
+    alerts: deque[RobotAlert] = field(default_factory=lambda: deque(maxlen=8))  # live, newest first
+    active_alerts: dict[str, RobotAlerts] = field(default_factory=dict)  # robot -> alerts in force (retained)
     received: int = 0
     dedup: Deduplicator = field(default_factory=lambda: Deduplicator(10_000))
 
@@ -41,6 +50,8 @@ class DashboardState:
             self.availability[message.robot] = message.state
         elif isinstance(message, RobotAlert):
             self.alerts.appendleft(message)
+        elif isinstance(message, RobotAlerts):
+            self.active_alerts[message.robot] = message
 
 
 def render(state: DashboardState, title: str) -> Group:
@@ -72,9 +83,16 @@ def render(state: DashboardState, title: str) -> Group:
         robots.add_row(robot_id, online, r.mode, "?" if r.battery_pct is None else f"{r.battery_pct:.0f}",
                        r.paper, r.printer, r.scanner, r.microphone, r.motors,
                        "?" if r.water is None else str(r.water), "?" if r.candy is None else str(r.candy))
+    active = Table(title="Cảnh báo đang có", expand=True)
+    for column in ("Từ lúc", "Robot", "Loại", "Mức", "Lý do"):
+        active.add_column(column)
+    for robot_id in sorted(state.active_alerts):
+        for item in state.active_alerts[robot_id].active:
+            active.add_row(str(item["since"])[11:19], robot_id, str(item["kind"]), str(item["severity"]),
+                           str(item["reason"]))
     alerts = Table(title="Cảnh báo gần nhất", expand=True)
     for column in ("Lúc", "Robot", "Loại", "Mức", "Lý do"):
         alerts.add_column(column)
     for a in state.alerts:
         alerts.add_row(a.ts[11:19], a.robot, a.kind, a.severity, a.reason)
-    return Group(queue, counters, robots, alerts)
+    return Group(queue, counters, robots, active, alerts)

@@ -4,13 +4,15 @@ discovery, counter/staff commands and the queue bridge."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from pathlib import Path
 from typing import Protocol
 
 from robot.clock import Clock
 from robot.config import CentreConfig
-from robot.events import Message, RobotAvailability, Stamper
+from robot.events import Message, NavigationProgress, RobotAlert, RobotAvailability, RobotStatus, Stamper
+from robot.mqtt.alerts import AlertBoard
 from robot.mqtt.broker import EmbeddedBroker, ensure_embedded_broker
 from robot.mqtt.bus import EventBus, Publishable
 from robot.mqtt.client import BrokerSettings, MqttLink
@@ -44,6 +46,8 @@ class RobotMqtt:
         point = centre.robot.point
         self.commands = CommandService(self.link, self.bus, self.stamp, desk=engine, point_id=point)
         self.bridge = QueueBridge(engine, self.bus, self.stamp, point) if engine is not None else None
+        self.alerts = AlertBoard(self.stamp)
+        self._alerts_lock = threading.Lock()
 
     def _announce_online(self) -> None:
         self.link.publish_now(self.stamp.make(RobotAvailability, state="online"), self.root)
@@ -52,7 +56,22 @@ class RobotMqtt:
         self.commands.register(action, handler)
 
     def publish(self, message: Publishable) -> int:
-        return self.bus.publish(message)
+        """Durably queue one message. A RobotAlert (or a status/navigation that resolves one) also updates the
+        retained `robot.alerts` state, in the same transaction."""
+        if not isinstance(message, (RobotAlert, RobotStatus, NavigationProgress)):
+            return self.bus.publish(message)
+        with self._alerts_lock:  # states are committed in the order they were computed
+            state = self.alerts.after(message)
+            if state is None:
+                return self.bus.publish(message)
+            return self.bus.publish_many([message, state])[0]
+
+    def resolve_alert(self, kind: str) -> None:
+        """The problem of this alert kind is gone (e.g. staff helped the citizen): update `robot.alerts`."""
+        with self._alerts_lock:
+            state = self.alerts.resolve(kind)
+            if state is not None:
+                self.bus.publish(state)
 
     def make(self, cls: type[Message], **fields: object) -> Message:
         return self.stamp.make(cls, **fields)
@@ -64,6 +83,9 @@ class RobotMqtt:
         self.bus.start()
         self.bus.publish_many(discovery_messages(self.centre, self.stamp.robot, self.root,
                                                  self.centre.mqtt.discovery_prefix))
+        # A new run starts with no alert in force (a previous run's retained ones are replaced); devices still
+        # in trouble raise theirs again when the application checks them.
+        self.bus.publish(self.alerts.state())
         self.commands.start()
         if self.bridge is not None:
             self.bridge.publish_snapshots()

@@ -1,0 +1,61 @@
+"""The robot's alerts still in force, for the retained `robot.alerts` message (no I/O here).
+
+An alert (RobotAlert) is raised as an event and kept here, the latest one per kind, until it is resolved:
+explicitly (`resolve`), or by a later message that shows the problem is gone (a status with paper and
+printer ok, a navigation that completed). Every change gives the new RobotAlerts state to publish, retained,
+so a monitor that starts later still sees what is wrong."""
+
+from __future__ import annotations
+
+import threading
+
+from robot.events import Message, NavigationProgress, RobotAlert, RobotAlerts, RobotStatus, Stamper
+
+# kinds a status resolves: (field, values meaning the problem is gone, kinds)
+_STATUS_RESOLVES: tuple[tuple[str, frozenset[str], tuple[str, ...]], ...] = (
+    ("paper", frozenset({"ok"}), ("paper_out", "paper_near_end")),
+    ("paper", frozenset({"near_end"}), ("paper_out",)),
+    ("printer", frozenset({"ok"}), ("printer_offline",)),
+)
+_NAVIGATION_RESOLVES = ("navigation_stuck", "navigation_aborted")
+
+
+class AlertBoard:
+    def __init__(self, stamp: Stamper):
+        self.stamp = stamp
+        self._active: dict[str, RobotAlert] = {}
+        self._lock = threading.Lock()
+
+    def state(self) -> RobotAlerts:
+        with self._lock:
+            return self._state()
+
+    def _state(self) -> RobotAlerts:
+        items = tuple(
+            {"kind": a.kind, "severity": a.severity, "reason": a.reason, "location": a.location, "item": a.item,
+             "since": a.ts, "alert_id": a.event_id}
+            for a in sorted(self._active.values(), key=lambda a: a.ts)
+        )
+        return self.stamp.make(RobotAlerts, active=items)
+
+    def raised(self, alert: RobotAlert) -> RobotAlerts:
+        with self._lock:
+            self._active[alert.kind] = alert
+            return self._state()
+
+    def resolve(self, *kinds: str) -> RobotAlerts | None:
+        """The new state if one of `kinds` was in force, else None (nothing to publish)."""
+        with self._lock:
+            gone = [k for k in kinds if self._active.pop(k, None) is not None]
+            return self._state() if gone else None
+
+    def after(self, message: Message) -> RobotAlerts | None:
+        """The new state when `message` raises or resolves an alert, else None."""
+        if isinstance(message, RobotAlert):
+            return self.raised(message)
+        if isinstance(message, RobotStatus):
+            kinds = [k for name, ok, ks in _STATUS_RESOLVES if getattr(message, name) in ok for k in ks]
+            return self.resolve(*kinds)
+        if isinstance(message, NavigationProgress) and message.status == "complete":
+            return self.resolve(*_NAVIGATION_RESOLVES)
+        return None
