@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import queue
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -16,7 +17,7 @@ from robot.config import load_centre
 from robot.events import CounterCommand, RobotCommand, Stamper
 from robot.mqtt.commands import Outcome
 from robot.mqtt.service import RobotMqtt
-from robot.queue import QueueEngine, TicketStatus
+from robot.queue import QueueEngine, QueueError, TicketStatus
 from tests.conftest import CUA_NAM
 from tests.mosquitto import MosquittoBroker
 from tests.mqtt_support import TZ, send, staff_link
@@ -159,3 +160,71 @@ def test_staff_commands_reach_the_application_handlers(robot_side: tuple[RobotMq
         assert (rejected["status"], rejected["reason"]) == ("rejected", "not_supported")
     finally:
         staff.stop()
+
+
+def test_a_crash_between_the_queue_change_and_the_stored_reply_does_not_execute_twice(tmp_path: Path) -> None:
+    """The engine's change and the command's outcome are one transaction in the queue database: when the reply
+    could not reach the outbox (here: its database is gone, as after a crash), the command delivered again to a
+    restarted robot is answered from the queue database, not executed again."""
+    from robot.events import CounterReply, parse_message
+    from robot.mqtt.bus import EventBus
+    from robot.mqtt.client import BrokerSettings, MqttLink
+    from robot.mqtt.commands import CommandService
+    from robot.mqtt.outbox import Outbox
+
+    centre = load_centre(CUA_NAM)
+    clock = SimClock(datetime(2026, 3, 2, 9, 0, tzinfo=TZ))
+    engine = QueueEngine(centre, tmp_path / "queue.db", clock)
+    engine.issue("chung_thuc")
+    engine.issue("chung_thuc")
+    stamp = Stamper("cua-nam", "robot-1", clock)
+    command = Stamper("cua-nam", "console", clock).make(CounterCommand, counter=1, request_id="r-9",
+                                                        action="call-next")
+
+    def service(outbox: Outbox) -> CommandService:
+        link = MqttLink(BrokerSettings(port=1), "unused")  # never started: replies wait in the outbox
+        return CommandService(link, EventBus(link, outbox), stamp, desk=engine)
+
+    lost = Outbox(tmp_path / "lost.db")
+    first = service(lost)
+    with sqlite3.connect(tmp_path / "lost.db") as other:  # the reply cannot be written: the process "dies"
+        other.execute("DROP TABLE outbox")                # after the queue change, before the reply
+    with pytest.raises(sqlite3.OperationalError, match="no such table"):
+        first.handle(command.topic(), command.to_json())
+    lost.close()
+    assert engine.current(1) is not None and engine.current(1).number == "A001"  # type: ignore[union-attr]
+
+    outbox = Outbox(tmp_path / "outbox.db")
+    service(outbox).handle(command.topic(), command.to_json())  # delivered again after the restart
+    (row,) = outbox.pending()
+    reply = parse_message(row.payload)
+    assert isinstance(reply, CounterReply) and reply.request_id == "r-9"
+    assert reply.status == "accepted" and reply.ticket == "A001"  # not "counter_busy", not A002
+    assert engine.ticket("A002").status == TicketStatus.WAITING
+    assert [e.kind for e in engine.events_after(0)] == ["issued", "issued", "called"]
+    outbox.close()
+    engine.close()
+
+
+def test_engine_request_is_one_transaction_and_at_most_once(tmp_path: Path) -> None:
+    centre = load_centre(CUA_NAM)
+    engine = QueueEngine(centre, tmp_path / "queue.db", SimClock(datetime(2026, 3, 2, 9, 0, tzinfo=TZ)))
+    engine.issue("chung_thuc")
+    with pytest.raises(RuntimeError), engine.request("k-1") as record:
+        engine.call_next(1)
+        record.outcome = {"ticket": "A001"}
+        raise RuntimeError("crash before the commit")
+    assert engine.current(1) is None and [e.kind for e in engine.events_after(0)] == ["issued"]  # nothing kept
+    with engine.request("k-1") as record:
+        assert record.previous is None
+        record.outcome = {"ticket": engine.call_next(1).number}  # type: ignore[union-attr]
+    with engine.request("k-1") as record:
+        assert record.previous == {"ticket": "A001"}
+    # a refused step inside the block is undone alone (savepoint); the rest of the block is kept
+    with engine.request("k-2") as record:
+        with pytest.raises(QueueError):
+            engine.done("A001")  # called, not serving
+        engine.start_serving("A001")
+        record.outcome = {"ok": True}
+    assert engine.ticket("A001").status == TicketStatus.SERVING
+    engine.close()

@@ -8,16 +8,20 @@ application registers; the answer is a `RobotReply` on `{root}/{site}/{robot}/re
 
 Commands are idempotent by request id: the reply is stored with the request id in the outbox
 database, in the transaction that queues it; a command seen again gets the stored reply again and
-is not executed twice.
+is not executed twice. A counter command's outcome is also stored in the queue database, in the
+same transaction as the queue change (`QueueEngine.request`): after a crash between that change and
+the reply reaching the outbox, the command delivered again is answered from there, not re-executed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import queue
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -34,6 +38,7 @@ from robot.events import (
 from robot.mqtt.bus import EventBus
 from robot.mqtt.client import MqttLink
 from robot.queue import QueueError, Ticket, TicketStatus
+from robot.queue.engine import RequestRecord
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +73,8 @@ class CounterDesk(Protocol):
     def no_show(self, number: str, point_id: str | None = None) -> Ticket: ...
 
     def transfer(self, number: str, service_id: str, point_id: str | None = None) -> Ticket: ...
+
+    def request(self, request_id: str) -> AbstractContextManager[RequestRecord]: ...
 
 
 def _reason_code(error: Exception) -> str:
@@ -179,14 +186,25 @@ class CommandService:
         if topic != command.topic(self.bus.topic_root):
             outcome = Outcome.reject("counter_mismatch", "Lệnh gửi sai quầy.")
         else:
-            assert self.desk is not None
-            outcome = execute_counter_command(self.desk, command, self.point_id)
+            outcome = self._execute_once(key, command)
         reply = self.stamp.make(
             CounterReply, counter=command.counter, request_id=command.request_id, action=command.action,
             status="accepted" if outcome.accepted else "rejected", reason=outcome.reason, message=outcome.message,
             ticket=outcome.ticket,
         )
         self.bus.publish_many([reply], reply_for=key)
+
+    def _execute_once(self, key: str, command: CounterCommand) -> Outcome:
+        """Execute, and store the outcome with the request id in the queue database in the same transaction as
+        the queue change: a command seen again after a crash (before its reply reached the outbox) is answered
+        from there and not executed twice."""
+        assert self.desk is not None
+        with self.desk.request(key) as record:
+            if record.previous is not None:
+                return Outcome(**record.previous)
+            outcome = execute_counter_command(self.desk, command, self.point_id)
+            record.outcome = dataclasses.asdict(outcome)
+            return outcome
 
     def _robot(self, command: RobotCommand) -> None:
         key = f"robot/{command.robot}/{command.request_id}"

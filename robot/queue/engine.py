@@ -7,9 +7,13 @@ tools) may use the same file at once; one engine may be used from several thread
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import statistics
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -49,6 +53,16 @@ def vietnamese_moment(moment: datetime, today: date) -> str:
     if moment.date() == today:
         return f"{hhmm} hôm nay"
     return f"{hhmm} {_WEEKDAYS_VI[moment.weekday()]}, ngày {moment:%d/%m/%Y}"
+
+
+@dataclass
+class RequestRecord:
+    """What `QueueEngine.request` knows of one request id: the outcome stored the first time (`previous`), or
+    None for a new request, whose caller sets `outcome` (JSON-able) to have it stored with its changes."""
+
+    request_id: str
+    previous: dict[str, Any] | None
+    outcome: dict[str, Any] | None = None
 
 
 class QueueEngine:
@@ -406,6 +420,21 @@ class QueueEngine:
         several_points = point_id is None and len(self.centre.reception_points) > 1
         return day_stats(wanted, tickets, several_points)
 
+    @contextmanager
+    def request(self, request_id: str) -> Iterator[RequestRecord]:
+        """At most once per request id (commands that may arrive twice, e.g. over MQTT).
+
+        The engine changes made inside the block and the `outcome` set on the record are ONE transaction:
+        both are kept or neither. A request id seen before gets `record.previous` (its stored outcome); the
+        caller then changes nothing and answers with it. An exception inside the block undoes everything."""
+        with self._lock, store.transaction(self._conn) as conn:
+            row = conn.execute("SELECT outcome FROM requests WHERE request_id = ?", (request_id,)).fetchone()
+            record = RequestRecord(request_id, json.loads(row[0]) if row else None)
+            yield record
+            if row is None and record.outcome is not None:
+                conn.execute("INSERT INTO requests (request_id, at, outcome) VALUES (?, ?, ?)",
+                             (request_id, iso(self.now()), json.dumps(record.outcome, ensure_ascii=False)))
+
     def events_after(self, last_id: int, limit: int = 100) -> list[QueueEvent]:
         """Events with id > last_id, oldest first (at most `limit`): the durable log to publish from."""
         with self._lock:
@@ -511,4 +540,4 @@ class QueueEngine:
         )
 
 
-__all__ = ["QueueEngine", "vietnamese_moment"]
+__all__ = ["QueueEngine", "RequestRecord", "vietnamese_moment"]

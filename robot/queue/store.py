@@ -37,6 +37,9 @@ CREATE TABLE IF NOT EXISTS events (
     from_service TEXT, call_count INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS events_called ON events (day, point, kind, service);
+CREATE TABLE IF NOT EXISTS requests (
+    request_id TEXT PRIMARY KEY, at TEXT NOT NULL, outcome TEXT NOT NULL
+);
 """
 
 TICKET_COLUMNS = (
@@ -65,7 +68,19 @@ def create_schema(conn: sqlite3.Connection) -> None:
 
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception."""
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception.
+
+    Inside a transaction already (QueueEngine.request), a savepoint of it: undone alone on an exception."""
+    if conn.in_transaction:
+        conn.execute("SAVEPOINT nested")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK TO nested")
+            conn.execute("RELEASE nested")
+            raise
+        conn.execute("RELEASE nested")
+        return
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
