@@ -4,6 +4,7 @@ Detection uses the detectors OpenCV 4.x ships (see PersonDetector), with no down
 Frames are looked at and dropped: no image, face or crop is stored or written anywhere, and only
 counts leave this module. `PresenceTracker` turns noisy per-frame answers into two edges,
 "arrived" and "left", so a person standing there is greeted once, not on every frame.
+`PresenceWatcher` does both on frames handed to it (the application's `drivers.camera.CameraFeed`).
 """
 
 from __future__ import annotations
