@@ -268,6 +268,9 @@ class MqttSettings(_Model):
     discovery_prefix: str = "homeassistant"
     embedded_port: int = Field(default=1883, ge=1, le=65535, description="Port of the embedded broker (no url)")
     outbox: str = Field(default="var/letan-outbox.sqlite3", description="SQLite outbox of unacknowledged events")
+    outbox_synchronous: Literal["NORMAL", "FULL"] = Field(
+        default="NORMAL", description="Outbox durability: NORMAL survives kill -9, FULL also a power cut (docs/mqtt.md)"
+    )
 
 
 class QueueSettings(_Model):

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from robot.bench import BenchReport, median, percentile
@@ -26,9 +27,10 @@ def _event(i: int) -> NavigationProgress:
     return STAMP.make(NavigationProgress, goal_id=str(i), target="quay-3", status="going", progress=0.5)
 
 
-def _stack(broker: MosquittoBroker, path: Path, client_id: str) -> tuple[MqttLink, Outbox, EventBus]:
+def _stack(broker: MosquittoBroker, path: Path, client_id: str,
+           synchronous: Literal["NORMAL", "FULL"] = "NORMAL") -> tuple[MqttLink, Outbox, EventBus]:
     link = MqttLink(BrokerSettings(port=broker.port), client_id)
-    outbox = Outbox(path)
+    outbox = Outbox(path, synchronous)
     bus = EventBus(link, outbox, window=100)
     link.start()
     bus.start()
@@ -57,10 +59,12 @@ def _in_threads(messages: list[NavigationProgress], threads: int, send: Callable
         w.join()
 
 
-def _rate_outbox(broker: MosquittoBroker, work: Path, n: int, run: int, threads: int) -> tuple[float, float]:
+def _rate_outbox(broker: MosquittoBroker, work: Path, n: int, run: int, threads: int,
+                 synchronous: Literal["NORMAL", "FULL"] = "NORMAL") -> tuple[float, float]:
     """Events/s from Message objects until every one is PUBACKed and deleted; and events per commit."""
     messages = [_event(i) for i in range(n)]
-    link, outbox, bus = _stack(broker, work / f"rate-{threads}-{run}.db", f"bench-outbox-{threads}-{run}")
+    name = f"{synchronous}-{threads}-{run}"
+    link, outbox, bus = _stack(broker, work / f"rate-{name}.db", f"bench-outbox-{name}", synchronous)
     try:
         start = time.perf_counter()
         _in_threads(messages, threads, bus.publish)
@@ -169,6 +173,11 @@ def run(report: BenchReport, quick: bool) -> None:
                 report.add(f"events/s with plain paho QoS 1 (no outbox), {who}", median(plain), "events/s",
                            note=f"same messages, same broker, runs interleaved with the above: "
                                 f"{', '.join(f'{v:,.0f}' for v in plain)}")
+            full = [_rate_outbox(broker, work, n // 4, r, 4, "FULL") for r in range(repeats)]
+            report.add("events/s with the outbox in synchronous=FULL (fsync per commit), 4 publisher threads",
+                       median([rate for rate, _ in full]), "events/s",
+                       note=f"median of {repeats} runs of {n // 4} events; group commit: "
+                            f"{median([batch for _, batch in full]):.1f} events per transaction (per fsync)")
             lat = _latency(broker, work, 500 if quick else 2000)
             report.add("latency publish-to-subscriber p50 (outbox + mosquitto loopback)", percentile(lat, 50), "ms")
             report.add("latency publish-to-subscriber p99 (outbox + mosquitto loopback)", percentile(lat, 99), "ms",
