@@ -88,7 +88,7 @@ PHRASES: tuple[Phrase, ...] = (
     *((p, "intent:take_number", 4) for p in (
         "lấy số", "bốc số", "số thứ tự", "lấy phiếu", "xếp hàng", "in số", "phiếu thứ tự", "bấm số", "lấy vé",
         "cho số", "in phiếu", "lấy số thứ tự", "xin số", "lấy lượt", "vé xếp hàng", "đăng ký lượt", "đợi đến lượt",
-        "xếp số", "lấy số chờ", "phát số", "số chờ")),
+        "xếp số", "lấy số chờ", "phát số", "số chờ", "lấy một số")),
     # look up a dossier
     *((p, "intent:lookup_dossier", 4) for p in (
         "tra cứu", "hồ sơ của tôi", "hồ sơ đến đâu", "xong chưa", "có kết quả chưa", "lấy kết quả", "nhận kết quả",
@@ -183,6 +183,10 @@ PHRASES: tuple[Phrase, ...] = (
         "đi lại khó", "khiếm thị", "khiếm thính", "tàn tật", "người khuyết tật", "bầu bì", "ốm yếu", "mắt kém",
         "đau chân", "bệnh binh", "yếu chân", "ngoài 80", "ngoài 70", "ngoài tám mươi", "ngoài bảy mươi",
         "có thai", "bụng bầu", "ẵm con", "bế em bé", "bị liệt", "người cao tuổi", "đứng lâu không được")),
+    # ... and a small child brought along ("tôi có mang theo cháu nhỏ", "đang bế con")
+    *((f"{bring} {child}", "priority", 0.5)
+      for bring in ("mang theo", "dắt theo", "dẫn theo", "bế theo", "đi cùng", "đi với", "có", "đang bế", "ẵm")
+      for child in ("con nhỏ", "cháu nhỏ", "trẻ nhỏ", "con mọn", "cháu bé", "bé nhỏ", "con dại")),
     # words that only look like cues
     *((p, "neutral", 0) for p in (
         "nước ngoài", "nhà nước", "người nước ngoài", "mất thời gian", "hộ gia đình", "không biết", "không rõ",
@@ -190,6 +194,15 @@ PHRASES: tuple[Phrase, ...] = (
         "làm sao", "thế nào", "như thế nào", "ra sao", "chưa có", "không có lương", "có lương", "có cần",
         "không cần", "khi nào", "bao giờ", "ở nhà", "chưa có sổ", "tiền án", "cán bộ xã")),
 )
+
+# Yes/no phrases that do not answer anything when more words follow: a polite "dạ" or an "ok" before
+# the real words ("dạ, cảm ơn cháu", "được rồi, cảm ơn em").
+WEAK_ANSWERS: frozenset[str] = frozenset({"dạ", "được", "rồi", "chuẩn", "chuẩn rồi", "uh", "um", "ừm"})
+# Intents that belong to an answer opening with "no" instead of replacing it ("không, cảm ơn cháu" declines).
+# After a yes they stay themselves: "ừ được rồi, cảm ơn" closes the conversation.
+DECLINE_COURTESIES: frozenset[str] = frozenset({"thanks"})
+# "có ... không/chưa" is a question ("có chỗ ngồi không"), not a yes.
+QUESTION_ENDINGS: frozenset[str] = frozenset({"không", "chưa", "hông", "hổng"})
 
 # When every label of a set is present, the target procedure gets the sum of their scores plus a bonus.
 # "@name" is a marker label, anything else a procedure id.

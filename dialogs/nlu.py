@@ -38,6 +38,7 @@ _ORDER = (
     "repeat", "goodbye", "thanks", "greeting", "no", "yes",
 )
 _SKIP_FOLDED = frozenset(fold(word) for word in lexicon.SKIP_WORDS)
+_FOLDED_NUMBERS = frozenset(fold(word) for word in lexicon.NUMBER_WORDS)
 _NON_CONSUMING = ("priority",)
 
 
@@ -152,10 +153,14 @@ class Understander:
         if not tokens:
             return Understanding(intent="unknown", confidence=0.0)
         matches = self._find(tokens)
+        answer = _leading_answer(tokens, matches)
+        if answer is not None:
+            matches = _without_self_description(matches)
         scores = self._score(matches)
         if not _has_evidence(scores):
-            scores = self._score(matches + self._fuzzy_find(tokens))
-        return self._decide(tokens, scores)
+            found = matches + self._fuzzy_find(tokens, answer.end if answer is not None else 0)
+            scores = self._score(_without_self_description(found) if answer is not None else found)
+        return self._decide(tokens, scores, answer)
 
     # ----------------------------------------------------------------------------------------------
     def _find(self, tokens: Sequence[Token]) -> list[_Match]:
@@ -164,21 +169,25 @@ class Understander:
         for start, key in enumerate(keys):
             for phrase in self._by_first.get(key, ()):
                 matched = _match_at(tokens, keys, start, phrase)
-                if matched is not None:
+                if matched is not None and (matched[1] == 1.0 or not _is_yes_no_phrase(phrase)):
                     found.append(_Match(start, matched[0], phrase, matched[1]))
         consuming = sorted(
             (m for m in found if m.phrase.consuming), key=lambda m: (-len(m.phrase.tokens), -m.factor, m.start)
         )
         return [m for m in found if not m.phrase.consuming] + _without_overlaps(consuming, len(tokens))
 
-    def _fuzzy_find(self, tokens: Sequence[Token]) -> list[_Match]:
+    def _fuzzy_find(self, tokens: Sequence[Token], first: int = 0) -> list[_Match]:
+        """Phrases found by edit distance in windows of tokens[first:]. Numbers must agree exactly:
+        "bảy mươi tám tuổi" is not a slip for "bảy mươi lăm tuổi"."""
         found: list[_Match] = []
         for size, (choices, phrases) in self._fuzzy.items():
-            for start in range(len(tokens) - size + 1):
+            for start in range(first, len(tokens) - size + 1):
                 window = " ".join(token.folded for token in tokens[start:start + size])
                 best = process.extractOne(window, choices, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
                 if best is not None:
                     phrase = phrases[best[2]]
+                    if _numbers(tokens[start:start + size]) != _numbers(phrase.tokens):
+                        continue
                     ratio = best[1] / 100.0
                     scaled = _Phrase(phrase.tokens, tuple((label, w * ratio) for label, w in phrase.labels))
                     found.append(_Match(start, start + size, scaled))
@@ -207,7 +216,7 @@ class Understander:
                 scores[f"procedure:{target}"] = max(scores[f"procedure:{target}"], total + bonus)
         return scores
 
-    def _decide(self, tokens: Sequence[Token], scores: dict[str, float]) -> Understanding:
+    def _decide(self, tokens: Sequence[Token], scores: dict[str, float], answer: _Answer | None) -> Understanding:
         procs = sorted(
             ((label.removeprefix("procedure:"), s) for label, s in scores.items() if label.startswith("procedure:")),
             key=lambda item: -item[1],
@@ -228,7 +237,13 @@ class Understander:
             candidates["unknown"] = scores["out_of_scope"]
         if places and places[0][0] == "counter" and procs and _counter_number(tokens) is None:
             del candidates["directions"]  # "khai sinh ở quầy nào": a question about the procedure
-        if _content_length(tokens) > SHORT_REPLY or (len(candidates) > 1 and _beyond_yes_no(candidates)):
+        courtesies = lexicon.DECLINE_COURTESIES if answer is not None and answer.intent == "no" else ()
+        if answer is not None and not _beyond_yes_no(candidates, courtesies):
+            # "vâng, bác là người cao tuổi", "không, cảm ơn cháu": the opening yes/no is the answer.
+            candidates = {answer.intent: scores[f"intent:{answer.intent}"]}
+        elif answer is not None or _content_length(tokens) > SHORT_REPLY or (
+            len(candidates) > 1 and _beyond_yes_no(candidates)
+        ):
             candidates.pop("yes", None)
             candidates.pop("no", None)
         if candidates.get("yes") and candidates.get("no"):
@@ -236,7 +251,8 @@ class Understander:
 
         counter = _counter_number(tokens)
         alternatives = _alternatives(procs)
-        common = {"alternatives": alternatives, "address": _address(tokens), "priority": _priority(tokens, scores)}
+        address = _address(tokens, answer.end if answer is not None else 0)
+        common = {"alternatives": alternatives, "address": address, "priority": _priority(tokens, scores)}
         if not candidates:
             return Understanding(intent="unknown", confidence=0.0, counter=counter, **common)  # type: ignore[arg-type]
         ranked = sorted(candidates.items(), key=lambda item: (-item[1], _ORDER.index(item[0])))
@@ -258,6 +274,72 @@ class Understander:
             intent=intent, confidence=round(confidence, 4), procedure=procedure, question=question, place=place,
             counter=counter, **common,  # type: ignore[arg-type]
         )
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """A reply that opens with yes or no and goes on ("vâng, bác là người cao tuổi")."""
+
+    intent: str  # yes | no
+    end: int  # index of the first token after the opening yes/no words
+
+
+def _leading_answer(tokens: Sequence[Token], matches: Sequence[_Match]) -> _Answer | None:
+    """The yes/no the utterance opens with, when more words follow; None otherwise.
+
+    Polite particles and "ok" alone ("dạ, ...", "được rồi, ...") are not an answer, and "có ... không"
+    is a question ("có chỗ ngồi không").
+    """
+    first = next((index for index, token in enumerate(tokens) if not _is_skip(token)), 0)
+    by_start = {m.start: m for m in matches if m.phrase.consuming}
+    opening = by_start.get(0) or by_start.get(first)
+    if opening is None:
+        return None
+    intents = [label.removeprefix("intent:") for label, _ in opening.phrase.labels
+               if label in ("intent:yes", "intent:no")]
+    words = " ".join(token.text for token in opening.phrase.tokens)
+    if len(intents) != 1 or words in lexicon.WEAK_ANSWERS:
+        return None
+    end = opening.end
+    while end < len(tokens):  # step over more answer words and fillers: "vâng, đúng rồi, bác..."
+        if end in by_start and _is_yes_no(by_start[end]):
+            end = by_start[end].end
+        elif _is_skip(tokens[end]):
+            end += 1
+        else:
+            break
+    if end >= len(tokens):
+        return None  # a short reply: the usual rules apply
+    endings = {fold(word) for word in lexicon.QUESTION_ENDINGS}
+    if intents[0] == "yes" and opening.phrase.tokens[0].text == "có" and any(
+        token.folded in endings for token in tokens[-2:]
+    ):
+        return None
+    return _Answer(intents[0], end)
+
+
+def _is_yes_no(match: _Match) -> bool:
+    return _is_yes_no_phrase(match.phrase)
+
+
+def _is_yes_no_phrase(phrase: _Phrase) -> bool:
+    """A yes/no phrase: matched only exactly ("có chú" is not "có chứ")."""
+    return any(label in ("intent:yes", "intent:no") for label, _ in phrase.labels)
+
+
+def _without_self_description(matches: Sequence[_Match]) -> list[_Match]:
+    """Drop the cues inside what the citizen says about themselves: after "vâng", "tôi là người khuyết
+    tật" describes them (priority), it does not ask for the disability procedure."""
+    described = [m for m in matches if not m.phrase.consuming]
+    return [m for m in matches if not m.phrase.consuming or not any(
+        m.start < d.end and d.start < m.end for d in described
+    )]
+
+
+def _numbers(tokens: Sequence[Token]) -> tuple[str, ...]:
+    """The number words and digits among tokens, folded."""
+    words = _FOLDED_NUMBERS
+    return tuple(t.folded for t in tokens if t.text.isdigit() or t.folded in words)
 
 
 def _match_at(tokens: Sequence[Token], keys: Sequence[str], start: int, phrase: _Phrase) -> tuple[int, float] | None:
@@ -301,8 +383,9 @@ def _has_evidence(scores: dict[str, float]) -> bool:
     return any(not label.startswith(ignored) and value > 0 for label, value in scores.items())
 
 
-def _beyond_yes_no(candidates: dict[str, float]) -> bool:
-    return any(name not in ("yes", "no") for name in candidates)
+def _beyond_yes_no(candidates: dict[str, float], also: Iterable[str] = ()) -> bool:
+    """True when some candidate intent is something else than yes, no (or the intents in `also`)."""
+    return any(name not in ("yes", "no", *also) for name in candidates)
 
 
 def _content_length(tokens: Sequence[Token]) -> int:
@@ -322,8 +405,9 @@ def _alternatives(procs: Sequence[tuple[str, float]]) -> tuple[tuple[str, float]
     return tuple((name, round(_strength(score) * score / total, 4)) for name, score in top)
 
 
-def _address(tokens: Sequence[Token]) -> str | None:
-    """The word the citizen uses for themselves: 'cho bác hỏi' -> 'bác'."""
+def _address(tokens: Sequence[Token], start: int = 0) -> str | None:
+    """The word the citizen uses for themselves: 'cho bác hỏi' -> 'bác'. `start`: where the statement begins
+    (after an opening yes/no: 'vâng, bác là người cao tuổi')."""
     for index, token in enumerate(tokens):
         word = token.text if token.accented else _unique_address(token.folded)
         if word not in lexicon.ADDRESS_WORDS:
@@ -332,7 +416,7 @@ def _address(tokens: Sequence[Token]) -> str | None:
         after = tokens[index + 1].text if index + 1 < len(tokens) else ""
         if before in lexicon.SELF_PREFIX and before != "cho":
             return word  # "giúp bác với"
-        opening = index == 0 or before in lexicon.SKIP_WORDS or before in lexicon.SELF_PREFIX
+        opening = index in (0, start) or before in lexicon.SKIP_WORDS or before in lexicon.SELF_PREFIX
         if opening and after in lexicon.SELF_VERBS:
             return word  # "bác muốn hỏi", "cho con hỏi"
     return None
@@ -348,10 +432,28 @@ def _unique_address(folded: str) -> str | None:
 def _priority(tokens: Sequence[Token], scores: dict[str, float]) -> bool:
     if scores.get("priority"):
         return True
-    for index in range(len(tokens) - 1):
-        if tokens[index].text.isdigit() and tokens[index + 1].folded == "tuoi" and int(tokens[index].text) >= 70:
-            return True
-    return False
+    return any(age >= ELDERLY_AGE for age in _ages(tokens))
+
+
+ELDERLY_AGE = 70
+
+
+def _ages(tokens: Sequence[Token]) -> list[int]:
+    """Ages said before "tuổi": '82 tuổi', 'bảy mươi tám tuổi'."""
+    ages = []
+    for index, token in enumerate(tokens):
+        if token.folded != "tuoi" or index == 0:
+            continue
+        if tokens[index - 1].text.isdigit():
+            ages.append(int(tokens[index - 1].text))
+            continue
+        start = index
+        while start > 0 and index - start < 3 and tokens[start - 1].folded in _FOLDED_NUMBERS:
+            start -= 1
+        number = _read_number(tokens[start:index])
+        if number is not None:
+            ages.append(number)
+    return ages
 
 
 def _counter_number(tokens: Sequence[Token]) -> int | None:

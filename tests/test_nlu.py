@@ -118,6 +118,32 @@ def test_yes_no_only_in_short_replies(nlu: Understander) -> None:
     assert nlu.understand("chứng thực có mất tiền không").intent == "procedure"
 
 
+def test_yes_or_no_then_a_statement_is_still_the_answer(nlu: Understander) -> None:
+    elderly = nlu.understand("vâng, bác là người cao tuổi")
+    assert (elderly.intent, elderly.priority, elderly.address) == ("yes", True, "bác")
+    assert elderly.confidence >= 0.6
+    child = nlu.understand("có, tôi có mang theo cháu nhỏ")
+    assert (child.intent, child.priority) == ("yes", True)
+    assert nlu.understand("ừ, chú là thương binh").address == "chú"
+    for text in ("không, cảm ơn cháu", "không ạ, cảm ơn em", "thôi, cảm ơn nhé", "dạ không, cám ơn con"):
+        result = nlu.understand(text)
+        assert result.intent == "no" and result.confidence >= 0.6, (text, result)
+    assert nlu.understand("không, tôi chỉ hỏi thôi").intent == "no"
+
+
+def test_yes_or_no_gives_way_to_a_real_request(nlu: Understander) -> None:
+    assert nlu.understand("vâng, lấy số cho tôi").intent == "take_number"
+    assert nlu.understand("không, tôi muốn làm khai tử").procedure == "khai_tu"
+    assert nlu.understand("có, cho tôi gặp cán bộ").intent == "human_help"
+    assert nlu.understand("không, nhà vệ sinh ở đâu").place == "toilet"
+    assert nlu.understand("có, tôi muốn làm hộ chiếu").intent == "unknown"
+    # A polite "dạ" or an "ok" alone does not answer anything: the thanks stay thanks.
+    assert nlu.understand("dạ, cảm ơn cháu").intent == "thanks"
+    assert nlu.understand("được rồi, cảm ơn em").intent == "thanks"
+    # "có ... không" is a question, not a yes.
+    assert nlu.understand("có chỗ ngồi chờ không").intent == "directions"
+
+
 def test_speech_recognition_slips(nlu: Understander) -> None:
     assert nlu.understand("tạm chú cho công nhân").procedure == "dang_ky_tam_tru"
     assert nlu.understand("khai xinh cho con").procedure == "khai_sinh"

@@ -31,7 +31,7 @@ def test_set_is_large_labelled_and_fresh() -> None:
     assert len(items) >= 400
     styles = {item.style for item in items}
     assert {"accented", "unaccented", "telex_residue", "abbreviation", "slang_regional", "indirect", "asr_error",
-            "out_of_scope", "smalltalk", "question"} <= styles
+            "out_of_scope", "smalltalk", "question", "answer_plus"} <= styles
     phrasings = {normalize(p) for proc in catalogue.procedures for p in proc.phrasings}
     for item in items:
         assert item.intent in INTENTS, item
