@@ -28,7 +28,7 @@ from typing import Protocol
 from dialogs.catalogue import Catalogue
 from dialogs.numbers import counter_words, minutes_words, speakable, ticket_words
 from dialogs.ports import DossierDesk, Guide, QueueDesk, Refreshments, SessionEvents, Speaker, TicketResult
-from dialogs.prompts import ITEMS, PLACES, Utterance, render
+from dialogs.prompts import ITEMS, Utterance, addressed, render
 from dialogs.understanding import Understanding
 
 log = logging.getLogger(__name__)
@@ -137,6 +137,9 @@ class DialogManager:
         self.last_said: tuple[Utterance, ...] = ()
         self._turn: list[Utterance] = []
         self._pending_ticket = False
+        self._pending_guide = False  # asked which procedure, to lead the citizen to its counter
+        self.priority = False  # the citizen said they are elderly, disabled, pregnant... (this session)
+        self.ticket_counters: tuple[int, ...] = ()  # counters of the ticket issued in this session
         self._waited_in = State.ATTRACT
 
     # ------------------------------------------------------------------ events from the world
@@ -210,6 +213,12 @@ class DialogManager:
         self._turn.append(utterance)
         self.speaker.say(utterance.text, utterance.key)
 
+    def _say_text(self, text: str) -> None:
+        """A sentence another part wrote for "ông/bà" (a dossier answer), said with this citizen's address."""
+        utterance = Utterance(addressed(text, self.address))
+        self._turn.append(utterance)
+        self.speaker.say(utterance.text, None)
+
     def _flush_turn(self) -> None:
         if self._turn:
             self.last_said = tuple(self._turn)
@@ -240,7 +249,9 @@ class DialogManager:
         self.session = DialogSession(self.new_id(), self.clock_fn())
         self.misses = 0
         self.offer = None
-        self._pending_ticket = False
+        self._pending_ticket = self._pending_guide = False
+        self.priority = False
+        self.ticket_counters = ()
         self.last_said = ()
         if self.settings.address == "auto":
             self.address = "ông/bà"
@@ -259,7 +270,7 @@ class DialogManager:
             return
         self.session = replace(session, reason=reason, ended_at=self.clock_fn())
         self.offer = None
-        self._pending_ticket = False
+        self._pending_ticket = self._pending_guide = False
         self.events.session_ended(session.id, reason, session.intent, session.procedure)
         self._enter(State.ATTRACT)
 
@@ -326,8 +337,7 @@ class DialogManager:
         self.offer = None
         self._record("lookup_dossier")
         answer = self.dossiers.lookup(payload)
-        self.speaker.say(answer.text, None)
-        self._turn.append(Utterance(answer.text))
+        self._say_text(answer.text)
         self._anything_else()
 
     def _on_understanding(self, u: Understanding) -> None:
@@ -338,6 +348,7 @@ class DialogManager:
             u = replace(u, procedure=None, intent="unknown" if u.intent == "procedure" else u.intent)
         if self.settings.address == "auto" and u.address:
             self.address = u.address
+        self.priority = self.priority or u.priority
         offer, self.offer = self.offer, None
         if offer is not None and self._answer_offer(offer, u):
             return
@@ -425,6 +436,11 @@ class DialogManager:
             else:
                 self._ask_offer(Offer("staff"))
             return
+        if intent == "no" and self._pending_guide:
+            self._pending_guide = False  # does not know the procedure: the help desk will
+            self._enter(State.ACT)
+            self._lead("help_desk", None)
+            return
         if intent in ("yes", "no") and self._waited_in is State.ANYTHING_ELSE:
             if intent == "no":
                 self._farewell()
@@ -494,8 +510,14 @@ class DialogManager:
         name = proc.short_name
         route = self.queue.route(procedure_id)
         if not route.handled_here:
-            self._say("referral", procedure=name, referral=route.referral or proc.referral or "")
+            self._pending_guide = False
+            referral = addressed(route.referral or proc.referral or "", self.address)
+            self._say("referral", procedure=name, referral=referral)
             self._anything_else()
+            return
+        if self._pending_guide and not ticket_now and route.counters:
+            self._pending_guide = False
+            self._lead("counter", self._counter_serving(route.counters))
             return
         if ticket_now and route.service_id:
             self._issue(route.service_id, priority)
@@ -514,13 +536,18 @@ class DialogManager:
             self._anything_else()
 
     def _issue(self, service_id: str, priority: bool) -> None:
+        """Issue a ticket: a priority one when the citizen said anywhere in the session that they may have it."""
         self._enter(State.ACT)
         self._record("take_number")
+        priority = priority or self.priority
         result = self.queue.issue(service_id, priority)
         if result.ok and result.number:
+            self.ticket_counters = result.counters
+            if priority:
+                self._say("ticket_priority")
             self._announce_ticket(result)
         else:
-            self._say("ticket_refused", reason=result.refused_reason or "")
+            self._say("ticket_refused", reason=addressed(result.refused_reason or "", self.address))
         self._anything_else()
 
     def _announce_ticket(self, result: TicketResult) -> None:
@@ -540,13 +567,42 @@ class DialogManager:
             self._miss("unclear")
             return
         counter = u.counter
-        if place == "counter" and counter is None and u.procedure:
-            route = self.queue.route(u.procedure)
-            counter = route.counters[0] if route.counters else None
-        spoken = counter_words(counter) if place == "counter" and counter else PLACES.get(place, place)
-        self._say("guide_start", place=spoken)
-        result = self.guide.guide_to(place, counter)
-        self._say("guide_arrived" if result.arrived else "guide_failed", place=spoken)
+        if place == "counter" and counter is None:
+            # "quầy" without a number: a counter of this session's ticket or procedure, never a guess.
+            assert self.session is not None
+            procedure = u.procedure or self.session.procedure
+            if u.procedure is None and self.ticket_counters:
+                counter = self.ticket_counters[0]
+            elif procedure is not None:
+                route = self.queue.route(procedure)
+                if not route.counters:
+                    self._act_procedure(procedure, "counter", self.priority)  # says where it is handled
+                    return
+                counter = self._counter_serving(route.counters)
+            else:
+                self._pending_guide = True
+                self._say("ask_procedure_for_guide")
+                self._enter(State.LISTEN)
+                return
+        self._lead(place, counter)
+
+    def _counter_serving(self, counters: tuple[int, ...]) -> int:
+        """One of `counters`: the ticket's counter when it is one of them."""
+        return next((c for c in self.ticket_counters if c in counters), counters[0])
+
+    def _lead(self, place: str, counter: int | None) -> None:
+        """Guide there. Arrived: the robot is no longer by the citizen's side, so it says goodbye there, the
+        session ends (done) and only then it goes back to its base. Pointing keeps the conversation going."""
+        result = self.guide.guide_to(place, counter, address=self.address)
+        if result.arrived:
+            self._enter(State.FAREWELL)
+            self._say("guide_goodbye")
+            self._end("done")
+            self.person_present = False  # left at the counter: the next person at the base is greeted
+            self.guide.return_to_base()
+            return
+        if not result.pointed:
+            self._say("guide_failed")
         self._anything_else()
 
     def _refresh(self) -> None:

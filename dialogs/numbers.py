@@ -112,10 +112,50 @@ def money_words(amount: int) -> str:
     return f"{number_words(amount)} đồng"
 
 
-def speakable(text: str) -> str:
-    """Rewrite amounts such as '2.000 đồng' or '50.000đ' as words, leaving the rest of the text alone."""
+_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{4}))?(?![\d/])")
+_PAIRS = re.compile(r"\b(ông|Ông|anh|Anh|cô|Cô|chú|Chú|bác|Bác)/(bà|chị|chú|cô|bác|dì|anh|em)\b")
+_PER_UNIT = re.compile(r"(đồng|nghìn|triệu)/(?=[^\W\d_])")
+_WORD_SLASH_WORD = re.compile(r"(?<=[^\W\d_])\s*/\s*(?=[^\W\d_])")
+# A masked name as dialogs are shown it ("Lê V** T", "N**"): words with asterisks, the capitalised family
+# name before them and the given name's initial after them.
+_MASKED_NAME = re.compile(
+    r"(?P<family>\b[^\W\d_]+\s+)?(?P<masked>(?:\b[^\W\d_]\*+(?:\s+|(?=\W)|$))+)(?P<given>[^\W\d_](?![\w*]))?"
+)
+_SUBMITTED_BY = re.compile(r"\bngười nộp\s*$")
 
-    def replace(match: re.Match[str]) -> str:
+
+def speakable(text: str) -> str:
+    """Text as the voice should say it: amounts as words ('2.000 đồng' -> 'hai nghìn đồng'), dates as words,
+    no slash ('ông/bà' -> 'ông bà', 'đồng/bản' -> 'đồng một bản', 'sổ đỏ/sổ hồng' -> 'sổ đỏ hoặc sổ hồng')
+    and no asterisk: a masked name ('Lê V** T') is not spelt out ('của người nộp hồ sơ'). The screen keeps
+    showing the text as written."""
+
+    def money(match: re.Match[str]) -> str:
         return money_words(int(re.sub(r"[.,]", "", match.group(1))))
 
-    return _MONEY.sub(replace, text)
+    def date(match: re.Match[str]) -> str:
+        day, month, year = match.group(1), match.group(2), match.group(3)
+        said_day = match.string[:match.start()].rstrip().lower().endswith("ngày")
+        if not (1 <= int(day) <= 31 and 1 <= int(month) <= 12) or not (year or said_day):
+            return match.group(0)  # "5/7" without "ngày" or a year is not surely a date
+        words = f"{number_words(int(day))} tháng {number_words(int(month))}"
+        return f"{words} năm {number_words(int(year))}" if year else words
+
+    text = _MONEY.sub(money, text)
+    text = _DATE.sub(date, text)
+    text = _MASKED_NAME.sub(_unmask, text)
+    text = _PAIRS.sub(r"\1 \2", text)
+    text = _PER_UNIT.sub(r"\1 một ", text)
+    text = _WORD_SLASH_WORD.sub(" hoặc ", text)
+    text = text.replace("/", " ").replace("*", "")
+    return re.sub(r"[ \t]{2,}", " ", text)
+
+
+def _unmask(match: re.Match[str]) -> str:
+    family = match.group("family") or ""
+    kept = "" if family[:1].isupper() else family  # a lower-case word before is not part of the name
+    before = match.string[:match.start()] + kept
+    trailing = " " if match.group("masked").endswith(" ") and not match.group("given") else ""
+    if _SUBMITTED_BY.search(before):
+        return f"{kept}hồ sơ{trailing}" if before.endswith(" ") else f"{kept} hồ sơ{trailing}"
+    return kept

@@ -39,6 +39,7 @@ class DossierAnswer:
 class GuideResult:
     arrived: bool
     reason: str = ""  # obstacle | stuck | e_stop | unreachable | fault | not_allowed | ""
+    pointed: bool = False  # the guide showed the way from where it stands (and said so)
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,17 @@ class DossierDesk(Protocol):
 
 
 class Guide(Protocol):
-    def guide_to(self, place: str, counter: int | None = None) -> GuideResult:
-        """Lead the citizen to a place (toilet, counter with a number...) or point there."""
+    def guide_to(self, place: str, counter: int | None = None, address: str = "ông/bà") -> GuideResult:
+        """Lead the citizen to a place (toilet, counter with a number...) or point there.
+
+        The guide says what only it knows, addressing the citizen with `address` ("bác", "anh/chị"...):
+        the lead-in when it starts moving, the arrival line, why it stopped, where to look when it points.
+        It stays where it arrived: the dialog says goodbye there, ends the session, then calls
+        `return_to_base()`.
+        """
+
+    def return_to_base(self) -> None:
+        """Go back to the robot's base after a guided walk (nothing for a robot that does not move)."""
 
 
 class Refreshments(Protocol):

@@ -8,6 +8,7 @@ synthetic voice.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -41,11 +42,22 @@ PROMPTS: dict[str, str] = {
     "ticket_refused": "Dạ, em chưa lấy số được ạ. {reason}",
     "ticket_declined": "Dạ vâng.",
     "scan_prompt": "Dạ, {addr} đưa mã QR trên giấy hẹn vào máy quét giúp em ạ.",
+    "ask_procedure_for_guide": "Dạ, {addr} làm thủ tục gì để em dẫn đến đúng quầy ạ?",
+    "ticket_priority": "Dạ, em lấy số ưu tiên cho {addr} ạ.",
+    # guiding: said by the guide (robot/navigation/behaviours.py), which knows whether it moves
     "guide_start": "Dạ, mời {addr} đi theo em đến {place}.",
     "guide_arrived": "Dạ, đến {place} rồi ạ.",
+    "guide_arrived_counter": "Dạ, đến {place} rồi ạ. {Addr} chờ cán bộ gọi số thứ tự giúp em ạ.",
+    "guide_stopped": "Xin lỗi {addr}, em không dẫn đường được lúc này.",
+    "point_to": "{Place} ở {direction}, cách khoảng {metres} mét ạ.",
+    "not_on_map": "Xin lỗi {addr}, em không tìm thấy chỗ đó trên sơ đồ ạ.",
+    "make_way": "Xin phép cho em đi nhờ một chút ạ.",
+    # ... and by the dialog
+    "guide_goodbye": "Em xin phép quay về chỗ đón khách. Em chào {addr} ạ.",
     "guide_failed": "Xin lỗi {addr}, em không dẫn đường được lúc này. {Addr} hỏi cán bộ ở bàn hướng dẫn giúp em ạ.",
     "refreshment": "Dạ, mời {addr} dùng {item} ạ.",
     "refreshment_out": "Xin lỗi {addr}, hiện em hết {item} rồi ạ.",
+    "dispenser_fault": "Xin lỗi {addr}, máy phát đồ của em đang trục trặc ạ.",
     "greeting_reply": "Dạ, em chào {addr}. Em giúp gì được {addr} ạ?",
     "anything_else": "{Addr} cần em giúp gì thêm không ạ?",
     "farewell": "Dạ, em chào {addr}. Chúc {addr} một ngày tốt lành ạ.",
@@ -64,6 +76,7 @@ PLACES = {
     "counter": "quầy",
     "exit": "lối ra",
     "online_help": "bàn hướng dẫn nộp hồ sơ trực tuyến",
+    "help_desk": "bàn hướng dẫn",
 }
 
 ITEMS = {"water": "nước", "candy": "kẹo"}
@@ -95,8 +108,25 @@ def slug(text: str) -> str:
     return "_".join(ascii_text.lower().split())
 
 
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def render(key: str, address: str = "ông/bà", **fields: object) -> Utterance:
-    """Fill a prompt. Raises KeyError for an unknown key or a missing field."""
+    """Fill a prompt. Raises KeyError for an unknown key or a missing field. A field `place` is also
+    available capitalised as `{Place}`."""
     addr = spoken_address(address)
-    text = PROMPTS[key].format(addr=addr, Addr=addr[:1].upper() + addr[1:], **fields)
+    extra = {"Place": capitalised(str(fields["place"]))} if "place" in fields else {}
+    text = PROMPTS[key].format(addr=addr, Addr=capitalised(addr), **fields, **extra)
     return Utterance(text, f"{key}.{slug(addr)}" if not fields else None)
+
+
+# The generic address other parts write in their texts (dossier answers, referrals, refusals): "ông/bà",
+# "ông bà", not followed by a relative ("ông bà nội" stays).
+_GENERIC_ADDRESS = re.compile(r"\b([Ôô])ng(?:/| )bà\b(?! (?:nội|ngoại))")
+
+
+def addressed(text: str, address: str) -> str:
+    """A text written for "ông/bà" spoken to this citizen: 'Ông/bà vui lòng...' -> 'Bác vui lòng...'."""
+    addr = spoken_address(address)
+    return _GENERIC_ADDRESS.sub(lambda m: capitalised(addr) if m.group(1) == "Ô" else addr, text)

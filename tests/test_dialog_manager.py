@@ -26,10 +26,13 @@ class World:
     said: list[tuple[str, str | None]] = field(default_factory=list)
     issued: list[tuple[str, bool]] = field(default_factory=list)
     guided: list[tuple[str, int | None]] = field(default_factory=list)
+    addresses: list[str] = field(default_factory=list)  # the form of address each guide_to was given
     dispensed: list[str] = field(default_factory=list)
     lookups: int = 0
     events: list[tuple[object, ...]] = field(default_factory=list)
     guide_arrives: bool = True
+    guide_points: bool = False  # a robot that must not move: it shows the way from where it stands
+    dossier_text: str = "Hồ sơ của ông bà đang được xử lý, hẹn trả ngày 12 tháng 3."
     queue_broken: bool = False
     stock: int = 1
 
@@ -59,12 +62,18 @@ class World:
     # DossierDesk
     def lookup(self, payload: str) -> DossierAnswer:
         self.lookups += 1
-        return DossierAnswer(True, "Hồ sơ của ông bà đang được xử lý, hẹn trả ngày 12 tháng 3.")
+        return DossierAnswer(True, self.dossier_text)
 
     # Guide
-    def guide_to(self, place: str, counter: int | None = None) -> GuideResult:
+    def guide_to(self, place: str, counter: int | None = None, address: str = "ông/bà") -> GuideResult:
         self.guided.append((place, counter))
+        self.addresses.append(address)
+        if self.guide_points:
+            return GuideResult(False, "not_allowed", pointed=True)
         return GuideResult(True) if self.guide_arrives else GuideResult(False, "obstacle")
+
+    def return_to_base(self) -> None:
+        self.events.append(("returned",))
 
     # Refreshments
     def dispense(self, item: str) -> bool:
@@ -245,13 +254,13 @@ def test_referral_and_out_of_scope(manager: DialogManager, world: World, centre:
 
 
 def test_directions_refreshment_and_repeat(manager: DialogManager, world: World) -> None:
+    world.guide_arrives = False
     manager.heard("nhà vệ sinh ở đâu vậy")
     assert world.guided == [("toilet", None)]
-    assert world.texts[:2] == ["Dạ, mời ông bà đi theo em đến nhà vệ sinh.", "Dạ, đến nhà vệ sinh rồi ạ."]
-    world.guide_arrives = False
-    manager.touched("directions:photocopy")
     assert world.texts[-2].startswith("Xin lỗi ông bà, em không dẫn đường được")
+    assert manager.state is State.ANYTHING_ELSE  # stopped on the way: still by the citizen's side
     manager.heard("cho tôi xin cốc nước")
+    assert world.texts[-2] == "Dạ, mời ông bà dùng nước ạ."
     manager.touched("refreshment")
     assert world.dispensed == ["water", "water"]
     assert world.texts[-2] == "Xin lỗi ông bà, hiện em hết nước rồi ạ."
@@ -310,3 +319,108 @@ def test_configured_address_and_session_events_carry_no_words(catalogue: Catalog
     assert world.texts[-1] == "Dạ, không có gì ạ. Em chào bác."
     for event in world.events:
         assert all(not isinstance(part, str) or len(part) < 40 for part in event)
+
+
+def test_priority_said_anywhere_in_the_session_gives_a_priority_ticket(manager: DialogManager, world: World) -> None:
+    manager.person_arrived()
+    manager.heard("vâng, bác là người cao tuổi")  # an answer that goes on: understood, remembered
+    assert manager.priority and manager.address == "bác"
+    manager.touched("procedure:chung_thuc_ban_sao")  # the touch screen knows nothing of age
+    manager.touched("yes")
+    assert world.issued == [("chung_thuc", True)]
+    assert "Dạ, em lấy số ưu tiên cho bác ạ." in world.texts
+    assert world.texts.index("Dạ, em lấy số ưu tiên cho bác ạ.") < next(
+        i for i, t in enumerate(world.texts) if "được số" in t)
+
+
+def test_priority_before_the_procedure_is_known(manager: DialogManager, world: World) -> None:
+    manager.heard("tôi đang mang thai, cho tôi lấy số")
+    assert world.texts[-1].startswith("Dạ, ông bà cần làm thủ tục gì")
+    manager.heard("khai sinh")
+    assert world.issued == [("ho_tich", True)]
+    manager.heard("không, cảm ơn cháu")  # no + thanks: declines more help
+    assert world.ended()[2] == "done" and manager.state is State.ATTRACT
+    # The next citizen starts without priority.
+    manager.person_left()
+    manager.person_arrived()
+    manager.touched("procedure:khai_sinh")
+    manager.touched("yes")
+    assert world.issued[-1] == ("ho_tich", False)
+    assert sum("ưu tiên" in t for t in world.texts) == 1
+
+
+def test_answer_with_more_words_accepts_an_offer(manager: DialogManager, world: World) -> None:
+    manager.heard("cho cháu hỏi chứng thực bản sao làm ở đâu")
+    assert manager.offer is not None and manager.offer.kind == "ticket"
+    manager.heard("có, tôi có mang theo cháu nhỏ")
+    assert world.issued == [("chung_thuc", True)]
+    manager.heard("không, cảm ơn cháu")
+    assert world.ended()[2] == "done"
+
+
+def test_guide_to_a_counter_of_the_session_s_procedure(manager: DialogManager, world: World,
+                                                    centre: CentreConfig) -> None:
+    manager.heard("tôi muốn đăng ký tạm trú")
+    manager.heard("không")  # no ticket
+    manager.heard("dẫn tôi ra quầy")
+    cu_tru = {c.number for c in centre.counters_for_service("cu_tru")}
+    [(place, counter)] = world.guided
+    assert place == "counter" and counter in cu_tru and counter != 1
+
+
+def test_guide_to_a_counter_of_the_ticket(manager: DialogManager, world: World, centre: CentreConfig) -> None:
+    manager.touched("procedure:khai_sinh")
+    manager.touched("yes")
+    [(service_id, _)] = world.issued
+    manager.touched("directions:counter")
+    [(place, counter)] = world.guided
+    assert place == "counter"
+    assert counter in {c.number for c in centre.counters_for_service(service_id)} and counter != 1
+
+
+def test_guide_to_a_counter_without_a_procedure_asks_first(manager: DialogManager, world: World,
+                                                         centre: CentreConfig) -> None:
+    manager.person_arrived()
+    manager.heard("dẫn tôi đến quầy")
+    assert world.guided == []  # no guess
+    assert world.texts[-1] == "Dạ, ông bà làm thủ tục gì để em dẫn đến đúng quầy ạ?"
+    assert manager.state is State.LISTEN
+    manager.heard("khai sinh")
+    [(place, counter)] = world.guided
+    assert place == "counter" and counter in {c.number for c in centre.counters_for_service("ho_tich")}
+    # Somebody else who does not know their procedure is led to the help desk.
+    manager.person_arrived()
+    manager.heard("dẫn tôi đến quầy")
+    manager.heard("không")
+    assert world.guided[-1] == ("help_desk", None)
+
+
+def test_arrived_says_goodbye_there_ends_then_returns_to_base(manager: DialogManager, world: World) -> None:
+    manager.person_arrived()
+    manager.heard("cho bác hỏi nhà vệ sinh ở đâu")
+    assert world.guided == [("toilet", None)] and world.addresses == ["bác"]
+    assert world.texts[-1] == "Em xin phép quay về chỗ đón khách. Em chào bác ạ."
+    assert not any("giúp gì thêm" in t for t in world.texts)
+    ended = world.events.index(world.ended())
+    assert world.ended()[2:4] == ("done", "directions")
+    assert world.events[ended + 1:] == [("returned",)]  # back to base only after the session ended
+    assert manager.state is State.ATTRACT and not manager.listening
+    manager.person_arrived()  # the next person at the base is greeted
+    assert world.events[-1] == ("started", "s2")
+
+
+def test_pointing_keeps_the_conversation_going(manager: DialogManager, world: World) -> None:
+    world.guide_points = True
+    manager.heard("chỗ phô tô ở đâu")
+    assert world.guided == [("photocopy", None)]
+    assert world.texts[-1] == "Ông bà cần em giúp gì thêm không ạ?"
+    assert not any("không dẫn đường được" in t for t in world.texts)  # the guide already showed the way
+    assert ("returned",) not in world.events and manager.state is State.ANYTHING_ELSE
+
+
+def test_texts_from_other_parts_use_the_session_s_address(catalogue: Catalogue, understander: Understander,
+                                                          world: World, clock: Clock) -> None:
+    world.dossier_text = "Dạ, hồ sơ của người nộp Lê V** T đang xử lý. Ông/bà chưa cần làm gì thêm."
+    manager = make(catalogue, understander, world, clock, address="bác")
+    manager.scanned(DOSSIER_QR)
+    assert world.texts[0] == "Dạ, hồ sơ của người nộp Lê V** T đang xử lý. Bác chưa cần làm gì thêm."

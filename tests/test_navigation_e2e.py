@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from dialogs.numbers import counter_words
 from robot.config import load_centre
+from robot.navigation.behaviours import RobotGuide
 from simulator.motors import MotionRig
 from simulator.world import Person
 from tests.conftest import CUA_NAM, PHU_DINH
@@ -34,12 +36,13 @@ def _true_distance(rig: MotionRig, location: str) -> float:
 def test_guide_to_every_counter(tmp_path: Path, centre_name: str, point_id: str, number: int) -> None:
     centre = load_centre(CENTRES[centre_name])
     with MotionRig(centre, tmp_path, point=point_id) as rig:
-        result = rig.behaviours.guide_to_counter(number, return_to_base=False)
+        result = rig.behaviours.guide_to_counter(number, return_to_base=False, address="bác")
         assert result.arrived, (result, [str(s) for s in rig.statuses])
         counter = next(c for c in rig.point.counters if c.number == number)
         assert _true_distance(rig, counter.location) < 0.4  # where the robot really is, not its odometry
-        assert rig.said[0] == "Mời ông/bà đi theo em."
-        assert f"Đã đến quầy số {number}" in rig.said[-1]
+        assert rig.said[0] == f"Dạ, mời bác đi theo em đến {counter_words(number)}."
+        assert rig.said[-1].startswith(f"Dạ, đến {counter_words(number)} rồi ạ. Bác chờ cán bộ gọi số")
+        assert not any("ông" in t or "/" in t for t in rig.said)  # the citizen's form of address only
         assert [s.state for s in rig.statuses][:3] == ["started", "planning", "going"]
         assert rig.statuses[-1].state == "arrived"
         assert rig.world.collisions == 0
@@ -51,8 +54,13 @@ def test_guide_to_every_counter(tmp_path: Path, centre_name: str, point_id: str,
 def test_guide_then_return_to_base_and_render(tmp_path: Path) -> None:
     centre = load_centre(CUA_NAM)
     with MotionRig(centre, tmp_path) as rig:
-        result = rig.behaviours.guide_to_counter(2)
+        guide = RobotGuide(rig.behaviours)  # the dialog's port
+        result = guide.guide_to("counter", 2, address="anh/chị")
         assert result.arrived
+        assert rig.navigator.location == "counter_2"  # stays for the dialog's goodbye
+        assert rig.said == ["Dạ, mời anh chị đi theo em đến quầy số hai.",
+                            "Dạ, đến quầy số hai rồi ạ. Anh chị chờ cán bộ gọi số thứ tự giúp em ạ."]
+        guide.return_to_base()
         assert rig.navigator.location == "dock"
         assert _true_distance(rig, "dock") < 0.5
         png = rig.world.render_png(tmp_path / "trail.png", rig.navigator.last_route.points)  # type: ignore[union-attr]
@@ -165,7 +173,8 @@ def test_point_to_when_the_robot_must_not_move(tmp_path: Path) -> None:
         bearing, label = rig.arrows[-1]
         assert abs(bearing) < 6  # turned in place to face counter 1
         assert label.startswith("quầy số 1")
-        assert "Quầy số 1" in rig.said[-1] and "ngay phía trước" in rig.said[-1]
+        assert result.pointed
+        assert rig.said[-1].startswith("Quầy số một ở ngay phía trước, cách khoảng")
         assert math.hypot(rig.world.x - 12.0, rig.world.y - 0.8) < 0.05  # did not drive away
 
 
@@ -176,4 +185,4 @@ def test_serve_refreshments_goes_to_the_water_station_and_back(tmp_path: Path) -
         assert result.served
         assert rig.sim_mcu.stock["water"] == 19
         assert rig.navigator.location == "waiting_area"
-        assert "Mời ông/bà dùng nước ạ." in rig.said
+        assert "Dạ, mời ông bà dùng nước ạ." in rig.said

@@ -38,6 +38,23 @@ def test_counters_minutes_money() -> None:
 def test_amounts_in_catalogue_text_become_words() -> None:
     text = "Lệ phí 2.000 đồng/bản; từ trang thứ ba 1.000đ/trang, tối đa 200.000 VNĐ."
     assert speakable(text) == (
-        "Lệ phí hai nghìn đồng/bản; từ trang thứ ba một nghìn đồng/trang, tối đa hai trăm nghìn đồng."
+        "Lệ phí hai nghìn đồng một bản; từ trang thứ ba một nghìn đồng một trang, tối đa hai trăm nghìn đồng."
     )
     assert speakable("Miễn lệ phí, 3 ngày làm việc") == "Miễn lệ phí, 3 ngày làm việc"
+
+
+def test_spoken_text_has_no_slash_and_no_asterisk() -> None:
+    assert speakable("Ông/bà vui lòng mang đến quầy; anh/chị chờ ạ.") == "Ông bà vui lòng mang đến quầy; anh chị chờ ạ."
+    assert speakable("làm sổ đỏ/sổ hồng") == "làm sổ đỏ hoặc sổ hồng"
+    assert speakable("hẹn trả ngày 12/03/2026.") == (
+        "hẹn trả ngày mười hai tháng ba năm hai nghìn không trăm hai mươi sáu."
+    )
+    # A masked name is shown on the screen but never read letter by letter with its asterisks.
+    shown = "Dạ, hồ sơ chứng thực của người nộp Lê V** T có trạng thái: Đang xử lý. Ông/bà chưa cần làm gì thêm."
+    assert speakable(shown) == (
+        "Dạ, hồ sơ chứng thực của người nộp hồ sơ có trạng thái: Đang xử lý. Ông bà chưa cần làm gì thêm."
+    )
+    assert speakable("Hồ sơ của người nộp Nguyễn V** V** A, hẹn trả") == "Hồ sơ của người nộp hồ sơ, hẹn trả"
+    assert speakable("Hồ sơ của người nộp N** hiện quá hạn.") == "Hồ sơ của người nộp hồ sơ hiện quá hạn."
+    for text in (shown, "a/b/c", "x * y", "số 5/7", "V**"):
+        assert "/" not in speakable(text) and "*" not in speakable(text), text

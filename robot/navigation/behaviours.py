@@ -1,8 +1,9 @@
 """Behaviours the dialog asks for: guide to a counter, point to a place, serve refreshments, go to base.
 
 `Behaviours` composes the navigator, the dispenser and the stock count; what the robot says is
-Vietnamese (via `say`), what it logs is English. `RobotGuide` and `RobotRefreshments` are the
-implementations of dialogs.ports.Guide / Refreshments the application hands to the dialog manager.
+Vietnamese (via `say`), rendered by dialogs.prompts with the citizen's form of address, what it logs
+is English. `RobotGuide` and `RobotRefreshments` are the implementations of dialogs.ports.Guide /
+Refreshments the application hands to the dialog manager.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dialogs.numbers import counter_words, number_words
 from dialogs.ports import GuideResult
+from dialogs.prompts import ITEMS, render
 from drivers.dispenser import Dispenser
 from drivers.mcu_protocol import LinkError
 from robot.config import CentreConfig, ReceptionPoint
@@ -22,9 +25,9 @@ from robot.navigation.stock import StockTracker
 Say = Callable[[str], None]
 ShowArrow = Callable[[float, str], None]  # (bearing in degrees relative to the robot's front, CCW positive; label)
 
-FOLLOW_ME = "Mời ông/bà đi theo em."
-MAKE_WAY = "Xin phép cho em đi nhờ một chút ạ."
-ITEM_NAMES = {"water": "nước", "candy": "kẹo"}
+MAKE_WAY = render("make_way").text  # said to whoever stands in the way, not to the citizen
+ITEM_NAMES = ITEMS
+DEFAULT_ADDRESS = "ông/bà"
 
 
 def direction_words(bearing_deg: float) -> str:
@@ -43,11 +46,17 @@ def direction_words(bearing_deg: float) -> str:
 
 
 def place_name(point: ReceptionPoint, location: str, counter: int | None) -> str:
+    """The place as shown on the screen: 'quầy số 5 (Hộ tịch)', 'nhà vệ sinh'."""
     if counter is not None:
         label = next((c.label for c in point.counters if c.number == counter), "")
         return f"quầy số {counter}" + (f" ({label})" if label else "")
     label = point.floor_map.locations[location].label
     return label[:1].lower() + label[1:] if label else location.replace("_", " ")
+
+
+def spoken_place(point: ReceptionPoint, location: str, counter: int | None) -> str:
+    """The place as said: 'quầy số năm', 'nhà vệ sinh'."""
+    return counter_words(counter) if counter is not None else place_name(point, location, None)
 
 
 @dataclass(frozen=True)
@@ -75,41 +84,50 @@ class Behaviours:
     def can_move(self) -> bool:
         return self.centre.devices.can_move and self.navigator is not None
 
+    def _say(self, key: str, address: str = DEFAULT_ADDRESS, **fields: object) -> None:
+        self.say(render(key, address, **fields).text)
+
     # -- guiding ------------------------------------------------------------------------------
-    def guide(self, place: str, counter: int | None = None, return_to_base: bool = True) -> GuideResult:
-        """Lead the citizen there (or point when the robot must not move)."""
+    def guide(self, place: str, counter: int | None = None, return_to_base: bool = True, *,
+              address: str = DEFAULT_ADDRESS) -> GuideResult:
+        """Lead the citizen there (or point when the robot must not move), addressing them with `address`.
+        `return_to_base=False` stays at the place (the dialog says goodbye there first)."""
         try:
             location = resolve_place(self.point, place, counter)
         except UnknownLocation as exc:
             self.log.append(f"guide: {exc}")
-            self.say("Xin lỗi, em không tìm thấy chỗ đó trên sơ đồ ạ.")
+            self._say("not_on_map", address)
             return GuideResult(False, "unreachable")
         name = place_name(self.point, location, counter)
+        spoken = spoken_place(self.point, location, counter)
         if not self.can_move or self.navigator is None:
-            self.point_to(location, name)
-            return GuideResult(False, "not_allowed")
-        self.say(FOLLOW_ME)
-        self.say(f"Em sẽ dẫn ông/bà đến {name}.")
+            self.point_to(location, name, spoken)
+            return GuideResult(False, "not_allowed", pointed=True)
+        self._say("guide_start", address, place=spoken)
         result = self.navigator.go_to(location, self.centre.navigation.guide_speed_mps)
         self.log.append(f"guide to {location}: {'arrived' if result.arrived else 'aborted ' + result.reason}"
                         f" ({result.detail})")
         if result.arrived:
-            self.say(f"Đã đến {name} rồi ạ. Ông/bà vui lòng chờ cán bộ gọi số thứ tự.")
+            arrived = "guide_arrived_counter" if counter is not None else "guide_arrived"
+            self._say(arrived, address, place=spoken)
             if return_to_base:
                 self.go_to_base()
             return GuideResult(True, "")
-        self.say("Xin lỗi, em không đi tiếp được.")
-        self.point_to(location, name)
-        return GuideResult(False, result.reason)
+        self._say("guide_stopped", address)
+        self.point_to(location, name, spoken)
+        return GuideResult(False, result.reason, pointed=True)
 
-    def guide_to_counter(self, number: int, return_to_base: bool = True) -> GuideResult:
-        return self.guide("counter", number, return_to_base)
+    def guide_to_counter(self, number: int, return_to_base: bool = True, *,
+                         address: str = DEFAULT_ADDRESS) -> GuideResult:
+        return self.guide("counter", number, return_to_base, address=address)
 
-    def point_to(self, location: str, name: str | None = None) -> float:
-        """Face the place if the robot may turn, show an arrow and say where it is. Returns the bearing (deg)."""
+    def point_to(self, location: str, name: str | None = None, spoken: str | None = None) -> float:
+        """Face the place if the robot may turn, show an arrow (labelled `name`) and say where it is (`spoken`).
+        Returns the bearing (deg)."""
         fmap = self.point.floor_map
         target = fmap.locations[location]
         name = name or place_name(self.point, location, None)
+        spoken = spoken or name
         if self.navigator is not None and self.centre.devices.drive.kind != "none":
             self.navigator.turn_towards(target.x, target.y)
             pose = self.navigator.pose()
@@ -122,7 +140,8 @@ class Behaviours:
         if self.show_arrow is not None:
             self.show_arrow(bearing, name)
         distance = math.hypot(target.x - x, target.y - y)
-        self.say(f"{name[:1].upper() + name[1:]} ở {direction_words(bearing)}, cách khoảng {round(distance)} mét ạ.")
+        metres = number_words(max(1, round(distance)))
+        self._say("point_to", place=spoken, direction=direction_words(bearing), metres=metres)
         return bearing
 
     def go_to_base(self) -> NavResult | None:
@@ -134,40 +153,47 @@ class Behaviours:
         return result
 
     # -- refreshments -------------------------------------------------------------------------
-    def hand_out(self, item: str) -> ServeResult:
-        """Dispense one item here and now, keeping the stock count."""
+    def hand_out(self, item: str, *, address: str = DEFAULT_ADDRESS, speak: bool = True) -> ServeResult:
+        """Dispense one item here and now, keeping the stock count, and say how it went (`speak=False` when
+        the dialog says it itself, as with RobotRefreshments)."""
+        served = self._dispense(item)
+        if speak and self.dispenser is not None:
+            if served.served or served.reason == "out_of_stock":
+                self._say("refreshment" if served.served else "refreshment_out", address,
+                          item=ITEM_NAMES.get(item, item))
+            else:
+                self._say("dispenser_fault", address)
+        return served
+
+    def _dispense(self, item: str) -> ServeResult:
         if self.dispenser is None:
             return ServeResult(False, "comm")
         if self.stock is not None and not self.stock.available(item):
-            self.say(f"Xin lỗi, em hết {ITEM_NAMES.get(item, item)} rồi ạ.")
             return ServeResult(False, "out_of_stock")
         result = self.dispenser.dispense(item)
         if result.ok:
             if self.stock is not None:
                 self.stock.took(item)
-            self.say(f"Mời ông/bà dùng {ITEM_NAMES.get(item, item)} ạ.")
             return ServeResult(True)
         if result.outcome == "empty":
             if self.stock is not None:
                 self.stock.sensor_empty(item)
-            self.say(f"Xin lỗi, em hết {ITEM_NAMES.get(item, item)} rồi ạ.")
             return ServeResult(False, "out_of_stock")
         self.log.append(f"dispense {item}: {result.outcome} {result.detail}")
-        self.say("Xin lỗi, máy phát đồ của em đang trục trặc ạ.")
         return ServeResult(False, result.outcome)
 
-    def serve_refreshments(self, item: str) -> ServeResult:
+    def serve_refreshments(self, item: str, *, address: str = DEFAULT_ADDRESS) -> ServeResult:
         """Go to the water station, dispense, come back to where the robot was."""
         if not self.can_move or self.navigator is None:
-            return self.hand_out(item)
+            return self.hand_out(item, address=address)
         origin = self.navigator.location or self.base
         station = self.point.floor_map.first_of_kind("water_station")
         if station is None:
-            return self.hand_out(item)
+            return self.hand_out(item, address=address)
         going = self.navigator.go_to(station)
         if not going.arrived:
             return ServeResult(False, going.reason)
-        served = self.hand_out(item)
+        served = self.hand_out(item, address=address)
         back = self.navigator.go_to(origin)
         if not back.arrived:
             return ServeResult(False, back.reason)
@@ -188,20 +214,25 @@ class Behaviours:
 
 
 class RobotGuide:
-    """dialogs.ports.Guide for the application."""
+    """dialogs.ports.Guide for the application: leads (or points), stays at the place on arrival; the dialog
+    says goodbye there and then calls return_to_base()."""
 
     def __init__(self, behaviours: Behaviours):
         self.behaviours = behaviours
 
-    def guide_to(self, place: str, counter: int | None = None) -> GuideResult:
-        return self.behaviours.guide(place, counter)
+    def guide_to(self, place: str, counter: int | None = None, address: str = DEFAULT_ADDRESS) -> GuideResult:
+        return self.behaviours.guide(place, counter, return_to_base=False, address=address)
+
+    def return_to_base(self) -> None:
+        self.behaviours.go_to_base()
 
 
 class RobotRefreshments:
-    """dialogs.ports.Refreshments for the application: hand out on the spot, with the stock count."""
+    """dialogs.ports.Refreshments for the application: hand out on the spot, with the stock count. The dialog
+    says the outcome with the citizen's form of address, so this says nothing itself."""
 
     def __init__(self, behaviours: Behaviours):
         self.behaviours = behaviours
 
     def dispense(self, item: str) -> bool:
-        return self.behaviours.hand_out(item).served
+        return self.behaviours.hand_out(item, speak=False).served
