@@ -1,11 +1,15 @@
 """EventBus: the publisher the application calls. `publish(message)` returns once the message is
-committed to the SQLite outbox (durable), and a sender thread hands outbox rows to paho in order, at
-most `window` at a time; a row is deleted after the broker's PUBACK arrives (`on_publish` by
-message id), in batches.
+committed to the SQLite outbox (durable); rows are handed to paho in outbox order, at most `window` at
+a time, and a row is deleted after the broker's PUBACK arrives (`on_publish` by message id), in batches.
 
 Group commit: publish() calls from several threads that arrive while a commit is running are written
 together in the next transaction, by the first of them (leader/follower, no extra thread). Each caller
 still returns only after its own rows are committed, and nothing reaches paho before its commit.
+
+Hand-off in bursts: after its commit a publisher hands the waiting rows to paho itself when none of the
+bus's rows is in flight (an event on a quiet bus goes out at once) or when half a window is waiting;
+otherwise they go, together, when the PUBACKs of those in flight have arrived (at most one round trip
+later). paho's loop thread then sends and acknowledges many rows per wake-up instead of one.
 
 While the broker is away paho keeps the `window` rows it was given and re-sends them after the
 automatic reconnect; the rest wait in the outbox. After a restart the sender starts from the
@@ -15,7 +19,6 @@ a crash may be sent twice: consumers drop duplicates by event id (see `Deduplica
 
 from __future__ import annotations
 
-import queue
 import threading
 import time
 from collections import deque
@@ -30,6 +33,7 @@ from robot.mqtt.outbox import Entry, Outbox, OutgoingMessage, PendingMessage
 
 MEMORY_ROWS = 20_000  # rows kept in memory for the sender; beyond, it reads them back from SQLite
 DELETE_BATCH = 500  # acknowledged rows deleted in one transaction
+CHECKPOINT_WRITES = 1_000  # write transactions between two WAL checkpoints (run by the sender thread)
 
 
 class Publishable(Protocol):
@@ -59,7 +63,8 @@ class _Job:
 
 class EventBus:
     def __init__(self, link: MqttLink, outbox: Outbox, topic_root: str = "letan/v1", window: int = 100,
-                 memory_rows: int = MEMORY_ROWS, delete_batch: int = DELETE_BATCH, delete_after_s: float = 0.05):
+                 memory_rows: int = MEMORY_ROWS, delete_batch: int = DELETE_BATCH, delete_after_s: float = 0.05,
+                 checkpoint_writes: int = CHECKPOINT_WRITES):
         self.link = link
         self.outbox = outbox
         self.topic_root = topic_root
@@ -67,20 +72,22 @@ class EventBus:
         self.memory_rows = memory_rows
         self.delete_batch = delete_batch
         self.delete_after_s = delete_after_s
+        self.checkpoint_writes = checkpoint_writes
         self._wake = threading.Event()
-        self._acks: queue.SimpleQueue[int] = queue.SimpleQueue()  # PUBACKed paho message ids, from the loop thread
-        # Handing rows to paho (by publishers and the sender) is serialised by _send_lock, which guards:
+        self._acks: deque[int] = deque()  # PUBACKed paho message ids, appended by the loop thread
+        # Handing rows to paho: one thread at a time holds _send_lock; a caller that finds it taken leaves its
+        # request in _pump_wanted and the holder goes round once more (nobody waits for it). It guards:
         self._send_lock = threading.Lock()
+        self._pump_wanted = False
         self._inflight: dict[int, int] = {}  # paho mid -> outbox seq
-        self._acked: list[int] = []  # acknowledged rows not yet deleted
-        self._acked_since = 0.0
         self._last_handed = 0
-        # Group commit: jobs waiting for the next transaction; `_writing` while a leader commits.
-        self._commit_cond = threading.Condition()
+        self._acked: deque[int] = deque()  # acknowledged rows not yet deleted (taken by the sender thread)
+        self._acked_since = 0.0
+        # Group commit: jobs waiting for the next transaction; `_leader` is held by the caller that writes them.
+        self._jobs_lock = threading.Lock()
         self._jobs: list[_Job] = []
-        self._writing = False
-        self._concurrent = False  # the last transactions had several publishers' entries
-        self._followed = False  # someone waited behind the current leader
+        self._leader = threading.Lock()
+        self._concurrent = False  # the last transaction had several publishers' entries, or others were waiting
         self.commits = 0  # transactions written by publish calls (for the bench and tests)
         # Rows this process wrote are also kept in memory (in seq order) so the sender need not read them back;
         # rows up to `_backlog_until` (an earlier run's, or ones not kept because memory was full) come from SQLite.
@@ -98,7 +105,7 @@ class EventBus:
     # --- the application's side --------------------------------------------------------------
 
     def publish(self, message: Publishable) -> int:
-        """Commit to the outbox (returns after the commit) and wake the sender. Returns the outbox sequence number."""
+        """Commit to the outbox (returns after the commit). Returns the outbox sequence number."""
         return self._commit(Entry((outgoing(message, self.topic_root),)))[0]
 
     def publish_many(self, messages: Sequence[Publishable], *, cursor: tuple[str, int] | None = None,
@@ -120,31 +127,30 @@ class EventBus:
         """Group commit: wait while another caller commits; the first caller to find no commit running
         writes every waiting entry (its own included) in one transaction."""
         job = _Job(entry)
-        with self._commit_cond:
+        with self._jobs_lock:
             self._jobs.append(job)
-            while self._writing and not job.done:
-                self._followed = True
-                self._commit_cond.wait()
-            leader = not job.done
-            if leader:
-                self._writing = True
-        if leader:
-            if self._concurrent:
-                time.sleep(0)  # others publish too: let the runnable ones join this transaction
-            with self._commit_cond:
-                jobs, self._jobs = self._jobs, []
-            self._concurrent, self._followed = len(jobs) > 1 or self._followed, False
-            self._lead(jobs)
+        with self._leader:
+            led = not job.done
+            if led:
+                self._write_waiting()
+        if led and (len(self._inflight) <= len(self._acks) or len(self._fresh) >= self.window // 2):
+            self._pump()  # nothing of ours in flight, or half a window waiting: hand the rows to paho now
         if job.error is not None:
             raise job.error
         return job.seqs
 
-    def _lead(self, jobs: list[_Job]) -> None:
+    def _write_waiting(self) -> None:
+        """With `_leader` held: every waiting entry in one transaction; the rows are kept in memory for paho."""
+        if self._concurrent:
+            time.sleep(0)  # others publish too: let the runnable ones join this transaction
+        with self._jobs_lock:
+            jobs, self._jobs = self._jobs, []
         try:
             results = self.outbox.write([j.entry for j in jobs])
             self.commits += 1
             with self._fresh_lock:  # only one leader at a time: rows are kept in seq order
-                self._idle.clear()
+                if self._idle.is_set():
+                    self._idle.clear()
                 for job, result in zip(jobs, results, strict=True):
                     if isinstance(result, BaseException):
                         job.error = result
@@ -155,14 +161,9 @@ class EventBus:
             for job in jobs:
                 job.error = job.error or error
         finally:
-            with self._commit_cond:
-                for job in jobs:
-                    job.done = True
-                self._writing = False
-                self._commit_cond.notify_all()
-        self._pump()  # committed: hand the new rows to paho from this thread (no hop to the sender)
-        if self._acks.qsize() >= self.window // 2:
-            self._wake.set()
+            for job in jobs:
+                job.done = True
+            self._concurrent = len(jobs) > 1 or bool(self._jobs)
 
     def _keep(self, seqs: Sequence[int], messages: Sequence[OutgoingMessage]) -> None:
         """With _fresh_lock held: remember the new rows in memory, or leave them to be read from SQLite."""
@@ -174,6 +175,7 @@ class EventBus:
                 self._backlog_until = max(self._backlog_until, seq)
 
     def start(self) -> None:
+        self.outbox.autocheckpoint(0)  # the sender thread checkpoints, off the publishers' path
         self._thread.start()
 
     def stop(self) -> None:
@@ -183,9 +185,9 @@ class EventBus:
             self._thread.join(timeout=5)
         if not self._thread.is_alive():
             self._pump()
-            with self._send_lock:
-                done, self._acked = self._acked, []
-            self.outbox.delete(done)  # the sender has stopped: acknowledged rows are deleted here
+            self.outbox.delete(self._take_acked())  # the sender has stopped: acknowledged rows are deleted here
+            self.outbox.checkpoint()
+            self.outbox.autocheckpoint(1000)
 
     def flush(self, timeout: float) -> bool:
         """Wait until every row this bus wrote, and every older row, is acknowledged by the broker."""
@@ -206,48 +208,59 @@ class EventBus:
     # --- paho's loop thread --------------------------------------------------------------------
 
     def _on_publish(self, client: mqtt.Client, userdata: object, mid: int, reason: object, props: object) -> None:
-        # Called with paho's message lock held: never take the bus's locks here (a publisher holds
+        # Called with paho's message lock held: never wait for the bus's locks here (a publisher holds
         # `_send_lock` while it calls paho). The PUBACK is queued; a publisher or the sender reads it.
-        self._acks.put(mid)
-        if self._flushing.is_set() or self._acks.qsize() >= self.window // 2:
-            self._wake.set()
+        self._acks.append(mid)
+        acked = len(self._acks)
+        if acked >= len(self._inflight) or acked >= self.window // 2 or self._flushing.is_set():
+            self._wake.set()  # all in flight acknowledged (rows may wait for that), or half a window
 
     # --- handing rows to paho: publishers (after their commit) and the sender thread -----------
 
     def _pump(self) -> None:
-        """Read the PUBACKs that arrived, then hand waiting rows to paho in outbox order (window permitting)."""
-        with self._send_lock:
-            while True:
-                try:
-                    mid = self._acks.get_nowait()
-                except queue.Empty:
-                    break
-                seq = self._inflight.pop(mid, None)  # None: a message sent outside the outbox (availability)
-                if seq is not None:
-                    if not self._acked:
-                        self._acked_since = time.monotonic()
-                    self._acked.append(seq)
-            if not self.link.ready_for_new_messages():
-                return
-            room = self.window - len(self._inflight)
-            if room <= 0:
-                return
-            rows = self._next_rows(room)
-            for row in rows:
-                # The PUBACK may arrive before this returns; it is queued and read after the mapping is stored.
-                info = self.link.client.publish(row.topic, row.payload, qos=row.qos, retain=row.retain)
-                self._inflight[info.mid] = row.seq
-                self._last_handed = row.seq
-            if not rows and not self._inflight and not self._acked:
-                self._idle.set()
+        """Read the PUBACKs that arrived, then hand waiting rows to paho in outbox order (window permitting).
+
+        Never waits: if another thread is handing rows, it goes round once more for this call."""
+        self._pump_wanted = True
+        while self._pump_wanted and self._send_lock.acquire(blocking=False):
+            try:
+                self._pump_wanted = False
+                self._hand_rows()
+            finally:
+                self._send_lock.release()
+
+    def _hand_rows(self) -> None:
+        """With _send_lock held."""
+        acks, inflight = self._acks, self._inflight
+        while acks:
+            seq = inflight.pop(acks.popleft(), None)  # None: a message sent outside the outbox (availability)
+            if seq is not None:
+                if not self._acked:
+                    self._acked_since = time.monotonic()
+                self._acked.append(seq)
+        if not self.link.ready_for_new_messages():
+            return
+        room = self.window - len(inflight)
+        if room <= 0:
+            return
+        rows = self._next_rows(room)
+        publish = self.link.client.publish
+        for row in rows:
+            # The PUBACK may arrive before this returns; it is queued and read after the mapping is stored.
+            inflight[publish(row.topic, row.payload, qos=row.qos, retain=row.retain).mid] = row.seq
+        if rows:
+            self._last_handed = rows[-1].seq
+        elif not inflight and not self._acked:
+            self._idle.set()
 
     def _next_rows(self, room: int) -> list[PendingMessage]:
         """With _send_lock held."""
         with self._fresh_lock:
-            while self._fresh and self._fresh[0].seq <= self._last_handed:
-                self._fresh.popleft()  # already sent from SQLite
+            fresh = self._fresh
+            while fresh and fresh[0].seq <= self._last_handed:
+                fresh.popleft()  # already sent from SQLite
             if self._last_handed >= self._backlog_until:
-                return [self._fresh.popleft() for _ in range(min(room, len(self._fresh)))]
+                return [fresh.popleft() for _ in range(min(room, len(fresh)))]
         return self.outbox.pending(after=self._last_handed, limit=room)
 
     def _rows_waiting(self) -> bool:
@@ -257,13 +270,15 @@ class EventBus:
     # --- the sender thread ---------------------------------------------------------------------
 
     def _run(self) -> None:
-        """Backlog, reconnects and deleting acknowledged rows; fresh rows usually go to paho from publish()."""
+        """Backlog, reconnects, rows left waiting for PUBACKs, deleting acknowledged rows and WAL checkpoints."""
         while not self._stopping.is_set():
-            busy = self._inflight or self._acked or not self._acks.empty()
+            busy = self._inflight or self._acked or self._acks
             self._wake.wait(self.delete_after_s if busy else 0.5 if self.link.connected.is_set() else 0.05)
             self._wake.clear()
             self._pump()
             self._delete_due()
+            if self.outbox.writes_since_checkpoint >= self.checkpoint_writes:
+                self.outbox.checkpoint()
             if self.link.connected.is_set():
                 if not self.link.ready_for_new_messages():
                     time.sleep(0.005)  # paho is still re-sending what it held: look again shortly
@@ -271,15 +286,16 @@ class EventBus:
                 elif self._rows_waiting() and len(self._inflight) < self.window:
                     self._wake.set()  # more rows than one window: keep feeding
 
+    def _take_acked(self) -> list[int]:
+        acked = self._acked
+        return [acked.popleft() for _ in range(len(acked))]
+
     def _delete_due(self) -> None:
         """Acknowledged rows are deleted in batches: `delete_batch` rows, or after `delete_after_s`, or at once
         when someone waits in flush(). A crash in between only means those rows are sent again (same event id)."""
-        with self._send_lock:
-            due = bool(self._acked) and (len(self._acked) >= self.delete_batch or self._flushing.is_set()
-                                         or time.monotonic() - self._acked_since >= self.delete_after_s)
-            done: list[int] = []
-            if due:
-                done, self._acked = self._acked, []
-        self.outbox.delete(done)
-        if due and not self._inflight and not self._acked and not self._rows_waiting():
-            self._idle.set()
+        waiting = len(self._acked)
+        if waiting and (waiting >= self.delete_batch or self._flushing.is_set()
+                        or time.monotonic() - self._acked_since >= self.delete_after_s):
+            self.outbox.delete(self._take_acked())
+            if not self._inflight and not self._acked and not self._rows_waiting():
+                self._idle.set()

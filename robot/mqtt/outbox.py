@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS replies (request_id TEXT PRIMARY KEY, topic TEXT NOT NULL, payload BLOB NOT NULL);
 """
+_INSERT = "INSERT INTO outbox (topic, payload, qos, retain) VALUES (?, ?, ?, ?)"
 
 
 @dataclass(frozen=True)
@@ -68,16 +69,25 @@ class PendingMessage:
 
 
 class Outbox:
-    """Thread-safe: one connection guarded by a lock (publishers insert, the sender reads and deletes)."""
+    """Thread-safe. Two connections to the same file: one writes (inserts, cursor moves, replies, deletes), guarded
+    by a lock; the other reads (the sender's backlog, counts) and checkpoints, so neither waits for the writer."""
 
     def __init__(self, path: Path | str, synchronous: Literal["NORMAL", "FULL"] = "NORMAL"):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(f"PRAGMA synchronous={synchronous}")
+        self._db = self._connect(synchronous)
         self._db.executescript(_SCHEMA)
+        self._insert = self._db.cursor()  # one cursor and one cached statement for every single-row insert
+        self._read_lock = threading.Lock()
+        self._reader = self._connect(synchronous)
+        self.writes_since_checkpoint = 0  # write transactions since the last checkpoint() (see autocheckpoint)
+
+    def _connect(self, synchronous: str) -> sqlite3.Connection:
+        db = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute(f"PRAGMA synchronous={synchronous}")
+        return db
 
     def add(self, message: OutgoingMessage) -> int:
         """One row in its own transaction."""
@@ -102,12 +112,11 @@ class Outbox:
         if len(entries) == 1 and len(entries[0].messages) == 1 and entries[0].cursor is entries[0].reply_for is None:
             msg = entries[0].messages[0]
             with self._lock:  # one row: one statement in its own implicit transaction (fewer round trips)
-                cur = self._db.execute(
-                    "INSERT INTO outbox (topic, payload, qos, retain) VALUES (?, ?, ?, ?)",
-                    (msg.topic, msg.payload, msg.qos, int(msg.retain)),
-                )
-            return [[int(cur.lastrowid or 0)]]
+                self._insert.execute(_INSERT, (msg.topic, msg.payload, msg.qos, msg.retain))
+                self.writes_since_checkpoint += 1
+                return [[self._insert.lastrowid or 0]]
         with self._lock:
+            self.writes_since_checkpoint += 1
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 for entry in entries:
@@ -126,11 +135,8 @@ class Outbox:
                 return CursorMoved(f"cursor {entry.cursor[0]!r} was moved by another publisher")
         seqs = []
         for msg in entry.messages:
-            cur = self._db.execute(
-                "INSERT INTO outbox (topic, payload, qos, retain) VALUES (?, ?, ?, ?)",
-                (msg.topic, msg.payload, msg.qos, int(msg.retain)),
-            )
-            seqs.append(int(cur.lastrowid or 0))
+            self._insert.execute(_INSERT, (msg.topic, msg.payload, msg.qos, msg.retain))
+            seqs.append(self._insert.lastrowid or 0)
         if entry.cursor is not None:
             self._db.execute(
                 "INSERT INTO cursors (name, position) VALUES (?, ?) "
@@ -145,8 +151,8 @@ class Outbox:
 
     def pending(self, after: int = 0, limit: int = 500) -> list[PendingMessage]:
         """Rows not yet acknowledged with seq > after, oldest first."""
-        with self._lock:
-            rows = self._db.execute(
+        with self._read_lock:
+            rows = self._reader.execute(
                 "SELECT seq, topic, payload, qos, retain FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
             ).fetchall()
         return [PendingMessage(seq, topic, bytes(data), qos, bool(retain)) for seq, topic, data, qos, retain in rows]
@@ -156,34 +162,50 @@ class Outbox:
         if not batch:
             return
         with self._lock:
+            self.writes_since_checkpoint += 1
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany("DELETE FROM outbox WHERE seq = ?", batch)
             self._db.execute("COMMIT")
 
     def count(self, up_to: int | None = None) -> int:
         """Rows not yet acknowledged (only those with seq <= up_to when given)."""
-        with self._lock:
+        with self._read_lock:
             if up_to is None:
-                return int(self._db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0])
-            return int(self._db.execute("SELECT COUNT(*) FROM outbox WHERE seq <= ?", (up_to,)).fetchone()[0])
+                return int(self._reader.execute("SELECT COUNT(*) FROM outbox").fetchone()[0])
+            return int(self._reader.execute("SELECT COUNT(*) FROM outbox WHERE seq <= ?", (up_to,)).fetchone()[0])
 
     def last_seq(self) -> int:
         """The highest sequence number written so far (0 for a new outbox)."""
-        with self._lock:
-            row = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
+        with self._read_lock:
+            row = self._reader.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
         return int(row[0]) if row else 0
 
     def cursor(self, name: str) -> int:
-        with self._lock:
-            row = self._db.execute("SELECT position FROM cursors WHERE name = ?", (name,)).fetchone()
+        with self._read_lock:
+            row = self._reader.execute("SELECT position FROM cursors WHERE name = ?", (name,)).fetchone()
         return int(row[0]) if row else 0
 
     def reply(self, request_id: str) -> OutgoingMessage | None:
         """The reply already sent for a request id (commands are idempotent), if any."""
-        with self._lock:
-            row = self._db.execute("SELECT topic, payload FROM replies WHERE request_id = ?", (request_id,)).fetchone()
+        with self._read_lock:
+            row = self._reader.execute(
+                "SELECT topic, payload FROM replies WHERE request_id = ?", (request_id,)).fetchone()
         return OutgoingMessage(row[0], bytes(row[1])) if row else None
 
-    def close(self) -> None:
+    def autocheckpoint(self, pages: int) -> None:
+        """SQLite's own checkpoint after a commit that grows the WAL beyond `pages` (its default: 1000); 0 turns it
+        off, for an owner that calls `checkpoint()` itself off the publishing path (the EventBus's sender thread)."""
         with self._lock:
+            self._db.execute(f"PRAGMA wal_autocheckpoint={int(pages)}")
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database file (PASSIVE: writers go on meanwhile) on the reading connection, so a
+        publisher's commit never pays for it; the WAL then starts again from its beginning."""
+        with self._read_lock:
+            self.writes_since_checkpoint = 0
+            self._reader.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+    def close(self) -> None:
+        with self._lock, self._read_lock:
+            self._reader.close()
             self._db.close()
