@@ -151,22 +151,69 @@ class FeedQueueDesk:
 
 
 class FeedGuide:
-    """Guide that shows where the robot led the citizen, and how it ended."""
+    """Guide that shows where the robot led the citizen, and how it ended (`guiding` is True meanwhile)."""
 
     def __init__(self, guide: Any, feed: EventFeed):
         self.guide = guide
         self.feed = feed
+        self.guiding = False
 
     def guide_to(self, place: str, counter: int | None = None) -> GuideResult:
         self.feed.emit("guide", f"guiding to {place}{f' {counter}' if counter else ''}", place=place, counter=counter)
-        result: GuideResult = self.guide.guide_to(place, counter)
+        self.guiding = True
+        try:
+            result: GuideResult = self.guide.guide_to(place, counter)
+        finally:
+            self.guiding = False
         text = "arrived" if result.arrived else f"stopped: {result.reason}"
         self.feed.emit("guide", f"{text} ({place}{f' {counter}' if counter else ''})", place=place, counter=counter,
                        arrived=result.arrived, reason=result.reason)
         if not result.arrived and result.reason not in ("", "not_allowed"):
             self.feed.emit("alert", f"navigation aborted: {result.reason}", kind="navigation_aborted",
-                           reason=result.reason)
+                           reason=result.reason, location=place if counter is None else f"counter {counter}")
         return result
+
+
+class WatchedPrinter:
+    """The ticket printer (drivers.printer.TicketPrinter), remembering what it last said about itself: the
+    robot's status shows it without asking the printer again. `on_change` is called after each answer."""
+
+    def __init__(self, printer: Any, on_change: Callable[[], None]):
+        self.printer = printer
+        self.on_change = on_change
+        self.last: Any = None  # drivers.printer.PrinterStatus, None until asked
+        self.failed = False  # the last print could not reach the printer
+
+    @property
+    def problem(self) -> str | None:
+        """The alert kind the printer's state means (as TicketDesk names them), None when fine or not asked."""
+        if self.failed:
+            return "printer_unreachable"
+        return self.last.problem() if self.last is not None else None
+
+    def status(self) -> Any:
+        status = self.printer.status()
+        self.last = status
+        if status.online:
+            self.failed = False
+        self.on_change()
+        return status
+
+    def print_raster(self, image: Any, qr_text: str | None, cut: bool = True) -> None:
+        from drivers.printer import PrinterError
+
+        try:
+            self.printer.print_raster(image, qr_text, cut)
+        except PrinterError:
+            self.failed = True
+            self.on_change()
+            raise
+        if self.failed:
+            self.failed = False
+            self.on_change()
+
+    def close(self) -> None:
+        self.printer.close()
 
 
 class NoDossiers:
@@ -221,7 +268,14 @@ ALERT_KINDS: dict[str, tuple[str, str]] = {
     "navigation_aborted": ("navigation_aborted", "warning"),
     "navigation_stuck": ("navigation_stuck", "critical"),
     "low_stock": ("low_stock", "warning"),
+    "scanner": ("scanner_disconnected", "warning"),
+    "camera": ("camera_disconnected", "warning"),
 }
+# Printer problems a periodic check raises (TicketDesk raises them when a ticket does not print).
+PRINTER_CHECK_ALERTS = frozenset({"printer_paper_out", "printer_paper_near_end", "printer_offline",
+                                  "printer_cover_open"})
+PAUSED_TEXT = "Dạ, em đang tạm nghỉ. Mời ông/bà hỏi cán bộ ở bàn hướng dẫn ạ."
+ITEM_WORDS = {"water": "nước", "candy": "kẹo"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -247,7 +301,24 @@ class Application:
         self._stopping = threading.Event()
         self._closers: list[Callable[[], None]] = []
         self.manager: Any = None
+        self.speaker: FeedSpeaker | None = None
+        self.mqtt: Any = None
         self.paused = False
+        # What the robot reports about itself (robot.status, navigation.progress): see _status_fields.
+        self.navigator: Any = None
+        self.behaviours: Any = None
+        self.guide: FeedGuide | None = None
+        self.printer_watch: WatchedPrinter | None = None
+        self.scanner: Any = None
+        self.camera: Any = None
+        self._status_lock = threading.Lock()
+        self._status_ready = False
+        self._walking: str | None = None  # guiding | returning | navigating while the robot moves
+        self._goal_id = ""
+        self._in_session = False
+        self._session_started_at = 0.0
+        self._turns = 0
+        self._input: str | None = None  # the citizen input being handled: touch | voice | scan | presence
 
     @classmethod
     def from_config(
@@ -269,24 +340,26 @@ class Application:
     def _part(self, name: str, state: str) -> None:
         self._parts[name] = state
         if not state.startswith("ok"):
-            self.feed.emit("alert", f"{name}: {state}", kind=name)
+            self.feed.emit("alert", f"{name}: {state}", kind=name, reason=state)
 
     def start(self) -> None:
         """Build and start every part; parts that cannot start are reported, the rest keeps working."""
         self._stopping.clear()
+        self._status_ready = False
         self._start_voice()
         self._start_recogniser()
         self._start_queue()
         self._start_bus()
-        speaker = FeedSpeaker(self.feed, self._say_later)
+        speaker = self.speaker = FeedSpeaker(self.feed, self._say_later)
         queue = self._start_ticket_desk()
         dossiers = self._start_dossiers()
         guide, refreshments = self._start_motion(speaker)
-        events = FeedSessionEvents(self.feed, self._publish_session if self.mqtt is not None else None)
+        events = FeedSessionEvents(self.feed, self._session_event)
         self.manager = self._build_dialog(speaker, queue, dossiers, guide, refreshments, events)
         self._start_scanner()
         self._start_camera()
         self._start_queue_watch()
+        self._start_status()
 
     # ------------------------------------------------------------------ parts
 
@@ -409,8 +482,8 @@ class Application:
         from drivers.drive import DriveError, McuDrive, Zlac8015dDrive
         from drivers.mcu_protocol import LinkError, McuLink
         from robot.navigation.behaviours import MAKE_WAY, Behaviours, RobotGuide, RobotRefreshments
-        from robot.navigation.navigator import Navigator
         from robot.navigation.stock import StockTracker
+        from robot.telemetry import GoalNavigator
 
         devices = self.centre.devices
         drive_cfg, mcu_cfg = devices.drive, devices.mcu
@@ -431,8 +504,9 @@ class Application:
                 self._closers.append(drive.close)
                 drive.enable()
                 point = self.centre.point()
-                navigator = Navigator(point.floor_map, drive, self.clock, self.centre.navigation,
-                                      safety=link.safety if link is not None else None, on_status=self._nav_status)
+                navigator = GoalNavigator(point.floor_map, drive, self.clock, self.centre.navigation,
+                                          safety=link.safety if link is not None else None,
+                                          on_status=self._nav_status)
                 base = self.centre.robot.base or point.floor_map.first_of_kind("dock") or "entrance"
                 navigator.localise(base)
         except (DriveError, LinkError, OSError) as exc:
@@ -446,7 +520,7 @@ class Application:
         refresh = self.centre.refreshments
         stock = StockTracker({"water": refresh.water_capacity, "candy": refresh.candy_capacity}, refresh.low_stock,
                              lambda item, left: self.feed.emit("alert", f"{item}: {left} left", kind="low_stock",
-                                                               reason=item))
+                                                               reason=f"{left} left", item=item))
         self.behaviours = Behaviours(
             self.centre, lambda text: speaker.say(text), navigator=navigator, show_arrow=self._arrow,
             dispenser=Dispenser(link) if link is not None else None, stock=stock,
@@ -454,10 +528,49 @@ class Application:
         if navigator is not None:
             navigator.on_blocked = lambda: speaker.say(MAKE_WAY)
         self.navigator = navigator
-        return FeedGuide(RobotGuide(self.behaviours), self.feed), RobotRefreshments(self.behaviours)
+        self.guide = FeedGuide(RobotGuide(self.behaviours), self.feed)
+        return self.guide, RobotRefreshments(self.behaviours)
 
     def _nav_status(self, status: Any) -> None:
+        """Each status of a walk: on the feed, as navigation progress for staff, in the robot's mode. A walk that
+        is not a guide (FeedGuide alerts those) raises navigation_aborted when it stops short."""
+        import uuid
+
         self.feed.emit("guide", str(status), state=str(status.state), reason=status.reason)
+        goal = getattr(self.navigator, "goal", None) or "?"
+        if status.state == "started":
+            self._goal_id = uuid.uuid4().hex[:12]
+            guiding = self.guide is not None and self.guide.guiding
+            self._walking = ("returning" if goal == getattr(self.behaviours, "base", None)
+                             else "guiding" if guiding else "navigating")
+        self._publish_progress(status, goal)
+        if status.state in ("arrived", "aborted"):
+            walking, self._walking = self._walking, None
+            if status.state == "aborted" and walking != "guiding":
+                self.feed.emit("alert", f"navigation aborted: {status.reason}", kind="navigation_aborted",
+                               reason=status.reason, location=goal)
+        if status.state in ("started", "arrived", "aborted"):
+            self._publish_status()
+
+    def _publish_progress(self, status: Any, goal: str) -> None:
+        """navigation.progress: every start, planning, arrival and abort; "going" at most once a second."""
+        from robot.events import NavigationProgress
+        from robot.telemetry import NAV_STATUS, remaining_along
+
+        if self.mqtt is None or not self._nav_throttle.admit(status.state, status.at):
+            return
+        remaining: float | None = None
+        progress = 0.0
+        route = self.navigator.last_route if status.state != "started" else None
+        if status.state == "arrived":
+            remaining, progress = 0.0, 1.0
+        elif route is not None and route.goal == goal and route.length_m > 0:
+            pose = self.navigator.pose()
+            remaining = round(remaining_along(route.points, pose.x, pose.y), 2)
+            progress = round(min(1.0, max(0.0, 1 - remaining / route.length_m)), 3)
+        self.mqtt.publish(self.mqtt.make(
+            NavigationProgress, goal_id=self._goal_id, target=goal, status=NAV_STATUS[status.state],
+            progress=progress, remaining_m=remaining, reason=status.reason or None))
 
     def _arrow(self, bearing: float, label: str) -> None:
         self.feed.emit("guide", f"arrow on screen: {label}, {bearing:+.0f} degrees", bearing=bearing)
@@ -466,6 +579,7 @@ class Application:
         """Tickets: the queue engine and the printer at devices.printer (a ticket is never lost to the printer)."""
         from robot.ticketing import TicketDesk, printer_from_config
 
+        self.printer_watch = None
         if self.engine is None:
             return NoQueue(self.routes, "queue engine not available")
         device = self.centre.devices.printer
@@ -479,19 +593,38 @@ class Application:
                       "usb": f"{device.usb_vendor}:{device.usb_product}", "file": str(device.device)}
             where = places.get(device.kind, "")
             self._part("printer", f"ok ({device.kind} {where})" if printer is not None else "ok (none configured)")
-        self.ticket_desk = TicketDesk(self.centre, self.engine, printer, self.catalogue, on_alert=self._printer_alert,
-                                      point_id=self.centre.robot.point)
+        if printer is not None:
+            self.printer_watch = WatchedPrinter(printer, self._on_printer_status)
+        self.ticket_desk = TicketDesk(self.centre, self.engine, self.printer_watch, self.catalogue,
+                                      on_alert=self._printer_alert, point_id=self.centre.robot.point)
         return FeedQueueDesk(self.ticket_desk, self.feed)
 
     def _printer_alert(self, kind: str, detail: str) -> None:
         self.feed.emit("alert", f"{kind.replace('_', ' ')}: {detail}", kind=kind, reason=kind)
 
+    def _on_printer_status(self) -> None:
+        """The printer answered (or failed): the status shows it; a status with printer and paper ok resolves
+        the printer's alerts in robot.alerts (robot.mqtt.alerts.AlertBoard)."""
+        self._publish_status()
+
+    def _check_printer(self) -> None:
+        """Periodic check: ask the printer how it is; a new problem is raised before a citizen meets it."""
+        watch = self.printer_watch
+        if watch is None:
+            return
+        before = ALERT_KINDS.get(watch.problem or "", ("",))[0]
+        status = watch.status()
+        problem = status.problem()
+        if problem in PRINTER_CHECK_ALERTS and ALERT_KINDS[problem][0] != before:
+            self._printer_alert(problem, f"periodic check: {status.detail or problem}")
+
     def _start_bus(self) -> None:
         """MQTT: the configured broker, --broker, or the embedded one; counter commands on the queue engine."""
+        from robot.events import ROBOT_ACTIONS
         from robot.mqtt.broker import EmbeddedBrokerError
         from robot.mqtt.service import RobotMqtt
 
-        self.mqtt: Any = None
+        self.mqtt = None
         try:
             self.mqtt = RobotMqtt(self.centre, self.clock, broker_url=self.broker_url, engine=self.engine)
             self.mqtt.start()
@@ -500,49 +633,233 @@ class Application:
             self._part("mqtt", f"unavailable: {exc}")
             return
         self._closers.append(self.mqtt.stop)
-        for action in ("pause", "resume", "announce"):
+        for action in ROBOT_ACTIONS:
             self.mqtt.register(action, self._staff_command)
         self._part("mqtt", f"ok ({self.mqtt.settings.display}{', embedded' if self.mqtt.embedded else ''})")
         self.feed.subscribe(self._alert_to_mqtt)
 
-    def _publish_session(self, what: str, data: dict[str, Any]) -> None:
+    def _session_event(self, what: str, data: dict[str, Any]) -> None:
+        """Dialog sessions for staff: started, ended with the dialog's own reason (done, timeout, handed_over,
+        aborted, error), intent, procedure, turns and duration; never what the citizen said."""
+        from dialogs.manager import END_REASONS
         from robot.events import DialogSessionEnded, DialogSessionStarted, RobotAlert
 
-        reasons = {"done": "nominal", "timeout": "timeout", "handed_over": "intent_not_recognized",
-                   "aborted": "aborted_by_user", "error": "error"}
         if what == "started":
-            self.mqtt.publish(self.mqtt.make(DialogSessionStarted, session_id=data["session"]))
+            self._in_session = True
+            self._session_started_at = self.clock.monotonic()
+            self._turns = 1 if self._input in ("touch", "voice", "scan") else 0
+            # Someone is being served again: whoever asked for a staff member before has been dealt with.
+            self._resolve_alert("help_requested")
+            if self.mqtt is not None:
+                trigger = self._input if self._input in ("touch", "voice", "scan") else "presence"
+                self.mqtt.publish(self.mqtt.make(DialogSessionStarted, session_id=data["session"], trigger=trigger))
         elif what == "ended":
-            self.mqtt.publish(self.mqtt.make(DialogSessionEnded, session_id=data["session"],
-                                             reason=reasons.get(data["reason"], "error"), intent=data["intent"],
-                                             procedure=data["procedure"]))
-        elif what == "help":
+            self._in_session = False
+            if self.mqtt is not None:
+                reason = data["reason"] if data["reason"] in END_REASONS else "error"
+                duration = round(max(0.0, self.clock.monotonic() - self._session_started_at), 1)
+                self.mqtt.publish(self.mqtt.make(DialogSessionEnded, session_id=data["session"], reason=reason,
+                                                 intent=data["intent"], procedure=data["procedure"],
+                                                 turns=self._turns, duration_s=duration))
+        elif what == "help" and self.mqtt is not None:
             self.mqtt.publish(self.mqtt.make(RobotAlert, kind="help_requested", reason=data["reason"]))
+        self._publish_status()
 
     def _alert_to_mqtt(self, event: AppEvent) -> None:
-        """Device alerts for staff (no personal data: kind and a technical reason only)."""
+        """Device alerts for staff (no personal data: kind, a technical reason, a map location or an item)."""
         from robot.events import RobotAlert
 
         mapped = ALERT_KINDS.get(str(event.data.get("kind", ""))) if event.kind == "alert" else None
         if mapped is not None:
             kind, severity = mapped
+            location, item = event.data.get("location"), event.data.get("item")
             self.mqtt.publish(self.mqtt.make(RobotAlert, kind=kind, severity=severity,
-                                             reason=str(event.data.get("reason", ""))[:120]))
+                                             reason=str(event.data.get("reason", ""))[:120],
+                                             location=str(location)[:120] if location else None,
+                                             item=str(item) if item else None))
+
+    def _resolve_alert(self, *kinds: str) -> None:
+        """The condition behind these alert kinds is gone: take them out of the retained robot.alerts."""
+        if self.mqtt is not None:
+            for kind in kinds:
+                self.mqtt.resolve_alert(kind)
+
+    # ------------------------------------------------------------------ staff commands (MQTT robot/cmd)
 
     def _staff_command(self, command: Any) -> Any:
+        """pause, resume, announce, go-to-base, dispense, refill: the reply says what was done (Vietnamese)."""
         from robot.mqtt.commands import Outcome
 
-        if command.action == "announce" and command.text:
+        action = command.action
+        if action == "announce":
+            if not (command.text or "").strip():
+                return Outcome.reject("text_required", "Cần nội dung thông báo.")
             self.feed.emit("said", command.text, key=None)
             self._say_later(command.text, None)
-        elif command.action == "pause":
+            return Outcome(True, message="Đã phát thông báo.")
+        if action == "pause":
             self.paused = True
             self._dialog(lambda m: m.abort())
             self.feed.emit("info", "paused by staff")
-        elif command.action == "resume":
+            self._publish_status()
+            return Outcome(True, message="Robot đã tạm dừng tiếp dân.")
+        if action == "resume":
             self.paused = False
             self.feed.emit("info", "resumed by staff")
-        return Outcome(True)
+            self._publish_status()
+            return Outcome(True, message="Robot tiếp tục tiếp dân.")
+        if action == "go-to-base":
+            return self._go_to_base()
+        if action == "dispense":
+            return self._dispense(command.item, command.quantity or 1, command.location)
+        if action == "refill":
+            return self._refill(command.item, command.quantity)
+        return Outcome.reject("not_supported", f"Robot chưa hỗ trợ lệnh {action}.")
+
+    def _go_to_base(self) -> Any:
+        """Staff send the robot back to its base: the conversation in progress ends (aborted)."""
+        from robot.mqtt.commands import Outcome
+
+        if self.behaviours is None or not self.behaviours.can_move:
+            return Outcome.reject("cannot_move", "Robot không di chuyển được (không có động cơ hoặc bị tắt).")
+        with self._lock:  # never while the robot leads a citizen
+            if self.manager is not None:
+                self.manager.abort()
+            result = self.behaviours.go_to_base()
+        if result is not None and result.arrived:
+            return Outcome(True, message="Robot đã về vị trí chờ.")
+        reason = result.reason if result is not None else "cannot_move"
+        return Outcome.reject(reason or "aborted", f"Robot không về được vị trí chờ ({reason}).")
+
+    def _dispense(self, item: str | None, quantity: int, location: str | None) -> Any:
+        """Hand out `quantity` items here, or at `location` (a place on the floor map) and come back to base."""
+        from robot.mqtt.commands import Outcome
+
+        behaviours = self.behaviours
+        if item is None:
+            return Outcome.reject("item_required", "Cần chọn nước hoặc kẹo.")
+        if behaviours is None or behaviours.dispenser is None:
+            return Outcome.reject("no_dispenser", "Robot không có máy phát nước, kẹo.")
+        if quantity > 20:
+            return Outcome.reject("too_many", "Mỗi lần phát tối đa 20.")
+        name = ITEM_WORDS.get(item, item)
+        if location is not None and location not in behaviours.point.floor_map.locations:
+            return Outcome.reject("unknown_location", f"Không có vị trí {location} trên sơ đồ.")
+        if location is not None and not behaviours.can_move:
+            return Outcome.reject("cannot_move", "Robot không di chuyển được (không có động cơ hoặc bị tắt).")
+        served, why = 0, ""
+        with self._lock:  # never while the robot talks with or leads a citizen
+            if location is not None:
+                going = behaviours.navigator.go_to(location)
+                if not going.arrived:
+                    return Outcome.reject(going.reason or "aborted",
+                                          f"Robot không đến được {location} ({going.reason}).")
+            for _ in range(quantity):
+                result = behaviours.hand_out(item)
+                if not result.served:
+                    why = result.reason
+                    break
+                served += 1
+            if location is not None:
+                behaviours.go_to_base()
+        self._publish_status()
+        if served == quantity:
+            return Outcome(True, message=f"Đã phát {served} {name}.")
+        return Outcome.reject(why or "failed", f"Đã phát {served}/{quantity} {name} ({why}).")
+
+    def _refill(self, item: str | None, quantity: int | None) -> Any:
+        """Staff refilled a bin: the count is `quantity` (default: full); no bin low any more resolves low_stock."""
+        from robot.mqtt.commands import Outcome
+
+        behaviours = self.behaviours
+        if item is None:
+            return Outcome.reject("item_required", "Cần chọn nước hoặc kẹo.")
+        if behaviours is None or behaviours.dispenser is None or behaviours.stock is None:
+            return Outcome.reject("no_dispenser", "Robot không có máy phát nước, kẹo.")
+        stock = behaviours.stock
+        if quantity is not None and quantity > stock.capacity[item]:
+            return Outcome.reject("over_capacity", f"Ngăn {ITEM_WORDS[item]} chứa tối đa {stock.capacity[item]}.")
+        stock.refill(item, quantity)
+        if not any(stock.left(i) <= stock.low_at < stock.capacity[i] for i in stock.capacity):
+            self._resolve_alert("low_stock")
+        self._publish_status()
+        return Outcome(True, message=f"Đã ghi nhận {stock.left(item)} {ITEM_WORDS[item]}.")
+
+    # ------------------------------------------------------------------ the robot's status (robot.status)
+
+    def _start_status(self) -> None:
+        """Publish the retained status now, on every change and every mqtt.status_period_s (heartbeat); the
+        heartbeat also asks the printer and the dispenser's stock sensors how they are."""
+        from robot.telemetry import ProgressThrottle, StatusGate
+
+        self._status_gate = StatusGate()
+        self._nav_throttle = ProgressThrottle(1.0)
+        self._status_ready = True
+        if self.mqtt is None:
+            return
+        thread = threading.Thread(target=self._status_loop, name="robot-status", daemon=True)
+        thread.start()
+        self._closers.append(lambda: thread.join(timeout=6))
+
+    def _status_loop(self, poll_s: float = 1.0) -> None:
+        next_check: float | None = None
+        while not self._stopping.is_set():
+            try:
+                now = self.clock.monotonic()
+                if next_check is None or now >= next_check - 1e-6:  # simulated clocks add up in floats
+                    next_check = now + self.centre.mqtt.status_period_s
+                    self._check_devices()
+                    self._publish_status(force=True)
+                else:
+                    self._publish_status()  # changes no event announced (a drive fault...)
+            except Exception:
+                log.exception("publishing the robot status failed")
+            self._stopping.wait(poll_s)
+
+    def _check_devices(self) -> None:
+        self._check_printer()
+        if self.behaviours is not None:
+            self.behaviours.check_stock_sensors()
+
+    def _publish_status(self, *, force: bool = False) -> None:
+        from robot.events import RobotStatus
+
+        if self.mqtt is None or not self._status_ready or self._stopping.is_set():
+            return
+        with self._status_lock:
+            fields = self._status_fields()
+            if self._status_gate.due(fields, force=force):
+                self.mqtt.publish(self.mqtt.make(RobotStatus, **fields))
+
+    def _status_fields(self) -> dict[str, Any]:
+        """robot.status from the parts (no I/O): unknown stays unknown (no battery report in the MCU protocol)."""
+        from robot.telemetry import device_state, printer_states, robot_mode
+
+        parts = self._parts
+        watch = self.printer_watch
+        if not parts.get("printer", "ok").startswith("ok"):
+            printer, paper = "fault", "unknown"
+        else:
+            printer, paper = printer_states(watch is not None, watch.last if watch else None,
+                                            watch.failed if watch else False)
+        scanner, camera = self.scanner, self.camera
+        motors = device_state(parts.get("navigation"))
+        if self.navigator is not None and self.navigator.drive.faults.any:
+            motors = "fault"
+        behaviours = self.behaviours
+        stocked = behaviours is not None and behaviours.dispenser is not None and behaviours.stock is not None
+        return {
+            "mode": robot_mode(walking=self._walking, paused=self.paused, in_session=self._in_session,
+                               can_talk=self.manager is not None),
+            "battery_pct": None, "charging": None,
+            "printer": printer, "paper": paper,
+            "scanner": device_state(parts.get("scanner"), scanner.status.state if scanner is not None else None),
+            "microphone": device_state(parts.get("listening")),
+            "camera": device_state(parts.get("camera"), camera.status.state if camera is not None else None),
+            "motors": motors,
+            "water": behaviours.stock.left("water") if stocked else None,
+            "candy": behaviours.stock.left("candy") if stocked else None,
+        }
 
     def _start_queue_watch(self, interval_s: float = 0.1) -> None:
         """Announce every call made at a counter (by MQTT, a counter tool, anything writing the queue)."""
@@ -594,7 +911,7 @@ class Application:
         from robot.dossier.scanning import open_scanner
 
         settings = self.centre.devices.scanner
-        self.scanner: Any = None
+        self.scanner = None
         if self._camera_is_scanner():
             return  # the camera part reads the codes from the frames it shares with presence
         try:
@@ -623,7 +940,7 @@ class Application:
         from drivers.scanner import CameraScanner, ScannerError
 
         devices = self.centre.devices
-        self.camera: Any = None
+        self.camera = None
         self.presence: Any = None
         if not devices.camera:
             self._part("camera", "ok (none configured: conversations start on touch or speech)")
@@ -671,8 +988,10 @@ class Application:
         if status.state == "ready":
             self._parts["camera"] = f"ok ({devices.camera}: {self._camera_uses})"
             self.feed.emit("info", "camera ready")
+            self._resolve_alert("camera_disconnected")
         elif status.state == "disconnected" and self._parts.get("camera", "").startswith("ok"):
             self._part("camera", f"unavailable: {status.detail}; retrying")
+        self._publish_status()
 
     def _on_presence(self, edge: str) -> None:
         """A presence edge from the camera: counts only (nobody's image or face is kept)."""
@@ -688,9 +1007,12 @@ class Application:
 
     def _on_scanner_state(self, status: Any) -> None:
         if status.state == "disconnected":
-            self.feed.emit("alert", f"QR scanner disconnected: {status.detail}", kind="scanner")
+            self.feed.emit("alert", f"QR scanner disconnected: {status.detail}", kind="scanner",
+                           reason=f"disconnected: {status.detail}"[:120])
         elif status.state == "ready":
             self.feed.emit("info", "QR scanner ready")
+            self._resolve_alert("scanner_disconnected")
+        self._publish_status()
 
     def _build_dialog(self, speaker: Any, queue: Any, dossiers: Any, guide: Any, refreshments: Any,
                       events: Any) -> Any:
@@ -743,15 +1065,34 @@ class Application:
                 return
             action(self.manager)
 
+    def _citizen(self, trigger: str, action: Callable[[Any], None]) -> None:
+        """A citizen's input (trigger: presence, touch, voice, scan). While staff have paused the robot it says
+        so instead of starting a conversation."""
+        if self.paused:
+            self.feed.emit("info", f"paused by staff: {trigger} input not handled")
+            if self.speaker is not None:
+                self.speaker.say(PAUSED_TEXT, "paused")
+            return
+        with self._lock:
+            self._input = trigger
+            if self._in_session and trigger != "presence":
+                self._turns += 1
+            try:
+                self._dialog(action)
+            finally:
+                self._input = None
+
     def person_arrived(self) -> None:
-        self._dialog(lambda m: m.person_arrived())
+        self._citizen("presence", lambda m: m.person_arrived())
 
     def person_left(self) -> None:
         self._dialog(lambda m: m.person_left())
+        # The citizen who asked for a staff member has walked away from the robot: the request is dealt with.
+        self._resolve_alert("help_requested")
 
-    def typed(self, text: str) -> None:
-        """Text from the touch keyboard (or recognised speech)."""
-        self._dialog(lambda m: m.heard(text))
+    def typed(self, text: str, *, spoken: bool = False) -> None:
+        """Text from the touch keyboard (or recognised speech: spoken)."""
+        self._citizen("voice" if spoken else "touch", lambda m: m.heard(text))
 
     def listen(self, frames: Any) -> int:
         """Recognise each utterance in a stream of audio frames (microphone or WAV file). Returns how many."""
@@ -764,12 +1105,12 @@ class Application:
         for pcm in utterances(frames, EndPointer()):
             result = self.recognizer.recognize(pcm)
             self.feed.emit("heard", result.text or "(nothing recognised)", engine=self._parts.get("listening"))
-            self.typed(result.text)
+            self.typed(result.text, spoken=True)
             count += 1
         return count
 
     def scanned(self, payload: str) -> None:
-        self._dialog(lambda m: m.scanned(payload))
+        self._citizen("scan", lambda m: m.scanned(payload))
 
     def tick(self) -> None:
         with self._lock:

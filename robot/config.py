@@ -271,6 +271,10 @@ class MqttSettings(_Model):
     outbox_synchronous: Literal["NORMAL", "FULL"] = Field(
         default="NORMAL", description="Outbox durability: NORMAL survives kill -9, FULL also a power cut (docs/mqtt.md)"
     )
+    status_period_s: float = Field(
+        default=30.0, gt=0, le=3600,
+        description="Heartbeat of the retained robot status (seconds of the robot's clock); changes go out at once",
+    )
 
 
 class QueueSettings(_Model):

@@ -216,8 +216,10 @@ class CounterReply(Message):
 
 # --- robot -------------------------------------------------------------------------------------
 
-DeviceState = Literal["ok", "fault", "offline", "unknown"]
+DeviceState = Literal["ok", "fault", "offline", "none", "unknown"]  # none: not fitted / not configured
 PaperState = Literal["ok", "near_end", "out", "unknown"]
+# guiding: leading a citizen; returning: going back to base; navigating: any other walk (refreshments, staff)
+RobotMode = Literal["starting", "idle", "serving", "guiding", "returning", "navigating", "paused", "docked", "error"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -232,16 +234,20 @@ class RobotAvailability(RobotMessage):
 
 @dataclass(frozen=True, kw_only=True)
 class RobotStatus(RobotMessage):
+    """Retained health of the robot. `None` / "unknown" when the robot does not know (e.g. the MCU protocol
+    reports no battery), never a guessed value."""
+
     TYPE: ClassVar[str] = "robot.status"
     RETAIN: ClassVar[bool] = True
     SUFFIX: ClassVar[str] = "status"
-    mode: Literal["starting", "idle", "serving", "navigating", "paused", "docked", "error"]
+    mode: RobotMode
     battery_pct: float | None = None
-    charging: bool = False
+    charging: bool | None = None
     printer: DeviceState = "unknown"
     paper: PaperState = "unknown"
     scanner: DeviceState = "unknown"
     microphone: DeviceState = "unknown"
+    camera: DeviceState = "unknown"
     motors: DeviceState = "unknown"
     water: int | None = None
     candy: int | None = None
@@ -249,7 +255,7 @@ class RobotStatus(RobotMessage):
 
 AlertKind = Literal[
     "paper_out", "paper_near_end", "printer_offline", "navigation_stuck", "navigation_aborted",
-    "low_stock", "help_requested", "error",
+    "low_stock", "help_requested", "scanner_disconnected", "camera_disconnected", "error",
 ]
 
 
@@ -276,7 +282,10 @@ class RobotAlerts(RobotMessage):
     active: tuple[dict[str, Any], ...] = ()
 
 
-EndReason = Literal["nominal", "aborted_by_user", "intent_not_recognized", "timeout", "error"]
+# The dialog manager's own reasons (dialogs.manager.END_REASONS): done (served, or walked away after asking),
+# timeout (silence), handed_over (out of scope or not understood: a staff member was called), aborted (walked
+# away before asking anything, or staff paused the robot), error.
+EndReason = Literal["done", "timeout", "handed_over", "aborted", "error"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -313,13 +322,14 @@ class NavigationProgress(RobotMessage):
     reason: str | None = None
 
 
-RobotAction = Literal["pause", "resume", "go-to-base", "announce", "dispense"]
-ROBOT_ACTIONS: tuple[str, ...] = ("pause", "resume", "go-to-base", "announce", "dispense")
+RobotAction = Literal["pause", "resume", "go-to-base", "announce", "dispense", "refill"]
+ROBOT_ACTIONS: tuple[str, ...] = ("pause", "resume", "go-to-base", "announce", "dispense", "refill")
 
 
 @dataclass(frozen=True, kw_only=True)
 class RobotCommand(RobotMessage):
-    """A staff command to the robot: `text` for announce, `item`/`quantity`/`location` for dispense."""
+    """A staff command to the robot: `text` for announce, `item`/`quantity`/`location` for dispense (quantity
+    default 1), `item`/`quantity` for refill (how many are in the bin now; default: full)."""
 
     TYPE: ClassVar[str] = "robot.command"
     SUFFIX: ClassVar[str] = "cmd"
@@ -327,7 +337,7 @@ class RobotCommand(RobotMessage):
     action: RobotAction
     text: str | None = None
     item: Literal["water", "candy"] | None = None
-    quantity: int = 1
+    quantity: int | None = None
     location: str | None = None
 
 

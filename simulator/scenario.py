@@ -17,7 +17,8 @@ A scenario file (config/scenarios/*.yaml)::
 
 A step has exactly one action (say, wav, qr, scan, call, fault, unplug, plug, obstacle, arrive,
 leave, wait) and optional expectations, checked against what happened during that step: the robot's
-words, printed tickets, MQTT events, navigation results, alerts. `run_scenario` returns a
+words, printed tickets, MQTT events (`event_published: TOPIC-PART`, or `event: {topic: robot-1/status,
+paper: out}` for fields of the payload), navigation results, alerts. `run_scenario` returns a
 `ScenarioResult`; `letan sim --script` exits 0 only when every expectation held.
 """
 
@@ -50,6 +51,9 @@ class Expectation(_Model):
     no_ticket_printed: bool | None = Field(default=None, description="No ticket came out of the printer")
     priority_ticket: bool | None = Field(default=None, description="The ticket issued was a priority one")
     event_published: str | None = Field(default=None, description="An MQTT topic containing this was published")
+    event: dict[str, Any] | None = Field(
+        default=None, description="An MQTT message on a topic containing `topic` whose payload has these fields "
+                                  "(a list lists items the payload's list holds; [] means empty)")
     arrived_at_counter: int | None = Field(default=None, description="The robot led the citizen to this counter")
     guide_stopped: str | None = Field(default=None, description="Guiding stopped for this reason (obstacle...)")
     alert: str | None = Field(default=None, description="The application raised an alert of this kind")
@@ -242,6 +246,14 @@ def check(expectation: Expectation, seen: Sequence[Observation], status: dict[st
         topics = [o.text for o in seen if o.kind == "event"]
         ok = any(str(value) in t for t in topics)
         return CheckResult(expectation.describe(), ok, f"topics published: {sorted(set(topics)) or 'none'}")
+    if kind == "event":
+        expected: dict[str, Any] = dict(value)
+        part = str(expected.pop("topic", ""))
+        payloads: list[dict[str, Any]] = [o.data.get("fields", {}) for o in seen
+                                          if o.kind == "event" and part in o.text]
+        ok = any(all(_holds(m.get(k), v) for k, v in expected.items()) for m in payloads)
+        fields_seen = [{k: m.get(k) for k in expected} for m in payloads]
+        return CheckResult(expectation.describe(), ok, f"messages on {part!r}: {fields_seen or 'none'}")
     if kind in ("arrived_at_counter", "guide_stopped"):
         guides = [o for o in seen if o.kind == "guide"]
         if kind == "arrived_at_counter":
@@ -258,6 +270,16 @@ def check(expectation: Expectation, seen: Sequence[Observation], status: dict[st
         wrong = {k: status.get(k) for k, v in dict(value).items() if status.get(k) != v}
         return CheckResult(expectation.describe(), not wrong, f"status differs: {wrong}" if wrong else "status ok")
     raise AssertionError(f"unknown expectation {kind}")  # pragma: no cover - the model forbids it
+
+
+def _holds(actual: Any, expected: Any) -> bool:
+    """An expected payload value: equal; a non-empty list: each item is in the payload's list (a mapping: some
+    item has those fields)."""
+    if isinstance(expected, list) and expected and isinstance(actual, list):
+        return all(any(_holds(a, e) for a in actual) for e in expected)
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        return all(_holds(actual.get(k), v) for k, v in expected.items())
+    return bool(actual == expected)
 
 
 _SETTLE_S = 0.3  # wall time to let late outputs arrive before checking negative expectations

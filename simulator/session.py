@@ -146,9 +146,14 @@ class SimSession:
             data = json.loads(payload)
         except ValueError:
             data = {}
-        keys = ("ticket", "counter", "service", "kind", "reason", "status", "state", "message", "waiting")
-        short = {k: v for k, v in data.items() if k in keys} if isinstance(data, dict) else {}
-        self._observe("event", topic, {"payload": json.dumps(short, ensure_ascii=False)})
+        keys = ("ticket", "counter", "service", "kind", "reason", "status", "state", "message", "waiting", "mode",
+                "paper", "target")
+        if not isinstance(data, dict):
+            data = {}
+        short = {k: v for k, v in data.items() if k in keys}
+        if isinstance(data.get("active"), list):  # robot.alerts: the kinds in force
+            short["active"] = [a.get("kind") for a in data["active"] if isinstance(a, dict)]
+        self._observe("event", topic, {"payload": json.dumps(short, ensure_ascii=False), "fields": data})
 
     def stop(self) -> None:
         if getattr(self, "_watching", None) is not None:

@@ -36,13 +36,14 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "counter.command": {"counter": 1, "request_id": "r-1", "action": "call", "ticket": "A012"},
     "counter.reply": {"counter": 1, "request_id": "r-1", "action": "call", "status": "accepted", "ticket": "A012"},
     "robot.availability": {"state": "offline"},
-    "robot.status": {"mode": "serving", "battery_pct": 81.5, "paper": "near_end", "printer": "ok", "water": 12},
+    "robot.status": {"mode": "guiding", "battery_pct": None, "charging": None, "paper": "near_end", "printer": "ok",
+                     "scanner": "offline", "microphone": "none", "camera": "ok", "motors": "ok", "water": 12},
     "robot.alert": {"kind": "navigation_aborted", "severity": "warning", "reason": "obstacle", "location": "quay-3"},
     "robot.alerts": {"active": ({"kind": "paper_out", "severity": "critical", "reason": "paper sensor",
                                  "location": None, "item": None, "since": "2026-03-02T09:10:02.000+07:00",
                                  "alert_id": "961857a743c64b45908b5d80974f08a3"},)},
     "dialog.session.started": {"session_id": "s-1", "trigger": "voice"},
-    "dialog.session.ended": {"session_id": "s-1", "reason": "nominal", "intent": "ask_papers",
+    "dialog.session.ended": {"session_id": "s-1", "reason": "handed_over", "intent": "ask_papers",
                              "procedure": "chung-thuc-ban-sao", "turns": 4, "duration_s": 52.3},
     "navigation.progress": {"goal_id": "g-1", "target": "quay-3", "status": "going", "progress": 0.4,
                             "remaining_m": 6.2},
@@ -121,3 +122,59 @@ def test_dialog_end_has_no_field_for_what_the_citizen_said() -> None:
 def test_reserved_robot_ids_are_refused() -> None:
     with pytest.raises(ValueError, match="reserved"):
         Stamper("cua-nam", "queue", STAMP.clock)
+
+
+def test_session_end_reasons_are_the_dialogs_own() -> None:
+    """Staff see why a conversation ended in the dialog's words (handed_over is not 'not understood')."""
+    from typing import get_args
+
+    from dialogs.manager import END_REASONS
+    from robot.events import EndReason
+
+    assert get_args(EndReason) == END_REASONS
+    assert tuple(schema_for_type("dialog.session.ended")["properties"]["reason"]["enum"]) == END_REASONS
+    payload = json.loads(example("dialog.session.ended").to_json())
+    for hermes in ("nominal", "intent_not_recognized", "aborted_by_user"):
+        with pytest.raises(MessageError, match="reason"):
+            parse_message(json.dumps({**payload, "reason": hermes}).encode())
+
+
+def test_alert_kinds_agree_between_code_and_both_schemas() -> None:
+    from typing import get_args
+
+    from robot.events import AlertKind
+
+    kinds = list(get_args(AlertKind))
+    assert "scanner_disconnected" in kinds and "camera_disconnected" in kinds
+    assert schema_for_type("robot.alert")["properties"]["kind"]["enum"] == kinds
+    assert schema_for_type("robot.alerts")["properties"]["active"]["items"]["properties"]["kind"]["enum"] == kinds
+
+
+def test_status_modes_and_device_states_agree_with_the_schema() -> None:
+    from typing import get_args
+
+    from robot.events import DeviceState, RobotMode
+
+    props = schema_for_type("robot.status")["properties"]
+    assert props["mode"]["enum"] == list(get_args(RobotMode))
+    for device in ("printer", "scanner", "microphone", "camera", "motors"):
+        assert props[device]["enum"] == list(get_args(DeviceState))
+    unknown = STAMP.make(RobotStatus, mode="idle")  # nothing known: null battery and charging, never made up
+    payload = json.loads(unknown.to_json())
+    assert payload["battery_pct"] is None and payload["charging"] is None and payload["camera"] == "unknown"
+
+
+def test_refill_command_and_default_quantity() -> None:
+    from robot.events import ROBOT_ACTIONS, RobotCommand
+
+    assert "refill" in ROBOT_ACTIONS
+    refill = STAMP.make(RobotCommand, request_id="c-2", action="refill", item="candy")
+    assert parse_message(refill.to_json()) == refill and refill.quantity is None  # full
+    payload = json.loads(refill.to_json())
+    with pytest.raises(MessageError, match="quantity"):
+        parse_message(json.dumps({**payload, "quantity": 0}).encode())
+
+
+def schema_for_type(type_name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((SCHEMA_DIR / f"{type_name}.json").read_text())
+    return loaded

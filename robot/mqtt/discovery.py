@@ -35,6 +35,7 @@ ROBOT_SENSORS: tuple[tuple[str, str, str | None, str | None, str | None], ...] =
     ("printer", "Printer", None, None, None),
     ("scanner", "QR scanner", None, None, None),
     ("microphone", "Microphone", None, None, None),
+    ("camera", "Camera", None, None, None),
     ("motors", "Motors", None, None, None),
     ("water", "Water stock", None, None, "measurement"),
     ("candy", "Candy stock", None, None, "measurement"),
