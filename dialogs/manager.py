@@ -593,6 +593,7 @@ class DialogManager:
     def _lead(self, place: str, counter: int | None) -> None:
         """Guide there. Arrived: the robot is no longer by the citizen's side, so it says goodbye there, the
         session ends (done) and only then it goes back to its base. Pointing keeps the conversation going."""
+        self._pending_guide = False
         result = self.guide.guide_to(place, counter, address=self.address)
         if result.arrived:
             self._enter(State.FAREWELL)

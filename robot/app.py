@@ -158,11 +158,11 @@ class FeedGuide:
         self.feed = feed
         self.guiding = False
 
-    def guide_to(self, place: str, counter: int | None = None) -> GuideResult:
+    def guide_to(self, place: str, counter: int | None = None, address: str = "ông/bà") -> GuideResult:
         self.feed.emit("guide", f"guiding to {place}{f' {counter}' if counter else ''}", place=place, counter=counter)
         self.guiding = True
         try:
-            result: GuideResult = self.guide.guide_to(place, counter)
+            result: GuideResult = self.guide.guide_to(place, counter, address=address)
         finally:
             self.guiding = False
         text = "arrived" if result.arrived else f"stopped: {result.reason}"
@@ -172,6 +172,10 @@ class FeedGuide:
             self.feed.emit("alert", f"navigation aborted: {result.reason}", kind="navigation_aborted",
                            reason=result.reason, location=place if counter is None else f"counter {counter}")
         return result
+
+    def return_to_base(self) -> None:
+        """After the dialog said goodbye at the place (dialogs.ports.Guide)."""
+        self.guide.return_to_base()
 
 
 class WatchedPrinter:
