@@ -226,11 +226,6 @@ class NoDossiers:
                              "unavailable")
 
 
-class NoGuide:
-    def guide_to(self, place: str, counter: int | None = None) -> GuideResult:
-        return GuideResult(False, "not_allowed")
-
-
 class NoRefreshments:
     def dispense(self, item: str) -> bool:
         return False
