@@ -34,11 +34,36 @@ class DeviceError(Exception):
 
 
 def free_port() -> int:
+    """A free TCP port on loopback for a device that may be unplugged and plugged back on it.
+
+    Ports the kernel hands out (bind to 0) lie in the ephemeral range, where the application's own
+    outgoing connections (e.g. an MQTT client reconnecting while the broker is unplugged) also take
+    their local ports; one of them could hold the port when the device comes back. So pick a port
+    below that range and check it is free.
+    """
+    import random
     import socket
 
-    with socket.socket() as sock:
+    low, _ = _ephemeral_range()
+    candidates = random.sample(range(20000, max(20001, min(low, 32768))), 200)
+    for port in candidates:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as sock:  # everything below the range is taken: fall back to the kernel's choice
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
 
 
 @dataclass
@@ -94,11 +119,12 @@ class SimDevices:
         from simulator.camera import SimulatedCamera
 
         counters = tuple(c.number for c in centre.point().counters)
-        self.camera = SimulatedCamera(counters).start()
+        self.camera = SimulatedCamera(counters, port=free_port()).start()
         self.closers.append(self.camera.stop)
         from simulator.printer import SimulatedPrinter
 
-        self.printer = SimulatedPrinter(self.workdir / "tickets", width=centre.devices.printer.width_px).start()
+        self.printer = SimulatedPrinter(self.workdir / "tickets", port=free_port(),
+                                        width=centre.devices.printer.width_px).start()
         self.closers.append(self._stop_printer)
         self.dossier_db = self.workdir / "dossiers.sqlite3"
         store = SqliteDossierStore(self.dossier_db)

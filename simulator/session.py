@@ -130,6 +130,7 @@ class SimSession:
         from robot.events import Stamper
         from robot.mqtt.client import BrokerSettings, MqttLink
 
+        self.centre_for_monitor = centre
         root = centre.mqtt.topic_root
         self.root = root
         self.stamp = Stamper(centre.site.id, "sim-counters", self.clock)
@@ -138,6 +139,15 @@ class SimSession:
         self.monitor.subscribe(f"{root}/{centre.site.id}/#", self._on_mqtt)
         self.monitor.start()
         self.monitor.wait_connected(5.0)
+
+    def _reconnect_monitor(self) -> None:
+        """Staff are watching again before the robot replays its outbox.
+
+        A restarted broker has no sessions, so a monitor that reconnects after the robot would miss
+        the replayed events (a watcher's view, not a loss: they were delivered). Connect the monitor
+        now; the robot's client retries only after its reconnect delay (at least 1 s)."""
+        self.monitor.stop()
+        self._start_monitor(self.centre_for_monitor)
 
     def _on_mqtt(self, topic: str, payload: bytes) -> None:
         import json
@@ -225,6 +235,8 @@ class SimSession:
             self.devices.unplug(str(arg))
         elif action == "plug":
             self.devices.plug(str(arg))
+            if str(arg) == "broker":
+                self._reconnect_monitor()
             self._wait_scanner_ready()
         elif action == "wav":
             self._hear_wav(Path(str(arg)))

@@ -35,6 +35,8 @@ class EmbeddedBroker:
         return BrokerSettings(host=self.host, port=self.port)
 
     def start(self, timeout: float = 10.0) -> None:
+        self._ready.clear()
+        self._error = None
         self._thread = threading.Thread(target=self._run, name="letan-embedded-broker", daemon=True)
         self._thread.start()
         if not self._ready.wait(timeout):
@@ -47,13 +49,29 @@ class EmbeddedBroker:
     def stop(self) -> None:
         if self._loop is None or self._broker is None:
             return
-        future = asyncio.run_coroutine_threadsafe(self._broker.shutdown(), self._loop)
+        future = asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop)
         try:
             future.result(timeout=10)
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
             if self._thread is not None:
                 self._thread.join(timeout=10)
+
+    async def _shutdown(self) -> None:
+        """Free the port first, then shut down; amqtt's shutdown can hang with clients connected."""
+        for server in getattr(self._broker, "_servers", {}).values():
+            instance = getattr(server, "instance", None)
+            if instance is not None:
+                instance.close()  # stop listening now, so the port can be bound again at once
+        try:
+            await asyncio.wait_for(self._broker.shutdown(), timeout=3)
+        except (TimeoutError, Exception) as error:  # the port is already free; say why and go on
+            log.warning("embedded MQTT broker shutdown did not finish cleanly: %r", error)
+        current = asyncio.current_task()
+        leftovers = [task for task in asyncio.all_tasks() if task is not current]
+        for task in leftovers:
+            task.cancel()
+        await asyncio.gather(*leftovers, return_exceptions=True)
 
     def _run(self) -> None:
         from amqtt.broker import Broker
