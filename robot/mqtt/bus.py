@@ -267,6 +267,10 @@ class EventBus:
         with self._fresh_lock:
             return bool(self._fresh) or self._last_handed < self._backlog_until
 
+    def _in_backlog(self) -> bool:
+        with self._fresh_lock:
+            return self._last_handed < self._backlog_until
+
     # --- the sender thread ---------------------------------------------------------------------
 
     def _run(self) -> None:
@@ -283,8 +287,9 @@ class EventBus:
                 if not self.link.ready_for_new_messages():
                     time.sleep(0.005)  # paho is still re-sending what it held: look again shortly
                     self._wake.set()
-                elif self._rows_waiting() and len(self._inflight) < self.window:
-                    self._wake.set()  # more rows than one window: keep feeding
+                elif self._in_backlog() and len(self._inflight) < self.window:
+                    self._wake.set()  # rows read back from SQLite, room in the window: keep feeding
+                # Fresh rows left waiting go when the PUBACKs in flight are in (_on_publish wakes this thread).
 
     def _take_acked(self) -> list[int]:
         acked = self._acked
