@@ -199,13 +199,19 @@ class Outbox:
             self._db.execute(f"PRAGMA wal_autocheckpoint={int(pages)}")
 
     def checkpoint(self) -> None:
-        """Copy the WAL into the database file (PASSIVE: writers go on meanwhile) on the reading connection, so a
-        publisher's commit never pays for it; the WAL then starts again from its beginning."""
+        """Copy the WAL into the database file on the reading connection, so a publisher's commit never pays for it.
+
+        First PASSIVE while writers go on (the bulk of the copy and its fsyncs), then once more holding the write
+        lock, which only copies the few frames committed meanwhile: the checkpoint is then complete and the next
+        commit starts the WAL again from its beginning (a checkpoint that always lags behind the writers would let
+        the WAL grow without end)."""
         with self._read_lock:
             self.writes_since_checkpoint = 0
             self._reader.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            with self._lock:
+                self._reader.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def close(self) -> None:
-        with self._lock, self._read_lock:
+        with self._read_lock, self._lock:  # the same order as checkpoint()
             self._reader.close()
             self._db.close()
