@@ -74,6 +74,8 @@ class SimDevices:
     camera: Any = None
     printer: Any = None
     broker: Any = None
+    broker_link: Any = None  # simulator.netlink.TcpRelay between the robot and the embedded broker
+    staff_broker_url: str | None = None  # the embedded broker itself, for the staff monitor
     world: Any = None
     mcu: Any = None
     zlac: Any = None
@@ -132,11 +134,17 @@ class SimDevices:
             store.import_csv(SAMPLE_DOSSIERS)
         if self.broker_url is None:
             from robot.mqtt.broker import EmbeddedBroker
+            from simulator.netlink import TcpRelay
 
             self.broker = EmbeddedBroker(free_port())
             self.broker.start()
-            self.broker_url = f"mqtt://{self.broker.host}:{self.broker.port}"
             self.closers.append(self._stop_broker)
+            # The robot reaches the broker through a relay that `/unplug broker` cuts; staff watch
+            # the broker directly and stay connected, as on a centre's network.
+            self.broker_link = TcpRelay((self.broker.host, self.broker.port), free_port()).start()
+            self.closers.append(self.broker_link.stop)
+            self.broker_url = f"mqtt://{self.broker.host}:{self.broker_link.port}"
+            self.staff_broker_url = f"mqtt://{self.broker.host}:{self.broker.port}"
 
     def _stop_printer(self) -> None:
         if self.printer_plugged:
@@ -147,12 +155,18 @@ class SimDevices:
         return self.printer is not None and self.printer._server is not None
 
     def _stop_broker(self) -> None:
-        if self.broker is not None and self.broker_plugged:
+        if self.broker is not None:
             self.broker.stop()
 
     @property
     def broker_plugged(self) -> bool:
-        return self.broker is not None and self.broker._thread is not None and self.broker._thread.is_alive()
+        """The robot's link to the embedded broker is up (False when there is none)."""
+        return self.broker_link is not None and self.broker_link.plugged
+
+    @property
+    def robot_link_up(self) -> bool:
+        """The robot can reach its broker: the link is plugged, or the broker was given with --broker."""
+        return self.broker_link is None or self.broker_link.plugged
 
     def configure(self, centre: CentreConfig) -> CentreConfig:
         """The centre config with the simulated devices' addresses and the session's files."""
@@ -234,9 +248,8 @@ class SimDevices:
             self.camera.unplug()
         elif device == "printer":
             self._stop_printer()
-        elif device == "broker" and self.broker is not None:
-            if self.broker_plugged:
-                self.broker.stop()
+        elif device == "broker" and self.broker_link is not None:
+            self.broker_link.unplug()
         else:
             raise DeviceError(f"cannot unplug {device!r}; expected scanner, camera, printer or broker (embedded)")
 
@@ -248,12 +261,8 @@ class SimDevices:
         elif device == "printer":
             if not self.printer_plugged:
                 self.printer.start()
-        elif device == "broker" and self.broker is not None:
-            if not self.broker_plugged:
-                from robot.mqtt.broker import EmbeddedBroker
-
-                self.broker = EmbeddedBroker(self.broker.port, self.broker.host)
-                self.broker.start()
+        elif device == "broker" and self.broker_link is not None:
+            self.broker_link.plug()
         else:
             raise DeviceError(f"cannot plug {device!r}; expected scanner, camera, printer or broker (embedded)")
 

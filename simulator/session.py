@@ -130,24 +130,16 @@ class SimSession:
         from robot.events import Stamper
         from robot.mqtt.client import BrokerSettings, MqttLink
 
-        self.centre_for_monitor = centre
         root = centre.mqtt.topic_root
         self.root = root
         self.stamp = Stamper(centre.site.id, "sim-counters", self.clock)
-        self.monitor = MqttLink(BrokerSettings.from_config(centre.mqtt), f"letan-sim-monitor-{os.getpid()}",
+        staff_url = self.devices.staff_broker_url  # staff watch the broker itself, not through the robot's link
+        settings = BrokerSettings.from_url(staff_url) if staff_url else BrokerSettings.from_config(centre.mqtt)
+        self.monitor = MqttLink(settings, f"letan-sim-monitor-{os.getpid()}",
                                 topic_root=root)
         self.monitor.subscribe(f"{root}/{centre.site.id}/#", self._on_mqtt)
         self.monitor.start()
         self.monitor.wait_connected(5.0)
-
-    def _reconnect_monitor(self) -> None:
-        """Staff are watching again before the robot replays its outbox.
-
-        A restarted broker has no sessions, so a monitor that reconnects after the robot would miss
-        the replayed events (a watcher's view, not a loss: they were delivered). Connect the monitor
-        now; the robot's client retries only after its reconnect delay (at least 1 s)."""
-        self.monitor.stop()
-        self._start_monitor(self.centre_for_monitor)
 
     def _on_mqtt(self, topic: str, payload: bytes) -> None:
         import json
@@ -235,8 +227,6 @@ class SimSession:
             self.devices.unplug(str(arg))
         elif action == "plug":
             self.devices.plug(str(arg))
-            if str(arg) == "broker":
-                self._reconnect_monitor()
             self._wait_scanner_ready()
         elif action == "wav":
             self._hear_wav(Path(str(arg)))
@@ -332,7 +322,7 @@ class SimSession:
         the broker down, through the counter's own terminal on the shared queue database."""
         from robot.queue import QueueError
 
-        if self.monitor.connected.is_set():
+        if self.monitor.connected.is_set() and self.devices.robot_link_up:
             current = self.counters.current(counter)
             if current is not None:
                 self._counter_command(counter, "done")
