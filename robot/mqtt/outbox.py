@@ -1,6 +1,12 @@
 """SQLite outbox: every message is written here before it is published, and deleted only when the
-broker acknowledges it. Rows keep their order (AUTOINCREMENT sequence, never reused), so after a
+broker acknowledges it. Rows keep their order (a sequence number that is never reused), so after a
 reconnect or a restart the pending rows are replayed oldest first.
+
+Sequence numbers: a new row gets one more than the highest of the rows still there and the `outbox_floor`,
+the highest number ever deleted (moved up in the same transaction as the deletes). That gives the
+guarantee of SQLite's AUTOINCREMENT without its cost: AUTOINCREMENT rewrites the `sqlite_sequence` page in
+every commit, a second 4 KiB page in the WAL for each one-event transaction. A file made with the older
+AUTOINCREMENT layout is converted when it is opened.
 
 The database runs in WAL mode with synchronous=NORMAL: a committed row survives the process being
 killed (-9); `synchronous="FULL"` also survives a power cut, at the cost of one fsync per commit
@@ -20,18 +26,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-_SCHEMA = """
+_OUTBOX_TABLE = """
 CREATE TABLE IF NOT EXISTS outbox (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq INTEGER PRIMARY KEY,
     topic TEXT NOT NULL,
     payload BLOB NOT NULL,
     qos INTEGER NOT NULL DEFAULT 1,
     retain INTEGER NOT NULL DEFAULT 0
 );
+"""
+_SCHEMA = _OUTBOX_TABLE + """
+CREATE TABLE IF NOT EXISTS outbox_floor (seq INTEGER NOT NULL);
+INSERT INTO outbox_floor (seq) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM outbox_floor);
 CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS replies (request_id TEXT PRIMARY KEY, topic TEXT NOT NULL, payload BLOB NOT NULL);
 """
-_INSERT = "INSERT INTO outbox (topic, payload, qos, retain) VALUES (?, ?, ?, ?)"
+# The rowid b-tree gives max(seq) from its last page, which the insert writes anyway; the floor is one cached row.
+_NEXT_SEQ = "max(coalesce((SELECT max(seq) FROM outbox), 0), (SELECT seq FROM outbox_floor)) + 1"
+_INSERT = f"INSERT INTO outbox (seq, topic, payload, qos, retain) VALUES ({_NEXT_SEQ}, ?, ?, ?, ?)"
+_LAST_SEQ = f"SELECT {_NEXT_SEQ} - 1"
 
 
 @dataclass(frozen=True)
@@ -77,7 +90,7 @@ class Outbox:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._db = self._connect(synchronous)
-        self._db.executescript(_SCHEMA)
+        self._create_or_convert()
         self._insert = self._db.cursor()  # one cursor and one cached statement for every single-row insert
         self._read_lock = threading.Lock()
         self._reader = self._connect(synchronous)
@@ -88,6 +101,29 @@ class Outbox:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute(f"PRAGMA synchronous={synchronous}")
         return db
+
+    def _create_or_convert(self) -> None:
+        """Create the tables; convert an outbox table made with AUTOINCREMENT (its last number becomes the floor)."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").fetchone()
+            if row is not None and "AUTOINCREMENT" in row[0].upper():
+                last = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
+                db.execute("ALTER TABLE outbox RENAME TO outbox_autoincrement")
+                db.execute(_OUTBOX_TABLE)
+                db.execute("INSERT INTO outbox SELECT seq, topic, payload, qos, retain FROM outbox_autoincrement")
+                db.execute("DROP TABLE outbox_autoincrement")
+                db.execute("CREATE TABLE IF NOT EXISTS outbox_floor (seq INTEGER NOT NULL)")
+                db.execute("DELETE FROM outbox_floor")
+                db.execute("INSERT INTO outbox_floor (seq) VALUES (?)", (int(last[0]) if last else 0,))
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
     def add(self, message: OutgoingMessage) -> int:
         """One row in its own transaction."""
@@ -158,14 +194,20 @@ class Outbox:
         return [PendingMessage(seq, topic, bytes(data), qos, bool(retain)) for seq, topic, data, qos, retain in rows]
 
     def delete(self, seqs: Iterable[int]) -> None:
-        batch = [(s,) for s in seqs]
-        if not batch:
+        """Delete acknowledged rows (one statement per run of consecutive numbers) and raise the floor past them."""
+        runs = _runs(sorted(set(seqs)))
+        if not runs:
             return
         with self._lock:
             self.writes_since_checkpoint += 1
             self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany("DELETE FROM outbox WHERE seq = ?", batch)
-            self._db.execute("COMMIT")
+            try:
+                self._db.executemany("DELETE FROM outbox WHERE seq BETWEEN ? AND ?", runs)
+                self._db.execute("UPDATE outbox_floor SET seq = max(seq, ?)", (runs[-1][1],))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
 
     def count(self, up_to: int | None = None) -> int:
         """Rows not yet acknowledged (only those with seq <= up_to when given)."""
@@ -177,8 +219,7 @@ class Outbox:
     def last_seq(self) -> int:
         """The highest sequence number written so far (0 for a new outbox)."""
         with self._read_lock:
-            row = self._reader.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
-        return int(row[0]) if row else 0
+            return int(self._reader.execute(_LAST_SEQ).fetchone()[0])
 
     def cursor(self, name: str) -> int:
         with self._read_lock:
@@ -215,3 +256,14 @@ class Outbox:
         with self._read_lock, self._lock:  # the same order as checkpoint()
             self._reader.close()
             self._db.close()
+
+
+def _runs(seqs: Sequence[int]) -> list[tuple[int, int]]:
+    """Sorted distinct numbers as (first, last) runs of consecutive ones: [1, 2, 3, 7] -> [(1, 3), (7, 7)]."""
+    runs: list[tuple[int, int]] = []
+    for seq in seqs:
+        if runs and runs[-1][1] == seq - 1:
+            runs[-1] = (runs[-1][0], seq)
+        else:
+            runs.append((seq, seq))
+    return runs
