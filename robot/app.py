@@ -32,6 +32,7 @@ from dialogs.catalogue import Catalogue
 from dialogs.ports import DossierAnswer, GuideResult, ProcedureRoute, TicketResult
 from robot.clock import Clock, SystemClock
 from robot.config import CentreConfig
+from robot.cpu import native_work
 
 log = logging.getLogger(__name__)
 
@@ -281,6 +282,16 @@ ITEM_WORDS = {"water": "nước", "candy": "kẹo"}
 # The application
 
 
+def _on_every_cpu(consumer: Callable[[Any], None]) -> Callable[[Any], None]:
+    """A camera consumer run with its thread on every CPU (OpenCV detection and decoding are native work)."""
+
+    def consume(frame: Any) -> None:
+        with native_work():
+            consumer(frame)
+
+    return consume
+
+
 class Application:
     """The robot: every part built from the centre config, one lock around the conversation."""
 
@@ -345,6 +356,7 @@ class Application:
         """Build and start every part; parts that cannot start are reported, the rest keeps working."""
         self._stopping.clear()
         self._status_ready = False
+        self._start_cpu()
         self._start_voice()
         self._start_recogniser()
         self._start_queue()
@@ -361,6 +373,24 @@ class Application:
         self._start_status()
 
     # ------------------------------------------------------------------ parts
+
+    def _start_cpu(self) -> None:
+        """The interpreter's threads on one CPU while the application runs (robot.python_cpu; robot/cpu.py)."""
+        from robot import cpu
+
+        cpus = cpu.available_cpus()
+        try:
+            chosen = cpu.choose_cpu(self.centre.robot.python_cpu, cpus)
+        except ValueError as exc:
+            self._part("cpu", f"unavailable: {exc}; threads left on every CPU")
+            return
+        if not cpu.pin_interpreter(chosen):
+            why = "off in the config" if self.centre.robot.python_cpu == "off" else (
+                "one CPU" if len(cpus) < 2 else "not supported here")
+            self._part("cpu", f"ok (threads on every CPU: {why})")
+            return
+        self._closers.append(cpu.unpin_interpreter)
+        self._part("cpu", f"ok (Python threads on CPU {chosen} of {len(cpus)}; camera and speech work on every CPU)")
 
     def _start_voice(self) -> None:
         """Speech output: TTS (+ voice pack) to the loudspeaker, or WAV files in devices.audio.output_dir."""
@@ -425,7 +455,8 @@ class Application:
 
         if self._voice is None:
             return Audio(b"", 16000)
-        return self._voice.segments(segments)
+        with native_work():
+            return self._voice.segments(segments)
 
     def _play(self, audio: Any) -> None:
         if self._sink is not None and audio.pcm:
@@ -972,7 +1003,7 @@ class Application:
             self._part("camera", f"ok ({devices.camera} configured, nothing uses it: presence none)")
             return
         self._camera_uses = ", ".join(uses)
-        self.camera = CameraFeed(devices.camera, consumers, self._on_camera_state)
+        self.camera = CameraFeed(devices.camera, [_on_every_cpu(c) for c in consumers], self._on_camera_state)
         if self._camera_is_scanner():
             self.scanner = self.camera  # its status is the scanner's
             self._part("scanner", f"ok (camera {devices.camera})")
@@ -1102,7 +1133,8 @@ class Application:
             return 0
         count = 0
         for pcm in utterances(frames, EndPointer()):
-            result = self.recognizer.recognize(pcm)
+            with native_work():
+                result = self.recognizer.recognize(pcm)
             self.feed.emit("heard", result.text or "(nothing recognised)", engine=self._parts.get("listening"))
             self.typed(result.text, spoken=True)
             count += 1

@@ -4,13 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from robot.config import CentreConfig
 from robot.paths import CONFIG_DIR
 from tests.mosquitto import MosquittoBroker, free_port, mosquitto_available
 
 CUA_NAM = CONFIG_DIR / "centres" / "cua-nam.yaml"
+
+
+def bare_centre(centre: CentreConfig, tmp_path: Path, **robot: Any) -> CentreConfig:
+    """`centre` with no printer, scanner or motors, speech to WAV files, its files under `tmp_path` and an
+    unreachable broker; `robot` overrides settings of its `robot` section."""
+    return centre.model_copy(update={
+        "devices": centre.devices.model_copy(update={
+            "printer": centre.devices.printer.model_copy(update={"kind": "none"}),
+            "scanner": centre.devices.scanner.model_copy(update={"kind": "none"}),
+            "drive": centre.devices.drive.model_copy(update={"kind": "none"}),
+            "audio": centre.devices.audio.model_copy(update={"output_dir": str(tmp_path / "audio")}),
+        }),
+        "queue": centre.queue.model_copy(update={"db": str(tmp_path / "q.sqlite3")}),
+        "mqtt": centre.mqtt.model_copy(update={"url": "mqtt://127.0.0.1:9", "outbox": str(tmp_path / "o.sqlite3")}),
+        "robot": centre.robot.model_copy(update=robot),
+    })
 PHU_DINH = CONFIG_DIR / "centres" / "phu-dinh.yaml"
 
 

@@ -23,7 +23,7 @@ from robot.config import load_catalogue_checked, load_centre
 from robot.paths import PROJECT_ROOT, SCENARIOS_DIR
 from simulator.scenario import Step, load_scenario, run_scenario
 from simulator.session import SimOptions, SimSession
-from tests.conftest import CUA_NAM
+from tests.conftest import CUA_NAM, bare_centre
 from tests.mosquitto import MosquittoBroker
 
 CATALOGUE = load_catalogue_checked()
@@ -34,16 +34,7 @@ LETAN = str(PROJECT_ROOT / ".venv" / "bin" / "letan")
 
 def test_app_without_devices_still_serves(tmp_path: Path) -> None:
     """No printer, no scanner, no motors, no broker reachable: the robot still talks and issues numbers."""
-    bare = CENTRE.model_copy(update={
-        "devices": CENTRE.devices.model_copy(update={
-            "printer": CENTRE.devices.printer.model_copy(update={"kind": "none"}),
-            "scanner": CENTRE.devices.scanner.model_copy(update={"kind": "none"}),
-            "drive": CENTRE.devices.drive.model_copy(update={"kind": "none"}),
-            "audio": CENTRE.devices.audio.model_copy(update={"output_dir": str(tmp_path / "audio")}),
-        }),
-        "queue": CENTRE.queue.model_copy(update={"db": str(tmp_path / "q.sqlite3")}),
-        "mqtt": CENTRE.mqtt.model_copy(update={"url": "mqtt://127.0.0.1:9", "outbox": str(tmp_path / "o.sqlite3")}),
-    })
+    bare = bare_centre(CENTRE, tmp_path)
     events = []
     app = Application.from_config(bare, catalogue=CATALOGUE, clock=SimClock(MORNING))
     app.subscribe(events.append)
