@@ -1,6 +1,10 @@
 """MQTT figures: events/s through the durable outbox vs plain paho QoS 1 (one event per publish() call, and
 publish_many() batches as the queue bridge writes them), publish-to-subscriber latency through mosquitto on
-loopback, and the time to drain an outbox of 100,000 events after an outage."""
+loopback, and the time to drain an outbox of 100,000 events after an outage.
+
+Measured as the robot runs: the interpreter's threads on one CPU (robot/cpu.py, robot.python_cpu "auto"), the
+broker free on every CPU; the one-event-per-call figure is measured again with the threads spread over every CPU
+(python_cpu "off"), for comparison."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from robot import cpu
 from robot.bench import BenchReport, median, percentile
 from robot.clock import SystemClock
 from robot.events import NavigationProgress, Stamper
@@ -61,12 +66,12 @@ def _in_threads(messages: list[NavigationProgress], threads: int, send: Callable
 
 
 def _rate_outbox(broker: MosquittoBroker, work: Path, n: int, run: int, threads: int, batch: int = 1,
-                 synchronous: Literal["NORMAL", "FULL"] = "NORMAL") -> tuple[float, float]:
+                 synchronous: Literal["NORMAL", "FULL"] = "NORMAL", tag: str = "") -> tuple[float, float]:
     """Events/s from Message objects until every one is PUBACKed and deleted; and events per commit.
 
     `batch` 1: bus.publish() per event; more: bus.publish_many() with `batch` events per call (one thread)."""
     messages = [_event(i) for i in range(n)]
-    name = f"{synchronous}-{threads}-{batch}-{run}"
+    name = f"{tag}{synchronous}-{threads}-{batch}-{run}"
     link, outbox, bus = _stack(broker, work / f"rate-{name}.db", f"bench-outbox-{name}", synchronous)
     try:
         start = time.perf_counter()
@@ -82,10 +87,10 @@ def _rate_outbox(broker: MosquittoBroker, work: Path, n: int, run: int, threads:
         _close(link, outbox, bus)
 
 
-def _rate_plain(broker: MosquittoBroker, n: int, run: int, threads: int) -> float:
+def _rate_plain(broker: MosquittoBroker, n: int, run: int, threads: int, tag: str = "") -> float:
     """The same messages with plain paho QoS 1 (encoded in the timed part too), until every one is PUBACKed."""
     messages = [_event(i) for i in range(n)]
-    link = MqttLink(BrokerSettings(port=broker.port), f"bench-plain-{threads}-{run}")
+    link = MqttLink(BrokerSettings(port=broker.port), f"bench-plain-{tag}{threads}-{run}")
     acked = threading.Semaphore(0)
     link.client.on_publish = lambda *args: acked.release()
     link.start()
@@ -166,6 +171,22 @@ FULL_MODES = (
 )
 
 
+def _rates(broker: MosquittoBroker, work: Path, n: int, repeats: int, threads: int, batch: int,
+           tag: str) -> tuple[list[float], list[float], list[float]]:
+    """Durable and plain rates, interleaved so that both see the same machine load; and events per commit."""
+    durable, plain, per_commit = [], [], []
+    for r in range(repeats):
+        rate, events_per_commit = _rate_outbox(broker, work, n, r, threads, batch, tag=tag)
+        durable.append(rate)
+        per_commit.append(events_per_commit)
+        plain.append(_rate_plain(broker, n, r, threads, tag=tag))
+    return durable, plain, per_commit
+
+
+def _runs(values: list[float]) -> str:
+    return ", ".join(f"{v:,.0f}" for v in values)
+
+
 def run(report: BenchReport, quick: bool) -> None:
     if not mosquitto_available():
         report.problems.append("mqtt: mosquitto is not installed (scripts/setup.sh)")
@@ -173,40 +194,52 @@ def run(report: BenchReport, quick: bool) -> None:
     n = 5_000 if quick else 20_000
     repeats = 3
     drain_n = 20_000 if quick else 100_000
+    cpus = cpu.available_cpus()
+    chosen = cpu.choose_cpu("auto", cpus)
+    where = (f"Python threads on CPU {chosen} of {len(cpus)} as `letan run` keeps them (robot.python_cpu: auto)"
+             if chosen is not None else "one CPU")
     with tempfile.TemporaryDirectory(prefix="letan-bench-mqtt-") as tmp:
         work = Path(tmp)
         broker = MosquittoBroker(port=free_port(), workdir=work / "mosquitto", persistence=False)
-        broker.start()
+        broker.start()  # before pinning: the broker, like the centre's, may use every CPU
         try:
-            for label, threads, batch in MODES:
-                # interleaved, so that both see the same machine load
-                durable, plain, per_commit = [], [], []
-                for r in range(repeats):
-                    rate, events_per_commit = _rate_outbox(broker, work, n, r, threads, batch)
-                    durable.append(rate)
-                    per_commit.append(events_per_commit)
-                    plain.append(_rate_plain(broker, n, r, threads))
-                report.add(f"events/s with the durable SQLite outbox, {label} (until all PUBACKed)",
-                           median(durable), "events/s", target=">= 5000", met=median(durable) >= 5000,
-                           note=f"median of {repeats} runs of {n} events, QoS 1, WAL synchronous=NORMAL, "
-                                f"{median(per_commit):.1f} events per transaction; "
-                                f"runs {', '.join(f'{v:,.0f}' for v in durable)}; "
+            with cpu.interpreter_on(chosen):
+                _pinned(report, broker, work, n, repeats, drain_n, quick, where)
+            if chosen is not None:
+                # The same one-event-per-call figure with the threads free to move between CPUs, for comparison.
+                label = "one publisher thread, publish() one event per call, threads on every CPU (python_cpu: off)"
+                durable, plain, _ = _rates(broker, work, n, repeats, 1, 1, "spread")
+                report.add(f"events/s with the durable SQLite outbox, {label}", median(durable), "events/s",
+                           note=f"median of {repeats} runs of {n} events; runs {_runs(durable)}; "
                                 f"{median(durable) / median(plain):.0%} of plain paho below")
-                report.add(f"events/s with plain paho QoS 1 (no outbox), same messages as: {label}", median(plain),
-                           "events/s", note=f"one client.publish() per event, same broker, runs interleaved with "
-                                            f"the above: {', '.join(f'{v:,.0f}' for v in plain)}")
-            for label, threads, batch in FULL_MODES:
-                full = [_rate_outbox(broker, work, n // 4, r, threads, batch, "FULL") for r in range(repeats)]
-                report.add(f"events/s with the outbox in synchronous=FULL (fsync per commit), {label}",
-                           median([rate for rate, _ in full]), "events/s",
-                           note=f"median of {repeats} runs of {n // 4} events; "
-                                f"{median([b for _, b in full]):.1f} events per transaction (per fsync)")
-            lat = _latency(broker, work, 500 if quick else 2000)
-            report.add("latency publish-to-subscriber p50 (outbox + mosquitto loopback)", percentile(lat, 50), "ms")
-            report.add("latency publish-to-subscriber p99 (outbox + mosquitto loopback)", percentile(lat, 99), "ms",
-                       note=f"{len(lat)} events, one every 2 ms")
-            seconds = _drain(broker, work, drain_n)
-            report.add(f"time to drain an outbox of {drain_n:,} events after an outage", seconds, "s",
-                       note=f"{drain_n / seconds:,.0f} events/s; started {datetime.now():%H:%M}")
+                report.add(f"events/s with plain paho QoS 1 (no outbox), {label}", median(plain), "events/s",
+                           note=f"runs interleaved with the above: {_runs(plain)}")
         finally:
             broker.stop()
+
+
+def _pinned(report: BenchReport, broker: MosquittoBroker, work: Path, n: int, repeats: int, drain_n: int,
+            quick: bool, where: str) -> None:
+    for label, threads, batch in MODES:
+        durable, plain, per_commit = _rates(broker, work, n, repeats, threads, batch, "pinned")
+        report.add(f"events/s with the durable SQLite outbox, {label} (until all PUBACKed)",
+                   median(durable), "events/s", target=">= 5000", met=median(durable) >= 5000,
+                   note=f"median of {repeats} runs of {n} events, QoS 1, WAL synchronous=NORMAL, {where}, "
+                        f"{median(per_commit):.1f} events per transaction; runs {_runs(durable)}; "
+                        f"{median(durable) / median(plain):.0%} of plain paho below")
+        report.add(f"events/s with plain paho QoS 1 (no outbox), same messages as: {label}", median(plain),
+                   "events/s", note=f"one client.publish() per event, same broker and CPU, runs interleaved with "
+                                    f"the above: {_runs(plain)}")
+    for label, threads, batch in FULL_MODES:
+        full = [_rate_outbox(broker, work, n // 4, r, threads, batch, "FULL") for r in range(repeats)]
+        report.add(f"events/s with the outbox in synchronous=FULL (fsync per commit), {label}",
+                   median([rate for rate, _ in full]), "events/s",
+                   note=f"median of {repeats} runs of {n // 4} events; "
+                        f"{median([b for _, b in full]):.1f} events per transaction (per fsync)")
+    lat = _latency(broker, work, 500 if quick else 2000)
+    report.add("latency publish-to-subscriber p50 (outbox + mosquitto loopback)", percentile(lat, 50), "ms")
+    report.add("latency publish-to-subscriber p99 (outbox + mosquitto loopback)", percentile(lat, 99), "ms",
+               note=f"{len(lat)} events, one every 2 ms")
+    seconds = _drain(broker, work, drain_n)
+    report.add(f"time to drain an outbox of {drain_n:,} events after an outage", seconds, "s",
+               note=f"{drain_n / seconds:,.0f} events/s; started {datetime.now():%H:%M}")
