@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import networkx as nx
@@ -344,11 +344,18 @@ class RobotSettings(_Model):
     id: str = Field(default="robot-1", pattern=r"^[a-z0-9][a-z0-9-]*$")
     point: str | None = Field(default=None, description="Reception point the robot stands in (default: first)")
     base: str | None = Field(default=None, description="Floor-map location of its base (default: the dock)")
-    python_cpu: Annotated[int, Field(ge=0)] | Literal["auto", "off"] = Field(
+    python_cpu: int | Literal["auto", "off"] = Field(
         default="auto",
         description="CPU for the interpreter's threads while the application runs: 'auto' (the last CPU of a machine "
                     "with two or more), a CPU number, or 'off' (see robot/cpu.py and docs/mqtt.md)",
     )
+
+    @field_validator("python_cpu", mode="before")
+    @classmethod
+    def _auto_off_or_cpu(cls, value: object) -> object:
+        if value in ("auto", "off") or (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+            return value
+        raise ValueError("'auto', 'off' or a CPU number (0, 1, ...)")
 
 
 class CentreConfig(_Model):

@@ -66,8 +66,8 @@ def test_setting_accepts_auto_off_or_a_cpu_number() -> None:
     assert RobotSettings().python_cpu == "auto"
     assert RobotSettings(python_cpu=1).python_cpu == 1
     assert RobotSettings(python_cpu="off").python_cpu == "off"
-    for bad in ("two", -1):
-        with pytest.raises(ValidationError):
+    for bad in ("two", -1, True):
+        with pytest.raises(ValidationError, match=r"'auto', 'off' or a CPU number \(0, 1, ...\)"):
             RobotSettings(python_cpu=bad)
 
 
@@ -133,3 +133,17 @@ def test_off_or_an_unavailable_cpu_leaves_threads_where_they_are(two_cpus: froze
             assert allowed(me) == set(two_cpus)
         if setting == 99:  # a technician sees why, in English
             assert any(e.kind == "alert" and "CPU 99" in e.text for e in events)
+
+
+def test_doctor_says_where_the_python_threads_will_run(two_cpus: frozenset[int], tmp_path: Path) -> None:
+    from robot.cli.doctor import run_checks
+
+    def cpu_check(setting: object) -> tuple[bool, str]:
+        centre = bare_centre(CENTRE, tmp_path, python_cpu=setting)
+        (check,) = [c for c in run_checks(centre) if c.name == "CPU for the Python threads"]
+        return check.ok, check.detail
+
+    assert cpu_check("auto") == (True, f"CPU {max(two_cpus)} of {len(two_cpus)}; camera and speech on every CPU")
+    assert cpu_check("off") == (True, f"every CPU ({len(two_cpus)}; robot.python_cpu off)")
+    ok, detail = cpu_check(99)
+    assert not ok and "CPU 99 is not available" in detail

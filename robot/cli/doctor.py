@@ -154,6 +154,21 @@ def _broker(centre: CentreConfig, broker: str | None) -> Check:
                  "start the broker or fix mqtt.url")
 
 
+def _python_cpu(centre: CentreConfig) -> Check:
+    from robot import cpu
+
+    name, setting = "CPU for the Python threads", centre.robot.python_cpu
+    cpus = cpu.available_cpus()
+    try:
+        chosen = cpu.choose_cpu(setting, cpus)
+    except ValueError as exc:
+        return Check(name, False, str(exc)[:90], "set robot.python_cpu to auto, off or one of these CPUs",
+                     required=False)
+    if chosen is None or not cpu.supported():
+        return Check(name, True, f"every CPU ({len(cpus)}; robot.python_cpu {setting})", required=False)
+    return Check(name, True, f"CPU {chosen} of {len(cpus)}; camera and speech on every CPU", required=False)
+
+
 def run_checks(centre: CentreConfig, broker: str | None = None) -> list[Check]:
     checks: list[Check] = [_font(), _espeak()]
     checks.append(_python_module("Text-to-speech (pyttsx3)", "pyttsx3", "pip install 'letan[speech]'"))
@@ -166,6 +181,7 @@ def run_checks(centre: CentreConfig, broker: str | None = None) -> list[Check]:
     checks.append(_printer(centre))
     checks.extend(_device_paths(centre))
     checks.append(_broker(centre, broker))
+    checks.append(_python_cpu(centre))
     return checks
 
 
