@@ -26,6 +26,7 @@ PythonCpu = int | Literal["auto", "off"]
 
 _lock = threading.Lock()
 _pinned: tuple[int, frozenset[int]] | None = None  # (the CPU, the process's CPUs before) while pinned
+_users = 0  # pin_interpreter() calls not yet undone (e.g. two Applications in one process)
 
 
 def supported() -> bool:
@@ -61,25 +62,31 @@ def _set_all_threads(cpus: set[int] | frozenset[int]) -> None:
 
 
 def pin_interpreter(cpu: int | None) -> bool:
-    """Put every thread of this process on `cpu`; threads started later inherit it. Returns whether it pinned."""
-    global _pinned
+    """Put every thread of this process on `cpu`; threads started later inherit it. Returns whether it pinned.
+
+    Counted: each successful call needs its `unpin_interpreter()`; the threads get their CPUs back at the last."""
+    global _pinned, _users
     if cpu is None or not supported():
         return False
     with _lock:
         before = _pinned[1] if _pinned is not None else frozenset(os.sched_getaffinity(0))
         _set_all_threads({cpu})
         _pinned = (cpu, before)
+        _users += 1
     return True
 
 
 def unpin_interpreter() -> None:
-    """Give every thread back the CPUs the process had before `pin_interpreter`."""
-    global _pinned
+    """Undo one `pin_interpreter`; the last one gives every thread back the CPUs the process had before."""
+    global _pinned, _users
     with _lock:
         if _pinned is None:
             return
+        _users -= 1
+        if _users > 0:
+            return
         _set_all_threads(_pinned[1])
-        _pinned = None
+        _pinned, _users = None, 0
 
 
 def pinned_cpu() -> int | None:

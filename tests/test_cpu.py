@@ -50,7 +50,8 @@ def two_cpus() -> Iterator[frozenset[int]]:
     if len(cpus) < 2:
         pytest.skip("needs a machine with two CPUs or more")
     yield cpus
-    cpu.unpin_interpreter()  # whatever a failing test left behind
+    while cpu.pinned_cpu() is not None:  # whatever a failing test left behind
+        cpu.unpin_interpreter()
 
 
 def test_choose_cpu() -> None:
@@ -101,6 +102,15 @@ def test_pin_moves_every_thread_new_threads_follow_and_native_work_gets_every_cp
     assert cpu.pinned_cpu() is None
     now = every_thread()
     assert all(now[tid] == cpus for tid, cpus in before.items() if tid in now)
+
+
+def test_threads_get_their_cpus_back_when_the_last_user_unpins(two_cpus: frozenset[int]) -> None:
+    me = threading.get_native_id()
+    assert cpu.pin_interpreter(max(two_cpus)) and cpu.pin_interpreter(max(two_cpus))  # e.g. two applications
+    cpu.unpin_interpreter()
+    assert allowed(me) == {max(two_cpus)}  # the other one still runs
+    cpu.unpin_interpreter()
+    assert allowed(me) == set(two_cpus)
 
 
 def test_native_work_changes_nothing_when_not_pinned(two_cpus: frozenset[int]) -> None:
