@@ -14,6 +14,7 @@ SYSTEM_PACKAGES=(
   libusb-1.0-0                  # USB ticket printers
   libportaudio2 alsa-utils sox  # microphone, speaker, audio checks
   opencv-doc                    # OpenCV sample photos (people standing) for presence tests
+  openssl                       # certificates for the TLS broker tests
 )
 
 PYTHON="${PYTHON:-}"
