@@ -228,3 +228,78 @@ def test_engine_request_is_one_transaction_and_at_most_once(tmp_path: Path) -> N
         record.outcome = {"ok": True}
     assert engine.ticket("A001").status == TicketStatus.SERVING
     engine.close()
+
+
+CRASHING_ROBOT = """
+import os, signal, sys
+from datetime import datetime
+from pathlib import Path
+from robot.clock import SimClock
+from robot.events import Stamper
+from robot.mqtt.bus import EventBus
+from robot.mqtt.client import BrokerSettings, MqttLink
+from robot.mqtt.commands import CommandService
+from robot.mqtt.outbox import Outbox
+from tests.mqtt_support import TZ
+
+outbox_path, done_file, topic, payload = sys.argv[1:5]
+link = MqttLink(BrokerSettings(port=1), "unused")  # never started: replies would wait in the outbox
+stamp = Stamper("cua-nam", "robot-1", SimClock(datetime(2026, 3, 2, 9, 0, tzinfo=TZ)))
+service = CommandService(link, EventBus(link, Outbox(outbox_path)), stamp)
+
+def run_then_die(command):
+    with open(done_file, "a") as done:
+        done.write(command.action + "\\n")
+    os.kill(os.getpid(), signal.SIGKILL)  # after the action, before its reply is stored
+
+for action in ("announce", "dispense", "pause"):
+    service.register(action, run_then_die)
+service.handle(topic, payload.encode())
+"""
+
+
+@pytest.mark.parametrize(("action", "fields", "run_again"), [
+    ("dispense", {"item": "candy"}, False), ("announce", {"text": "Mời quý khách"}, False), ("pause", {}, True),
+])
+def test_a_staff_command_killed_while_running_is_not_run_twice(tmp_path: Path, action: str,
+                                                               fields: dict[str, object], run_again: bool) -> None:
+    """The robot process is killed with -9 after carrying out the command and before storing its reply; the
+    command delivered again to the restarted robot: dispense and announce are not carried out a second time
+    (rejected `interrupted`), pause just sets the state again."""
+    import os
+    import subprocess
+    import sys
+
+    from robot.events import RobotReply, parse_message
+    from robot.mqtt.bus import EventBus
+    from robot.mqtt.client import BrokerSettings, MqttLink
+    from robot.mqtt.commands import CommandService
+    from robot.mqtt.outbox import Outbox
+    from robot.paths import PROJECT_ROOT
+
+    clock = SimClock(datetime(2026, 3, 2, 9, 0, tzinfo=TZ))
+    command = Stamper("cua-nam", "robot-1", clock).make(RobotCommand, request_id=f"{action}-7", action=action,
+                                                        **fields)
+    done_file = tmp_path / "done.txt"
+    crashed = subprocess.run(
+        [sys.executable, "-c", CRASHING_ROBOT, str(tmp_path / "outbox.db"), str(done_file),
+         command.topic(), command.to_json().decode()],
+        cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}, capture_output=True, text=True)
+    assert crashed.returncode == -9, crashed.stderr
+    assert done_file.read_text().split() == [action]
+
+    outbox = Outbox(tmp_path / "outbox.db")  # the robot restarted; the command is delivered again
+    link = MqttLink(BrokerSettings(port=1), "unused")
+    service = CommandService(link, EventBus(link, outbox), Stamper("cua-nam", "robot-1", clock))
+    ran: list[str] = []
+    service.register(action, lambda c: (ran.append(c.action), Outcome(True, message="Xong."))[1])
+    service.handle(command.topic(), command.to_json())
+    (row,) = outbox.pending()
+    reply = parse_message(row.payload)
+    assert isinstance(reply, RobotReply) and reply.request_id == f"{action}-7"
+    if run_again:
+        assert ran == [action] and reply.status == "accepted"
+    else:
+        assert ran == [] and (reply.status, reply.reason) == ("rejected", "interrupted")
+        assert reply.message is not None and "khởi động lại" in reply.message
+    outbox.close()

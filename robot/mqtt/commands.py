@@ -11,6 +11,10 @@ database, in the transaction that queues it; a command seen again gets the store
 is not executed twice. A counter command's outcome is also stored in the queue database, in the
 same transaction as the queue change (`QueueEngine.request`): after a crash between that change and
 the reply reaching the outbox, the command delivered again is answered from there, not re-executed.
+A staff command that cannot safely be done twice (announce, dispense) is noted in the outbox database
+before it runs (`Outbox.start_request`): delivered again after a crash that came between running it and
+storing its reply, it is not run again but rejected as `interrupted` (staff check and send a new one).
+Pause, resume, go-to-base and refill (the count now in the bin) set a state and are simply run again.
 """
 
 from __future__ import annotations
@@ -122,6 +126,7 @@ def execute_counter_command(desk: CounterDesk, command: CounterCommand, point_id
 
 
 RobotHandler = Callable[[RobotCommand], Outcome]
+REPEATABLE_ACTIONS = frozenset({"pause", "resume", "go-to-base", "refill"})  # set a state: harmless to run twice
 
 
 class CommandService:
@@ -214,6 +219,10 @@ class CommandService:
             outcome = Outcome.reject("wrong_robot", "Lệnh gửi cho robot khác.")
         elif (handler := self.handlers.get(command.action)) is None:
             outcome = Outcome.reject("not_supported", f"Robot chưa hỗ trợ lệnh {command.action}.")
+        elif command.action not in REPEATABLE_ACTIONS and not self.bus.outbox.start_request(key):
+            log.warning("robot command %s %s was interrupted by a restart: not run again", command.action, key)
+            outcome = Outcome.reject("interrupted", "Lệnh này đã bắt đầu trước khi robot khởi động lại nên robot "
+                                                    "không làm lại. Xin kiểm tra rồi gửi lệnh mới.")
         else:
             try:
                 outcome = handler(command)

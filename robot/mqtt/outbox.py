@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS outbox_floor (seq INTEGER NOT NULL);
 INSERT INTO outbox_floor (seq) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM outbox_floor);
 CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS replies (request_id TEXT PRIMARY KEY, topic TEXT NOT NULL, payload BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS requests_started (request_id TEXT PRIMARY KEY);
 """
 # The rowid b-tree gives max(seq) from its last page, which the insert writes anyway; the floor is one cached row.
 _NEXT_SEQ = "max(coalesce((SELECT max(seq) FROM outbox), 0), (SELECT seq FROM outbox_floor)) + 1"
@@ -232,6 +233,14 @@ class Outbox:
             row = self._reader.execute(
                 "SELECT topic, payload FROM replies WHERE request_id = ?", (request_id,)).fetchone()
         return OutgoingMessage(row[0], bytes(row[1])) if row else None
+
+    def start_request(self, request_id: str) -> bool:
+        """Note, durably, that a command is about to be executed. False if it was noted before: an earlier run
+        started it and stopped (crashed) before its reply was stored, so it may have been carried out already."""
+        with self._lock:
+            self.writes_since_checkpoint += 1
+            cursor = self._db.execute("INSERT OR IGNORE INTO requests_started (request_id) VALUES (?)", (request_id,))
+            return cursor.rowcount == 1
 
     def autocheckpoint(self, pages: int) -> None:
         """SQLite's own checkpoint after a commit that grows the WAL beyond `pages` (its default: 1000); 0 turns it
