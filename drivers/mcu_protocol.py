@@ -19,6 +19,7 @@ turns per second, positions in wheel turns, forward is positive on both axes):
     s                      safety status                               -> <estop 0|1> <bumpers> <obstacle_mm> <faults>
     d water | d candy      dispense one item                           -> ok | err empty | err jam
     k                      stock sensors (1 = items present)           -> <water 0|1> <candy 0|1>
+    b                      battery (gauge of the power board)          -> <millivolts> <percent> <charging 0|1>
     p                      ping                                        -> ok
 
 `bumpers` is a bit mask (1 front, 2 rear), `obstacle_mm` the forward clearance from the robot's
@@ -125,6 +126,32 @@ def format_safety(inputs: SafetyInputs) -> str:
     return f"{int(inputs.e_stop)} {inputs.bumpers} {mm} {inputs.faults}"
 
 
+@dataclass(frozen=True)
+class BatteryReading:
+    """What the power board's gauge says: charge in percent (0-100), pack voltage, whether it is charging."""
+
+    percent: float
+    volts: float
+    charging: bool
+
+
+def parse_battery(reply: str) -> BatteryReading:
+    parts = reply.split()
+    if len(parts) != 3:
+        raise ProtocolError(f"battery reply needs 3 fields: {reply!r}")
+    try:
+        millivolts, percent, charging = int(parts[0]), float(parts[1]), int(parts[2])
+    except ValueError:
+        raise ProtocolError(f"battery reply is not numeric: {reply!r}") from None
+    if not 0 <= percent <= 100 or millivolts < 0 or charging not in (0, 1):
+        raise ProtocolError(f"battery reply out of range: {reply!r}")
+    return BatteryReading(percent=percent, volts=millivolts / 1000, charging=charging == 1)
+
+
+def format_battery(reading: BatteryReading) -> str:
+    return f"{round(reading.volts * 1000)} {reading.percent:.1f} {int(reading.charging)}"
+
+
 class McuLink:
     """A serial line to the microcontroller: one request, one reply, thread-safe.
 
@@ -202,6 +229,16 @@ class McuLink:
     def safety(self) -> SafetyInputs:
         try:
             return parse_safety(self.request("s"))
+        except ProtocolError as exc:
+            raise LinkError(str(exc)) from None
+
+    def battery(self) -> BatteryReading | None:
+        """The battery gauge, or None when this MCU's firmware has none (it answers `err cmd`)."""
+        reply = self.request("b")
+        if reply == "err cmd":
+            return None
+        try:
+            return parse_battery(reply)
         except ProtocolError as exc:
             raise LinkError(str(exc)) from None
 

@@ -268,6 +268,7 @@ ALERT_KINDS: dict[str, tuple[str, str]] = {
     "navigation_aborted": ("navigation_aborted", "warning"),
     "navigation_stuck": ("navigation_stuck", "critical"),
     "low_stock": ("low_stock", "warning"),
+    "battery_low": ("battery_low", "warning"),
     "scanner": ("scanner_disconnected", "warning"),
     "camera": ("camera_disconnected", "warning"),
 }
@@ -321,6 +322,9 @@ class Application:
         self.printer_watch: WatchedPrinter | None = None
         self.scanner: Any = None
         self.camera: Any = None
+        self._mcu: Any = None  # the MCU link (safety, dispenser, battery gauge) when one is configured
+        self._battery: Any = None  # the last BatteryReading, None while unknown
+        self._battery_alerted = False
         self._status_lock = threading.Lock()
         self._status_ready = False
         self._walking: str | None = None  # guiding | returning | navigating while the robot moves
@@ -518,6 +522,7 @@ class Application:
         devices = self.centre.devices
         drive_cfg, mcu_cfg = devices.drive, devices.mcu
         link = McuLink(mcu_cfg.port, mcu_cfg.baudrate) if mcu_cfg.port else None
+        self._mcu = link
         if link is not None:
             self._closers.append(link.close)
         navigator = None
@@ -848,8 +853,35 @@ class Application:
 
     def _check_devices(self) -> None:
         self._check_printer()
+        self._check_battery()
         if self.behaviours is not None:
             self.behaviours.check_stock_sensors()
+
+    def _check_battery(self) -> None:
+        """Read the MCU's battery gauge (none: battery unknown); alert staff once when it runs low off the dock."""
+        from drivers.mcu_protocol import LinkError
+
+        link = self._mcu
+        if link is None:
+            return
+        try:
+            reading = link.battery()
+        except (LinkError, OSError) as exc:
+            log.warning("battery: no reading (%s)", exc)
+            self._battery = None
+            return
+        self._battery = reading
+        if reading is None:
+            return
+        low = self.centre.robot.battery_low_pct
+        if reading.percent <= low and not reading.charging:
+            if not self._battery_alerted:
+                self._battery_alerted = True
+                self.feed.emit("alert", f"battery: {reading.percent:.0f}% left", kind="battery_low",
+                               reason=f"{reading.percent:.0f}%")
+        elif self._battery_alerted and (reading.charging or reading.percent >= low + 5):
+            self._battery_alerted = False
+            self._resolve_alert("battery_low")
 
     def _publish_status(self, *, force: bool = False) -> None:
         from robot.events import RobotStatus
@@ -862,9 +894,11 @@ class Application:
                 self.mqtt.publish(self.mqtt.make(RobotStatus, **fields))
 
     def _status_fields(self) -> dict[str, Any]:
-        """robot.status from the parts (no I/O): unknown stays unknown (no battery report in the MCU protocol)."""
+        """robot.status from the parts (no I/O; the battery as last read by `_check_battery`): unknown stays unknown
+        (no MCU, or one whose firmware has no battery gauge)."""
         from robot.telemetry import device_state, printer_states, robot_mode
 
+        battery = self._battery
         parts = self._parts
         watch = self.printer_watch
         if not parts.get("printer", "ok").startswith("ok"):
@@ -881,7 +915,8 @@ class Application:
         return {
             "mode": robot_mode(walking=self._walking, paused=self.paused, in_session=self._in_session,
                                can_talk=self.manager is not None),
-            "battery_pct": None, "charging": None,
+            "battery_pct": None if battery is None else round(battery.percent, 1),
+            "charging": None if battery is None else battery.charging,
             "printer": printer, "paper": paper,
             "scanner": device_state(parts.get("scanner"), scanner.status.state if scanner is not None else None),
             "microphone": device_state(parts.get("listening")),

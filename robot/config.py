@@ -350,6 +350,10 @@ class RobotSettings(_Model):
                     "with two or more), a CPU number, or 'off' (see robot/cpu.py and docs/mqtt.md)",
     )
 
+    battery_low_pct: float = Field(default=20.0, ge=0, le=100,
+                                   description="Alert staff (battery_low) when the battery is at or below this "
+                                               "percentage off the dock (needs an MCU with a battery gauge)")
+
     @field_validator("python_cpu", mode="before")
     @classmethod
     def _auto_off_or_cpu(cls, value: object) -> object:

@@ -255,7 +255,7 @@ class RobotStatus(RobotMessage):
 
 AlertKind = Literal[
     "paper_out", "paper_near_end", "printer_offline", "navigation_stuck", "navigation_aborted",
-    "low_stock", "help_requested", "scanner_disconnected", "camera_disconnected", "error",
+    "low_stock", "help_requested", "scanner_disconnected", "camera_disconnected", "battery_low", "error",
 ]
 
 

@@ -49,11 +49,13 @@ from drivers.mcu_protocol import (
     BUMPER_FRONT,
     FAULT_ESTOP_LATCHED,
     FAULT_WATCHDOG,
+    BatteryReading,
     McuLink,
     ProtocolError,
     SafetyInputs,
     decode_line,
     encode_line,
+    format_battery,
     format_safety,
 )
 from robot.config import CentreConfig
@@ -64,6 +66,11 @@ from robot.navigation.stock import StockTracker
 from simulator.world import World, WorldClock
 
 MCU_WATCHDOG_S = 0.3
+# Simulated battery, % per second of simulated time: about 7 %/h switched on, 36 %/h more while driving,
+# and a full charge in about 1.5 h on the dock.
+BATTERY_IDLE_PCT_S = 0.002
+BATTERY_MOVING_PCT_S = 0.01
+BATTERY_CHARGE_PCT_S = 0.018
 
 
 class HostPty:
@@ -138,7 +145,7 @@ class SimMcu:
 
     def __init__(
         self, world: World, path: Path, *, drives_wheels: bool = True, wheel_radius_m: float = 0.0825,
-        water: int = 20, candy: int = 30,
+        water: int = 20, candy: int = 30, battery_pct: float = 86.0,
     ):
         self.world = world
         self.drives_wheels = drives_wheels
@@ -147,6 +154,10 @@ class SimMcu:
         self.stock = {"water": water, "candy": candy}
         self.jammed = False
         self.faults = 0
+        # Battery gauge: drains while switched on, faster while the wheels turn; charges on the dock.
+        self.battery_pct = battery_pct
+        self.has_battery_gauge = True  # False: firmware without the `b` command (answers `err cmd`)
+        self._battery_at = world.time
         self.hung = False  # firmware stuck: reads but never answers
         self.lines_handled = 0
         self._last_velocity_at = world.time
@@ -165,11 +176,30 @@ class SimMcu:
         self.host.close()
 
     # -- firmware -----------------------------------------------------------------------------
+    def on_dock(self) -> bool:
+        """The robot stands within 0.3 m of the floor map's dock (its charging contacts touch)."""
+        world = self.world
+        dock = world.floor_map.first_of_kind("dock")
+        if dock is None:
+            return False
+        where = world.floor_map.locations[dock]
+        return math.hypot(world.x - where.x, world.y - where.y) <= 0.3
+
+    def battery(self) -> BatteryReading:
+        pct = self.battery_pct
+        return BatteryReading(percent=pct, volts=round(22.0 + 0.05 * pct, 3), charging=self.on_dock() and pct < 100)
+
     def _firmware_tick(self, now: float) -> None:
         world = self.world
         with world.lock:
+            dt, self._battery_at = now - self._battery_at, now
             wheels = world.wheels
             moving = bool(wheels.target_left or wheels.target_right)
+            if self.on_dock():
+                self.battery_pct = min(100.0, self.battery_pct + BATTERY_CHARGE_PCT_S * dt)
+            else:
+                drain = BATTERY_IDLE_PCT_S + (BATTERY_MOVING_PCT_S if moving else 0.0)
+                self.battery_pct = max(0.0, self.battery_pct - drain * dt)
             if world.e_stop:
                 self.faults |= FAULT_ESTOP_LATCHED
             elif not self.drives_wheels:
@@ -248,6 +278,8 @@ class SimMcu:
                 return "ok"
             if cmd == "k":
                 return f"{int(self.stock['water'] > 0)} {int(self.stock['candy'] > 0)}"
+            if cmd == "b" and self.has_battery_gauge:
+                return format_battery(self.battery())
         except (IndexError, ValueError):
             return "err arg"
         return "err cmd"

@@ -125,7 +125,7 @@ def test_walk_status_and_handover_through_mosquitto(mosquitto: MosquittoBroker, 
     options = SimOptions(centre=CENTRE, start=MORNING, workdir=tmp_path, broker_url=mosquitto.url_for("robot"))
     with SimSession(options, CATALOGUE) as session:
         first = wait_for(session, "/robot-1/status", 0, lambda p: p["mode"] == "idle")
-        assert first["battery_pct"] is None and first["charging"] is None  # the MCU protocol reports no battery
+        assert first["battery_pct"] is not None and isinstance(first["charging"], bool)  # the MCU's battery gauge
         assert first["printer"] == "ok" and first["paper"] == "ok"  # asked at start
         assert first["motors"] == "ok" and first["microphone"] == "none"  # typed input: no microphone in use
         assert isinstance(first["water"], int) and isinstance(first["candy"], int)
@@ -237,3 +237,33 @@ def test_availability_online_then_last_will_from_the_app(fresh_mosquitto: Mosqui
             assert states[-1] == "offline"
         finally:
             viewer.stop()
+
+
+def test_battery_from_the_mcu_gauge_and_the_low_battery_alert(tmp_path: Path) -> None:
+    """The retained status carries the MCU's battery gauge (over its pty); a battery at or below
+    robot.battery_low_pct off the dock raises battery_low once; back on the dock (charging) resolves it."""
+    options = SimOptions(centre=CENTRE, start=MORNING, workdir=tmp_path)
+    with SimSession(options, CATALOGUE) as session:
+        assert session.devices.mcu is not None
+        mcu, fmap = session.devices.mcu, CENTRE.point().floor_map
+        first = wait_for(session, "/robot-1/status", 0, lambda p: p["battery_pct"] is not None)
+        assert abs(first["battery_pct"] - mcu.battery_pct) < 1 and first["charging"] == mcu.on_dock()
+
+        before = len(session.observations())
+        entrance = fmap.locations["entrance"]
+        with mcu.world.lock:
+            mcu.world.x, mcu.world.y = entrance.x, entrance.y  # off the dock
+            mcu.battery_pct = 15.0
+        session.perform(Step(wait=CENTRE.mqtt.status_period_s + 1))  # the next periodic device check
+        low = wait_for(session, "/robot-1/alerts", before,
+                       lambda p: [a["kind"] for a in p["active"]] == ["battery_low"])
+        assert low["active"][0]["reason"] == "15%"
+        wait_for(session, "/robot-1/status", before, lambda p: p["battery_pct"] <= 15 and p["charging"] is False)
+
+        before = len(session.observations())
+        dock = fmap.locations[fmap.first_of_kind("dock") or "dock"]
+        with mcu.world.lock:
+            mcu.world.x, mcu.world.y = dock.x, dock.y
+        session.perform(Step(wait=CENTRE.mqtt.status_period_s + 1))
+        wait_for(session, "/robot-1/status", before, lambda p: p["charging"] is True)
+        wait_for(session, "/robot-1/alerts", before, lambda p: p["active"] == [])

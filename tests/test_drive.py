@@ -248,3 +248,43 @@ def test_link_error_when_no_device_answers(tmp_path: Path) -> None:
     link = McuLink(str(tmp_path / "nothing-here"))
     with pytest.raises(LinkError, match="cannot open"):
         link.request("p")
+
+
+def test_battery_replies_parse_and_bad_ones_are_refused() -> None:
+    from drivers.mcu_protocol import BatteryReading, format_battery, parse_battery
+
+    reading = parse_battery("25150 86.5 1")
+    assert reading == BatteryReading(percent=86.5, volts=25.15, charging=True)
+    assert parse_battery(format_battery(reading)) == reading
+    for bad in ("25150 86.5", "25150 abc 0", "25150 101 0", "25150 50 2", "-1 50 0"):
+        with pytest.raises(ProtocolError):
+            parse_battery(bad)
+
+
+def test_battery_gauge_over_the_pty_drains_while_driving_and_charges_on_the_dock(world: World,
+                                                                                 tmp_path: Path) -> None:
+    sim = SimMcu(world, tmp_path / "mcu", battery_pct=50.0)
+    link = McuLink(str(sim.path))
+    try:
+        first = link.battery()
+        assert first is not None and first.percent == 50.0 and not first.charging  # (12, 3): off the dock
+        world.advance(100)  # switched on, standing
+        idle = link.battery()
+        assert idle is not None and 49.7 < idle.percent < 49.9
+        world.wheels.enabled = True
+        for _ in range(120):  # 30 s of driving, velocity commands every 250 ms (the MCU watchdog)
+            link.command("w 0.2 -0.2")
+            world.advance(0.25)
+        driving = link.battery()
+        assert driving is not None and idle.percent - driving.percent >= 0.3  # 0.012 %/s while driving
+        link.command("w 0 0")
+        with world.lock:
+            world.x, world.y = 1.2, 1.3  # on the dock's contacts
+        world.advance(60)
+        docked = link.battery()
+        assert docked is not None and docked.charging and docked.percent > driving.percent + 1
+        sim.has_battery_gauge = False  # older firmware: `b` is an unknown command
+        assert link.battery() is None
+    finally:
+        link.close()
+        sim.close()
