@@ -18,12 +18,14 @@ import json
 import logging
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from dialogs.catalogue import Catalogue
+from dialogs.vad import EndPointer
 
 log = logging.getLogger(__name__)
 
@@ -239,6 +241,44 @@ class VietAsrRecognizer:
 
 
 AudioRecognizer = VoskRecognizer | VietAsrRecognizer
+
+
+def recognise(frames: Iterable[bytes], endpointer: EndPointer, recognizer: AudioRecognizer,
+              native: Callable[[], AbstractContextManager[object]] = nullcontext) -> Iterator[Recognition]:
+    """Each utterance in a stream of frames, recognised.
+
+    An engine that streams (viet-asr) gets the utterance's frames as they arrive, its pre-roll first, so when the
+    citizen stops only the end of decoding is left (`letan bench --only speech`: 81 against 383 ms); it gets
+    exactly the audio the whole-utterance decode would, so the text is the same. Vosk gets each whole utterance at
+    its end (grammar mode is quick already). An utterance the talk gate drops (the robot started speaking) is
+    thrown away. `native` wraps each call into the engine (the application lets it use every CPU)."""
+    stream = recognizer.stream() if isinstance(recognizer, VietAsrRecognizer) else None
+    try:
+        for frame in frames:
+            was_speaking = endpointer.in_speech
+            pcm = endpointer.feed(frame)
+            if stream is not None:
+                if endpointer.in_speech and not was_speaking:
+                    with native():
+                        for voiced in endpointer.voiced:  # the pre-roll, this frame included
+                            stream.feed(voiced)
+                elif was_speaking and (endpointer.in_speech or pcm is not None):
+                    with native():
+                        stream.feed(frame)  # a frame of the utterance (the last one too)
+                elif was_speaking:
+                    stream.finish()  # dropped by the talk gate: start the next utterance afresh
+            if pcm is not None:
+                with native():
+                    result = stream.finish() if stream is not None else recognizer.recognize(pcm)
+                yield result
+        last = endpointer.flush()
+        if last is not None:
+            with native():
+                result = stream.finish() if stream is not None else recognizer.recognize(last)
+            yield result
+    finally:
+        if stream is not None:
+            stream.close()
 
 
 def open_recognizer(engine: str, model_path: str | None, phrases: Sequence[str] | None) -> AudioRecognizer:

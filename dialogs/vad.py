@@ -104,6 +104,11 @@ class EndPointer:
             return self._finish()
         return None
 
+    @property
+    def voiced(self) -> tuple[bytes, ...]:
+        """The frames of the utterance in progress so far (its pre-roll first); empty outside speech."""
+        return tuple(self._voiced)
+
     def flush(self) -> bytes | None:
         """End of input: the utterance in progress, if any."""
         return self._finish() if self.in_speech else None

@@ -1161,15 +1161,14 @@ class Application:
 
     def listen(self, frames: Any) -> int:
         """Recognise each utterance in a stream of audio frames (microphone or WAV file). Returns how many."""
-        from dialogs.vad import EndPointer, utterances
+        from dialogs.asr import recognise
+        from dialogs.vad import EndPointer
 
         if self.recognizer is None:
             self.feed.emit("alert", "no speech recogniser: " + self._parts.get("listening", ""), kind="listening")
             return 0
         count = 0
-        for pcm in utterances(frames, EndPointer()):
-            with native_work():
-                result = self.recognizer.recognize(pcm)
+        for result in recognise(frames, EndPointer(), self.recognizer, native_work):
             self.feed.emit("heard", result.text or "(nothing recognised)", engine=self._parts.get("listening"))
             self.typed(result.text, spoken=True)
             count += 1

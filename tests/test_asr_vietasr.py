@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import unicodedata
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -221,3 +222,53 @@ def test_wav_through_viet_asr_reaches_the_dialog(engine: VietAsrRecognizer, tmp_
     assert replies, "the robot did not answer"
     # espeak's 'tôi muốn lấy số thứ tự' is heard as '... muốn lấy số ...': the dialog goes on to take a number
     assert "lấy số" in expected and any("lấy số" in r for r in replies), replies
+
+
+def test_recognise_streams_each_utterance_and_gives_the_batch_text(engine: VietAsrRecognizer, tmp_path: Path) -> None:
+    """What the application's listen() runs: viet-asr is fed each utterance's frames as they arrive (one engine
+    call per frame, wrapped by `native`), and gives the text the whole-utterance decode gives for the same audio."""
+    from contextlib import contextmanager
+
+    from dialogs.asr import recognise
+
+    frames = list(WavFileSource(_espeak(tmp_path, TAKE_NUMBER), trailing_silence_ms=900).frames()) * 2
+    batch = [engine.recognize(pcm) for pcm in utterances(frames, EndPointer())]
+    calls = 0
+
+    @contextmanager
+    def counting() -> Iterator[None]:
+        nonlocal calls
+        calls += 1
+        yield
+
+    assert len(batch) == 2 and all("lấy số" in r.text for r in batch)
+    assert list(recognise(frames, EndPointer(), engine, counting)) == batch  # two utterances, one stream
+    assert calls > 2 * 20  # fed while spoken: the pre-roll, then every frame, then the end (not 1 per utterance)
+
+
+def test_recognise_drops_an_utterance_cut_by_the_talk_gate(engine: VietAsrRecognizer, tmp_path: Path) -> None:
+    """The robot starts speaking in the middle of an utterance: that one is thrown away, not decoded with the
+    next; what follows is recognised as the whole-utterance decode hears it."""
+    from dialogs.asr import recognise
+    from dialogs.vad import TalkGate
+
+    frames = list(WavFileSource(_espeak(tmp_path, TAKE_NUMBER), trailing_silence_ms=900).frames())
+    cut = len(frames) // 3  # the robot talks over this frame of the first utterance
+
+    def hearing() -> tuple[Iterator[bytes], EndPointer]:
+        gate = TalkGate(lambda: 0.0, hold_s=0.0)
+
+        def spoken() -> Iterator[bytes]:
+            for i, frame in enumerate(frames + frames):
+                if i == cut:
+                    with gate.speaking():
+                        yield frame
+                else:
+                    yield frame
+
+        return spoken(), EndPointer(gate=gate)
+
+    batch = [engine.recognize(pcm) for pcm in utterances(*hearing())]
+    streamed = list(recognise(*hearing(), engine))
+    assert streamed == batch
+    assert "lấy số" in batch[-1].text  # the second copy, heard whole
