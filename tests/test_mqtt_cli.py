@@ -97,3 +97,24 @@ def test_a_monitor_started_later_sees_the_alerts_in_force(robot_side: tuple[Robo
     screen = _monitor_screen(fresh_mosquitto)
     active = screen[screen.index("Cảnh báo đang có"):screen.index("Cảnh báo gần nhất")]
     assert "paper_out" not in active and "help_requested" not in active
+
+
+def test_monitor_screen_shows_battery_charging_and_camera() -> None:
+    from datetime import datetime
+
+    from rich.console import Console as RichConsole
+
+    from robot.clock import SimClock
+    from robot.events import RobotStatus, Stamper
+    from robot.mqtt.dashboard import DashboardState, render
+    from tests.mqtt_support import TZ
+
+    stamp = Stamper("cua-nam", "robot-1", SimClock(datetime(2026, 3, 2, 9, 0, tzinfo=TZ)))
+    state = DashboardState()
+    state.apply(stamp.make(RobotStatus, mode="idle", battery_pct=81.4, charging=True, printer="ok", paper="ok",
+                           scanner="ok", microphone="none", camera="offline", motors="ok", water=12, candy=30))
+    screen = RichConsole(width=200, record=True)
+    screen.print(render(state, "test"))
+    text = screen.export_text()
+    assert "Camera" in text and "offline" in text
+    assert "81 (sạc)" in text

@@ -71,17 +71,18 @@ def render(state: DashboardState, title: str) -> Group:
     for n in sorted(state.counters):
         counters.add_row(str(n), state.counters[n])
     robots = Table(title="Robot", expand=True)
-    for column in ("Robot", "Kết nối", "Chế độ", "Pin %", "Giấy", "Máy in", "Máy quét", "Micro", "Động cơ",
-                   "Nước", "Kẹo"):
+    for column in ("Robot", "Kết nối", "Chế độ", "Pin %", "Giấy", "Máy in", "Máy quét", "Camera", "Micro",
+                   "Động cơ", "Nước", "Kẹo"):
         robots.add_column(column)
     for robot_id in sorted(set(state.robots) | set(state.availability)):
         r = state.robots.get(robot_id)
         online = state.availability.get(robot_id, "?")
         if r is None:
-            robots.add_row(robot_id, online, *("?" * 9))
+            robots.add_row(robot_id, online, *("?" * 10))
             continue
-        robots.add_row(robot_id, online, r.mode, "?" if r.battery_pct is None else f"{r.battery_pct:.0f}",
-                       r.paper, r.printer, r.scanner, r.microphone, r.motors,
+        battery = "?" if r.battery_pct is None else f"{r.battery_pct:.0f}" + (" (sạc)" if r.charging else "")
+        robots.add_row(robot_id, online, r.mode, battery, r.paper, r.printer, r.scanner, r.camera, r.microphone,
+                       r.motors,
                        "?" if r.water is None else str(r.water), "?" if r.candy is None else str(r.candy))
     active = Table(title="Cảnh báo đang có", expand=True)
     for column in ("Từ lúc", "Robot", "Loại", "Mức", "Lý do"):
