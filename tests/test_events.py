@@ -178,3 +178,21 @@ def test_refill_command_and_default_quantity() -> None:
 def schema_for_type(type_name: str) -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads((SCHEMA_DIR / f"{type_name}.json").read_text())
     return loaded
+
+
+def test_every_example_payload_in_the_docs_passes_its_schema() -> None:
+    """README.md and docs/mqtt.md show payloads staff will copy: each must be a valid message of its type."""
+    import re
+
+    from robot.paths import PROJECT_ROOT
+
+    decoder, seen = json.JSONDecoder(), []
+    for doc in ("README.md", "docs/mqtt.md"):
+        for block in re.findall(r"```json\n(.*?)```", (PROJECT_ROOT / doc).read_text(encoding="utf-8"), re.S):
+            text, at = block.strip(), 0
+            while at < len(text):
+                payload, at = decoder.raw_decode(text, at)
+                seen.append(parse_message(json.dumps(payload).encode()).TYPE)
+                while at < len(text) and text[at].isspace():
+                    at += 1
+    assert len(seen) >= 15 and {"robot.status", "counter.command", "robot.alerts"} <= set(seen)
