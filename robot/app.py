@@ -829,6 +829,7 @@ class Application:
 
         self._status_gate = StatusGate()
         self._nav_throttle = ProgressThrottle(1.0)
+        self._check_battery()  # before the first status goes out: known from the first one on
         self._status_ready = True
         if self.mqtt is None:
             return
