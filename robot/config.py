@@ -349,7 +349,6 @@ class RobotSettings(_Model):
         description="CPU for the interpreter's threads while the application runs: 'auto' (the last CPU of a machine "
                     "with two or more), a CPU number, or 'off' (see robot/cpu.py and docs/mqtt.md)",
     )
-
     battery_low_pct: float = Field(default=20.0, ge=0, le=100,
                                    description="Alert staff (battery_low) when the battery is at or below this "
                                                "percentage off the dock (needs an MCU with a battery gauge)")

@@ -55,8 +55,6 @@ class AlertBoard:
             return self.raised(message)
         if isinstance(message, RobotStatus):
             kinds = [k for name, ok, ks in _STATUS_RESOLVES if getattr(message, name) in ok for k in ks]
-            if message.charging:  # on the dock: a low battery is being dealt with
-                kinds.append("battery_low")
             return self.resolve(*kinds)
         if isinstance(message, NavigationProgress) and message.status == "complete":
             return self.resolve(*_NAVIGATION_RESOLVES)

@@ -108,19 +108,17 @@ class Outbox:
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
-            row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").fetchone()
-            if row is not None and "AUTOINCREMENT" in row[0].upper():
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").fetchone()[0]
+            if "AUTOINCREMENT" in sql.upper():
                 last = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
                 db.execute("ALTER TABLE outbox RENAME TO outbox_autoincrement")
                 db.execute(_OUTBOX_TABLE)
                 db.execute("INSERT INTO outbox SELECT seq, topic, payload, qos, retain FROM outbox_autoincrement")
                 db.execute("DROP TABLE outbox_autoincrement")
-                db.execute("CREATE TABLE IF NOT EXISTS outbox_floor (seq INTEGER NOT NULL)")
-                db.execute("DELETE FROM outbox_floor")
-                db.execute("INSERT INTO outbox_floor (seq) VALUES (?)", (int(last[0]) if last else 0,))
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
+                db.execute("UPDATE outbox_floor SET seq = max(seq, ?)", (int(last[0]) if last else 0,))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
