@@ -33,6 +33,19 @@ ABBREVIATIONS: dict[str, str] = {
     "wc": "nhà vệ sinh",
     "tks": "cảm ơn", "thanks": "cảm ơn", "thank": "cảm ơn", "nc": "nước", "dvc": "dịch vụ công",
     "sđ": "sổ đỏ", "sdd": "sổ đỏ",
+    # chat spellings seen in the citizens' tuning set (config/understanding/tune.yaml)
+    "ad": "ạ", "a": "ạ", "q": "quầy", "cty": "công ty", "tnhh": "trách nhiệm hữu hạn", "nv": "nhân viên",
+    "hk": "hộ khẩu", "e": "em", "pto": "photo", "gxn": "giấy xác nhận", "ktat": "khuyết tật", "kt": "khuyết tật",
+    "dkkh": "đăng ký kết hôn", "đkkh": "đăng ký kết hôn", "dkks": "đăng ký khai sinh", "đkks": "đăng ký khai sinh",
+    "ks": "khai sinh", "cc": "căn cước", "gh": "gia hạn", "ct": "chứng thực", "sy": "sao y", "bs": "bản sao",
+    "hc": "hộ chiếu", "gplx": "giấy phép lái xe", "blx": "bằng lái xe", "tncn": "thu nhập cá nhân",
+    "ttr": "tạm trú", "tv": "tạm vắng", "tth": "thường trú", "ctbs": "chứng thực bản sao", "ubnd.": "ủy ban nhân dân",
+    "hn": "hôm nay", "bnh": "bao nhiêu", "baoh": "bao nhiêu", "mn": "mọi người", "sn": "sinh nhật", "vk": "vợ",
+    "ck": "chồng", "bme": "bố mẹ", "bm": "bố mẹ", "trc": "trước", "ng.": "người", "đt": "điện thoại",
+    "dt": "điện thoại", "gđ": "gia đình", "gd": "gia đình", "nt": "nhắn tin", "bh": "bao giờ", "cn": "chủ nhật",
+    "t7": "thứ bảy", "ck.": "chuyển khoản", "hđ": "hợp đồng", "hd": "hợp đồng", "uq": "ủy quyền",
+    "gks.": "giấy khai sinh", "xnhn": "xác nhận hôn nhân", "xntthn": "xác nhận tình trạng hôn nhân",
+    "hgd": "hộ gia đình", "hcn": "hộ cận nghèo", "hn.": "hộ nghèo", "tc": "trợ cấp", "lk": "liên thông",
 }
 
 # Filler words a phrase may step over ("bố tôi mới mất" matches "bố tôi mất"), hassil's skip words.
@@ -63,10 +76,20 @@ PHRASES: tuple[Phrase, ...] = (
     *((p, "intent:greeting", 2) for p in (
         "xin chào", "chào", "chào em", "chào bạn", "chào robot", "hello", "hi", "alo", "chào buổi sáng",
         "chào cháu", "chào con", "em chào", "chào anh", "chào chị", "chào ông", "chào bà", "chào bác")),
+    # putting off what was offered: a "no" ("để tôi về bàn với nhà đã", "để bữa khác")
+    *((p, "intent:no", 3.5) for p in (
+        "để sau", "để mai", "để hôm khác", "để bữa khác", "để lần sau", "tính sau", "về bàn với nhà", "về bàn lại",
+        "về hỏi lại", "về suy nghĩ", "hỏi ý kiến", "bàn với nhà", "hỏi lại nhà", "suy nghĩ đã", "chưa quyết",
+        "chưa cần", "chưa cần đâu", "để đã", "từ từ đã", "khoan đã")),
     *((p, "intent:goodbye", 3) for p in (
         "tạm biệt", "chào nhé", "về đây", "đi đây", "bye", "bai", "về nhé", "hẹn gặp lại", "thôi chào",
         "chào tạm biệt", "đi nhé", "đi về", "tôi về", "về đây nhé", "bye bye", "không còn gì nữa",
-        "thế thôi", "vậy thôi", "hết rồi")),
+        "thế thôi", "vậy thôi", "hết rồi", "lúc khác", "hôm khác", "bữa khác", "khi khác", "quay lại sau",
+        "mai quay lại", "mai tôi quay lại", "mai lại", "hôm sau quay lại", "về đã", "về nhà đã", "về chuẩn bị",
+        "về lấy giấy", "về mang", "quay lại sau nhé", "đi về đây", "thôi về", "hôm khác tôi lên", "bữa khác ra",
+        "chào em nhé", "chào cháu nhé",
+        "chào nhé em", "thôi chào em", "thôi chào cháu", "em nhé chào", "xin phép về", "tôi đi đây", "bác về đây",
+        "về trước", "lần sau", "để lần sau", "mai đến", "mai tới", "sáng mai quay lại", "chiều quay lại")),
     *((p, "intent:thanks", 2.5) for p in (
         "cảm ơn", "cám ơn", "cảm ơn nhiều", "cảm ơn em", "cám ơn em", "cảm ơn robot", "đa tạ", "tốt quá",
         "hay quá", "giỏi quá", "cảm ơn cháu", "cám ơn cháu", "cảm ơn con")),
@@ -88,7 +111,12 @@ PHRASES: tuple[Phrase, ...] = (
     *((p, "intent:take_number", 4) for p in (
         "lấy số", "bốc số", "số thứ tự", "lấy phiếu", "xếp hàng", "in số", "phiếu thứ tự", "bấm số", "lấy vé",
         "cho số", "in phiếu", "lấy số thứ tự", "xin số", "lấy lượt", "vé xếp hàng", "đăng ký lượt", "đợi đến lượt",
-        "xếp số", "lấy số chờ", "phát số", "số chờ", "lấy một số")),
+        "xếp số", "lấy số chờ", "phát số", "số chờ", "lấy một số", "cái số", "lấy cái số", "lấy giùm cái số",
+        "lấy giúp cái số", "lấy hộ cái số", "bấm cho cái số", "lấy cho cái số", "xin cái số", "xin số thứ tự",
+        *(f"{verb} {who} {what}" for verb in ("lấy cho", "lấy giúp", "lấy giùm", "lấy hộ", "cho", "xin cho", "in cho")
+          for who in ("tôi", "em", "bác", "cháu", "mình", "tui", "chị", "anh", "cô", "chú", "ông", "bà", "con")
+          for what in ("số", "một số", "cái số", "số thứ tự", "phiếu", "cái phiếu")),
+        "cho xin số", "cho xin cái số", "cho xin phiếu")),
     # look up a dossier
     *((p, "intent:lookup_dossier", 4) for p in (
         "tra cứu", "hồ sơ của tôi", "hồ sơ đến đâu", "xong chưa", "có kết quả chưa", "lấy kết quả", "nhận kết quả",
@@ -103,6 +131,13 @@ PHRASES: tuple[Phrase, ...] = (
         "khát", "uống nước", "cốc nước", "ly nước", "nước uống", "nước lọc", "kẹo", "chai nước", "cho xin nước",
         "nước suối", "khát nước", "đồ uống", "trà", "cái kẹo", "ăn kẹo", "viên kẹo")),
     ("nước", "intent:refreshment", 1.5),
+    *((p, "item:candy", 1) for p in ("kẹo", "cái kẹo", "ăn kẹo", "viên kẹo", "bánh kẹo", "kẹo ngọt", "đồ ngọt",
+                                     "cho xin kẹo", "xin cái kẹo", "kẹo mút", "ăn ngọt")),
+    *((p, "item:water", 1) for p in ("khát", "uống nước", "cốc nước", "ly nước", "nước uống", "nước lọc",
+                                     "chai nước", "cho xin nước", "nước suối", "khát nước", "đồ uống", "trà",
+                                     "nước", "chai nước suối", "cốc trà", "uống")),
+    *((p, "intent:refreshment", 3) for p in ("bánh kẹo", "kẹo ngọt", "đồ ngọt", "kẹo mút", "ăn ngọt",
+                                              "xin cái kẹo", "cho xin kẹo", "chai nước suối", "cốc trà")),
     # a human, please
     *((p, "intent:human_help", 4) for p in (
         "gặp cán bộ", "cán bộ", "nhân viên", "người thật", "gặp người", "nói chuyện với người", "hỏi trực tiếp",
@@ -138,43 +173,69 @@ PHRASES: tuple[Phrase, ...] = (
         "hồ sơ gồm", "cần mang", "mang theo", "mang gì", "cần gì", "chuẩn bị",
         "những gì", "cần những", "mang những", "hồ sơ cần", "giấy gì", "thủ tục cần", "cầm theo",
         "đem theo", "đem gì", "cầm gì", "phải có gì", "yêu cầu gì", "điều kiện", "cần có gì", "mẫu đơn",
-        "tờ khai", "mang những giấy tờ", "cần chuẩn bị", "hồ sơ gì", "giấy tờ gì")),
+        "tờ khai", "mang những giấy tờ", "cần chuẩn bị", "hồ sơ gì", "giấy tờ gì", "giấy gì", "đem theo giấy",
+        "mang giấy gì", "phải mang", "phải đem", "phải cầm", "cần giấy", "cần những giấy", "giấy tờ cần",
+        "chuẩn bị gì", "chuẩn bị những gì", "cần những gì", "mang theo gì", "đem những gì", "giấy tờ thế nào",
+        "hồ sơ thế nào", "hồ sơ ra sao", "cần gì không", "thủ tục gồm", "thủ tục thế nào", "thủ tục ra sao",
+        "thủ tục như thế nào")),
     *((p, "question:fee", 3) for p in (
         "bao nhiêu tiền", "lệ phí", "phí", "mất tiền", "tốn tiền", "tốn bao nhiêu", "hết bao nhiêu", "giá bao nhiêu",
         "miễn phí", "mất phí", "trả tiền", "đóng tiền", "mất bao nhiêu", "nộp tiền", "chi phí", "nhiêu tiền",
-        "có mất tiền", "thu tiền", "tốn kém", "bao nhiêu một")),
+        "có mất tiền", "thu tiền", "tốn kém", "bao nhiêu một", "hết bao nhiêu tiền", "nhiêu tiền", "tiền bạc",
+        "đóng bao nhiêu", "nộp bao nhiêu", "tốn nhiêu", "có tốn", "có mất gì không", "phí bao nhiêu", "bao tiền",
+        "mất nhiêu", "hết nhiêu", "lệ phí bao nhiêu", "phải trả", "mất phí không", "mất đồng nào", "tốn đồng nào",
+        "khoản phí", "khoản tiền", "đủ trả", "đóng tiền không", "đóng phí", "tốn nhiều không", "có tốn tiền",
+        "mấy trăm", "mấy chục nghìn", "bao nhiêu đồng")),
     *((p, "question:duration", 3) for p in (
         "bao lâu", "mấy ngày", "bao nhiêu ngày", "khi nào xong", "khi nào có", "bao giờ có", "bao giờ lấy",
         "khi nào lấy", "mất mấy ngày", "lâu không", "có ngay không", "trong ngày", "nhanh không", "thời gian",
         "mấy hôm", "bao lâu thì", "bao nhiêu lâu", "mất bao lâu", "lấy ngay", "chờ lâu", "mấy tuần", "bao giờ xong",
-        "lâu không", "mất mấy", "có luôn không", "khi nào được", "bao giờ được", "lâu", "ngày nào lấy")),
+        "lâu không", "mất mấy", "có luôn không", "khi nào được", "bao giờ được", "lâu", "ngày nào lấy",
+        "mấy hôm thì có", "bao lâu có", "bao lâu thì có", "có kết quả", "khi nào có kết quả", "mấy bữa",
+        "bao nhiêu bữa", "mất mấy hôm", "lấy được ngay", "làm ngay", "có liền", "mấy ngày thì có", "bao lâu xong",
+        "lấy liền", "lấy ngay được", "có ngay", "được ngay", "phải chờ", "chờ mấy", "đợi mấy", "đợi bao lâu",
+        "chờ bao lâu", "bao nhiêu ngày mới", "kịp không", "nhanh nhất")),
     *((p, "question:counter", 3) for p in (
         "quầy nào", "ở đâu", "chỗ nào", "nộp ở đâu", "làm ở đâu", "phòng nào", "đi đâu", "nơi nào", "cửa nào",
-        "bàn nào", "chỗ nào làm", "đâu", "ra đâu", "đến đâu", "tới đâu", "ở chỗ nào", "nộp chỗ nào", "hướng nào",
-        "lối nào", "đường nào", "phía nào", "đi lối nào", "chỉ đường", "dẫn tôi", "ở quầy nào")),
-    # things the ward does not do: a named document or service of another office counts 4 ...
+        "bàn nào", "chỗ nào làm", "làm đâu", "nộp đâu", "quầy đâu",
+        "ra đâu", "đến đâu", "tới đâu", "ở chỗ nào", "nộp chỗ nào", "hướng nào",
+        "lối nào", "đường nào", "phía nào", "đi lối nào", "chỉ đường", "dẫn tôi", "ở quầy nào", "nộp chỗ nào",
+        "làm chỗ nào", "quầy mấy", "quầy số mấy", "nộp ở quầy nào", "đến quầy nào", "ra quầy nào", "đi quầy nào")),
+    # things nobody at a centre acts on (chit-chat), or that the ward does not do and config/referrals.yaml does
+    # not name: a named thing counts 4 ...
     *((p, "out_of_scope", 4) for p in (
-        "hộ chiếu", "passport", "visa", "bằng lái", "giấy phép lái xe", "đổi bằng", "thi bằng", "đăng kiểm",
-        "đăng ký xe", "biển số", "vay vốn", "rút bảo hiểm", "bảo hiểm xã hội một lần", "ly hôn", "xuất cảnh",
-        "nhập cảnh", "quốc tịch", "tiền điện", "hóa đơn điện", "vé máy bay", "lương hưu", "bảo hiểm thất nghiệp",
-        "đổi căn cước", "làm lại căn cước", "cấp đổi căn cước", "mất căn cước", "căn cước bị mất",
-        "căn cước hết hạn", "đổi chứng minh", "khởi kiện", "thành lập công ty", "mở công ty", "con nuôi",
-        "nhận con nuôi", "thẻ ngân hàng", "mở tài khoản ngân hàng", "đăng ký xe máy", "giá vàng", "xổ số",
-        "chứng khoán")),
+        "tiền điện", "hóa đơn điện", "vé máy bay", "khởi kiện", "con nuôi", "nhận con nuôi", "giá vàng",
+        "xổ số", "chứng khoán", "quốc tịch", "nhập cảnh")),
     # ... a mere mention counts less, so it loses to a procedure named in the same sentence
     *((p, "out_of_scope", 2.5) for p in (
-        "thuế", "ngân hàng", "bảo hiểm xã hội", "thất nghiệp", "tòa án", "kiện", "tranh chấp", "tiền nước",
+        "ngân hàng", "tòa án", "kiện", "tranh chấp", "tiền nước",
         "học bạ", "mua vé", "thời tiết", "trời đẹp", "bóng đá", "doanh nghiệp", "công ty", "tuyển dụng", "xin việc",
         "việc làm", "học phí", "nhập học", "bệnh viện", "khám bệnh", "ăn cơm", "ăn trưa", "ăn sáng", "thủ tướng",
         "tên gì", "tên là gì", "biết hát", "biết nhảy", "hát", "kể chuyện", "đi chơi", "du lịch", "du học",
-        "quê ở đâu", "ai làm ra", "tiếng anh", "người hay máy", "cầm đồ", "mấy giờ", "đẹp trai", "xinh gái",
-        "ai thắng", "chứng minh nhân dân", "chứng minh thư")),
+        "quê ở đâu", "ai làm ra", "tiếng anh", "người hay máy", "cầm đồ", "đẹp trai", "xinh gái",
+        "ai thắng", "chứng minh nhân dân", "chứng minh thư", "mấy tuổi", "mấy giờ rồi", "bây giờ là mấy giờ",
+        "trời nóng", "trời mưa", "trời lạnh")),
+    # the centre's own hours
+    *((p, "intent:centre_hours", 4) for p in (
+        "mấy giờ mở cửa", "mấy giờ đóng cửa", "giờ làm việc", "nghỉ trưa", "làm việc đến mấy giờ", "mở cửa",
+        "đóng cửa", "giờ mở cửa", "giờ đóng cửa", "mấy giờ nghỉ", "mấy giờ làm", "làm đến mấy giờ",
+        "giờ hành chính", "mấy giờ thì làm", "mấy giờ thì nghỉ", "có làm việc không", "làm việc không",
+        "có làm không", "mấy giờ mới làm", "mấy giờ bắt đầu", "mấy giờ tan", "mấy giờ hết giờ", "hết giờ làm",
+        "mấy giờ nhận hồ sơ", "nhận hồ sơ đến mấy giờ", "làm việc buổi", "thứ bảy có làm", "chủ nhật có làm",
+        "ngày nghỉ", "nghỉ lễ", "mấy giờ thì mở", "mấy giờ thì đóng", "mấy giờ đóng", "mấy giờ mở", "mở cửa lại",
+        "làm buổi chiều", "làm buổi sáng", "lịch làm việc", "thời gian làm việc", "giờ giấc", "mấy giờ về")),
+    ("mấy giờ", "intent:centre_hours", 2.5),
+    *((p, "day:saturday", 0) for p in ("thứ bảy", "thứ 7", "thứ bẩy")),
+    *((p, "day:sunday", 0) for p in ("chủ nhật",)),
+    *((p, "day:tomorrow", 0) for p in ("ngày mai", "mai", "sáng mai", "chiều mai")),
+    *((p, "day:monday", 0) for p in ("thứ hai", "thứ 2")),
     # facts that combine with procedures (COMBINATIONS)
     *((p, "marker:under6", 1) for p in (
         "dưới 6 tuổi", "dưới sáu tuổi", "mới sinh", "mới đẻ", "sơ sinh", "dưới 6", "chưa đủ 6 tuổi")),
     *((p, "marker:bundle", 1) for p in (
         "một lần", "cùng lúc", "luôn một thể", "một thể", "làm luôn", "cùng một lúc", "tất cả", "gộp", "làm chung",
         "đồng thời", "cả", "một lượt")),
+    *((p, "marker:certify", 1) for p in ("chứng thực", "sao y", "công chứng")),
     *((p, "marker:lost", 1) for p in ("mất", "làm mất", "bị mất", "đánh mất", "thất lạc", "không còn", "rách")),
     # priority
     *((p, "priority", 0.5) for p in (
@@ -192,7 +253,37 @@ PHRASES: tuple[Phrase, ...] = (
         "nước ngoài", "nhà nước", "người nước ngoài", "mất thời gian", "hộ gia đình", "không biết", "không rõ",
         "có được không", "được không", "có phải", "phải không", "không ạ", "có không", "hay không", "giá trị",
         "làm sao", "thế nào", "như thế nào", "ra sao", "chưa có", "không có lương", "có lương", "có cần",
-        "không cần", "khi nào", "bao giờ", "ở nhà", "chưa có sổ", "tiền án", "cán bộ xã")),
+        "không cần", "khi nào", "bao giờ", "ở nhà", "chưa có sổ", "tiền án", "cán bộ xã", "quay lại", "quay về",
+        "quay đầu", "quay ra", "cái đó", "cái này", "thủ tục này", "thủ tục đó", "việc này", "việc đó", "vụ này",
+        "vụ đó", "cho hỏi", "cho tôi hỏi", "chờ một chút", "chờ chút", "nhà văn hóa", "văn hóa")),
+    # "thế còn kết hôn thì sao": the question asked before, now about another procedure
+    # follow-up questions that name the topic only ("giấy tờ thì sao", "còn lệ phí?")
+    *((f"{lead} {topic}" if lead else f"{topic} {tail}", f"question:{question}", 3)
+      for question, topics in (("documents", ("giấy tờ", "hồ sơ", "giấy")), ("fee", ("lệ phí", "phí", "tiền")),
+                               ("duration", ("thời gian", "thời hạn")), ("counter", ("quầy", "chỗ nộp")))
+      for topic in topics
+      for lead, tail in (("còn", ""), ("thế", ""), ("vậy", ""), ("", "thì sao"), ("", "sao"), ("", "thế nào"))),
+    *((p, "follow", 0) for p in ("thế còn", "vậy còn", "thì sao", "còn thì sao", "thế thì sao", "còn cái",
+                                 "thế còn cái", "còn với")),
+)
+
+# Words that cancel the request right after them ("thôi khỏi lấy số", "không cần dẫn", "chưa lấy số vội").
+# "chưa" alone only with "vội"/"cần" ("con tôi chưa đăng ký khai sinh" asks for it).
+NEGATORS: frozenset[str] = frozenset({"không", "thôi", "khỏi", "đừng", "chẳng", "chả", "hông", "hổng", "khỏi phải"})
+# Words allowed between a negator and the request it cancels ("không cần lấy số", "thôi không muốn xin nước").
+NEGATION_GAP: frozenset[str] = frozenset({
+    "cần", "muốn", "phải", "định", "tôi", "em", "bác", "cháu", "mình", "chị", "anh", "con", "cô", "chú", "tui",
+    "đi", "nữa", "khỏi", "không", "thôi", "chưa", "vội", "hỏi",
+})
+# A procedure is rejected only in so many words: "không phải khai tử", "không làm kết hôn nữa".
+REJECT_PROCEDURE: tuple[tuple[str, ...], ...] = (
+    ("không", "phải"), ("không", "cần"), ("không", "muốn"), ("không", "làm"), ("thôi", "không"), ("chứ", "không"),
+    ("không", "hỏi"), ("chẳng", "phải"), ("đâu", "phải"), ("không", "phải", "là"),
+)
+# Separators of the requests of one turn ("khai tử cần giấy gì, với lại chỗ vệ sinh ở đâu").
+TURN_SEPARATORS: tuple[str, ...] = (
+    "với lại", "với cả", "còn nữa", "thêm nữa", "sau đó", "nhân tiện", "tiện thể", "rồi thì", "rồi chỉ",
+    "rồi dẫn", "rồi cho", "và cho", "và chỉ", "và dẫn", "à mà", "mà này", "xong rồi", "rồi", "và", "còn",
 )
 
 # Yes/no phrases that do not answer anything when more words follow: a polite "dạ" or an "ok" before
@@ -214,6 +305,10 @@ COMBINATIONS: tuple[tuple[frozenset[str], str, float], ...] = (
     (frozenset({"khai_sinh", "@bundle"}), "lien_thong_tre_duoi_6_tuoi", 0.5),
     (frozenset({"the_bhyt", "@under6"}), "lien_thong_tre_duoi_6_tuoi", 1),
     (frozenset({"khai_sinh", "@lost"}), "ban_sao_trich_luc_ho_tich", 1.5),
+    (frozenset({"khai_sinh", "chung_thuc_ban_sao", "@lost"}), "ban_sao_trich_luc_ho_tich", 2.5),
+    # "chứng thực bản sao giấy khai sinh": certifying a copy the citizen brings, not a new extract
+    (frozenset({"ban_sao_trich_luc_ho_tich", "@certify"}), "chung_thuc_ban_sao", 1),
+    (frozenset({"ket_hon", "chung_thuc_ban_sao", "@lost"}), "ban_sao_trich_luc_ho_tich", 2.5),
     (frozenset({"ket_hon", "@lost"}), "ban_sao_trich_luc_ho_tich", 1.5),
     (frozenset({"thanh_lap_ho_kinh_doanh", "@lost"}), "thay_doi_ho_kinh_doanh", 1.5),
     # A document named as the object of another procedure: the procedure wins.

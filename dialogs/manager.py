@@ -26,9 +26,20 @@ from enum import StrEnum
 from typing import Protocol
 
 from dialogs.catalogue import Catalogue
-from dialogs.numbers import counter_words, minutes_words, speakable, ticket_words
-from dialogs.ports import DossierDesk, Guide, QueueDesk, Refreshments, SessionEvents, Speaker, TicketResult
-from dialogs.prompts import ITEMS, Utterance, addressed, render
+from dialogs.numbers import clock_words, counter_words, minutes_words, number_words, ticket_words
+from dialogs.ports import (
+    CentreHours,
+    CentreInfo,
+    DayOpening,
+    DossierDesk,
+    Guide,
+    QueueDesk,
+    Refreshments,
+    SessionEvents,
+    Speaker,
+    TicketResult,
+)
+from dialogs.prompts import ELDER_ADDRESSES, ITEMS, Utterance, addressed, render
 from dialogs.understanding import Understanding
 
 log = logging.getLogger(__name__)
@@ -89,14 +100,74 @@ class Offer:
     question: str | None = None
     service_id: str | None = None
     priority: bool = False
+    ticket: bool = False  # procedures: the citizen asked for a ticket ("lấy số chứng thực" heard unsure)
+    lead_to: int | None = None  # ticket: then lead the citizen to this counter (asked to be led there)
+    questions: tuple[str, ...] = ()
 
 
-_PARENS = re.compile(r"\s*\([^)]*\)")
+# A dossier code typed or read out: "000.A0.01.H26-260105-0009", "H26-260105-0009", "260105-0009".
+_DOSSIER_CODE = re.compile(r"[0-9A-Za-z.]*\d{6}-\d{3,5}\b|\b\d{3}\.[0-9A-Za-z.]+-[0-9-]+")
+_DIGIT_WORDS = {"không": "0", "một": "1", "mốt": "1", "hai": "2", "ba": "3", "bốn": "4", "tư": "4", "năm": "5",
+                "lăm": "5", "sáu": "6", "bảy": "7", "bẩy": "7", "tám": "8", "chín": "9", "gạch": "-", "chấm": "."}
+# Documents spoken one by one up to this many; more are summarised ("cần bốn loại giấy tờ: ...").
+SPOKEN_DOCUMENTS = 2
+WEEKDAY_NAMES = ("thứ hai", "thứ ba", "thứ tư", "thứ năm", "thứ sáu", "thứ bảy", "chủ nhật")
 
 
-def _plain(text: str) -> str:
-    """Catalogue text made speakable: no parenthesised notes, amounts as words."""
-    return speakable(_PARENS.sub("", text)).strip().rstrip(".")
+def dossier_code_in(text: str) -> str | None:
+    """The dossier code in what the citizen typed or said ('mã hồ sơ của tôi là 000.A0.01.H26-260105-0009';
+    digits read as words: 'hai sáu không một không năm gạch không không không chín'), else None."""
+    found = _DOSSIER_CODE.search(text)
+    if found:
+        return found.group(0).strip(".")
+    digits: list[str] = []
+    for word in text.lower().split():
+        value = _DIGIT_WORDS.get(word.strip(",.;"))
+        if value is None:
+            if len(digits) >= 10:
+                break
+            digits = []
+            continue
+        digits.append(value)
+    spoken = "".join(digits).strip("-.")
+    if sum(ch.isdigit() for ch in spoken) >= 10 and "-" in spoken:
+        return spoken
+    return None
+
+
+def _day_name(day: DayOpening, is_today: bool) -> str:
+    return "hôm nay" if is_today else WEEKDAY_NAMES[day.weekday]
+
+
+def _sessions_words(day: DayOpening) -> str:
+    names = ("buổi sáng", "buổi chiều")
+    parts = []
+    for index, (opens, closes) in enumerate(day.sessions):
+        name = names[index] if len(day.sessions) == 2 else ("buổi sáng" if opens < "12:00" else "buổi chiều")
+        parts.append(f"{name} từ {clock_words(opens)} đến {clock_words(closes)}")
+    return ", ".join(parts)
+
+
+def hours_sentences(hours: CentreHours) -> list[str]:
+    """Opening hours said for a citizen: the day asked about, the lunch break, the next opening when closed."""
+    asked = hours.asked
+    day = _day_name(asked, hours.is_today)
+    out: list[str] = []
+    if not asked.sessions:
+        why = " vì là ngày nghỉ lễ" if asked.holiday else ""
+        out.append(f"Dạ, {day} trung tâm không làm việc{why} ạ.")
+    else:
+        out.append(f"Dạ, {day} trung tâm làm việc {_sessions_words(asked)} ạ.")
+        if len(asked.sessions) == 2:
+            out.append(f"Nghỉ trưa từ {clock_words(asked.sessions[0][1])} đến {clock_words(asked.sessions[1][0])}.")
+        if asked.last_ticket:
+            out.append(f"Máy lấy số phát số cuối lúc {clock_words(asked.last_ticket)}.")
+        if hours.is_today and asked.sessions[-1][1] <= hours.now:
+            out.append("Hôm nay đã hết giờ làm việc rồi ạ.")
+    if hours.next_open is not None and (not asked.sessions or (hours.is_today and asked.sessions[-1][1] <= hours.now)):
+        nxt = hours.next_open
+        out.append(f"Trung tâm mở cửa lại vào {WEEKDAY_NAMES[nxt.weekday]}, từ {clock_words(nxt.sessions[0][0])}.")
+    return out
 
 
 class DialogManager:
@@ -114,6 +185,8 @@ class DialogManager:
         settings: ManagerSettings = ManagerSettings(),
         clock_fn: Callable[[], float] = time.monotonic,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex[:12],
+        centre: CentreInfo | None = None,
+        referrals: dict[str, str] | None = None,
     ):
         self.catalogue = catalogue
         self.understander = understander
@@ -123,6 +196,9 @@ class DialogManager:
         self.guide = guide
         self.refreshments = refreshments
         self.events = events
+        self.centre = centre
+        # Where to go for what the ward does not do: topic id -> citizen text (the catalogue's, or the centre's).
+        self.referrals = {t.id: t.where for t in catalogue.referrals.topics} | (referrals or {})
         self.settings = settings
         self.clock_fn = clock_fn
         self.new_id = new_id
@@ -141,6 +217,20 @@ class DialogManager:
         self.priority = False  # the citizen said they are elderly, disabled, pregnant... (this session)
         self.ticket_counters: tuple[int, ...] = ()  # counters of the ticket issued in this session
         self._waited_in = State.ATTRACT
+        self._reset_context()
+
+    def _reset_context(self) -> None:
+        """What the session remembers: the procedure under discussion, the last question, what was rejected."""
+        self.current: str | None = None  # the procedure under discussion
+        self.last_question: str | None = None
+        self.rejected: set[str] = set()
+        self.ticket_number: str | None = None
+        self.ticket_declined = False  # said no to a ticket: not offered again before leading to a counter
+        self._pending_questions: tuple[str, ...] = ()  # asked before the procedure was named
+        self._awaiting_code = False  # asked for a QR code or a dossier code
+        self._more = False  # more requests of the same turn follow: keep offers for the end of the turn
+        self._deferred: Offer | None = None
+        self._deferred_anything_else = False
 
     # ------------------------------------------------------------------ events from the world
 
@@ -253,6 +343,7 @@ class DialogManager:
         self.priority = False
         self.ticket_counters = ()
         self.last_said = ()
+        self._reset_context()
         if self.settings.address == "auto":
             self.address = "ông/bà"
         self.events.session_started(self.session.id)
@@ -288,6 +379,10 @@ class DialogManager:
 
     def _anything_else(self) -> None:
         self.misses = 0
+        if self._more:
+            self._deferred_anything_else = True
+            self._enter(State.ANYTHING_ELSE)
+            return
         self._say("anything_else")
         self._enter(State.ANYTHING_ELSE)
 
@@ -330,11 +425,40 @@ class DialogManager:
         if not text:
             self._miss("unclear")
             return
-        self._on_understanding(self.understander.understand(text))
+        code = dossier_code_in(text) if len(text) < 300 else None
+        if code is not None:
+            self._on_scan(code)  # the code goes to the lookup only, never into a log or an event
+            return
+        turn = getattr(self.understander, "understand_turn", None)
+        parts: tuple[Understanding, ...] = turn(text) if turn is not None else (self.understander.understand(text),)
+        self._on_parts(parts)
+
+    def _on_parts(self, parts: tuple[Understanding, ...]) -> None:
+        """The requests of one turn in order; offers and "anything else?" wait for the end of the turn."""
+        self._deferred, self._deferred_anything_else = None, False
+        for index, part in enumerate(parts):
+            if self.session is None or not self.session.active:
+                return
+            self._more = index < len(parts) - 1
+            try:
+                if index and self.state is not State.UNDERSTAND:
+                    self._waited_in = self.state
+                    self._enter(State.UNDERSTAND)
+                self._on_understanding(part)
+            finally:
+                self._more = False
+        if self.session is None or not self.session.active:
+            return
+        if self._deferred is not None and self.offer is None:
+            self._ask_offer(self._deferred)
+        elif self._deferred_anything_else and self.offer is None and self.state is State.ANYTHING_ELSE:
+            self._say("anything_else")
+        self._deferred, self._deferred_anything_else = None, False
 
     def _on_scan(self, payload: str) -> None:
         self._enter(State.ACT)
         self.offer = None
+        self._awaiting_code = False
         self._record("lookup_dossier")
         answer = self.dossiers.lookup(payload)
         self._say_text(answer.text)
@@ -346,34 +470,51 @@ class DialogManager:
             self._enter(State.UNDERSTAND)
         if u.procedure is not None and u.procedure not in self.catalogue:
             u = replace(u, procedure=None, intent="unknown" if u.intent == "procedure" else u.intent)
-        if self.settings.address == "auto" and u.address:
-            self.address = u.address
+        if self.settings.address == "auto":
+            self.address = _pair_address(self.address, u.address, u.robot_address)
         self.priority = self.priority or u.priority
+        if u.rejected:
+            self.rejected.update(u.rejected)
+            if self.current in self.rejected:
+                self.current = None
+        if u.procedure in self.rejected and u.intent != "procedure":
+            u = replace(u, procedure=None)
+        if u.procedure in self.rejected:
+            u = replace(u, procedure=None, intent="unknown" if not u.alternatives else u.intent, confidence=0.0)
+        if u.alternatives:
+            u = replace(u, alternatives=tuple(a for a in u.alternatives if a[0] not in self.rejected))
         offer, self.offer = self.offer, None
         if offer is not None and self._answer_offer(offer, u):
             return
-        if u.intent == "procedure" and u.procedure and u.confidence >= self.settings.min_confidence:
-            self._act_procedure(u.procedure, u.question, u.priority)
-        elif u.intent in ("procedure", "unknown") and u.confidence < self.settings.min_confidence and (
-            u.procedure or u.alternatives
-        ):
+        sure = u.confidence >= self.settings.min_confidence
+        if u.intent == "procedure" and u.procedure and u.follow_on and not u.questions and self.last_question:
+            u = replace(u, question=self.last_question, questions=(self.last_question,))  # "thế còn kết hôn?"
+        if u.intent == "procedure" and u.procedure and sure:
+            self._act_procedure(u.procedure, _asked(u) or self._pending_questions, u.priority)
+        elif u.intent == "question" and sure:
+            self._answer_question(_asked(u), offer)
+        elif u.intent == "take_number" and u.procedure and not sure:
+            self._ask_offer(Offer("procedures", (u.procedure,), priority=u.priority, ticket=True))
+        elif u.intent in ("procedure", "unknown") and not sure and (u.procedure or u.alternatives):
             self._confirm_procedures(u)
-        elif u.confidence < self.settings.min_confidence and u.intent not in ("yes", "no"):
+        elif not sure and u.intent not in ("yes", "no"):
             self._miss("unclear")
         else:
-            self._act(u)
+            self._act(u, offer)
 
     def _answer_offer(self, offer: Offer, u: Understanding) -> bool:
         """Handle the citizen's answer to an offer; False when they said something else."""
         if offer.kind == "procedures":
+            asked = _asked(u) or offer.questions or ((offer.question,) if offer.question else ())
             if u.intent == "procedure" and u.procedure in offer.choices:
-                self._act_procedure(u.procedure, u.question or offer.question, u.priority or offer.priority)
+                self._act_procedure(u.procedure, asked, u.priority or offer.priority, ticket_now=offer.ticket)
                 return True
-            if u.intent == "yes" and len(offer.choices) == 1:
-                self._act_procedure(offer.choices[0], offer.question, offer.priority)
+            if u.intent in ("yes", "take_number") and len(offer.choices) == 1:
+                self._act_procedure(offer.choices[0], asked, offer.priority or u.priority, ticket_now=offer.ticket)
                 return True
             if u.intent == "no":
                 self.misses += 1
+                self.rejected.update(offer.choices if len(offer.choices) == 1 else ())
                 self._say("confirm_rejected")
                 self._enter(State.LISTEN)
                 return True
@@ -393,24 +534,43 @@ class DialogManager:
                 return True
             return False
         if offer.kind == "ticket":
-            if u.intent in ("yes", "take_number") and offer.service_id:
-                self._issue(offer.service_id, offer.priority or u.priority)
+            if u.intent in ("yes", "take_number") and offer.service_id and (
+                u.procedure is None or u.procedure in offer.choices
+            ):
+                self._issue(offer.service_id, offer.priority or u.priority, lead_to=offer.lead_to)
                 return True
             if u.intent == "no":
+                if offer.lead_to is not None:
+                    self.ticket_declined = True
+                    self._lead("counter", offer.lead_to, with_ticket=False)
+                    return True
+                self.ticket_declined = True
                 self._say("ticket_declined")
                 self._anything_else()
+                return True
+            if u.intent == "question" and offer.choices:
+                # "mấy hôm thì có kết quả?" at the ticket offer: answered first, then the offer again
+                self._act_procedure(offer.choices[0], _asked(u), offer.priority or u.priority)
                 return True
         return False
 
     def _ask_offer(self, offer: Offer) -> None:
+        if self._more:
+            self._deferred = offer  # asked once the other requests of the turn are answered
+            self._enter(State.CONFIRM)
+            return
         self.offer = offer
         if offer.kind == "procedures":
-            if len(offer.choices) == 1:
+            if len(offer.choices) == 1 and offer.ticket:
+                self._say("confirm_ticket_one", first=self._name(offer.choices[0]))
+            elif len(offer.choices) == 1:
                 self._say("confirm_one", first=self._name(offer.choices[0]))
             else:
                 self._say("confirm_two", first=self._name(offer.choices[0]), second=self._name(offer.choices[1]))
         elif offer.kind == "staff":
             self._say("out_of_scope")
+        elif offer.lead_to is not None and offer.choices:
+            self._say("offer_ticket_before_guide", procedure=self._name(offer.choices[0]))
         else:
             self._say("offer_ticket")
         self._enter(State.CONFIRM)
@@ -418,14 +578,15 @@ class DialogManager:
     def _confirm_procedures(self, u: Understanding) -> None:
         choices: list[str] = []
         for proc_id in (u.procedure, *(alt for alt, _ in u.alternatives)):
-            if proc_id and proc_id in self.catalogue and proc_id not in choices:
+            if proc_id and proc_id in self.catalogue and proc_id not in choices and proc_id not in self.rejected:
                 choices.append(proc_id)
         if not choices:
             self._miss("unclear")
             return
-        self._ask_offer(Offer("procedures", tuple(choices[:2]), u.question, priority=u.priority))
+        self._ask_offer(Offer("procedures", tuple(choices[:2]), u.question, priority=u.priority,
+                              questions=u.questions))
 
-    def _act(self, u: Understanding) -> None:
+    def _act(self, u: Understanding, offer: Offer | None = None) -> None:
         assert self.session is not None
         intent = u.intent
         if intent == "unknown":
@@ -448,13 +609,23 @@ class DialogManager:
                 self._say("listen")
                 self._enter(State.LISTEN)
             return
-        if intent in ("yes", "no"):
+        if intent == "no":
+            # "không cần nữa", "thôi khỏi lấy số": whatever was asked or offered is dropped
+            self._pending_ticket = self._pending_guide = self._awaiting_code = False
+            self._pending_questions = ()
+            self._say("declined")
+            self._anything_else()
+            return
+        if intent == "yes":
             self._miss("unclear")
             return
         if intent == "repeat":
             self._repeat()
             return
         if intent == "greeting":
+            if self.session.intent is not None:
+                self._farewell()  # "thôi chào em nhé" after being helped: a goodbye
+                return
             self._say("greeting_reply")
             self._enter(State.LISTEN)
             return
@@ -469,21 +640,45 @@ class DialogManager:
         if intent == "human_help":
             self._hand_over("asked")
         elif intent == "take_number":
-            if u.procedure:
-                self._act_procedure(u.procedure, None, u.priority, ticket_now=True)
+            procedure = u.procedure or self._current_for_ticket(offer)
+            if procedure:
+                self._act_procedure(procedure, (), u.priority, ticket_now=True)
             else:
                 self._pending_ticket = True
                 self._say("ask_procedure_for_ticket")
                 self._enter(State.LISTEN)
         elif intent == "lookup_dossier":
+            self._awaiting_code = True
             self._say("scan_prompt")
             self._enter(State.LISTEN)
         elif intent == "directions":
             self._guide(u)
         elif intent == "refreshment":
-            self._refresh()
+            self._refresh(u.item)
+        elif intent == "centre_hours":
+            self._hours(u.day)
+        elif intent == "referral":
+            self._referral(u.topic)
         else:
             self._miss("unclear")
+
+    def _current_for_ticket(self, offer: Offer | None) -> str | None:
+        """The procedure a bare "lấy số cho tôi" is about: the one under discussion."""
+        if offer is not None and offer.kind == "ticket" and offer.choices:
+            return offer.choices[0]
+        return self.current
+
+    def _answer_question(self, questions: tuple[str, ...], offer: Offer | None) -> None:
+        """A question that names no procedure: about the one under discussion, else ask which."""
+        procedure = self.current
+        if offer is not None and offer.kind in ("ticket", "procedures") and offer.choices and procedure is None:
+            procedure = offer.choices[0]
+        if procedure is None:
+            self._pending_questions = questions
+            self._say("ask_procedure_for_question")
+            self._enter(State.LISTEN)
+            return
+        self._act_procedure(procedure, questions, self.priority)
 
     def _repeat(self) -> None:
         waiting = next((s for s in reversed(self.trace) if s in WAITING), State.LISTEN)
@@ -501,9 +696,17 @@ class DialogManager:
     def _counters_text(counters: tuple[int, ...]) -> str:
         return " hoặc ".join(counter_words(c) for c in counters)
 
-    def _act_procedure(self, procedure_id: str, question: str | None, priority: bool, ticket_now: bool = False) -> None:
+    def _act_procedure(self, procedure_id: str, questions: tuple[str, ...] | str | None, priority: bool,
+                       ticket_now: bool = False) -> None:
+        if isinstance(questions, str):
+            questions = (questions,)
+        questions = tuple(q for q in (questions or ()) if q)
         self._enter(State.ACT)
         self._record("procedure" if not ticket_now else "take_number", procedure_id)
+        self.current = procedure_id
+        self._pending_questions = ()
+        if questions:
+            self.last_question = questions[-1]
         ticket_now = ticket_now or self._pending_ticket
         self._pending_ticket = False
         proc = self.catalogue.get(procedure_id)
@@ -511,31 +714,53 @@ class DialogManager:
         route = self.queue.route(procedure_id)
         if not route.handled_here:
             self._pending_guide = False
-            referral = addressed(route.referral or proc.referral or "", self.address)
+            referral = addressed(proc.citizen.referral or route.referral or proc.referral or "", self.address)
             self._say("referral", procedure=name, referral=referral)
             self._anything_else()
             return
         if self._pending_guide and not ticket_now and route.counters:
             self._pending_guide = False
-            self._lead("counter", self._counter_serving(route.counters))
+            self._guide_to_counter(procedure_id, self._counter_serving(route.counters))
             return
         if ticket_now and route.service_id:
             self._issue(route.service_id, priority)
             return
-        if question == "documents":
-            self._say("documents", procedure=name, documents="; ".join(_plain(d) for d in proc.documents))
-        elif question == "fee":
-            self._say("fee", procedure=name, fee=_plain(proc.fee))
-        elif question == "duration":
-            self._say("duration", procedure=name, duration=_plain(proc.processing_time))
-        if route.counters and question in (None, "counter"):
+        for question in questions:
+            if question == "documents":
+                self._say_documents(procedure_id)
+            elif question == "fee":
+                self._say("fee", procedure=name, fee=proc.citizen.fee)
+            elif question == "duration":
+                self._say("duration", procedure=name, duration=proc.citizen.duration)
+        if route.counters and (not questions or "counter" in questions):
             self._say("where", procedure=name, counters=self._counters_text(route.counters))
-        if route.service_id:
+        if route.service_id and self.ticket_number is None and not (self.ticket_declined and questions):
             self._ask_offer(Offer("ticket", (procedure_id,), service_id=route.service_id, priority=priority))
         else:
             self._anything_else()
 
-    def _issue(self, service_id: str, priority: bool) -> None:
+    def _say_documents(self, procedure_id: str) -> None:
+        """Two papers or fewer are said in full; more as a count and their short names (the full list, with
+        every condition, is on the screen and the ticket)."""
+        proc = self.catalogue.get(procedure_id)
+        documents = proc.citizen.documents
+        if len(documents) <= SPOKEN_DOCUMENTS:
+            spoken = " và ".join(_document_words(d.text[:1].lower() + d.text[1:], d.when) for d in documents)
+            self._say("documents", procedure=proc.short_name, documents=spoken)
+            return
+        required = [d.short for d in documents if not d.when]
+        extra = [_document_words(d.short, d.when) for d in documents if d.when]
+        if not required:
+            required, extra = [_document_words(d.short, d.when) for d in documents], []
+        listed = _and_list(required)
+        if extra:
+            self._say("documents_summary_more", procedure=proc.short_name, count=number_words(len(required)),
+                      documents=listed, extra=_and_list(extra, "hoặc"))
+        else:
+            self._say("documents_summary", procedure=proc.short_name, count=number_words(len(required)),
+                      documents=listed)
+
+    def _issue(self, service_id: str, priority: bool, lead_to: int | None = None) -> None:
         """Issue a ticket: a priority one when the citizen said anywhere in the session that they may have it."""
         self._enter(State.ACT)
         self._record("take_number")
@@ -543,9 +768,13 @@ class DialogManager:
         result = self.queue.issue(service_id, priority)
         if result.ok and result.number:
             self.ticket_counters = result.counters
+            self.ticket_number = result.number
             if priority:
                 self._say("ticket_priority")
             self._announce_ticket(result)
+            if lead_to is not None:
+                self._lead("counter", self._counter_serving((lead_to,)))
+                return
         else:
             self._say("ticket_refused", reason=addressed(result.refused_reason or "", self.address))
         self._anything_else()
@@ -555,7 +784,8 @@ class DialogManager:
         counters = self._counters_text(result.counters) if result.counters else "quầy tiếp nhận"
         self._say("ticket", ticket=ticket_words(result.number), counters=counters)
         if result.people_ahead and result.wait_minutes is not None:
-            self._say("ticket_wait", ahead=result.people_ahead, minutes=minutes_words(result.wait_minutes))
+            self._say("ticket_wait", ahead=number_words(result.people_ahead),
+                      minutes=minutes_words(result.wait_minutes))
         elif result.people_ahead == 0:
             self._say("ticket_no_wait")
         if not result.printed:
@@ -570,7 +800,7 @@ class DialogManager:
         if place == "counter" and counter is None:
             # "quầy" without a number: a counter of this session's ticket or procedure, never a guess.
             assert self.session is not None
-            procedure = u.procedure or self.session.procedure
+            procedure = u.procedure or self.current
             if u.procedure is None and self.ticket_counters:
                 counter = self.ticket_counters[0]
             elif procedure is not None:
@@ -578,23 +808,36 @@ class DialogManager:
                 if not route.counters:
                     self._act_procedure(procedure, "counter", self.priority)  # says where it is handled
                     return
-                counter = self._counter_serving(route.counters)
+                self._guide_to_counter(procedure, self._counter_serving(route.counters))
+                return
             else:
                 self._pending_guide = True
                 self._say("ask_procedure_for_guide")
                 self._enter(State.LISTEN)
                 return
-        self._lead(place, counter)
+        self._lead(place, counter, with_ticket=place != "counter" or self.ticket_number is not None)
+
+    def _guide_to_counter(self, procedure_id: str, counter: int) -> None:
+        """Lead to a procedure's counter; without a ticket, first offer one (the counter serves by number)."""
+        route = self.queue.route(procedure_id)
+        if self.ticket_number is None and route.service_id and not self.ticket_declined:
+            self._ask_offer(Offer("ticket", (procedure_id,), service_id=route.service_id, priority=self.priority,
+                                  lead_to=counter))
+            return
+        self._lead("counter", counter, with_ticket=self.ticket_number is not None)
 
     def _counter_serving(self, counters: tuple[int, ...]) -> int:
         """One of `counters`: the ticket's counter when it is one of them."""
         return next((c for c in self.ticket_counters if c in counters), counters[0])
 
-    def _lead(self, place: str, counter: int | None) -> None:
+    def _lead(self, place: str, counter: int | None, with_ticket: bool = True) -> None:
         """Guide there. Arrived: the robot is no longer by the citizen's side, so it says goodbye there, the
         session ends (done) and only then it goes back to its base. Pointing keeps the conversation going."""
         self._pending_guide = False
-        result = self.guide.guide_to(place, counter, address=self.address)
+        if with_ticket:
+            result = self.guide.guide_to(place, counter, address=self.address)
+        else:
+            result = self.guide.guide_to(place, counter, address=self.address, with_ticket=False)
         if result.arrived:
             self._enter(State.FAREWELL)
             self._say("guide_goodbye")
@@ -606,11 +849,52 @@ class DialogManager:
             self._say("guide_failed")
         self._anything_else()
 
-    def _refresh(self) -> None:
-        item = self.settings.refreshment_item
+    def _refresh(self, item: str | None = None) -> None:
+        item = item or self.settings.refreshment_item
         spoken = ITEMS.get(item, item)
         self._say("refreshment" if self.refreshments.dispense(item) else "refreshment_out", item=spoken)
         self._anything_else()
+
+    def _hours(self, day: str | None) -> None:
+        if self.centre is None:
+            self._say("hours_unknown")
+        else:
+            for sentence in hours_sentences(self.centre.hours(day)):
+                self._say_text(sentence)
+        self._anything_else()
+
+    def _referral(self, topic: str | None) -> None:
+        where = self.referrals.get(topic or "")
+        if where is None:
+            self._ask_offer(Offer("staff"))
+            return
+        self._say("referral_topic", where=addressed(where, self.address))
+        self._anything_else()
+
+
+def _asked(u: Understanding) -> tuple[str, ...]:
+    """The questions of an utterance, in the order asked."""
+    return u.questions or ((u.question,) if u.question else ())
+
+
+def _and_list(words: list[str], last: str = "và") -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {last} " + words[-1]
+
+
+def _document_words(text: str, when: str | None) -> str:
+    return f"{text} {when}" if when else text
+
+
+def _pair_address(current: str, citizen: str | None, robot: str | None) -> str:
+    """How to address the citizen, from how they call themselves and the robot (the robot's own word then
+    follows from it: dialogs.prompts.self_word). Never the same word for both."""
+    if citizen in ("bác", "ông", "bà", "cô", "chú", "anh", "chị"):
+        return citizen
+    if citizen in ("em", "cháu", "con"):
+        return "anh/chị"  # calls themself younger: a polite "anh chị", the robot stays "em"
+    if robot in ("cháu", "con") and current not in ELDER_ADDRESSES - {"ông/bà"}:
+        return "bác"  # "cháu ơi": the robot is "cháu" to an elder
+    return current
 
 
 def _touch_understanding(choice: str) -> Understanding:

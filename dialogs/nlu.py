@@ -17,15 +17,16 @@ How it works (all in memory, no I/O after construction):
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz, process
 
 from dialogs import lexicon
 from dialogs.catalogue import Catalogue
-from dialogs.normalize import Token, fold, tokenize
+from dialogs.normalize import Token, fold, is_syllable, tokenize
 from dialogs.understanding import Understanding
 
 # Intents that are only believed in a short reply ("vâng", "không ạ"), never inside a longer request.
@@ -34,12 +35,26 @@ _MAX_SKIPS = 2
 _FUZZY_CUTOFF = 88.0
 # Ties between intents go to the first of this order.
 _ORDER = (
-    "take_number", "lookup_dossier", "procedure", "unknown", "directions", "human_help", "refreshment",
-    "repeat", "goodbye", "thanks", "greeting", "no", "yes",
+    "take_number", "lookup_dossier", "procedure", "referral", "unknown", "directions", "human_help", "refreshment",
+    "centre_hours", "question", "repeat", "goodbye", "thanks", "greeting", "no", "yes",
 )
+_TAKES_PROCEDURE = ("take_number", "lookup_dossier", "human_help")
+# What a procedure still counts once a combination made it the object of another ("chứng thực bản sao giấy
+# khai sinh": khai sinh is what is copied).
+OBJECT_FACTOR = 0.5
 _SKIP_FOLDED = frozenset(fold(word) for word in lexicon.SKIP_WORDS)
 _FOLDED_NUMBERS = frozenset(fold(word) for word in lexicon.NUMBER_WORDS)
-_NON_CONSUMING = ("priority",)
+_NON_CONSUMING = ("priority", "day:", "follow", "item:")
+# The most confidence a procedure heard only by sound or by spelling distance gets (under the dialog's
+# default threshold, so it asks "... phải không ạ?").
+INEXACT_CONFIDENCE = 0.55
+# Longer input is cut: nobody says more in one turn, and understanding stays fast.
+MAX_CHARS = 600
+# A clause of a turn counts as a request of its own from this confidence.
+CLAUSE_CONFIDENCE = 0.5
+# Share of accented words from which a text counts as typed with accents: its unaccented words are then
+# taken as typed ("quay lại" is not "quầy", "cho" is not "chờ").
+ACCENTED_TEXT = 0.5
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,7 @@ class _Match:
     end: int
     phrase: _Phrase
     factor: float = 1.0  # below 1 when some words only sound alike (see sound_key)
+    exact: bool = True  # False when found by sound or by edit distance: worth a confirming question
 
 
 def default_weight(phrase_tokens: Sequence[Token]) -> float:
@@ -66,7 +82,9 @@ def default_weight(phrase_tokens: Sequence[Token]) -> float:
     return 3.0 if len(phrase_tokens) >= 3 else 2.0
 
 
-_ONSET_SOUNDS = (("ngh", "ng"), ("gh", "g"), ("tr", "ch"), ("gi", "d"), ("r", "d"), ("s", "x"), ("k", "c"))
+_ONSET_SOUNDS = (
+    ("ngh", "ng"), ("gh", "g"), ("tr", "ch"), ("gi", "d"), ("r", "d"), ("s", "x"), ("k", "c"), ("l", "n"),
+)
 _FINAL_SOUNDS = (("ng", "n"), ("nh", "n"), ("ch", "t"), ("c", "t"))
 # A phrase heard with some words only sounding alike counts this much.
 SOUND_ALIKE_FACTOR = 0.75
@@ -132,6 +150,9 @@ class Understander:
                 add(keyword.lstrip("~"), f"procedure:{proc.id}", 1.0 if weak else 0)
         for text, label, weight in lexicon.PHRASES:
             add(text, label, weight)
+        for topic in catalogue.referrals.topics:
+            for keyword in topic.keywords:
+                add(keyword, f"referral:{topic.id}", 4)
 
         self._by_first: dict[str, list[_Phrase]] = defaultdict(list)
         fuzzy: dict[int, list[tuple[str, _Phrase]]] = defaultdict(list)
@@ -141,7 +162,7 @@ class Understander:
             self._by_first[phrase.keys[0]].append(phrase)
             folded = " ".join(token.folded for token in phrase.tokens)
             if len(phrase.tokens) >= 2 and len(folded) >= 7 and all(
-                label.startswith(("procedure:", "place:", "intent:take_number", "intent:lookup"))
+                label.startswith(("procedure:", "place:", "intent:take_number", "intent:lookup", "referral:"))
                 for label, _ in phrase.labels
             ):
                 fuzzy[len(phrase.tokens)].append((folded, phrase))
@@ -149,18 +170,57 @@ class Understander:
 
     # ----------------------------------------------------------------------------------------------
     def understand(self, text: str) -> Understanding:
-        tokens = tokenize(text, lexicon.ABBREVIATIONS)
+        tokens, starts = _clause_tokens(text[:MAX_CHARS])
         if not tokens:
             return Understanding(intent="unknown", confidence=0.0)
         matches = self._find(tokens)
         answer = _leading_answer(tokens, matches)
         if answer is not None:
             matches = _without_self_description(matches)
+        matches, negation = _negated(tokens, matches, starts)
         scores = self._score(matches)
         if not _has_evidence(scores):
             found = matches + self._fuzzy_find(tokens, answer.end if answer is not None else 0)
-            scores = self._score(_without_self_description(found) if answer is not None else found)
-        return self._decide(tokens, scores, answer)
+            found, more = _negated(tokens, found, starts)
+            negation = negation.merged(more)
+            matches = _without_self_description(found) if answer is not None else found
+            scores = self._score(matches)
+        exact = {label for match in matches if match.exact for label, _ in match.phrase.labels}
+        result = self._decide(tokens, scores, answer, negation, found_in_order(matches), starts)
+        if result.procedure is not None and f"procedure:{result.procedure}" not in exact and \
+                result.intent in ("procedure", "take_number"):
+            # "chứng thựt bản xao", "kai tử": heard only by sound or spelling distance; the dialog confirms
+            result = replace(result, confidence=min(result.confidence, INEXACT_CONFIDENCE))
+        return result
+
+    def understand_turn(self, text: str) -> tuple[Understanding, ...]:
+        """Every request of one turn, in order ("khai tử cần giấy gì, với lại chỗ vệ sinh ở đâu" -> the
+        procedure with its question, then directions). One item when the turn asks one thing."""
+        whole = self.understand(text)
+        clauses = split_clauses(text[:MAX_CHARS])
+        if len(clauses) < 2:
+            return (whole,)
+        parts: list[Understanding] = []
+        for clause in clauses:
+            part = self.understand(clause)
+            if part.intent in ("unknown", "yes") or part.confidence < CLAUSE_CONFIDENCE:
+                continue
+            if parts and part.intent == "question" and parts[-1].intent in ("procedure", "question"):
+                last = parts[-1]  # "khai tử cần giấy gì, hết bao nhiêu tiền": one procedure, two questions
+                questions = tuple(dict.fromkeys((*last.questions, *part.questions)))
+                parts[-1] = replace(last, questions=questions, question=questions[0] if questions else None)
+                continue
+            if parts and _same_request(parts[-1], part):
+                continue
+            parts.append(part)
+        if any(p.intent not in ("yes", "no") for p in parts):
+            parts = [p for p in parts if p.intent not in ("yes", "no")]  # "không phải X, tôi cần Y"
+        actionable = {(p.intent, p.procedure, p.place, p.topic) for p in parts}
+        if len(parts) < 2 or len(actionable) < 2 or len({p.intent for p in parts}) < 2:
+            return (whole,)
+        common = {"address": whole.address, "robot_address": whole.robot_address, "priority": whole.priority,
+                  "rejected": whole.rejected}
+        return tuple(replace(part, **common) for part in parts)  # type: ignore[arg-type]
 
     # ----------------------------------------------------------------------------------------------
     def _find(self, tokens: Sequence[Token]) -> list[_Match]:
@@ -170,7 +230,7 @@ class Understander:
             for phrase in self._by_first.get(key, ()):
                 matched = _match_at(tokens, keys, start, phrase)
                 if matched is not None and (matched[1] == 1.0 or not _is_yes_no_phrase(phrase)):
-                    found.append(_Match(start, matched[0], phrase, matched[1]))
+                    found.append(_Match(start, matched[0], phrase, matched[1], exact=matched[1] == 1.0))
         consuming = sorted(
             (m for m in found if m.phrase.consuming), key=lambda m: (-len(m.phrase.tokens), -m.factor, m.start)
         )
@@ -190,7 +250,7 @@ class Understander:
                         continue
                     ratio = best[1] / 100.0
                     scaled = _Phrase(phrase.tokens, tuple((label, w * ratio) for label, w in phrase.labels))
-                    found.append(_Match(start, start + size, scaled))
+                    found.append(_Match(start, start + size, scaled, exact=False))
         found.sort(key=lambda m: -sum(w for _, w in m.phrase.labels))
         return _without_overlaps(found, len(tokens))
 
@@ -207,6 +267,7 @@ class Understander:
             if label.startswith("procedure:") and value >= 2
         }
         present |= {"@" + label.removeprefix("marker:") for label in scores if label.startswith("marker:")}
+        objects: set[str] = set()
         for needed, target, bonus in lexicon.COMBINATIONS:
             if needed <= present and target in self.catalogue:
                 labels = [f"marker:{n[1:]}" if n.startswith("@") else f"procedure:{n}" for n in needed]
@@ -214,11 +275,22 @@ class Understander:
                     continue  # one ambiguous phrase ("mua bán đất") is not two facts
                 total = sum(scores.get(f"procedure:{name}", 0.0) for name in needed if not name.startswith("@"))
                 scores[f"procedure:{target}"] = max(scores[f"procedure:{target}"], total + bonus)
+                objects.update(f"procedure:{n}" for n in needed if not n.startswith("@") and n != target)
+        for label in objects:  # a procedure named as the object of another one is no rival reading of it
+            scores[label] *= OBJECT_FACTOR
         return scores
 
-    def _decide(self, tokens: Sequence[Token], scores: dict[str, float], answer: _Answer | None) -> Understanding:
+    def _decide(self, tokens: Sequence[Token], scores: dict[str, float], answer: _Answer | None,
+                negation: _Negation | None = None, ordered: Sequence[str] = (),
+                clauses: frozenset[int] = frozenset()) -> Understanding:
+        negation = negation or _Negation()
         procs = sorted(
-            ((label.removeprefix("procedure:"), s) for label, s in scores.items() if label.startswith("procedure:")),
+            ((label.removeprefix("procedure:"), s) for label, s in scores.items()
+             if label.startswith("procedure:") and label.removeprefix("procedure:") not in negation.rejected),
+            key=lambda item: -item[1],
+        )
+        topics = sorted(
+            ((label.removeprefix("referral:"), s) for label, s in scores.items() if label.startswith("referral:")),
             key=lambda item: -item[1],
         )
         places = sorted(
@@ -233,8 +305,20 @@ class Understander:
             candidates["procedure"] = procs[0][1]
         if places:
             candidates["directions"] = places[0][1]
-        if scores.get("out_of_scope") and not any(name in lexicon.TAKES_ANY_DOCUMENT for name, _ in procs):
+        takes_any = any(name in lexicon.TAKES_ANY_DOCUMENT for name, _ in procs)
+        if scores.get("out_of_scope") and not takes_any:
             candidates["unknown"] = scores["out_of_scope"]
+        if topics and not takes_any:
+            candidates["referral"] = topics[0][1]
+        questions = [label.removeprefix("question:") for label in ordered if label.startswith("question:")]
+        questions = list(dict.fromkeys(questions))
+        if questions and not procs and not places and not topics and not scores.get("out_of_scope"):
+            # "lệ phí bao nhiêu hả em": a question about the procedure under discussion
+            candidates["question"] = max(scores[f"question:{q}"] for q in questions)
+        if negation.declined:
+            candidates["no"] = max(candidates.get("no", 0.0), negation.declined)
+        if scores.get("follow") and _best_of(scores, "day:") and len(candidates) <= 1 and not candidates.get("no"):
+            candidates["centre_hours"] = max(candidates.get("centre_hours", 0.0), 2.5)  # "thế chủ nhật thì sao"
         if places and places[0][0] == "counter" and procs and _counter_number(tokens) is None:
             del candidates["directions"]  # "khai sinh ở quầy nào": a question about the procedure
         courtesies = lexicon.DECLINE_COURTESIES if answer is not None and answer.intent == "no" else ()
@@ -243,36 +327,57 @@ class Understander:
             candidates = {answer.intent: scores[f"intent:{answer.intent}"]}
         elif answer is not None or _content_length(tokens) > SHORT_REPLY or (
             len(candidates) > 1 and _beyond_yes_no(candidates)
-        ):
-            candidates.pop("yes", None)
-            candidates.pop("no", None)
+        ) or questions:
+            candidates.pop("yes", None)  # a question is never a yes: "mấy hôm thì có kết quả?"
+            if not negation.declined:
+                candidates.pop("no", None)
         if candidates.get("yes") and candidates.get("no"):
             candidates.pop("yes" if candidates["no"] >= candidates["yes"] else "no")
 
         counter = _counter_number(tokens)
         alternatives = _alternatives(procs)
-        address = _address(tokens, answer.end if answer is not None else 0)
-        common = {"alternatives": alternatives, "address": address, "priority": _priority(tokens, scores)}
+        address = _address(tokens, answer.end if answer is not None else 0, clauses)
+        common: dict[str, object] = {
+            "alternatives": alternatives, "address": address, "priority": _priority(tokens, scores),
+            "robot_address": _robot_address(tokens), "rejected": tuple(sorted(negation.rejected)),
+            "item": _best_of(scores, "item:"), "day": _best_of(scores, "day:"),
+            "follow_on": bool(scores.get("follow")),
+        }
         if not candidates:
             return Understanding(intent="unknown", confidence=0.0, counter=counter, **common)  # type: ignore[arg-type]
         ranked = sorted(candidates.items(), key=lambda item: (-item[1], _ORDER.index(item[0])))
         intent, best = ranked[0]
-        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        # A procedure named with a ticket or a dossier request is that request's object, not a rival reading.
+        rivals = [score for name, score in ranked[1:] if not (name == "procedure" and intent in _TAKES_PROCEDURE)]
+        runner_up = rivals[0] if rivals else 0.0
         confidence = _strength(best) * (0.5 + 0.5 * (best - runner_up) / best)
-        procedure = question = place = None
+        procedure = question = place = topic = None
+        asked: tuple[str, ...] = ()
         if intent in ("procedure", "take_number", "lookup_dossier", "human_help") and procs:
             procedure = procs[0][0]
             if intent == "procedure":
                 second = procs[1][1] if len(procs) > 1 else 0.0
                 confidence = min(confidence, _strength(best) * (0.5 + 0.5 * (best - second) / best))
+                asked = tuple(questions)
                 question = _best_of(scores, "question:")
+        if intent == "question":
+            asked = tuple(questions)
+            question = _best_of(scores, "question:")
+        if intent == "referral":
+            topic = topics[0][0]
         if intent == "directions":
             place = places[0][0]
         if intent == "directions" and place != "counter":
             counter = None
+        if intent != "refreshment":
+            common["item"] = None
+        if intent != "centre_hours":
+            common["day"] = None
+        if asked:
+            question = asked[0]  # answered in the order asked
         return Understanding(
             intent=intent, confidence=round(confidence, 4), procedure=procedure, question=question, place=place,
-            counter=counter, **common,  # type: ignore[arg-type]
+            counter=counter, topic=topic, questions=asked, **common,  # type: ignore[arg-type]
         )
 
 
@@ -330,7 +435,7 @@ def _is_yes_no_phrase(phrase: _Phrase) -> bool:
 def _without_self_description(matches: Sequence[_Match]) -> list[_Match]:
     """Drop the cues inside what the citizen says about themselves: after "vâng", "tôi là người khuyết
     tật" describes them (priority), it does not ask for the disability procedure."""
-    described = [m for m in matches if not m.phrase.consuming]
+    described = [m for m in matches if any(label == "priority" for label, _ in m.phrase.labels)]
     return [m for m in matches if not m.phrase.consuming or not any(
         m.start < d.end and d.start < m.end for d in described
     )]
@@ -405,21 +510,46 @@ def _alternatives(procs: Sequence[tuple[str, float]]) -> tuple[tuple[str, float]
     return tuple((name, round(_strength(score) * score / total, 4)) for name, score in top)
 
 
-def _address(tokens: Sequence[Token], start: int = 0) -> str | None:
+def _address(tokens: Sequence[Token], start: int = 0, clauses: frozenset[int] = frozenset()) -> str | None:
     """The word the citizen uses for themselves: 'cho bác hỏi' -> 'bác'. `start`: where the statement begins
-    (after an opening yes/no: 'vâng, bác là người cao tuổi')."""
+    (after an opening yes/no: 'vâng, bác là người cao tuổi'); `clauses`: where each clause begins. A man who
+    says "vợ em" is "anh", a woman who says "chồng em" is "chị"."""
+    found = None
     for index, token in enumerate(tokens):
         word = token.text if token.accented else _unique_address(token.folded)
         if word not in lexicon.ADDRESS_WORDS:
             continue
-        before = tokens[index - 1].text if index else ""
-        after = tokens[index + 1].text if index + 1 < len(tokens) else ""
+        before = _as_typed(tokens[index - 1]) if index else ""
+        after = _as_typed(tokens[index + 1]) if index + 1 < len(tokens) else ""
         if before in lexicon.SELF_PREFIX and before != "cho":
-            return word  # "giúp bác với"
-        opening = index in (0, start) or before in lexicon.SKIP_WORDS or before in lexicon.SELF_PREFIX
+            found = word  # "giúp bác với"
+            break
+        opening = index in (0, start) or index in clauses or before in lexicon.SKIP_WORDS \
+            or before in lexicon.SELF_PREFIX
         if opening and after in lexicon.SELF_VERBS:
-            return word  # "bác muốn hỏi", "cho con hỏi"
-    return None
+            found = word  # "bác muốn hỏi", "cho con hỏi"
+            break
+    if found in ("em", "cháu", "con", None):
+        for index, token in enumerate(tokens[:-1]):
+            spouse, owner = _as_typed(token), _as_typed(tokens[index + 1])
+            if spouse in ("vợ", "chồng") and owner in ("em", "tôi", "tui", "mình", "cháu", "con") and (
+                found is not None or owner in ("em", "cháu", "con")
+            ):
+                return "anh" if spouse == "vợ" else "chị"
+    return found
+
+
+def _as_typed(token: Token) -> str:
+    """A token's accented form: as typed, or the one word its unaccented form can be among the few that
+    matter here (self words and the verbs after them)."""
+    if token.accented:
+        return token.text
+    return _FOLDED_SELF.get(token.folded, token.text)
+
+
+_FOLDED_SELF = {fold(word): word for word in (
+    *lexicon.SELF_VERBS, *lexicon.SELF_PREFIX, "vợ", "chồng", "tôi", "mình", "ơn", "chào", "nhờ", "bác", "cháu",
+) if fold(word) not in ("co", "ba", "do", "chi", "den", "toi")} | {"den": "đến", "toi": "tôi"}
 
 
 _UNACCENTED_ADDRESS = {"bac": "bác", "ong": "ông", "anh": "anh", "chi": "chị", "chu": "chú", "em": "em", "chau": "cháu"}
@@ -491,3 +621,144 @@ def _read_number(tokens: Sequence[Token]) -> int | None:
     if len(values) > 1 and values[1] == 10:  # hai mươi, hai mươi lăm
         return values[0] * 10 + (values[2] if len(values) > 2 and values[2] < 10 else 0)
     return values[0]
+
+
+# ---------------------------------------------------------------------------------------------- turn helpers
+
+
+def _trust_accents(tokens: tuple[Token, ...]) -> tuple[Token, ...]:
+    """In a text typed with accents, a word without any is a real word as typed ("quay", "cho"), not a
+    folded form of every word it could be. Words that are no Vietnamese syllable stay folded."""
+    if len(tokens) < 3:
+        return tokens
+    accented = sum(1 for token in tokens if token.accented)
+    if accented / len(tokens) < ACCENTED_TEXT:
+        return tokens
+    return tuple(
+        Token(t.text, t.folded, True) if not t.accented and t.text.isalpha() and is_syllable(t.text) else t
+        for t in tokens
+    )
+
+
+@dataclass(frozen=True)
+class _Negation:
+    """What negation words took away: a request declined ("thôi khỏi lấy số"), procedures rejected."""
+
+    declined: float = 0.0  # weight of the declined request (0: none)
+    rejected: frozenset[str] = field(default_factory=frozenset)
+
+    def merged(self, other: _Negation) -> _Negation:
+        return _Negation(max(self.declined, other.declined), self.rejected | other.rejected)
+
+
+_DECLINABLE = ("intent:take_number", "intent:refreshment", "intent:human_help", "place:", "intent:lookup_dossier")
+
+
+def _clause_tokens(text: str) -> tuple[tuple[Token, ...], frozenset[int]]:
+    """The tokens of a text, and the indexes where a clause starts (after a comma, a full stop...): a
+    negation word never reaches over punctuation ("không, nhà vệ sinh ở đâu")."""
+    tokens: list[Token] = []
+    starts: set[int] = set()
+    for clause in _PUNCTUATION.split(text):
+        starts.add(len(tokens))
+        tokens.extend(tokenize(clause, lexicon.ABBREVIATIONS))
+    return _trust_accents(tuple(tokens)), frozenset(starts)
+
+
+_PUNCTUATION = re.compile(r"[,;.!?:\n]+")
+
+
+def _negated(tokens: Sequence[Token], matches: Sequence[_Match],
+             starts: frozenset[int] = frozenset()) -> tuple[list[_Match], _Negation]:
+    """Drop the requests that a negation word cancels and the procedures rejected in so many words."""
+    kept: list[_Match] = []
+    declined = 0.0
+    rejected: set[str] = set()
+    for match in matches:
+        labels = [label for label, _ in match.phrase.labels]
+        procs = [label.removeprefix("procedure:") for label in labels if label.startswith("procedure:")]
+        clause = max((start for start in starts if start <= match.start), default=0)
+        view = tokens[clause:]
+        start, end = match.start - clause, match.end - clause
+        if procs and _rejects(view, start):
+            rejected.update(procs)
+            continue
+        if any(label.startswith(_DECLINABLE) for label in labels) and _cancels(view, start, end):
+            declined = max(declined, 3.0)
+            continue
+        kept.append(match)
+    return kept, _Negation(declined, frozenset(rejected))
+
+
+def _before(tokens: Sequence[Token], start: int, reach: int = 4) -> list[str]:
+    """The words before `start` (nearest first), filler words left out."""
+    words: list[str] = []
+    index = start - 1
+    while index >= 0 and len(words) < reach:
+        if not _is_skip(tokens[index]) or tokens[index].text in ("thôi",):
+            words.append(tokens[index].text)
+        index -= 1
+    return words
+
+
+def _rejects(tokens: Sequence[Token], start: int) -> bool:
+    """'không phải khai tử', 'không cần làm kết hôn nữa': the procedure after these words is not wanted."""
+    before = list(reversed(_before(tokens, start, 4)))
+    while before and before[-1] in ("làm", "là", "đăng", "ký", "thủ", "tục", "hỏi", "về", "cái"):
+        before.pop()
+    return any(tuple(before[-len(pattern):]) == pattern for pattern in lexicon.REJECT_PROCEDURE)
+
+
+def _cancels(tokens: Sequence[Token], start: int, end: int) -> bool:
+    """A negation word right before the request, with only gap words between: 'thôi khỏi lấy số',
+    'không cần dẫn đâu'. 'chưa' only counts with 'vội' or 'cần' ('chưa lấy số vội')."""
+    after = {token.text for token in tokens[end:end + 3]}
+    for word in _before(tokens, start, 4):
+        if word in lexicon.NEGATORS:
+            return True
+        if word == "chưa" and (after & {"vội", "đâu", "cần"} or "cần" in _before(tokens, start, 2)):
+            return True
+        if word not in lexicon.NEGATION_GAP:
+            return False
+    return False
+
+
+def found_in_order(matches: Sequence[_Match]) -> list[str]:
+    """Labels of the matches in the order they were said."""
+    return [label for match in sorted(matches, key=lambda m: m.start) for label, _ in match.phrase.labels]
+
+
+_SEPARATOR = re.compile(
+    r"[,;.!?\n]+|\s(?:" + "|".join(re.escape(word) for word in lexicon.TURN_SEPARATORS) + r")\s",
+    re.IGNORECASE,
+)
+
+
+def split_clauses(text: str) -> list[str]:
+    """The clauses of a turn, at punctuation and linking words ('với lại', 'rồi', 'và', 'còn')."""
+    return [clause.strip() for clause in _SEPARATOR.split(f" {text} ") if clause and clause.strip()]
+
+
+def _same_request(first: Understanding, second: Understanding) -> bool:
+    return (first.intent, first.procedure, first.place, first.topic) == (
+        second.intent, second.procedure, second.place, second.topic)
+
+
+_ROBOT_WORDS = {"cháu": "cháu", "chau": "cháu", "em": "em", "con": "con"}
+_ROBOT_BEFORE = frozenset({"ơn", "chào", "nhờ", "hỏi", "giúp", "bảo"})
+
+
+def _robot_address(tokens: Sequence[Token]) -> str | None:
+    """How the citizen calls the robot: 'cháu ơi', 'cảm ơn em', 'nhờ cháu', 'em cho chị hỏi'."""
+    for index, token in enumerate(tokens):
+        word = _ROBOT_WORDS.get(token.text if token.accented else token.folded)
+        if word is None:
+            continue
+        after = _as_typed(tokens[index + 1]) if index + 1 < len(tokens) else ""
+        before = _as_typed(tokens[index - 1]) if index else ""
+        called = bool(tokens[index + 1:index + 2]) and tokens[index + 1].folded == "oi"  # "cháu ơi", "chau oi"
+        if called or after == "à" or before in _ROBOT_BEFORE:
+            return word
+        if after == "cho" and index + 2 < len(tokens) and tokens[index + 2].text in lexicon.ADDRESS_WORDS:
+            return word  # "em cho chị hỏi"
+    return None

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 
 # Combining tone marks: sắc, huyền, hỏi, ngã, nặng.
 _TONES = ("\u0301", "\u0300", "\u0309", "\u0303", "\u0323")
@@ -90,6 +91,8 @@ def _split_syllable(bare: str) -> tuple[str, str, str] | None:
 def _plausible_nucleus(onset: str, nucleus: str, final: str) -> bool:
     if any(double in nucleus for double in ("aa", "ee", "ii", "uu", "yy", "ăă", "ââ", "êê", "ôô", "ơơ", "ưư")):
         return False
+    if any(fold(a) == fold(b) and a != b and a + b != "ưu" for a, b in pairwise(nucleus)):
+        return False  # "aâ", "oô": a key held too long, not a vowel pair
     # "oo" only in a few loan words (xoong, boong); "khoong" is telex for "không".
     return "oo" not in nucleus or (final == "ng" and onset in ("x", "b"))
 
@@ -145,6 +148,23 @@ def repair_typing(word: str) -> str | None:
     return None
 
 
+def repair_slip(word: str) -> str | None:
+    """Undo a key held too long or a telex tone key left after an accented word: 'chàoo' -> 'chào',
+    'vaâng' -> 'vâng', 'ngươif' -> 'người'. None when the word is fine or no single fix makes it a syllable."""
+    if is_syllable(word) or not word.isalpha():
+        return None
+    _, tone = _split_tone(word)
+    if tone is None and len(word) > 2 and word[-1] in _TELEX_TONES and is_syllable(word[:-1]):
+        head, _ = _split_tone(word[:-1])
+        return place_tone(head, _TELEX_TONES[word[-1]])
+    for index in range(1, len(word)):
+        if fold(word[index]) == fold(word[index - 1]):
+            candidate = word[:index - 1] + word[index:] if has_accents(word[index]) else word[:index] + word[index + 1:]
+            if is_syllable(candidate):
+                return canonical_word(candidate)
+    return None
+
+
 def _apply_keys(word: str, marks: tuple[tuple[str, str], ...], tones: Mapping[str, str]) -> str | None:
     tone = None
     body = word
@@ -179,7 +199,7 @@ def tokenize(text: str, abbreviations: Mapping[str, str] | None = None) -> tuple
             expansion = [canonical_word(part) for part in abbreviations[word].split()]
             out.extend(Token(part, fold(part), True) for part in expansion)
             continue
-        repaired = repair_typing(word)
+        repaired = repair_typing(word) or (repair_slip(word) if "'" not in match.group(0) else None)
         if repaired is not None:
             out.append(Token(repaired, fold(repaired), False))
             continue

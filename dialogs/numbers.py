@@ -104,6 +104,25 @@ def minutes_words(minutes: int) -> str:
     return f"{text} {number_words(rest)} phút" if rest else text
 
 
+def clock_words(hhmm: str) -> str:
+    """'08:00' -> 'tám giờ sáng', '13:30' -> 'một giờ rưỡi chiều', '17:00' -> 'năm giờ chiều'."""
+    hours, minutes = (int(part) for part in hhmm.split(":"))
+    part = "sáng" if hours < 11 else "trưa" if hours < 13 else "chiều" if hours < 18 else "tối"
+    spoken_hour = hours - 12 if hours > 12 else hours
+    words = f"{number_words(spoken_hour)} giờ"
+    if minutes == 30:
+        words += " rưỡi"
+    elif minutes:
+        words += f" {number_words(minutes)} phút"
+    return f"{words} {part}"
+
+
+def date_words(day: int, month: int, year: int | None = None) -> str:
+    """(30, 11) -> 'ngày ba mươi tháng mười một'."""
+    words = f"ngày {number_words(day)} tháng {number_words(month)}"
+    return f"{words} năm {number_words(year)}" if year else words
+
+
 _MONEY = re.compile(r"(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:đồng|đ|VNĐ|VND)(?![\wđ])", re.IGNORECASE)
 
 

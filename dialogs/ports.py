@@ -53,6 +53,32 @@ class ProcedureRoute:
     referral: str | None = None  # Vietnamese: where to go instead
 
 
+@dataclass(frozen=True)
+class DayOpening:
+    """A day's opening hours, for the citizen: ("08:00", "12:00") per session, none when closed."""
+
+    date: str  # ISO date
+    weekday: int  # 0 Monday .. 6 Sunday
+    sessions: tuple[tuple[str, str], ...] = ()
+    last_ticket: str | None = None  # the last ticket of the day is issued at (HH:MM), when earlier than closing
+    holiday: bool = False  # a closed date of the centre (public holiday)
+
+
+@dataclass(frozen=True)
+class CentreHours:
+    """What the dialog may tell about opening hours: the day asked about and, when closed, the next open day."""
+
+    now: str  # "HH:MM" local time now
+    asked: DayOpening
+    is_today: bool
+    next_open: DayOpening | None = None  # the next day that opens, after `asked`
+
+
+class CentreInfo(Protocol):
+    def hours(self, day: str | None = None) -> CentreHours:
+        """`day`: None or "today", "tomorrow", "monday" .. "sunday" (the next such day)."""
+
+
 class Speaker(Protocol):
     def say(self, text: str, key: str | None = None) -> None:
         """Speak (and show) a sentence. `key` names a fixed prompt for a recorded voice pack."""
@@ -69,13 +95,15 @@ class DossierDesk(Protocol):
 
 
 class Guide(Protocol):
-    def guide_to(self, place: str, counter: int | None = None, address: str = "ông/bà") -> GuideResult:
+    def guide_to(self, place: str, counter: int | None = None, address: str = "ông/bà",
+                 with_ticket: bool = True) -> GuideResult:
         """Lead the citizen to a place (toilet, counter with a number...) or point there.
 
         The guide says what only it knows, addressing the citizen with `address` ("bác", "anh/chị"...):
         the lead-in when it starts moving, the arrival line, why it stopped, where to look when it points.
         It stays where it arrived: the dialog says goodbye there, ends the session, then calls
-        `return_to_base()`.
+        `return_to_base()`. `with_ticket` False: the citizen has no ticket, so at a counter the guide does
+        not tell them to wait for their number to be called.
         """
 
     def return_to_base(self) -> None:

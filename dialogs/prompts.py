@@ -1,7 +1,9 @@
 """Every sentence the robot says, keyed, in polite spoken Vietnamese.
 
 `{addr}` is how the robot addresses the citizen ("ông bà", "anh chị", "bác"...), `{Addr}` the same
-at the start of a sentence. The robot calls itself "em". Sentences are short. A prompt without
+at the start of a sentence; `{self}`/`{Self}` is how the robot calls itself, chosen as a pair with
+the citizen's form: "cháu" before an elder (bác, ông, bà, cô, chú), "em" otherwise, never the same.
+Sentences are short. A prompt without
 other fields gets a voice-pack key `<key>.<address slug>` so a recorded clip can replace the
 synthetic voice.
 """
@@ -13,58 +15,72 @@ import unicodedata
 from dataclasses import dataclass
 
 PROMPTS: dict[str, str] = {
-    "greet": "Dạ, em chào {addr}. Em là robot lễ tân. {Addr} cần làm thủ tục gì ạ?",
-    "greet_again": "Dạ, em chào {addr}. Em giúp gì được {addr} ạ?",
-    "listen": "{Addr} cần em giúp gì ạ?",
-    "reprompt_silence.1": "{Addr} cần làm thủ tục gì ạ? {Addr} cứ nói, em nghe đây.",
+    "greet": "Dạ, {self} chào {addr}. {Self} là rô bốt lễ tân. {Addr} cần làm thủ tục gì ạ?",
+    "greet_again": "Dạ, {self} chào {addr}. {Self} giúp gì được {addr} ạ?",
+    "listen": "{Addr} cần {self} giúp gì ạ?",
+    "reprompt_silence.1": "{Addr} cần làm thủ tục gì ạ? {Addr} cứ nói, {self} nghe đây.",
     "reprompt_silence.2": "{Addr} có thể nói ngắn gọn, ví dụ: lấy số, khai sinh, chứng thực ạ.",
     "reprompt_silence.3": "{Addr} cũng có thể bấm chọn trên màn hình ạ.",
-    "reprompt_unclear.1": "Dạ, em chưa nghe rõ. {Addr} nói lại giúp em ạ.",
-    "reprompt_unclear.2": "Em vẫn chưa hiểu ạ. {Addr} nói ngắn gọn giúp em, ví dụ: đăng ký khai sinh.",
-    "reprompt_unclear.3": "Xin lỗi {addr}, em chưa hiểu. {Addr} bấm chọn trên màn hình giúp em ạ.",
+    "reprompt_unclear.1": "Dạ, {self} chưa nghe rõ. {Addr} nói lại giúp {self} ạ.",
+    "reprompt_unclear.2": "{Self} vẫn chưa hiểu ạ. {Addr} nói ngắn gọn giúp {self}, ví dụ: đăng ký khai sinh.",
+    "reprompt_unclear.3": "Xin lỗi {addr}, {self} chưa hiểu. {Addr} bấm chọn trên màn hình giúp {self} ạ.",
     "confirm_two": "Dạ, {addr} muốn hỏi về {first} hay {second} ạ?",
     "confirm_one": "Dạ, {addr} muốn hỏi về {first} phải không ạ?",
     "confirm_again": "{Addr} chọn {first} hay {second} ạ?",
-    "confirm_rejected": "Dạ, em xin lỗi. {Addr} nói lại giúp em thủ tục cần làm ạ.",
-    "out_of_scope": "Dạ, việc này em chưa hỗ trợ ạ. {Addr} có muốn gặp cán bộ không ạ?",
-    "staff_declined": "Dạ vâng. {Addr} cần em giúp việc gì khác ạ?",
+    "confirm_rejected": "Dạ, {self} xin lỗi. {Addr} nói lại giúp {self} thủ tục cần làm ạ.",
+    "out_of_scope": "Dạ, việc này {self} chưa hỗ trợ ạ. {Addr} có muốn gặp cán bộ không ạ?",
+    "staff_declined": "Dạ vâng. {Addr} cần {self} giúp việc gì khác ạ?",
     "referral": "Dạ, thủ tục {procedure} không làm ở đây ạ. {referral}",
     "where": "Dạ, {procedure} làm ở {counters} ạ.",
-    "documents": "Dạ, để làm {procedure}, {addr} cần: {documents}.",
-    "fee": "Dạ, lệ phí {procedure}: {fee}.",
-    "duration": "Dạ, thời gian giải quyết {procedure}: {duration}.",
+    "documents": "Dạ, để làm {procedure}, {addr} cần {documents}.",
+    "documents_summary": "Dạ, để làm {procedure}, {addr} cần {count} loại giấy tờ: {documents}.",
+    "documents_summary_more": "Dạ, để làm {procedure}, {addr} cần {count} loại giấy tờ: {documents}. "
+                              "Tùy trường hợp, cần thêm {extra}.",
+    "fee": "Dạ, về lệ phí {procedure}: {fee}",
+    "duration": "Dạ, thời gian giải quyết {procedure}: {duration}",
+    "ask_procedure_for_question": "Dạ, {addr} hỏi về thủ tục nào ạ?",
+    "confirm_ticket_one": "Dạ, {addr} muốn lấy số {first} phải không ạ?",
+    "declined": "Dạ vâng ạ.",
+    "referral_topic": "Dạ, {where}",
+    "hours_unknown":
+        "Dạ, {self} chưa có lịch làm việc của trung tâm. {Addr} hỏi cán bộ ở bàn hướng dẫn giúp {self} ạ.",
+    "offer_ticket_before_guide":
+        "Dạ, {addr} chưa có số thứ tự. {Self} lấy số {procedure} cho {addr} rồi dẫn đến quầy nhé?",
+    "dossier_prompt_again": "Dạ, {addr} đưa mã QR vào máy quét hoặc đọc mã hồ sơ ghi trên giấy hẹn giúp {self} ạ.",
     "offer_ticket": "{Addr} có muốn lấy số thứ tự không ạ?",
-    "ask_procedure_for_ticket": "Dạ, {addr} cần làm thủ tục gì để em lấy số ạ?",
+    "ask_procedure_for_ticket": "Dạ, {addr} cần làm thủ tục gì để {self} lấy số ạ?",
     "ticket": "Dạ, {addr} được số {ticket}. Mời {addr} đến {counters}.",
     "ticket_wait": "Phía trước còn {ahead} người, chờ khoảng {minutes}.",
     "ticket_no_wait": "Hiện chưa có ai chờ ạ.",
-    "ticket_not_printed": "Vé chưa in được, {addr} nhớ số giúp em ạ.",
-    "ticket_refused": "Dạ, em chưa lấy số được ạ. {reason}",
+    "ticket_not_printed": "Vé chưa in được, {addr} nhớ số giúp {self} ạ.",
+    "ticket_refused": "Dạ, {self} chưa lấy số được ạ. {reason}",
     "ticket_declined": "Dạ vâng.",
-    "scan_prompt": "Dạ, {addr} đưa mã QR trên giấy hẹn vào máy quét giúp em ạ.",
-    "ask_procedure_for_guide": "Dạ, {addr} làm thủ tục gì để em dẫn đến đúng quầy ạ?",
-    "ticket_priority": "Dạ, em lấy số ưu tiên cho {addr} ạ.",
+    "scan_prompt": "Dạ, {addr} đưa mã QR trên giấy hẹn vào máy quét, hoặc đọc mã hồ sơ giúp {self} ạ.",
+    "ask_procedure_for_guide": "Dạ, {addr} làm thủ tục gì để {self} dẫn đến đúng quầy ạ?",
+    "ticket_priority": "Dạ, {self} lấy số ưu tiên cho {addr} ạ.",
     # guiding: said by the guide (robot/navigation/behaviours.py), which knows whether it moves
-    "guide_start": "Dạ, mời {addr} đi theo em đến {place}.",
+    "guide_start": "Dạ, mời {addr} đi theo {self} đến {place}.",
     "guide_arrived": "Dạ, đến {place} rồi ạ.",
-    "guide_arrived_counter": "Dạ, đến {place} rồi ạ. {Addr} chờ cán bộ gọi số thứ tự giúp em ạ.",
-    "guide_stopped": "Xin lỗi {addr}, em không dẫn đường được lúc này.",
+    "guide_arrived_counter": "Dạ, đến {place} rồi ạ. {Addr} chờ cán bộ gọi số thứ tự giúp {self} ạ.",
+    "guide_arrived_counter_no_ticket": "Dạ, đến {place} rồi ạ. {Addr} hỏi cán bộ ở quầy giúp {self} ạ.",
+    "guide_stopped": "Xin lỗi {addr}, {self} không dẫn đường được lúc này.",
     "point_to": "{Place} ở {direction}, cách khoảng {metres} mét ạ.",
-    "not_on_map": "Xin lỗi {addr}, em không tìm thấy chỗ đó trên sơ đồ ạ.",
-    "make_way": "Xin phép cho em đi nhờ một chút ạ.",
+    "not_on_map": "Xin lỗi {addr}, {self} không tìm thấy chỗ đó trên sơ đồ ạ.",
+    "make_way": "Xin phép cho {self} đi nhờ một chút ạ.",
     # ... and by the dialog
-    "guide_goodbye": "Em xin phép quay về chỗ đón khách. Em chào {addr} ạ.",
-    "guide_failed": "Xin lỗi {addr}, em không dẫn đường được lúc này. {Addr} hỏi cán bộ ở bàn hướng dẫn giúp em ạ.",
+    "guide_goodbye": "{Self} xin phép quay về chỗ đón khách. {Self} chào {addr} ạ.",
+    "guide_failed":
+        "Xin lỗi {addr}, {self} không dẫn đường được lúc này. {Addr} hỏi cán bộ ở bàn hướng dẫn giúp {self} ạ.",
     "refreshment": "Dạ, mời {addr} dùng {item} ạ.",
-    "refreshment_out": "Xin lỗi {addr}, hiện em hết {item} rồi ạ.",
-    "dispenser_fault": "Xin lỗi {addr}, máy phát đồ của em đang trục trặc ạ.",
-    "greeting_reply": "Dạ, em chào {addr}. Em giúp gì được {addr} ạ?",
-    "anything_else": "{Addr} cần em giúp gì thêm không ạ?",
-    "farewell": "Dạ, em chào {addr}. Chúc {addr} một ngày tốt lành ạ.",
-    "thanks_reply": "Dạ, không có gì ạ. Em chào {addr}.",
-    "hand_over": "Dạ, em đã báo cán bộ. {Addr} chờ một chút, sẽ có người ra hỗ trợ ạ.",
-    "error": "Xin lỗi {addr}, em đang gặp trục trặc. Em đã báo cán bộ ra hỗ trợ ạ.",
-    "nothing_to_repeat": "Dạ, {addr} cần em giúp gì ạ?",
+    "refreshment_out": "Xin lỗi {addr}, hiện {self} hết {item} rồi ạ.",
+    "dispenser_fault": "Xin lỗi {addr}, máy phát đồ của {self} đang trục trặc ạ.",
+    "greeting_reply": "Dạ, {self} chào {addr}. {Self} giúp gì được {addr} ạ?",
+    "anything_else": "{Addr} cần {self} giúp gì thêm không ạ?",
+    "farewell": "Dạ, {self} chào {addr}. Chúc {addr} một ngày tốt lành ạ.",
+    "thanks_reply": "Dạ, không có gì ạ. {Self} chào {addr}.",
+    "hand_over": "Dạ, {self} đã báo cán bộ. {Addr} chờ một chút, sẽ có người ra hỗ trợ ạ.",
+    "error": "Xin lỗi {addr}, {self} đang gặp trục trặc. {Self} đã báo cán bộ ra hỗ trợ ạ.",
+    "nothing_to_repeat": "Dạ, {addr} cần {self} giúp gì ạ?",
     "announce": "Xin mời công dân có số thứ tự {ticket} đến {counter}.",
 }
 
@@ -96,6 +112,17 @@ class Utterance:
     key: str | None = None
 
 
+# Forms of address for an elder: the robot then calls itself "cháu"; with any other it is "em".
+ELDER_ADDRESSES = frozenset({"bác", "ông", "bà", "cô", "chú", "ông/bà"})
+
+
+def self_word(address: str) -> str:
+    """The robot's own pronoun, chosen as a pair with the citizen's: 'bác' -> 'cháu', 'anh/chị' -> 'em'.
+
+    "ông/bà", the configured neutral form for a stranger, keeps the receptionist's "em"."""
+    return "cháu" if address in ELDER_ADDRESSES and address != "ông/bà" else "em"
+
+
 def spoken_address(address: str) -> str:
     """'ông/bà' -> 'ông bà'; unknown forms fall back to 'ông bà'."""
     return ADDRESSES.get(address, "ông bà")
@@ -117,7 +144,8 @@ def render(key: str, address: str = "ông/bà", **fields: object) -> Utterance:
     available capitalised as `{Place}`."""
     addr = spoken_address(address)
     extra = {"Place": capitalised(str(fields["place"]))} if "place" in fields else {}
-    text = PROMPTS[key].format(addr=addr, Addr=capitalised(addr), **fields, **extra)
+    me = self_word(address)
+    text = PROMPTS[key].format(addr=addr, Addr=capitalised(addr), self=me, Self=capitalised(me), **fields, **extra)
     return Utterance(text, f"{key}.{slug(addr)}" if not fields else None)
 
 

@@ -6,17 +6,23 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Intent = Literal[
-    "procedure", "lookup_dossier", "take_number", "directions", "refreshment", "human_help",
-    "greeting", "goodbye", "thanks", "repeat", "yes", "no", "unknown",
+    "procedure", "question", "lookup_dossier", "take_number", "directions", "refreshment", "human_help",
+    "centre_hours", "referral", "greeting", "goodbye", "thanks", "repeat", "yes", "no", "unknown",
 ]
 Question = Literal["documents", "fee", "duration", "counter"]
 Place = Literal["toilet", "waiting_area", "photocopy", "parking", "counter", "exit", "online_help"]
+Item = Literal["water", "candy"]
 INTENTS: tuple[str, ...] = Intent.__args__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
 class Understanding:
-    """Intent, slots and confidence for one utterance. Never holds the citizen's words."""
+    """Intent, slots and confidence for one utterance. Never holds the citizen's words.
+
+    intent "question" is a question about a procedure that names none ("lệ phí bao nhiêu hả em?"): the
+    dialog answers it about the procedure under discussion. "referral" is a request the ward does not
+    handle (`topic`: passport, driving_licence...). "centre_hours": opening hours, lunch, closing.
+    """
 
     intent: str
     confidence: float
@@ -26,16 +32,33 @@ class Understanding:
     counter: int | None = None
     # Other likely procedures with their scores, best first (for a clarifying question).
     alternatives: tuple[tuple[str, float], ...] = field(default=())
-    # Form of address the citizen used for themselves or expects ("bác", "ông", "bà", "anh", "chị", "cô", "chú").
+    # Form of address the citizen used for themselves ("bác", "ông", "bà", "anh", "chị", "cô", "chú", "em"...).
     address: str | None = None
+    # How the citizen calls the robot ("cháu ơi", "cảm ơn em"): "cháu", "em", "con".
+    robot_address: str | None = None
     # The citizen said they are elderly, disabled, pregnant, with a small child, a person of merit.
     priority: bool = False
+    item: str | None = None  # refreshment: water | candy
+    topic: str | None = None  # referral topic
+    # Procedures the citizen said they do not want ("không phải khai tử, tôi cần khai sinh").
+    rejected: tuple[str, ...] = ()
+    # Every question asked, in order ("giấy tờ gì và hết bao nhiêu tiền" -> documents, fee).
+    questions: tuple[str, ...] = ()
+    # "thế còn kết hôn thì sao": the same question as before, about another procedure.
+    follow_on: bool = False
+    # centre_hours: the day asked about ("today", "tomorrow", "monday".."sunday"), None for today.
+    day: str | None = None
 
     def as_json(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "intent": self.intent,
             "procedure": self.procedure,
             "question": self.question,
             "place": self.place,
             "confidence": round(self.confidence, 3),
         }
+        if self.item:
+            out["item"] = self.item
+        if self.topic:
+            out["topic"] = self.topic
+        return out

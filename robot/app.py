@@ -159,11 +159,12 @@ class FeedGuide:
         self.feed = feed
         self.guiding = False
 
-    def guide_to(self, place: str, counter: int | None = None, address: str = "ông/bà") -> GuideResult:
+    def guide_to(self, place: str, counter: int | None = None, address: str = "ông/bà",
+                 with_ticket: bool = True) -> GuideResult:
         self.feed.emit("guide", f"guiding to {place}{f' {counter}' if counter else ''}", place=place, counter=counter)
         self.guiding = True
         try:
-            result: GuideResult = self.guide.guide_to(place, counter, address=address)
+            result: GuideResult = self.guide.guide_to(place, counter, address=address, with_ticket=with_ticket)
         finally:
             self.guiding = False
         text = "arrived" if result.arrived else f"stopped: {result.reason}"
@@ -1090,12 +1091,17 @@ class Application:
             self._part("dialog", "unavailable: the understander (dialogs/nlu.py) is not available yet")
             return None
         settings = self.centre.dialog
+        from robot.centre_info import ConfigCentreInfo
+
         manager = DialogManager(
             self.catalogue, Understander(self.catalogue), speaker=speaker, queue=queue, dossiers=dossiers,
             guide=guide, refreshments=refreshments, events=events,
             settings=ManagerSettings(address=settings.address, min_confidence=settings.min_confidence,
                                      silence_timeout_s=settings.silence_timeout_s, max_misses=settings.max_misses),
             clock_fn=self.clock.monotonic,
+            centre=ConfigCentreInfo(self.centre, self.clock.now),
+            referrals={key: text for key, text in self.centre.referrals.items()
+                       if key in self.catalogue.referrals.ids()},
         )
         self._part("dialog", "ok")
         return manager

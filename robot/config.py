@@ -22,7 +22,8 @@ import networkx as nx
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from dialogs.catalogue import Catalogue, load_catalogue
+from dialogs.catalogue import Catalogue, citizen_string_problems, find_citizen_text_problems, load_catalogue
+from dialogs.referrals import parse_referrals
 from robot.paths import DEFAULT_CATALOGUE
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -489,15 +490,43 @@ def read_yaml(path: Path) -> Any:
 
 
 def load_catalogue_checked(path: Path = DEFAULT_CATALOGUE) -> Catalogue:
+    """The procedure catalogue with the referrals file beside it (referrals.yaml), when there is one."""
     data = read_yaml(path)
     try:
-        return load_catalogue_data(data)
+        catalogue = load_catalogue_data(data)
     except ValidationError as exc:
         raise ConfigError(problems_from_validation(str(path), exc)) from None
+    citizen_problems = citizen_text_config_problems(catalogue, str(path))
+    if citizen_problems:
+        raise ConfigError(citizen_problems)
+    referrals_path = path.parent / "referrals.yaml"
+    if not referrals_path.is_file():
+        return catalogue
+    referrals_data = read_yaml(referrals_path)
+    try:
+        referrals = parse_referrals(referrals_data)
+    except ValidationError as exc:
+        raise ConfigError(problems_from_validation(str(referrals_path), exc)) from None
+    spoken = [
+        ConfigProblem(str(referrals_path), f"topics[{index}].where", f"{found} (topic {topic.id!r})", expected)
+        for index, topic in enumerate(referrals.topics)
+        for found, expected in citizen_string_problems(topic.where)
+    ]
+    if spoken:
+        raise ConfigError(spoken)
+    return catalogue.model_copy(update={"referrals": referrals})
 
 
 def load_catalogue_data(data: Any) -> Catalogue:
     return Catalogue.model_validate(data)
+
+
+def citizen_text_config_problems(catalogue: Catalogue, file: str) -> list[ConfigProblem]:
+    """What citizens would hear or read that they should not (digits, source tags, citations, English...)."""
+    return [
+        ConfigProblem(file, f"procedures[{p.index}].{p.field}", f"{p.found} (procedure {p.procedure!r})", p.expected)
+        for p in find_citizen_text_problems(catalogue)
+    ]
 
 
 def cross_check(centre: CentreConfig, catalogue: Catalogue, file: str) -> list[ConfigProblem]:
@@ -525,8 +554,10 @@ def cross_check(centre: CentreConfig, catalogue: Catalogue, file: str) -> list[C
                         "a procedure handled at commune level (this one is referred elsewhere)")
     handled = {p for s in centre.services for p in s.procedures}
     for proc_id in centre.referrals:
+        if proc_id in catalogue.referrals.ids():
+            continue  # this city's office for a matter the ward does not handle (config/referrals.yaml)
         if proc_id not in catalogue:
-            add(f"referrals.{proc_id}", repr(proc_id), "a procedure id from the catalogue")
+            add(f"referrals.{proc_id}", repr(proc_id), "a procedure id from the catalogue or a referral topic id")
         elif proc_id in handled:
             add(f"referrals.{proc_id}", "a procedure that a service also handles", "either handled or referred")
     for proc in catalogue.procedures:

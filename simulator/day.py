@@ -669,7 +669,8 @@ def simulate_day(centre: CentreConfig, catalogue: Catalogue, plan: DayPlan, db_p
 class _PointingGuide:
     """Citizens asking the way during a simulated day are shown it from the robot's post."""
 
-    def guide_to(self, place: str, counter: int | None = None, address: str = "ông/bà") -> GuideResult:
+    def guide_to(self, place: str, counter: int | None = None, address: str = "ông/bà",
+                 with_ticket: bool = True) -> GuideResult:
         return GuideResult(False, "not_allowed", pointed=True)
 
     def return_to_base(self) -> None:

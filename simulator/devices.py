@@ -267,11 +267,19 @@ class SimDevices:
             raise DeviceError(f"cannot plug {device!r}; expected scanner, camera, printer or broker (embedded)")
 
     def fault(self, device: str, kind: str) -> None:
-        """`printer paper-out|paper-near-end|cover-open|offline|no-answer|ok`."""
+        """`printer paper-out|paper-near-end|cover-open|offline|no-answer|ok`, `dispenser water-empty|candy-empty`
+        (the bin runs out: the MCU answers empty and its sensor says so)."""
         from simulator.printer import FAULTS
 
+        if device == "dispenser":
+            item = kind.removesuffix("-empty")
+            if self.world is None or item not in self.mcu.stock or not kind.endswith("-empty"):
+                raise DeviceError(f"unknown dispenser fault {kind!r}; expected water-empty or candy-empty"
+                                  + ("" if self.world is not None else " (this robot has no dispenser)"))
+            self.mcu.stock[item] = 0
+            return
         if device != "printer":
-            raise DeviceError(f"no faults for {device!r} here; expected printer")
+            raise DeviceError(f"no faults for {device!r} here; expected printer or dispenser")
         name = kind.replace("-", "_")
         if name == "ok":
             self.printer.clear_faults()

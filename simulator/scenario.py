@@ -148,6 +148,48 @@ def load_scenario(path: Path) -> Scenario:
     return scenario.model_copy(update={"source": path, "steps": steps})
 
 
+def is_suite(path: Path) -> bool:
+    """A file of many conversations (`scenarios:` list) rather than one scenario."""
+    data = read_yaml(path)
+    return isinstance(data, dict) and "scenarios" in data
+
+
+def load_scenarios(path: Path) -> list[Scenario]:
+    """Every scenario of a file: one (a scenario file) or many (a suite: `scenarios:` with shared `centre`,
+    `at` and `broker`). Raises ConfigError with one problem per mistake, naming the scenario's index."""
+    data = read_yaml(path)
+    if not isinstance(data, dict) or "scenarios" not in data:
+        return [load_scenario(path)]
+    shared = {key: data[key] for key in ("centre", "at", "broker") if key in data}
+    unknown = sorted(set(data) - {"centre", "at", "broker", "scenarios", "description"})
+    items = data["scenarios"]
+    problems: list[ConfigProblem] = [
+        ConfigProblem(str(path), key, "an unknown key", "centre, at, broker, description or scenarios")
+        for key in unknown
+    ]
+    if not isinstance(items, list) or not items:
+        problems.append(ConfigProblem(str(path), "scenarios", f"a {type(items).__name__}", "a list of scenarios"))
+        raise ConfigError(problems)
+    scenarios: list[Scenario] = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            problems.append(ConfigProblem(str(path), f"scenarios[{index}]", f"a {type(item).__name__}",
+                                          "a mapping with name and steps"))
+            continue
+        try:
+            scenario = Scenario.model_validate({**shared, **item})
+        except ValidationError as exc:
+            for problem in problems_from_validation(str(path), exc):
+                problems.append(ConfigProblem(problem.file, f"scenarios[{index}].{problem.path}".rstrip("."),
+                                              problem.found, problem.expected))
+            continue
+        steps = tuple(_files_beside(step, path.parent) for step in scenario.steps)
+        scenarios.append(scenario.model_copy(update={"source": path, "steps": steps}))
+    if problems:
+        raise ConfigError(problems)
+    return scenarios
+
+
 def _files_beside(step: Step, folder: Path) -> Step:
     """`scan: images/receipt.jpg`, `wav: ...`: a relative file is looked for beside the scenario file first."""
     for name in ("scan", "wav"):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -387,16 +388,43 @@ class SimSession:
 
 def run_scripted(options: SimOptions, scenario: Scenario, out: Console, report: Path | None) -> int:
     """Run one scenario; print each step and a clear verdict. 0 when every expectation held."""
-    session = SimSession(options)
-    try:
-        session.start()
-        result = run_scenario(session, scenario)
-    finally:
-        session.stop()
+    result = run_fresh(options, scenario)
     print_result(result, out)
     if report is not None:
         write_report(result, report)
     return 0 if result.ok else 1
+
+
+def run_fresh(options: SimOptions, scenario: Scenario) -> ScenarioResult:
+    """One scenario on a freshly started simulated robot, stopped afterwards whatever happened."""
+    session = SimSession(options)
+    try:
+        session.start()
+        return run_scenario(session, scenario)
+    finally:
+        session.stop()
+
+
+def run_suite(options_for: Callable[[Scenario, int], SimOptions], scenarios: Sequence[Scenario], out: Console,
+              report: Path | None) -> int:
+    """Run many conversations, each on a fresh simulated robot; print each and a closing count line.
+    0 when every expectation of every conversation held."""
+    import json
+
+    results = []
+    for index, scenario in enumerate(scenarios):
+        result = run_fresh(options_for(scenario, index), scenario)
+        print_result(result, out)
+        results.append(result)
+    failed = [r for r in results if not r.ok]
+    out.print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    for result in failed:
+        out.print(f"  [red]FAILED[/red] {escape(result.name)}")
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps([r.as_json() for r in results], ensure_ascii=False, indent=1, default=str),
+                          encoding="utf-8")
+    return 0 if not failed else 1
 
 
 def write_report(result: ScenarioResult, path: Path) -> None:

@@ -13,6 +13,8 @@ from robot.paths import CONFIG_DIR
 from tests.mosquitto import MosquittoBroker, free_port, mosquitto_available
 
 CUA_NAM = CONFIG_DIR / "centres" / "cua-nam.yaml"
+# The dialog manager's recording World and its fixtures (catalogue, understander, centre, clock, world, manager).
+pytest_plugins = ["tests.dialog_world"]
 
 
 def bare_centre(centre: CentreConfig, tmp_path: Path, **robot: Any) -> CentreConfig:

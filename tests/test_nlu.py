@@ -27,7 +27,7 @@ def nlu() -> Understander:
 )
 def test_passport_is_out_of_scope_not_burial_support(nlu: Understander, text: str) -> None:
     result = nlu.understand(text)
-    assert result.intent == "unknown"
+    assert result.intent == "referral" and result.topic == "passport"  # where to go: config/referrals.yaml
     assert result.procedure is None
 
 
@@ -136,7 +136,7 @@ def test_yes_or_no_gives_way_to_a_real_request(nlu: Understander) -> None:
     assert nlu.understand("không, tôi muốn làm khai tử").procedure == "khai_tu"
     assert nlu.understand("có, cho tôi gặp cán bộ").intent == "human_help"
     assert nlu.understand("không, nhà vệ sinh ở đâu").place == "toilet"
-    assert nlu.understand("có, tôi muốn làm hộ chiếu").intent == "unknown"
+    assert nlu.understand("có, tôi muốn làm hộ chiếu").intent == "referral"
     # A polite "dạ" or an "ok" alone does not answer anything: the thanks stay thanks.
     assert nlu.understand("dạ, cảm ơn cháu").intent == "thanks"
     assert nlu.understand("được rồi, cảm ơn em").intent == "thanks"
@@ -203,8 +203,8 @@ def test_cli_jsonl_keeps_ids_and_survives_bad_lines() -> None:
     assert "error" in rows[1] and "id" not in rows[1]
     assert rows[2]["id"] == 7 and "error" in rows[2]
     assert "error" in rows[3]
-    assert rows[4] == {"id": 8, "intent": "unknown", "procedure": None, "question": None, "place": None,
-                       "confidence": rows[4]["confidence"]}
+    assert rows[4] == {"id": 8, "intent": "referral", "procedure": None, "question": None, "place": None,
+                       "topic": "passport", "confidence": rows[4]["confidence"]}
 
 
 def test_cli_bad_usage_exits_2_without_traceback() -> None:

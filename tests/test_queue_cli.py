@@ -84,7 +84,7 @@ def test_bad_input_gives_a_clear_message_and_exit_code(
 def test_closed_refusal_and_illegal_step(tmp_path: Path) -> None:
     db = tmp_path / "q.sqlite3"
     code, _, err = letan(db, "2026-11-23T18:00", "queue", "issue", "--service", "chung_thuc")
-    assert code == 1 and "after cutoff" in err and "08:00 thứ Ba" in err
+    assert code == 1 and "after cutoff" in err and "tám giờ sáng thứ Ba" in err
     letan(db, "2026-11-23T09:00", "queue", "issue", "--service", "chung_thuc")
     code, _, err = letan(db, "2026-11-23T09:00", "queue", "done", "--ticket", "A001")
     assert code == 1 and "cannot finish ticket A001: it is waiting" in err

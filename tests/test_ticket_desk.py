@@ -101,7 +101,7 @@ def test_refusals_come_back_in_vietnamese(tmp_path: Path) -> None:
     alerts: list[tuple[str, str]] = []
     result = TicketDesk(centre, engine, None, on_alert=lambda k, d: alerts.append((k, d))).issue("chung_thuc")
     assert not result.ok and result.number is None
-    assert result.refused_reason and "08:00 thứ Ba" in result.refused_reason
+    assert result.refused_reason and "tám giờ sáng thứ Ba" in result.refused_reason
     engine.close()
 
 

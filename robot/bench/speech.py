@@ -19,7 +19,7 @@ from robot.bench import BenchReport, median
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
 KO_GRAMMAR = ["안녕하세요", "감사합니다", "네", "아니요", "[unk]"]
 SENTENCES = (
-    "Dạ, em chào ông bà. Em là robot lễ tân. Ông bà cần làm thủ tục gì ạ?",
+    "Dạ, em chào ông bà. Em là rô bốt lễ tân. Ông bà cần làm thủ tục gì ạ?",
     "Dạ, khai sinh làm ở quầy số một hoặc quầy số hai ạ.",
     "Dạ, ông bà được số A không một hai. Mời ông bà đến quầy số năm.",
     "Xin mời công dân có số thứ tự A không một hai đến quầy số năm.",

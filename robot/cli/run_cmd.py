@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime, time
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -99,16 +100,26 @@ def _sim(
         raise _fail(f"--speech: {speech!r} is not one of text, vosk, viet-asr", 2)
     if report is not None and script is None:
         raise _fail("--report needs --script", 2)
-    from simulator.scenario import load_scenario
-    from simulator.session import SimOptions, run_interactive, run_scripted
+    from simulator.scenario import load_scenarios
+    from simulator.session import SimOptions, run_interactive, run_scripted, run_suite
 
     scenario = None
     if script is not None or demo:
         try:
-            scenario = load_scenario(script or DEMO_SCENARIO)
+            scenarios = load_scenarios(script or DEMO_SCENARIO)
         except ConfigError as error:
             report_config_error(error)
             raise typer.Exit(2) from None
+        if len(scenarios) > 1 and not demo:
+            def options_for(one: Any, index: int) -> SimOptions:
+                centre = load_centre_or_exit(config or one.centre_path() or DEFAULT_CENTRE)
+                start = _start_time(centre, one.at if one.at and at is None else at, realtime)
+                folder = workdir / f"{index:03d}" if workdir is not None else None
+                return SimOptions(centre=centre, start=start, speech=speech, broker_url=broker, workdir=folder)
+
+            out = Console(file=sys.stdout, highlight=False)
+            raise typer.Exit(run_suite(options_for, scenarios, out, report))
+        scenario = scenarios[0]
         config = config or scenario.centre_path()
     centre = load_centre_or_exit(config or DEFAULT_CENTRE)
     start = _start_time(centre, scenario.at if scenario and scenario.at and at is None else at, realtime)
@@ -121,6 +132,18 @@ def _sim(
     out = Console(file=sys.stdout, highlight=False, width=None if interactive else max(console.width, 140))
     code = run_interactive(options, out, demo=scenario, stdin=sys.stdin, interactive=interactive)
     raise typer.Exit(code)
+
+
+def scenario_options(scenario: Any, index: int = 0, workdir: Path | None = None) -> Any:
+    """SimOptions for one scripted conversation: its centre (or the default one), its start time (or the
+    centre's next opening), simulated time, typed speech."""
+    from robot.config import load_centre
+    from simulator.session import SimOptions
+
+    centre = load_centre(scenario.centre_path() or DEFAULT_CENTRE, load_catalogue_checked())
+    start = _start_time(centre, scenario.at, False)
+    folder = workdir / f"{index:03d}" if workdir is not None else None
+    return SimOptions(centre=centre, start=start, workdir=folder)
 
 
 def _parse_counters(values: list[str], centre: CentreConfig) -> dict[str, int]:

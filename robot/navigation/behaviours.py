@@ -89,7 +89,7 @@ class Behaviours:
 
     # -- guiding ------------------------------------------------------------------------------
     def guide(self, place: str, counter: int | None = None, return_to_base: bool = True, *,
-              address: str = DEFAULT_ADDRESS) -> GuideResult:
+              address: str = DEFAULT_ADDRESS, with_ticket: bool = True) -> GuideResult:
         """Lead the citizen there (or point when the robot must not move), addressing them with `address`.
         `return_to_base=False` stays at the place (the dialog says goodbye there first)."""
         try:
@@ -108,7 +108,8 @@ class Behaviours:
         self.log.append(f"guide to {location}: {'arrived' if result.arrived else 'aborted ' + result.reason}"
                         f" ({result.detail})")
         if result.arrived:
-            arrived = "guide_arrived_counter" if counter is not None else "guide_arrived"
+            arrived = "guide_arrived" if counter is None else (
+                "guide_arrived_counter" if with_ticket else "guide_arrived_counter_no_ticket")
             self._say(arrived, address, place=spoken)
             if return_to_base:
                 self.go_to_base()
@@ -220,8 +221,9 @@ class RobotGuide:
     def __init__(self, behaviours: Behaviours):
         self.behaviours = behaviours
 
-    def guide_to(self, place: str, counter: int | None = None, address: str = DEFAULT_ADDRESS) -> GuideResult:
-        return self.behaviours.guide(place, counter, return_to_base=False, address=address)
+    def guide_to(self, place: str, counter: int | None = None, address: str = DEFAULT_ADDRESS,
+                 with_ticket: bool = True) -> GuideResult:
+        return self.behaviours.guide(place, counter, return_to_base=False, address=address, with_ticket=with_ticket)
 
     def return_to_base(self) -> None:
         self.behaviours.go_to_base()

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from dialogs.numbers import clock_words, date_words
 from robot.clock import Clock
 from robot.config import CentreConfig, Counter, ReceptionPoint, Service
 from robot.queue import policy, store
@@ -48,11 +49,12 @@ _ACTIVE = (TicketStatus.CALLED, TicketStatus.SERVING)
 
 
 def vietnamese_moment(moment: datetime, today: date) -> str:
-    """'08:00 hôm nay' or '08:00 thứ Hai, ngày 30/11/2026'."""
-    hhmm = f"{moment:%H:%M}"
+    """For a citizen, in words: 'một giờ rưỡi chiều hôm nay' or 'tám giờ sáng thứ Hai, ngày ba mươi tháng mười
+    một'."""
+    said = clock_words(f"{moment:%H:%M}")
     if moment.date() == today:
-        return f"{hhmm} hôm nay"
-    return f"{hhmm} {_WEEKDAYS_VI[moment.weekday()]}, ngày {moment:%d/%m/%Y}"
+        return f"{said} hôm nay"
+    return f"{said} {_WEEKDAYS_VI[moment.weekday()]}, {date_words(moment.day, moment.month)}"
 
 
 @dataclass
