@@ -14,6 +14,7 @@ Labels name what a phrase is evidence of:
   marker:<name>       a fact that combines with procedures (see COMBINATIONS)
   priority            the citizen is elderly, disabled, pregnant, with a small child, of merit
   neutral             consumes words so they do not count elsewhere ("nước ngoài" is not water)
+  decline             puts off what was offered ("để tôi về bàn với nhà đã"): a "no" even in a long reply
 """
 
 from __future__ import annotations
@@ -77,10 +78,11 @@ PHRASES: tuple[Phrase, ...] = (
         "xin chào", "chào", "chào em", "chào bạn", "chào robot", "hello", "hi", "alo", "chào buổi sáng",
         "chào cháu", "chào con", "em chào", "chào anh", "chào chị", "chào ông", "chào bà", "chào bác")),
     # putting off what was offered: a "no" ("để tôi về bàn với nhà đã", "để bữa khác")
-    *((p, "intent:no", 3.5) for p in (
+    *((p, "decline", 3.5) for p in (
         "để sau", "để mai", "để hôm khác", "để bữa khác", "để lần sau", "tính sau", "về bàn với nhà", "về bàn lại",
         "về hỏi lại", "về suy nghĩ", "hỏi ý kiến", "bàn với nhà", "hỏi lại nhà", "suy nghĩ đã", "chưa quyết",
-        "chưa cần", "chưa cần đâu", "để đã", "từ từ đã", "khoan đã")),
+        "chưa cần", "chưa cần đâu", "để đã", "từ từ đã", "khoan đã", "không lấy nữa", "không lấy", "thôi không lấy",
+        "thôi không cần", "không cần nữa", "thôi khỏi", "à mà thôi", "mà thôi")),
     *((p, "intent:goodbye", 3) for p in (
         "tạm biệt", "chào nhé", "về đây", "đi đây", "bye", "bai", "về nhé", "hẹn gặp lại", "thôi chào",
         "chào tạm biệt", "đi nhé", "đi về", "tôi về", "về đây nhé", "bye bye", "không còn gì nữa",
@@ -92,7 +94,8 @@ PHRASES: tuple[Phrase, ...] = (
         "về trước", "lần sau", "để lần sau", "mai đến", "mai tới", "sáng mai quay lại", "chiều quay lại")),
     *((p, "intent:thanks", 2.5) for p in (
         "cảm ơn", "cám ơn", "cảm ơn nhiều", "cảm ơn em", "cám ơn em", "cảm ơn robot", "đa tạ", "tốt quá",
-        "hay quá", "giỏi quá", "cảm ơn cháu", "cám ơn cháu", "cảm ơn con")),
+        "hay quá", "giỏi quá", "cảm ơn cháu", "cám ơn cháu", "cảm ơn con", "nhờ cháu mà", "nhờ em mà",
+        "nhờ con mà", "may mà có", "xong nhanh quá", "chu đáo quá")),
     *((p, "intent:repeat", 3) for p in (
         "nói lại", "nhắc lại", "lặp lại", "gì cơ", "nói chậm", "nghe không rõ", "chưa nghe rõ", "không nghe rõ",
         "sao cơ", "cái gì cơ", "nói to", "nghe không kịp", "đọc lại", "nói lại đi", "chưa nghe", "không nghe thấy",
@@ -129,13 +132,17 @@ PHRASES: tuple[Phrase, ...] = (
     # refreshments
     *((p, "intent:refreshment", 3) for p in (
         "khát", "uống nước", "cốc nước", "ly nước", "nước uống", "nước lọc", "kẹo", "chai nước", "cho xin nước",
-        "nước suối", "khát nước", "đồ uống", "trà", "cái kẹo", "ăn kẹo", "viên kẹo")),
+        "nước suối", "khát nước", "đồ uống", "trà", "cái kẹo", "ăn kẹo", "viên kẹo", "khô cổ", "khô họng",
+        "cổ họng khô", "họng khô", "rát cổ", "miệng khô", "cổ khô")),
     ("nước", "intent:refreshment", 1.5),
     *((p, "item:candy", 1) for p in ("kẹo", "cái kẹo", "ăn kẹo", "viên kẹo", "bánh kẹo", "kẹo ngọt", "đồ ngọt",
                                      "cho xin kẹo", "xin cái kẹo", "kẹo mút", "ăn ngọt")),
     *((p, "item:water", 1) for p in ("khát", "uống nước", "cốc nước", "ly nước", "nước uống", "nước lọc",
                                      "chai nước", "cho xin nước", "nước suối", "khát nước", "đồ uống", "trà",
-                                     "nước", "chai nước suối", "cốc trà", "uống")),
+                                     "nước", "chai nước suối", "cốc trà", "uống", "khô cổ", "khô họng",
+                                     "cổ họng khô", "họng khô", "rát cổ", "miệng khô", "cổ khô")),
+    *((p, "intent:refreshment", 2.5) for p in ("thêm một cái", "thêm cái nữa", "cái nữa", "thêm một cái nữa",
+                                                "một cái nữa", "thêm một chai", "thêm một cốc", "thêm chai nữa")),
     *((p, "intent:refreshment", 3) for p in ("bánh kẹo", "kẹo ngọt", "đồ ngọt", "kẹo mút", "ăn ngọt",
                                               "xin cái kẹo", "cho xin kẹo", "chai nước suối", "cốc trà")),
     # a human, please
@@ -144,7 +151,9 @@ PHRASES: tuple[Phrase, ...] = (
         "gọi người", "lãnh đạo", "khiếu nại", "phản ánh", "gặp trực tiếp", "cần người giúp", "người hướng dẫn",
         "gặp chủ tịch", "gọi ai", "người phụ trách", "gọi giúp", "công chức", "người làm", "chị cán bộ",
         "anh cán bộ", "bảo vệ", "gặp ai", "hỏi người", "không hiểu", "robot không hiểu", "máy không hiểu",
-        "tố cáo", "góp ý", "người trực", "ai đó giúp", "phụ trách", "ai phụ trách")),
+        "tố cáo", "góp ý", "người trực", "ai đó giúp", "phụ trách", "ai phụ trách", "kêu giùm", "gọi giùm",
+        "có ai ở đây", "có ai không", "giúp tôi một tay", "giúp một tay", "kêu người", "gọi ai đó", "khó dùng",
+        "không biết dùng", "không biết bấm")),
     # places of the centre (each implies the directions intent)
     *((p, "place:toilet", 4) for p in (
         "nhà vệ sinh", "vệ sinh", "toilet", "nhà cầu", "đi tiểu", "đi giải", "tè", "restroom", "phòng vệ sinh",
@@ -160,13 +169,23 @@ PHRASES: tuple[Phrase, ...] = (
         "xe máy để", "ô tô đỗ", "gửi xe máy", "cất xe")),
     *((p, "place:exit", 4) for p in (
         "lối ra", "cửa ra", "đường ra", "ra ngoài", "lối thoát", "cổng ra", "cửa chính", "đi ra", "ra cổng",
-        "ra đường", "lối đi ra", "thoát hiểm", "cửa thoát")),
+        "ra đường", "lối đi ra", "thoát hiểm", "cửa thoát", "ngoài đường", "ra lại ngoài", "lạc đường",
+        "đường ra ngoài", "ra khỏi đây", "về lối nào")),
     *((p, "place:online_help", 4) for p in (
         "nộp online", "nộp trực tuyến", "dịch vụ công trực tuyến", "dịch vụ công", "vneid", "nộp qua mạng",
         "trên mạng", "làm online", "cài vneid", "tài khoản định danh", "định danh điện tử", "online",
         "trực tuyến", "qua mạng", "cổng dịch vụ công", "điện thoại nộp", "nộp trên điện thoại", "ứng dụng",
         "app", "mức 2", "kích hoạt", "tài khoản")),
     *((p, "place:counter", 4) for p in ("quầy", "quầy số", "bàn số", "cửa số", "ô số")),
+    # "dẫn tôi qua đó", "đưa tôi tới chỗ nộp hồ sơ": be led, to the counter of the procedure under discussion
+    # unless a place is named (a named place counts 4)
+    *((f"{verb} {who}{where}", "place:counter", 2.5)
+      for verb in ("dẫn", "đưa", "chỉ")
+      for who in ("tôi", "em", "bác", "cháu", "mình", "chị", "anh", "cô", "chú", "ông", "bà", "con")
+      for where in ("", " đi", " qua đó", " tới đó", " đến đó", " ra đó", " tới chỗ nộp", " đến chỗ nộp",
+                    " tới chỗ làm", " đến chỗ làm")),
+    *((p, "place:counter", 2.5) for p in ("dẫn đường", "dẫn đường giúp", "chỗ nộp hồ sơ", "nơi nộp hồ sơ",
+                                          "chỗ làm thủ tục", "qua đó", "tới đó", "ra đó")),
     ("quầy", "question:counter", 3),
     # questions about a procedure
     *((p, "question:documents", 3) for p in (
@@ -185,7 +204,7 @@ PHRASES: tuple[Phrase, ...] = (
         "đóng bao nhiêu", "nộp bao nhiêu", "tốn nhiêu", "có tốn", "có mất gì không", "phí bao nhiêu", "bao tiền",
         "mất nhiêu", "hết nhiêu", "lệ phí bao nhiêu", "phải trả", "mất phí không", "mất đồng nào", "tốn đồng nào",
         "khoản phí", "khoản tiền", "đủ trả", "đóng tiền không", "đóng phí", "tốn nhiều không", "có tốn tiền",
-        "mấy trăm", "mấy chục nghìn", "bao nhiêu đồng")),
+        "mấy trăm", "mấy chục nghìn", "bao nhiêu đồng", "có đủ trả", "đủ tiền", "đủ trả không", "mang đủ tiền")),
     *((p, "question:duration", 3) for p in (
         "bao lâu", "mấy ngày", "bao nhiêu ngày", "khi nào xong", "khi nào có", "bao giờ có", "bao giờ lấy",
         "khi nào lấy", "mất mấy ngày", "lâu không", "có ngay không", "trong ngày", "nhanh không", "thời gian",
@@ -194,12 +213,13 @@ PHRASES: tuple[Phrase, ...] = (
         "mấy hôm thì có", "bao lâu có", "bao lâu thì có", "có kết quả", "khi nào có kết quả", "mấy bữa",
         "bao nhiêu bữa", "mất mấy hôm", "lấy được ngay", "làm ngay", "có liền", "mấy ngày thì có", "bao lâu xong",
         "lấy liền", "lấy ngay được", "có ngay", "được ngay", "phải chờ", "chờ mấy", "đợi mấy", "đợi bao lâu",
-        "chờ bao lâu", "bao nhiêu ngày mới", "kịp không", "nhanh nhất")),
+        "chờ bao lâu", "bao nhiêu ngày mới", "nhanh nhất")),
     *((p, "question:counter", 3) for p in (
         "quầy nào", "ở đâu", "chỗ nào", "nộp ở đâu", "làm ở đâu", "phòng nào", "đi đâu", "nơi nào", "cửa nào",
         "bàn nào", "chỗ nào làm", "làm đâu", "nộp đâu", "quầy đâu",
         "ra đâu", "đến đâu", "tới đâu", "ở chỗ nào", "nộp chỗ nào", "hướng nào",
-        "lối nào", "đường nào", "phía nào", "đi lối nào", "chỉ đường", "dẫn tôi", "ở quầy nào", "nộp chỗ nào",
+        "lối nào", "đường nào", "phía nào", "đi lối nào", "chỉ đường", "ở quầy nào", "nộp chỗ nào",
+        "đưa cho ai", "nộp cho ai", "đưa ai", "gửi cho ai", "nộp ai",
         "làm chỗ nào", "quầy mấy", "quầy số mấy", "nộp ở quầy nào", "đến quầy nào", "ra quầy nào", "đi quầy nào")),
     # things nobody at a centre acts on (chit-chat), or that the ward does not do and config/referrals.yaml does
     # not name: a named thing counts 4 ...
@@ -213,8 +233,7 @@ PHRASES: tuple[Phrase, ...] = (
         "việc làm", "học phí", "nhập học", "bệnh viện", "khám bệnh", "ăn cơm", "ăn trưa", "ăn sáng", "thủ tướng",
         "tên gì", "tên là gì", "biết hát", "biết nhảy", "hát", "kể chuyện", "đi chơi", "du lịch", "du học",
         "quê ở đâu", "ai làm ra", "tiếng anh", "người hay máy", "cầm đồ", "đẹp trai", "xinh gái",
-        "ai thắng", "chứng minh nhân dân", "chứng minh thư", "mấy tuổi", "mấy giờ rồi", "bây giờ là mấy giờ",
-        "trời nóng", "trời mưa", "trời lạnh")),
+        "ai thắng", "chứng minh nhân dân", "chứng minh thư", "mấy tuổi", "mấy giờ rồi", "bây giờ là mấy giờ")),
     # the centre's own hours
     *((p, "intent:centre_hours", 4) for p in (
         "mấy giờ mở cửa", "mấy giờ đóng cửa", "giờ làm việc", "nghỉ trưa", "làm việc đến mấy giờ", "mở cửa",
@@ -223,7 +242,8 @@ PHRASES: tuple[Phrase, ...] = (
         "có làm không", "mấy giờ mới làm", "mấy giờ bắt đầu", "mấy giờ tan", "mấy giờ hết giờ", "hết giờ làm",
         "mấy giờ nhận hồ sơ", "nhận hồ sơ đến mấy giờ", "làm việc buổi", "thứ bảy có làm", "chủ nhật có làm",
         "ngày nghỉ", "nghỉ lễ", "mấy giờ thì mở", "mấy giờ thì đóng", "mấy giờ đóng", "mấy giờ mở", "mở cửa lại",
-        "làm buổi chiều", "làm buổi sáng", "lịch làm việc", "thời gian làm việc", "giờ giấc", "mấy giờ về")),
+        "làm buổi chiều", "làm buổi sáng", "lịch làm việc", "thời gian làm việc", "giờ giấc", "mấy giờ về",
+        "ngày lễ", "có nghỉ không", "nghỉ tết", "lễ có làm", "tết có làm", "có mở cửa không", "mở cửa không")),
     ("mấy giờ", "intent:centre_hours", 2.5),
     *((p, "day:saturday", 0) for p in ("thứ bảy", "thứ 7", "thứ bẩy")),
     *((p, "day:sunday", 0) for p in ("chủ nhật",)),

@@ -109,6 +109,8 @@ class Offer:
 _DOSSIER_CODE = re.compile(r"[0-9A-Za-z.]*\d{6}-\d{3,5}\b|\b\d{3}\.[0-9A-Za-z.]+-[0-9-]+")
 _DIGIT_WORDS = {"không": "0", "một": "1", "mốt": "1", "hai": "2", "ba": "3", "bốn": "4", "tư": "4", "năm": "5",
                 "lăm": "5", "sáu": "6", "bảy": "7", "bẩy": "7", "tám": "8", "chín": "9", "gạch": "-", "chấm": "."}
+# Two procedures both named ("khai sinh với kết hôn làm ở quầy nào") when the second scores this much or more.
+BOTH_NAMED = 0.3
 # Documents spoken one by one up to this many; more are summarised ("cần bốn loại giấy tờ: ...").
 SPOKEN_DOCUMENTS = 2
 WEEKDAY_NAMES = ("thứ hai", "thứ ba", "thứ tư", "thứ năm", "thứ sáu", "thứ bảy", "chủ nhật")
@@ -226,6 +228,7 @@ class DialogManager:
         self.rejected: set[str] = set()
         self.ticket_number: str | None = None
         self.ticket_declined = False  # said no to a ticket: not offered again before leading to a counter
+        self.last_item: str | None = None  # the refreshment handed out ("cho bé thêm một cái nữa")
         self._pending_questions: tuple[str, ...] = ()  # asked before the procedure was named
         self._awaiting_code = False  # asked for a QR code or a dossier code
         self._more = False  # more requests of the same turn follow: keep offers for the end of the turn
@@ -473,6 +476,8 @@ class DialogManager:
         if self.settings.address == "auto":
             self.address = _pair_address(self.address, u.address, u.robot_address)
         self.priority = self.priority or u.priority
+        if u.declined and u.intent != "no":
+            self.ticket_declined = True
         if u.rejected:
             self.rejected.update(u.rejected)
             if self.current in self.rejected:
@@ -495,6 +500,9 @@ class DialogManager:
             self._answer_question(_asked(u), offer)
         elif u.intent == "take_number" and u.procedure and not sure:
             self._ask_offer(Offer("procedures", (u.procedure,), priority=u.priority, ticket=True))
+        elif u.intent == "procedure" and not sure and _asked(u) == ("counter",) and len(u.alternatives) >= 2 \
+                and u.alternatives[1][1] >= BOTH_NAMED:
+            self._where_each(tuple(name for name, _ in u.alternatives[:2]))  # "khai sinh với kết hôn ở quầy nào"
         elif u.intent in ("procedure", "unknown") and not sure and (u.procedure or u.alternatives):
             self._confirm_procedures(u)
         elif not sure and u.intent not in ("yes", "no"):
@@ -662,6 +670,18 @@ class DialogManager:
         else:
             self._miss("unclear")
 
+    def _where_each(self, procedures: tuple[str, ...]) -> None:
+        """Where each of several procedures asked about together is handled."""
+        self._enter(State.ACT)
+        for procedure in procedures:
+            route = self.queue.route(procedure)
+            if route.handled_here and route.counters:
+                self._say("where", procedure=self._name(procedure), counters=self._counters_text(route.counters))
+            else:
+                self._say("referral", procedure=self._name(procedure), referral=addressed(
+                    self.catalogue.get(procedure).citizen.referral or route.referral or "", self.address))
+        self._anything_else()
+
     def _current_for_ticket(self, offer: Offer | None) -> str | None:
         """The procedure a bare "lấy số cho tôi" is about: the one under discussion."""
         if offer is not None and offer.kind == "ticket" and offer.choices:
@@ -753,7 +773,9 @@ class DialogManager:
         if not required:
             required, extra = [_document_words(d.short, d.when) for d in documents], []
         listed = _and_list(required)
-        if extra:
+        if len(required) == 1:
+            self._say("documents_one_more", procedure=proc.short_name, documents=listed, extra=_and_list(extra, "hoặc"))
+        elif extra:
             self._say("documents_summary_more", procedure=proc.short_name, count=number_words(len(required)),
                       documents=listed, extra=_and_list(extra, "hoặc"))
         else:
@@ -765,7 +787,7 @@ class DialogManager:
         self._enter(State.ACT)
         self._record("take_number")
         priority = priority or self.priority
-        result = self.queue.issue(service_id, priority)
+        result = self.queue.issue(service_id, priority, self.current)
         if result.ok and result.number:
             self.ticket_counters = result.counters
             self.ticket_number = result.number
@@ -850,7 +872,8 @@ class DialogManager:
         self._anything_else()
 
     def _refresh(self, item: str | None = None) -> None:
-        item = item or self.settings.refreshment_item
+        item = item or self.last_item or self.settings.refreshment_item
+        self.last_item = item
         spoken = ITEMS.get(item, item)
         self._say("refreshment" if self.refreshments.dispense(item) else "refreshment_out", item=spoken)
         self._anything_else()

@@ -44,6 +44,7 @@ class Token:
     text: str
     folded: str
     accented: bool
+    expanded: bool = False  # written out from an abbreviation ("dk" -> "đăng ký"): accents not typed
 
 
 def nfc(text: str) -> str:
@@ -197,7 +198,7 @@ def tokenize(text: str, abbreviations: Mapping[str, str] | None = None) -> tuple
         if abbreviations is not None and word in abbreviations:
             # An expansion is written with its right accents, whatever was typed ("dk" or "đk").
             expansion = [canonical_word(part) for part in abbreviations[word].split()]
-            out.extend(Token(part, fold(part), True) for part in expansion)
+            out.extend(Token(part, fold(part), True, expanded=True) for part in expansion)
             continue
         repaired = repair_typing(word) or (repair_slip(word) if "'" not in match.group(0) else None)
         if repaired is not None:

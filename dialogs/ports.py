@@ -85,7 +85,8 @@ class Speaker(Protocol):
 
 
 class QueueDesk(Protocol):
-    def issue(self, service_id: str, priority: bool = False) -> TicketResult: ...
+    def issue(self, service_id: str, priority: bool = False, procedure: str | None = None) -> TicketResult:
+        """A ticket for the service; `procedure`, when known, puts its list of papers on the ticket."""
 
     def route(self, procedure_id: str) -> ProcedureRoute: ...
 

@@ -34,6 +34,7 @@ PROMPTS: dict[str, str] = {
     "where": "Dạ, {procedure} làm ở {counters} ạ.",
     "documents": "Dạ, để làm {procedure}, {addr} cần {documents}.",
     "documents_summary": "Dạ, để làm {procedure}, {addr} cần {count} loại giấy tờ: {documents}.",
+    "documents_one_more": "Dạ, để làm {procedure}, {addr} cần {documents}. Tùy trường hợp, cần thêm {extra}.",
     "documents_summary_more": "Dạ, để làm {procedure}, {addr} cần {count} loại giấy tờ: {documents}. "
                               "Tùy trường hợp, cần thêm {extra}.",
     "fee": "Dạ, về lệ phí {procedure}: {fee}",

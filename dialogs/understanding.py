@@ -46,6 +46,8 @@ class Understanding:
     questions: tuple[str, ...] = ()
     # "thế còn kết hôn thì sao": the same question as before, about another procedure.
     follow_on: bool = False
+    # A request was cancelled in the same words ("tôi không cần lấy số, chỉ hỏi..."): do not offer it again.
+    declined: bool = False
     # centre_hours: the day asked about ("today", "tomorrow", "monday".."sunday"), None for today.
     day: str | None = None
 

@@ -122,7 +122,7 @@ class NoQueue:
         self.routes = routes
         self.why = why
 
-    def issue(self, service_id: str, priority: bool = False) -> TicketResult:
+    def issue(self, service_id: str, priority: bool = False, procedure: str | None = None) -> TicketResult:
         return TicketResult(False, refused_reason="Máy lấy số đang tạm dừng, mời ông bà hỏi cán bộ ở bàn hướng dẫn ạ.")
 
     def route(self, procedure_id: str) -> ProcedureRoute:
@@ -136,8 +136,8 @@ class FeedQueueDesk:
         self.desk = desk
         self.feed = feed
 
-    def issue(self, service_id: str, priority: bool = False) -> TicketResult:
-        result: TicketResult = self.desk.issue(service_id, priority)
+    def issue(self, service_id: str, priority: bool = False, procedure: str | None = None) -> TicketResult:
+        result: TicketResult = self.desk.issue(service_id, priority, procedure)
         if result.ok:
             self.feed.emit("ticket", f"{result.number} {result.service_name}", number=result.number,
                            service=service_id, priority=priority, printed=result.printed,

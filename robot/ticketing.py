@@ -17,7 +17,7 @@ from dialogs.ports import ProcedureRoute, TicketResult
 from drivers.printer import EscposPrinter, PrinterError, PrinterTarget, TicketPrinter
 from robot.config import CentreConfig, PrinterDevice
 from robot.queue import IssuedTicket, QueueEngine, QueueError, Ticket
-from robot.tickets import TicketFontError, render_ticket, ticket_content, ticket_width
+from robot.tickets import TicketFontError, render_ticket, ticket_content, ticket_width, with_documents
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,8 @@ class TicketDesk:
         self.on_alert = on_alert
         self.point = centre.point(point_id)
 
-    def issue(self, service_id: str, priority: bool = False) -> TicketResult:
+    def issue(self, service_id: str, priority: bool = False, procedure: str | None = None) -> TicketResult:
+        """Issue and print; the ticket lists the papers of `procedure` when the dialog knows it."""
         try:
             issued = self.engine.issue(service_id, self.point.id, priority)
         except QueueError as error:
@@ -69,7 +70,7 @@ class TicketDesk:
             ok=True, number=ticket.number, service_name=self.centre.service(ticket.service).name,
             counters=tuple(c.number for c in self.centre.counters_for_service(ticket.service, self.point.id)),
             people_ahead=issued.people_ahead, wait_minutes=issued.wait_minutes,
-            printed=self.print_ticket(issued),
+            printed=self.print_ticket(issued, procedure),
         )
 
     def reprint(self, number: str) -> bool:
@@ -77,7 +78,7 @@ class TicketDesk:
         position = self.engine.position(number, self.point.id)
         return self.print_ticket(IssuedTicket(position.ticket, position.people_ahead, position.wait_minutes))
 
-    def print_ticket(self, issued: IssuedTicket) -> bool:
+    def print_ticket(self, issued: IssuedTicket, procedure: str | None = None) -> bool:
         """Render and print; on any problem alert staff and return False (the ticket stays issued)."""
         if self.printer is None:
             self.on_alert("printer_missing", f"no printer configured; ticket {issued.ticket.number} not printed")
@@ -88,7 +89,7 @@ class TicketDesk:
             self.on_alert(kind, f"ticket {issued.ticket.number} not printed: {status.detail or kind}")
             return False
         try:
-            self.printer.print_raster(*self._image(issued.ticket, issued.people_ahead, issued.wait_minutes))
+            self.printer.print_raster(*self._image(issued.ticket, issued.people_ahead, issued.wait_minutes, procedure))
         except (PrinterError, TicketFontError) as error:
             kind = "printer_font_missing" if isinstance(error, TicketFontError) else "printer_unreachable"
             self.on_alert(kind, f"ticket {issued.ticket.number} not printed: {error}")
@@ -97,9 +98,12 @@ class TicketDesk:
             self.on_alert("printer_paper_near_end", "paper is near its end: change the roll soon")
         return True
 
-    def _image(self, ticket: Ticket, ahead: int, wait: int | None) -> tuple[Image.Image, str]:
+    def _image(self, ticket: Ticket, ahead: int, wait: int | None,
+               procedure: str | None = None) -> tuple[Image.Image, str]:
         device = self.centre.devices.printer
         content = ticket_content(self.centre, ticket, ahead, wait)
+        if procedure is not None and self.catalogue is not None and procedure in self.catalogue:
+            content = with_documents(content, self.catalogue.get(procedure))
         image = render_ticket(content, ticket_width(device), include_qr=False)
         return image, content.qr_text
 

@@ -3,7 +3,7 @@ ESC/POS bytes (through drivers.printer)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache, lru_cache
 from pathlib import Path
@@ -11,6 +11,7 @@ from pathlib import Path
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
+from dialogs.catalogue import Procedure
 from drivers.printer import encode_ticket, profile_width
 from robot.config import CentreConfig, PrinterDevice
 from robot.fonts import find_vietnamese_font, missing_glyphs
@@ -19,13 +20,13 @@ from robot.ticket_ref import TicketRef
 
 # What to bring, per service (short: one or two printed lines). Others get the generic line.
 _PREPARE = {
-    "chung_thuc": "Mang bản chính giấy tờ cần chứng thực và căn cước/CCCD.",
-    "ho_tich": "Mang căn cước/CCCD và giấy tờ hộ tịch liên quan (giấy chứng sinh, trích lục...).",
-    "van_hoa_xa_hoi": "Mang căn cước/CCCD và giấy tờ chứng minh hoàn cảnh (nếu có).",
-    "kinh_te_do_thi": "Mang căn cước/CCCD, giấy tờ về đất, nhà hoặc hộ kinh doanh.",
-    "cu_tru": "Mang căn cước/CCCD và giấy tờ chứng minh chỗ ở hợp pháp.",
+    "chung_thuc": "Mang bản chính giấy tờ cần chứng thực và thẻ căn cước.",
+    "ho_tich": "Mang thẻ căn cước và giấy tờ hộ tịch liên quan, như giấy chứng sinh, trích lục.",
+    "van_hoa_xa_hoi": "Mang thẻ căn cước và giấy tờ chứng minh hoàn cảnh, nếu có.",
+    "kinh_te_do_thi": "Mang thẻ căn cước, giấy tờ về đất, nhà hoặc hộ kinh doanh.",
+    "cu_tru": "Mang thẻ căn cước và giấy tờ chứng minh chỗ ở hợp pháp.",
 }
-_PREPARE_DEFAULT = "Chuẩn bị sẵn căn cước/CCCD và giấy tờ của thủ tục cần làm."
+_PREPARE_DEFAULT = "Chuẩn bị sẵn thẻ căn cước và giấy tờ của thủ tục cần làm."
 
 
 class TicketFontError(Exception):
@@ -45,17 +46,33 @@ class TicketContent:
     prepare: str
     qr_text: str
     priority: bool = False
+    # The papers of the procedure the citizen came for, each with its condition (the catalogue's citizen text):
+    # printed in full, since the robot says only a summary.
+    procedure_name: str = ""
+    documents: tuple[str, ...] = ()
 
     def lines(self) -> list[str]:
         """Every text printed on the ticket (for the glyph check and for tests)."""
         return [
             self.centre_name, self.point_name, "Số thứ tự", self.number, self.service_name, counters_line(self),
             wait_line(self), f"Lấy số lúc {self.issued_at:%H:%M} ngày {self.issued_at:%d/%m/%Y}", self.prepare,
-            "ƯU TIÊN" if self.priority else "", _QR_CAPTION,
+            "ƯU TIÊN" if self.priority else "", _QR_CAPTION, documents_heading(self) if self.documents else "",
+            *(f"- {line}" for line in self.documents),
         ]
 
 
-_QR_CAPTION = "Quét mã này ở robot để xem còn bao nhiêu người trước mình"
+def documents_heading(content: TicketContent) -> str:
+    return f"Giấy tờ cần mang để làm {content.procedure_name}:"
+
+
+def with_documents(content: TicketContent, procedure: Procedure) -> TicketContent:
+    """The ticket with the procedure's papers in place of the service's one-line reminder."""
+    lines = tuple(f"{d.when[:1].upper()}{d.when[1:]}: {d.text}" if d.when else d.text
+                  for d in procedure.citizen.documents)
+    return replace(content, procedure_name=procedure.short_name, documents=lines)
+
+
+_QR_CAPTION = "Quét mã này ở rô bốt để xem còn bao nhiêu người trước mình"
 
 
 def counters_line(content: TicketContent) -> str:
@@ -239,7 +256,14 @@ def render_ticket(content: TicketContent, width: int = 576, include_qr: bool = T
     canvas.rule()
     canvas.text(wait_line(content), px(30))
     canvas.text(f"Lấy số lúc {content.issued_at:%H:%M} ngày {content.issued_at:%d/%m/%Y}", px(26))
-    canvas.text(content.prepare, px(26))
+    if content.documents:
+        canvas.rule()
+        canvas.text(documents_heading(content), px(26), bold=True)
+        for line in content.documents:
+            canvas.text(f"- {line}", px(24))
+        canvas.rule()
+    else:
+        canvas.text(content.prepare, px(26))
     canvas.text(_QR_CAPTION, px(22))
     if include_qr:
         canvas.paste(qr_image(content.qr_text, box=max(3, round(8 * scale))))

@@ -501,8 +501,8 @@ class _RecordingDesk:
         self.desk = desk
         self.last: tuple[str, bool, Any] | None = None
 
-    def issue(self, service_id: str, priority: bool = False) -> Any:
-        result = self.desk.issue(service_id, priority)
+    def issue(self, service_id: str, priority: bool = False, procedure: str | None = None) -> Any:
+        result = self.desk.issue(service_id, priority, procedure)
         self.last = (service_id, priority, result)
         return result
 

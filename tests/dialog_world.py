@@ -26,6 +26,7 @@ class World:
     guided: list[tuple[str, int | None]] = field(default_factory=list)
     addresses: list[str] = field(default_factory=list)  # the form of address each guide_to was given
     with_ticket: list[bool] = field(default_factory=list)  # whether the citizen had a ticket, each guide_to
+    procedures: list[str | None] = field(default_factory=list)  # the procedure each ticket was issued for
     dispensed: list[str] = field(default_factory=list)
     lookups: int = 0
     events: list[tuple[object, ...]] = field(default_factory=list)
@@ -49,7 +50,8 @@ class World:
         counters = tuple(c.number for c in self.centre.counters_for_service(service.id))
         return ProcedureRoute(True, service.id, service.name, counters)
 
-    def issue(self, service_id: str, priority: bool = False) -> TicketResult:
+    def issue(self, service_id: str, priority: bool = False, procedure: str | None = None) -> TicketResult:
+        self.procedures.append(procedure)
         if self.queue_broken:
             raise OSError("database is locked")
         self.issued.append((service_id, priority))

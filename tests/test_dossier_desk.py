@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from dialogs.numbers import counter_words, ticket_words
 from dialogs.ports import DossierAnswer
 from robot.clock import FixedClock, SimClock
 from robot.config import DossierSettings, load_centre
@@ -102,12 +103,13 @@ def test_own_ticket_gives_position_and_wait_from_the_queue_engine(store: SqliteD
         third = TicketRef(centre.site.id, point, MONDAY_9.date(), issued[2].ticket.number)
         answer = desk.lookup(third.encode())
         assert answer.ok and answer.kind == "ticket"
-        assert f"số {issued[2].ticket.number}" in answer.text and "phía trước còn 2 người" in answer.text
+        assert f"số {ticket_words(issued[2].ticket.number)}" in answer.text
+        assert "phía trước còn hai người" in answer.text
         first = TicketRef(centre.site.id, point, MONDAY_9.date(), issued[0].ticket.number)
         counter = centre.counters_for_service("chung_thuc")[0].number
         engine.call_next(counter)
         called = desk.lookup(first.encode())
-        assert f"quầy số {counter}" in called.text
+        assert counter_words(counter) in called.text
         other_site = TicketRef("phu-dinh", point, MONDAY_9.date(), "A001")
         assert desk.lookup(other_site.encode()).kind == "not_found"
         unknown = TicketRef(centre.site.id, point, MONDAY_9.date(), "A999")

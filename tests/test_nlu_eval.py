@@ -60,3 +60,39 @@ def test_holdout_accuracy() -> None:
     assert len(holdout) >= 50
     held = evaluate(Understander(load_catalogue_checked()), holdout)
     assert held.accuracy >= HOLDOUT_FLOOR, [m.item.text for m in held.misses]
+
+
+# The citizens' set (issue 12): written fresh by a session that never saw the lexicon, split once at random.
+# The tuning part ships with the robot (config/understanding/); the held-out part stays in tests/ and is only
+# measured. Floors sit under today's figures (docs/understanding.md), so a regression fails.
+CITIZENS_TUNE_FLOOR = 0.90
+CITIZENS_HELDOUT_FLOOR = 0.80
+CITIZENS_STYLES = {"formal", "casual", "no_diacritics", "telex_typos", "asr_errors", "abbreviations", "long",
+                   "indirect"}
+
+
+def test_citizens_set_is_balanced_apart_and_labelled() -> None:
+    from robot.bench.dialog import HELDOUT_SET, TUNE_SET
+
+    tune, held = load_eval_set(TUNE_SET), load_eval_set(HELDOUT_SET)
+    assert len(tune) + len(held) >= 600 and "tests" in HELDOUT_SET.parts and "config" in TUNE_SET.parts
+    assert not {i.text.strip().lower() for i in tune} & {i.text.strip().lower() for i in held}
+    catalogue = load_catalogue_checked()
+    for items in (tune, held):
+        assert {item.style for item in items} == CITIZENS_STYLES
+        assert all(sum(i.style == style for i in items) >= 40 for style in CITIZENS_STYLES)
+        for item in items:
+            assert item.intent in INTENTS, item
+            assert item.procedure is None or item.procedure in catalogue, item
+            assert item.topic is None or item.topic in catalogue.referrals.ids(), item
+    every = tune + held
+    assert all(sum(i.procedure == p for i in every) >= 12 for p in catalogue.ids())
+
+
+def test_citizens_set_accuracy_floors() -> None:
+    from robot.bench.dialog import HELDOUT_SET, TUNE_SET
+
+    nlu = Understander(load_catalogue_checked())
+    tune, held = evaluate(nlu, load_eval_set(TUNE_SET)), evaluate(nlu, load_eval_set(HELDOUT_SET))
+    assert tune.accuracy >= CITIZENS_TUNE_FLOOR, [m.item.text for m in tune.misses]
+    assert held.accuracy >= CITIZENS_HELDOUT_FLOOR, f"{held.correct}/{held.total}"  # texts not printed: held out

@@ -12,7 +12,7 @@ from robot.clock import FixedClock
 from robot.config import load_catalogue_checked, load_centre
 from robot.queue import QueueEngine, TicketStatus
 from robot.ticketing import TicketDesk, printer_from_config
-from robot.tickets import TicketContent, TicketFontError, render_ticket, ticket_content
+from robot.tickets import TicketContent, TicketFontError, render_ticket, ticket_content, with_documents
 from simulator.printer import SimulatedPrinter
 from tests.conftest import PHU_DINH
 from tests.test_queue_support import cua_nam, local
@@ -143,3 +143,22 @@ def test_a_missing_glyph_is_a_clear_error_not_a_box(tmp_path: Path) -> None:
     with pytest.raises(TicketFontError, match="no glyph"):
         render_ticket(odd)
     engine.close()
+
+
+def test_the_ticket_lists_the_papers_of_the_procedure(desk: tuple[TicketDesk, list], sim: SimulatedPrinter) -> None:
+    """The robot says a summary of the papers; the ticket prints them all, each with its condition."""
+    ticket_desk, alerts = desk
+    assert ticket_desk.issue("ho_tich").printed
+    assert ticket_desk.issue("ho_tich", procedure="khai_sinh").printed
+    plain, listed = sim.wait_for(2)
+    catalogue = load_catalogue_checked()
+    papers = catalogue.get("khai_sinh").citizen.documents
+    assert listed.height > plain.height + 40 * len(papers)  # one printed line or more per paper
+    ticket = ticket_desk.engine.position("B002", ticket_desk.point.id).ticket
+    content = ticket_desk._image(ticket, 1, 5, "khai_sinh")
+    assert content[1] == "LETAN-T:cua-nam:trung-tam:20261123:B002"
+    lines = with_documents(ticket_content(ticket_desk.centre, ticket, 1, 5), catalogue.get("khai_sinh")).lines()
+    assert "Giấy tờ cần mang để làm khai sinh:" in lines
+    for paper in papers:
+        assert any(paper.text in line and (paper.when is None or paper.when[1:] in line) for line in lines)
+    assert alerts == []

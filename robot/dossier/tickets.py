@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dialogs.numbers import counter_words, date_words, minutes_words, number_words, ticket_words
 from dialogs.ports import DossierAnswer
 from robot.dossier.desk import TicketPosition
 from robot.queue.engine import QueueEngine
@@ -10,17 +11,19 @@ from robot.ticket_ref import TicketRef
 
 
 def ticket_answer_text(number: str, status: TicketStatus, ahead: int, wait: int | None, counter: int | None) -> str:
+    """What the robot says and shows about a scanned ticket, numbers in words ("phía trước còn hai người")."""
+    number = ticket_words(number)
     match status:
         case TicketStatus.WAITING | TicketStatus.PARKED:
             if ahead == 0:
                 line = f"Dạ, số {number} của ông/bà là số tiếp theo, ông/bà chú ý nghe gọi ạ."
             else:
-                line = f"Dạ, số {number} của ông/bà đang chờ; phía trước còn {ahead} người."
+                line = f"Dạ, số {number} của ông/bà đang chờ; phía trước còn {number_words(ahead)} người."
             if wait is not None and ahead > 0:
-                line += f" Thời gian chờ dự kiến khoảng {wait} phút ạ."
+                line += f" Thời gian chờ dự kiến khoảng {minutes_words(wait)} ạ."
             return line
         case TicketStatus.CALLED | TicketStatus.SERVING:
-            where = f"quầy số {counter}" if counter is not None else "quầy"
+            where = counter_words(counter) if counter is not None else "quầy"
             return f"Dạ, số {number} đã được mời đến {where}. Ông/bà vui lòng đến {where} ngay ạ."
         case TicketStatus.DONE:
             return f"Dạ, số {number} đã được phục vụ xong ạ."
@@ -40,7 +43,8 @@ def queue_ticket_position(engine: QueueEngine) -> TicketPosition:
             return None
         today = engine.now().date()
         if ref.day != today:
-            return DossierAnswer(False, f"Dạ, vé số {ref.number} là của ngày {ref.day:%d/%m/%Y}, không dùng được"
+            return DossierAnswer(False, f"Dạ, vé số {ticket_words(ref.number)} là của "
+                                        f"{date_words(ref.day.day, ref.day.month)}, không dùng được"
                                         " hôm nay. Ông/bà vui lòng lấy số mới ạ.", "ticket")
         try:
             place = engine.position(ref.number, ref.point, ref.day)
