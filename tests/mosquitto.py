@@ -15,6 +15,7 @@ USERS = {
     "robot": "robot-pass",
     "counter1": "counter1-pass",
     "counter2": "counter2-pass",
+    "counter3": "counter3-pass",
     "monitor": "monitor-pass",
     "supervisor": "supervisor-pass",
     "admin": "admin-pass",

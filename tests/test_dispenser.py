@@ -33,7 +33,7 @@ def test_dispensing_until_empty_raises_the_low_stock_alert(tmp_path: Path) -> No
         assert sim.stock["water"] == 0
         assert said == []  # the dialog says how it went, with the citizen's form of address
         assert behaviours.hand_out("water", address="bác").reason == "out_of_stock"
-        assert said == ["Xin lỗi bác, hiện em hết nước rồi ạ."]
+        assert said == ["Xin lỗi bác, hiện cháu hết nước rồi ạ."]
         assert Dispenser(link).sensors().water is False
         # The count says candy is there but the bin is empty: the dispenser's answer wins and alerts.
         sim.stock["candy"] = 0

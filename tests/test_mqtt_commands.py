@@ -303,3 +303,57 @@ def test_a_staff_command_killed_while_running_is_not_run_twice(tmp_path: Path, a
         assert ran == [] and (reply.status, reply.reason) == ("rejected", "interrupted")
         assert reply.message is not None and "khởi động lại" in reply.message
     outbox.close()
+
+
+def test_a_counter_acts_only_on_its_own_tickets(robot_side: tuple[RobotMqtt, QueueEngine],
+                                                fresh_mosquitto: MosquittoBroker) -> None:
+    """Issue 13: counter 2 naming counter 1's ticket is refused for done, no-show and transfer (the broker
+    lets counter 2 write its own topic; the robot checks the ticket)."""
+    _robot, engine = robot_side
+    one, two, three = (Console(fresh_mosquitto, f"counter{n}", n) for n in (1, 2, 3))
+    try:
+        one.command("call-next")
+        assert one.reply()["ticket"] == "A001"
+        for action, fields in (("no-show", {}), ("done", {}), ("transfer", {"service": "ho_tich"})):
+            two.command(action, ticket="A001", **fields)
+            reply = two.reply()
+            assert (reply["status"], reply["reason"]) == ("rejected", "not_this_counter"), action
+        called = engine.ticket("A001")
+        assert (called.status, called.counter, called.service) == (TicketStatus.CALLED, 1, "chung_thuc")
+        two.command("transfer", ticket="A002", service="ho_tich")  # waiting, of a service counter 2 serves
+        assert two.reply()["status"] == "accepted" and engine.ticket("A002").service == "ho_tich"
+        three.command("transfer", ticket="A003", service="ho_tich")  # counter 3 does not serve chung_thuc
+        assert three.reply()["reason"] == "not_this_counter" and engine.ticket("A003").service == "chung_thuc"
+        one.command("done", ticket="A001")  # the counter that called it may
+        assert one.reply()["status"] == "accepted" and engine.ticket("A001").status == TicketStatus.DONE
+    finally:
+        for console in (one, two, three):
+            console.close()
+
+
+def test_the_topic_names_the_counter_not_the_payload(robot_side: tuple[RobotMqtt, QueueEngine],
+                                                     fresh_mosquitto: MosquittoBroker,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    """Counter 1 claiming to be counter 2 is answered on its own topic and cannot take counter 2's request id;
+    a huge command leaves a short log line."""
+    _robot, engine = robot_side
+    one, two = Console(fresh_mosquitto, "counter1", 1), Console(fresh_mosquitto, "counter2", 2)
+    try:
+        forged = one.stamp.make(CounterCommand, counter=2, request_id="X", action="call-next")
+        send(one.link, f"{ROOT}/counter/1/cmd", forged.to_json())
+        reply = one.reply()
+        assert (reply["status"], reply["reason"], reply["counter"]) == ("rejected", "counter_mismatch", 1)
+        assert engine.current(2) is None and engine.current(1) is None
+        two.command("call-next", "X")  # the genuine command with the same id runs
+        assert (two.reply()["status"], engine.current(2).number) == ("accepted", "A001")  # type: ignore[union-attr]
+        with pytest.raises(queue.Empty):
+            two.replies.get(timeout=0.5)  # counter 2 saw nothing of the forgery
+        caplog.clear()
+        huge = json.dumps({"request_id": "big", "action": "call-next", "counter": 1, "ticket": "A" * 1_000_000})
+        send(one.link, f"{ROOT}/counter/1/cmd", huge.encode())
+        assert one.reply()["reason"] == "invalid_command"
+        assert caplog.records and all(len(r.getMessage()) < 600 for r in caplog.records)
+        assert not any("AAAAAAAAAA" * 30 in r.getMessage() for r in caplog.records)
+    finally:
+        one.close()
+        two.close()

@@ -40,7 +40,7 @@ def test_guide_to_every_counter(tmp_path: Path, centre_name: str, point_id: str,
         assert result.arrived, (result, [str(s) for s in rig.statuses])
         counter = next(c for c in rig.point.counters if c.number == number)
         assert _true_distance(rig, counter.location) < 0.4  # where the robot really is, not its odometry
-        assert rig.said[0] == f"Dạ, mời bác đi theo em đến {counter_words(number)}."
+        assert rig.said[0] == f"Dạ, mời bác đi theo cháu đến {counter_words(number)}."
         assert rig.said[-1].startswith(f"Dạ, đến {counter_words(number)} rồi ạ. Bác chờ cán bộ gọi số")
         assert not any("ông" in t or "/" in t for t in rig.said)  # the citizen's form of address only
         assert [s.state for s in rig.statuses][:3] == ["started", "planning", "going"]

@@ -84,10 +84,10 @@ def test_daily_cap_refuses_and_changes_nothing(tmp_path: Path) -> None:
         ("2026-11-23T07:30", "before opening", "2026-11-23T08:00", "tám giờ sáng hôm nay"),
         ("2026-11-23T11:45", "between sessions", "2026-11-23T13:30", "một giờ rưỡi chiều hôm nay"),
         ("2026-11-23T16:31", "after cutoff", "2026-11-24T08:00",
-         "tám giờ sáng thứ Ba, ngày hai mươi bốn tháng mười một"),
+         "tám giờ sáng thứ Ba, ngày hai mươi tư tháng mười một"),
         ("2026-11-28T12:00", "after cutoff", "2026-11-30T08:00", "tám giờ sáng thứ Hai, ngày ba mươi tháng mười một"),
         ("2026-11-29T10:00", "closed day", "2026-11-30T08:00", "Hôm nay trung tâm không làm việc"),
-        ("2026-09-01T09:00", "closed day", "2026-09-03T08:00", "thứ Năm, ngày 03/09/2026"),  # holiday
+        ("2026-09-01T09:00", "closed day", "2026-09-03T08:00", "tám giờ sáng thứ Năm, ngày ba tháng chín"),  # holiday
     ],
 )
 def test_closed_hours_refuse_with_reason_and_next_opening(

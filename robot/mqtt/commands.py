@@ -29,6 +29,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
+from robot.config import Counter
 from robot.events import (
     COUNTER_ACTIONS,
     CounterCommand,
@@ -78,7 +79,28 @@ class CounterDesk(Protocol):
 
     def transfer(self, number: str, service_id: str, point_id: str | None = None) -> Ticket: ...
 
+    def ticket(self, number: str, point_id: str | None = None) -> Ticket: ...
+
+    def counter(self, number: int, point_id: str | None = None) -> Counter: ...
+
     def request(self, request_id: str) -> AbstractContextManager[RequestRecord]: ...
+
+
+# Log lines about bad commands are bounded: a hostile payload never fills the log (nor reaches it whole).
+LOG_CHARS = 200
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= LOG_CHARS else f"{text[:LOG_CHARS]}... ({len(text)} characters)"
+
+
+def _topic_counter(topic: str, root: str, site: str) -> int | None:
+    """The counter number of `{root}/{site}/counter/{n}/cmd`, None for any other topic."""
+    prefix, suffix = f"{root}/{site}/counter/", "/cmd"
+    if not (topic.startswith(prefix) and topic.endswith(suffix)):
+        return None
+    middle = topic[len(prefix):-len(suffix)]
+    return int(middle) if middle.isdigit() and len(middle) <= 3 else None
 
 
 def _reason_code(error: Exception) -> str:
@@ -86,10 +108,31 @@ def _reason_code(error: Exception) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
 
 
+def _not_this_counters(desk: CounterDesk, command: CounterCommand, point_id: str | None) -> Outcome | None:
+    """A counter acts only on the ticket it called, or (transfer) on a waiting ticket of a service it serves;
+    calling a given ticket is checked by the queue (the counter must serve its service). None when allowed."""
+    n = command.counter
+    if command.ticket is None or command.action in ("call-next", "call", "recall"):
+        return None
+    current = desk.current(n, point_id)
+    if current is not None and current.number == command.ticket:
+        return None
+    if command.action == "transfer":
+        ticket = desk.ticket(command.ticket, point_id)
+        if ticket.status in (TicketStatus.WAITING, TicketStatus.PARKED) and \
+                ticket.service in desk.counter(n, point_id).services:
+            return None
+    return Outcome.reject("not_this_counter", f"Số {command.ticket} không phải số quầy {n} đang phục vụ.")
+
+
 def execute_counter_command(desk: CounterDesk, command: CounterCommand, point_id: str | None = None) -> Outcome:
-    """Run one counter command on the queue engine; never raises for a queue problem."""
+    """Run one counter command on the queue engine; never raises for a queue problem. A counter acts only
+    on its own tickets (see _not_this_counters)."""
     n = command.counter
     try:
+        refused = _not_this_counters(desk, command, point_id)
+        if refused is not None:
+            return refused
         if command.action == "call-next":
             called = desk.call_next(n, point_id)
             if called is None:
@@ -185,15 +228,22 @@ class CommandService:
             log.warning("ignored a %s message on %s", type(command).__name__, topic)
 
     def _counter(self, topic: str, command: CounterCommand) -> None:
-        key = f"counter/{command.counter}/{command.request_id}"
+        """The counter is the one of the topic (the broker's ACL lets each counter write only its own): the
+        request id is that counter's, and the answer goes back to it, whatever the payload claims."""
+        sender = _topic_counter(topic, self.bus.topic_root, self.stamp.site)
+        if sender is None:
+            log.warning("ignored a counter command on %s", _short(topic))
+            return
+        key = f"counter/{sender}/{command.request_id}"
         if self._replay(key):
             return
-        if topic != command.topic(self.bus.topic_root):
-            outcome = Outcome.reject("counter_mismatch", "Lệnh gửi sai quầy.")
+        if command.counter != sender:
+            log.warning("counter %d sent a command naming counter %d: rejected", sender, command.counter)
+            outcome = Outcome.reject("counter_mismatch", f"Lệnh gửi từ quầy {sender} nhưng ghi quầy {command.counter}.")
         else:
             outcome = self._execute_once(key, command)
         reply = self.stamp.make(
-            CounterReply, counter=command.counter, request_id=command.request_id, action=command.action,
+            CounterReply, counter=sender, request_id=command.request_id, action=command.action,
             status="accepted" if outcome.accepted else "rejected", reason=outcome.reason, message=outcome.message,
             ticket=outcome.ticket,
         )
@@ -244,7 +294,7 @@ class CommandService:
 
     def _reject_unreadable(self, topic: str, payload: bytes, problem: str) -> None:
         """A counter command we cannot execute still gets an answer when it names its request id."""
-        log.warning("invalid command on %s: %s", topic, problem)
+        log.warning("invalid command on %s: %s", _short(topic), _short(problem))
         parts = topic.split("/")
         try:
             data = json.loads(payload)
