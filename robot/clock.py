@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
 
 
@@ -91,7 +91,19 @@ class SimClock:
         self.advance((moment - self.now()).total_seconds())
 
 
+# The years `--at` accepts: a queue day, a dossier's due date and the outbox's timestamps stay computable.
+AT_YEARS = range(2000, 2100)
+
+
 def parse_at(value: str, tz: tzinfo) -> datetime:
-    """Parse `--at` ISO time; a naive time is local time in the centre's zone."""
-    moment = datetime.fromisoformat(value)
-    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
+    """Parse `--at` ISO time; a naive time is local time in the centre's zone. ValueError (with a reason) for
+    anything else, also a time outside 2000-2099 ('9999-12-31T20:00' would overflow a day later)."""
+    moment = datetime.fromisoformat(value.strip())
+    if moment.year not in AT_YEARS:
+        raise ValueError(f"year {moment.year} is outside {AT_YEARS.start}-{AT_YEARS.stop - 1}")
+    try:
+        local = moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
+        local.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{value!r} is out of range") from None
+    return local

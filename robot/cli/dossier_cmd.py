@@ -66,8 +66,8 @@ def _clock(centre_tz: object, at: str | None) -> object:
         return SystemClock(centre_tz)  # type: ignore[arg-type]
     try:
         return FixedClock(parse_at(at, centre_tz))  # type: ignore[arg-type]
-    except ValueError:
-        raise _fail(f"--at: {at!r} is not an ISO time such as 2026-11-25T08:05", 2) from None
+    except ValueError as error:
+        raise _fail(f"--at: {at!r}: {error}; expected an ISO time such as 2026-11-25T08:05", 2) from None
 
 
 @dossier_app.command("import")

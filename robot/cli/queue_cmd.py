@@ -58,8 +58,8 @@ def _clock(centre: CentreConfig, at: str | None) -> Clock:
         return SystemClock(centre.site.tz)
     try:
         return FixedClock(parse_at(at, centre.site.tz))
-    except ValueError:
-        raise _fail(f"--at {at!r}: expected an ISO time such as 2026-11-24T09:30", 2) from None
+    except ValueError as error:
+        raise _fail(f"--at {at!r}: {error}; expected an ISO time such as 2026-11-24T09:30", 2) from None
 
 
 def _day(value: str | None) -> date | None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from robot.cli.common import CONFIG_OPTION, console, err_console, load_centre_or_exit, report_config_error
 from robot.config import CentreConfig, ConfigError, load_catalogue_checked
@@ -27,8 +28,22 @@ DEMO_SCENARIO = SCENARIOS_DIR / "demo.yaml"
 
 
 def _fail(message: str, code: int) -> typer.Exit:
-    err_console.print(f"[red]{message}[/red]")
+    err_console.print(f"[red]{escape(message)}[/red]")  # a message may hold brackets: "[user:pass@]"
     return typer.Exit(code)
+
+
+def _check_broker(centre: CentreConfig | None, url: str | None) -> None:
+    """Exit 2 at start with one line when the broker URL (--broker, else the config's mqtt.url) is unusable:
+    the robot must not come up silently without MQTT."""
+    from robot.mqtt.client import BrokerSettings, BrokerUrlError
+
+    try:
+        if centre is not None:
+            BrokerSettings.from_config(centre.mqtt, url)
+        elif url is not None:
+            BrokerSettings.from_url(url)
+    except BrokerUrlError as error:
+        raise _fail(str(error), 2) from None
 
 
 def _start_time(centre: CentreConfig, at: str | None, realtime: bool) -> datetime | None:
@@ -43,8 +58,8 @@ def _start_time(centre: CentreConfig, at: str | None, realtime: bool) -> datetim
     if at is not None:
         try:
             return parse_at(at, centre.site.tz)
-        except ValueError:
-            raise _fail(f"--at: {at!r} is not an ISO time such as 2026-11-25T08:05", 2) from None
+        except ValueError as error:
+            raise _fail(f"--at: {at!r}: {error}; expected an ISO time such as 2026-11-25T08:05", 2) from None
     day = next_working_day(centre, centre.now())
     return next_opening(centre, datetime.combine(day, time(0), centre.site.tz))
 
@@ -57,6 +72,7 @@ def _run(
     from robot.app import Application, AppStartError
 
     centre = load_centre_or_exit(config)
+    _check_broker(centre, broker)
     try:
         app = Application.from_config(centre, catalogue=load_catalogue_checked(), broker_url=broker)
     except AppStartError as exc:
@@ -100,6 +116,8 @@ def _sim(
         raise _fail(f"--speech: {speech!r} is not one of text, vosk, viet-asr", 2)
     if report is not None and script is None:
         raise _fail("--report needs --script", 2)
+    if broker is not None:
+        _check_broker(None, broker)
     from simulator.scenario import load_scenarios
     from simulator.session import SimOptions, run_interactive, run_scripted, run_suite
 

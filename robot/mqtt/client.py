@@ -39,7 +39,12 @@ class BrokerSettings:
     @classmethod
     def from_url(cls, url: str) -> BrokerSettings:
         """Parse ``mqtt://[user:pass@]host[:port]`` (or ``mqtts://`` for TLS, default port 8883)."""
-        parts = urlsplit(url.strip())
+        try:
+            parts = urlsplit(url.strip())
+            parts.hostname  # noqa: B018  (raises for a malformed IPv6 host)
+        except ValueError as error:
+            raise BrokerUrlError(
+                f"broker URL {_redact(url)!r}: {error}; expected mqtt://[user:pass@]host:port") from None
         if parts.scheme not in ("mqtt", "mqtts", "tcp", "ssl"):
             raise BrokerUrlError(f"broker URL {_redact(url)!r}: expected mqtt://[user:pass@]host:port")
         if not parts.hostname:
@@ -80,10 +85,12 @@ class BrokerSettings:
 
 
 def _redact(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password:
-        return url.replace(f":{parts.password}@", ":***@")
-    return url
+    """The URL without its password, also when it does not parse, cut to a readable length."""
+    head, at, tail = url.rpartition("@")
+    if at and ":" in head.split("//", 1)[-1]:
+        scheme_user = head.rsplit(":", 1)[0]
+        url = f"{scheme_user}:***@{tail}"
+    return url if len(url) <= 120 else url[:120] + "..."
 
 
 MessageHandler = Callable[[str, bytes], None]
