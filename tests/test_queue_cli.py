@@ -162,6 +162,27 @@ def test_queue_commands_publish_their_events(fresh_mosquitto: MosquittoBroker, t
     assert got[3]["last_called"] == {"2": "A001"} and got[3]["waiting"] == 0
 
 
+def test_a_new_queue_database_publishes_its_own_events(fresh_mosquitto: MosquittoBroker, tmp_path: Path) -> None:
+    """Issue 14: the outbox's cursor on the queue's event log belongs to one database. Events of a fresh,
+    restored or moved database were taken as already published (exit 0, nothing sent)."""
+    config, url = _centre_file(tmp_path), fresh_mosquitto.url_for("robot")
+    with Recorder(fresh_mosquitto, "letan/v1/cua-nam/queue/ticket/#") as rec:
+        for minute in range(3):
+            code, _, err = _queue(config, tmp_path / "first.sqlite3", f"2026-11-23T09:0{minute}", "queue", "issue",
+                                  "--service", "chung_thuc", "--broker", url)
+            assert code == 0, err
+        assert [m["ticket"] for m in rec.wait_unique(3, 5)] == ["A001", "A002", "A003"]
+        code, _, err = _queue(config, tmp_path / "second.sqlite3", "2026-11-23T09:10", "queue", "issue",
+                              "--service", "ho_tich", "--broker", url)
+        assert code == 0, err
+        fresh = rec.wait_unique(4, 5)[3]
+        assert (fresh["ticket"], fresh["service"]) == ("B001", "ho_tich")
+        code, _, err = _queue(config, tmp_path / "first.sqlite3", "2026-11-23T09:11", "queue", "issue",
+                              "--service", "chung_thuc", "--broker", url)  # back to the first: on from where it was
+        assert code == 0, err
+        assert [m["ticket"] for m in rec.wait_unique(5, 5)][3:] == ["B001", "A004"]
+
+
 def test_queue_events_wait_in_the_outbox_while_the_broker_is_away(fresh_mosquitto: MosquittoBroker,
                                                                    tmp_path: Path) -> None:
     config, db = _centre_file(tmp_path, url=fresh_mosquitto.url_for("robot")), tmp_path / "q.sqlite3"

@@ -34,6 +34,13 @@ from robot.queue import QueueEvent, QueueStatus, Ticket
 
 CURSOR = "queue-events"
 
+
+def cursor_name(log: QueueLog) -> str:
+    """The outbox cursor of one queue database's event log: another database (new, restored, moved) starts
+    from its first event instead of being taken as already published. Re-published events keep their event
+    ids, so consumers drop the copies."""
+    return f"{CURSOR}:{log.log_id}"
+
 EVENT_TYPES: dict[str, type[TicketEvent]] = {
     "issued": TicketIssued, "called": TicketCalled, "recalled": TicketRecalled, "serving": TicketServing,
     "done": TicketDone, "no_show": TicketNoShow, "transferred": TicketTransferred, "parked": TicketParked,
@@ -43,6 +50,8 @@ EVENT_TYPES: dict[str, type[TicketEvent]] = {
 
 class QueueLog(Protocol):
     """What the bridge reads from the queue engine (robot.queue.QueueEngine)."""
+
+    log_id: str
 
     def events_after(self, last_id: int, limit: int = 100) -> list[QueueEvent]: ...
 
@@ -104,7 +113,8 @@ class QueueBridge:
 
         Another process tailing the same log into the same outbox (a `letan queue` command while the robot
         runs) may move the cursor first: then nothing is written and 0 is returned; the next pump reads on."""
-        position = self.bus.outbox.cursor(CURSOR)
+        cursor = cursor_name(self.engine)
+        position = self.bus.outbox.cursor(cursor)
         events = self.engine.events_after(position, limit)
         if not events:
             return 0
@@ -114,7 +124,7 @@ class QueueBridge:
         tickets = self.engine.tickets(status.day, status.point)
         messages += snapshot_messages(status, tickets, self.stamp, touched)
         try:
-            self.bus.publish_many(messages, cursor=(CURSOR, events[-1].id), cursor_was=position)
+            self.bus.publish_many(messages, cursor=(cursor, events[-1].id), cursor_was=position)
         except CursorMoved:
             return 0
         return len(events)
@@ -126,7 +136,8 @@ class QueueBridge:
 
     def drain(self) -> int:
         total = 0
-        while (count := self.pump()) > 0 or self.engine.events_after(self.bus.outbox.cursor(CURSOR), 1):
+        while (count := self.pump()) > 0 or self.engine.events_after(self.bus.outbox.cursor(cursor_name(self.engine)),
+                                                                      1):
             total += count
         return total
 

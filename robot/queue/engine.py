@@ -77,7 +77,8 @@ class QueueEngine:
         self.tz = centre.site.tz
         self._lock = threading.RLock()
         self._conn = store.connect(db_path)
-        store.create_schema(self._conn)
+        # Which event log this is: a new, restored or moved database has its own (see store.create_schema).
+        self.log_id = store.create_schema(self._conn)
 
     def close(self) -> None:
         with self._lock:

@@ -7,6 +7,7 @@ write inside BEGIN IMMEDIATE so that several processes sharing the file serialis
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -40,6 +41,7 @@ CREATE INDEX IF NOT EXISTS events_called ON events (day, point, kind, service);
 CREATE TABLE IF NOT EXISTS requests (
     request_id TEXT PRIMARY KEY, at TEXT NOT NULL, outcome TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 TICKET_COLUMNS = (
@@ -59,11 +61,16 @@ def connect(path: Path, busy_timeout_s: float = 30.0) -> sqlite3.Connection:
     return conn
 
 
-def create_schema(conn: sqlite3.Connection) -> None:
+def create_schema(conn: sqlite3.Connection) -> str:
+    """Create what is missing; return the database's log id: a random id given once, when the file gets its
+    schema, so that a reader of the event log (the MQTT bridge) can tell this log from another database's."""
     with transaction(conn):
         for statement in SCHEMA.split(";"):
             if statement.strip():
                 conn.execute(statement)
+        conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('log_id', ?)", (uuid.uuid4().hex,))
+        (log_id,) = conn.execute("SELECT value FROM meta WHERE key = 'log_id'").fetchone()
+    return str(log_id)
 
 
 @contextmanager
