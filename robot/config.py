@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import math
 import re
+import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import networkx as nx
@@ -31,7 +33,18 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+# Robot ids that would collide with the site's own topics (letan/v1/{site}/queue/..., .../counter/...).
+RESERVED_ROBOT_IDS = frozenset({"queue", "counter", "board", "staff"})
+
+
+def _topic_prefix(value: str) -> str:
+    """An MQTT topic prefix: levels separated by '/', none empty, no wildcard."""
+    if not value or any(ch in value for ch in "#+\0") or any(not level for level in value.split("/")):
+        raise ValueError("a topic prefix such as 'letan/v1': no '#', '+', empty level or leading/trailing '/'")
+    return value
 
 
 def _parse_hhmm(value: str) -> time:
@@ -60,7 +73,7 @@ class Session(_Model):
         if _parse_hhmm(self.open) >= _parse_hhmm(self.close):
             raise ValueError(f"session opens at {self.open} but closes at {self.close}: expected open < close")
         if self.last_ticket is not None and not (
-            _parse_hhmm(self.open) <= _parse_hhmm(self.last_ticket) <= _parse_hhmm(self.close)
+            _parse_hhmm(self.open) < _parse_hhmm(self.last_ticket) <= _parse_hhmm(self.close)
         ):
             raise ValueError(f"last_ticket {self.last_ticket} is outside {self.open}-{self.close}")
         return self
@@ -204,9 +217,9 @@ class ReceptionPoint(_Model):
 class PrinterDevice(_Model):
     kind: Literal["network", "serial", "usb", "file", "none"] = "none"
     host: str | None = None
-    port: int = 9100
+    port: int = Field(default=9100, ge=1, le=65535)
     device: str | None = None
-    baudrate: int = 115200
+    baudrate: int = Field(default=115200, gt=0, le=4_000_000)
     usb_vendor: int | None = None
     usb_product: int | None = None
     profile: str = "default"
@@ -217,7 +230,7 @@ class PrinterDevice(_Model):
 class ScannerDevice(_Model):
     kind: Literal["camera", "serial", "keyboard", "none"] = "none"
     device: str | None = None
-    baudrate: int = 9600
+    baudrate: int = Field(default=9600, gt=0, le=4_000_000)
     decoder: Literal["zxing", "pyzbar", "opencv"] = "zxing"
     debounce_s: float = Field(default=3.0, ge=0, description="The same code within this time triggers once")
     max_width: int = Field(default=1280, ge=160, description="Camera: frames are downscaled to this width")
@@ -232,14 +245,14 @@ class AudioDevice(_Model):
 class DriveDevice(_Model):
     kind: Literal["zlac8015d", "mcu", "none"] = "none"
     port: str | None = None
-    baudrate: int = 115200
-    wheel_radius_m: float = 0.0825
-    wheel_base_m: float = 0.40
+    baudrate: int = Field(default=115200, gt=0, le=4_000_000)
+    wheel_radius_m: float = Field(default=0.0825, gt=0, le=1)
+    wheel_base_m: float = Field(default=0.40, gt=0, le=3)
 
 
 class McuDevice(_Model):
     port: str | None = None
-    baudrate: int = 115200
+    baudrate: int = Field(default=115200, gt=0, le=4_000_000)
 
 
 class Devices(_Model):
@@ -276,6 +289,26 @@ class MqttSettings(_Model):
         default=30.0, gt=0, le=3600,
         description="Heartbeat of the retained robot status (seconds of the robot's clock); changes go out at once",
     )
+
+    @field_validator("topic_root", "discovery_prefix")
+    @classmethod
+    def _prefix(cls, value: str) -> str:
+        return _topic_prefix(value)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            parts = urlsplit(value.strip())
+            port = parts.port
+            host = parts.hostname
+        except ValueError as error:
+            raise ValueError(f"mqtt://[user:pass@]host:port ({error})") from None
+        if parts.scheme not in ("mqtt", "mqtts", "tcp", "ssl") or not host or (port is not None and port < 1):
+            raise ValueError("mqtt://[user:pass@]host:port (or mqtts:// for TLS)")
+        return value
 
 
 class QueueSettings(_Model):
@@ -318,6 +351,12 @@ class DossierSettings(_Model):
     breaker_failures: int = Field(default=3, ge=1, description="HTTP: failures in a row that open the circuit")
     breaker_reset_s: float = Field(default=30.0, gt=0, description="HTTP: seconds before trying a dead server")
 
+    @model_validator(mode="after")
+    def _http_needs_a_url(self) -> DossierSettings:
+        if self.provider == "http" and not self.url_template:
+            raise ValueError("provider http needs url_template (the status URL with {code})")
+        return self
+
 
 class NavigationSettings(_Model):
     """Motion limits and patience of the path follower (robot/navigation/)."""
@@ -334,15 +373,37 @@ class NavigationSettings(_Model):
     control_hz: float = Field(default=20.0, ge=5, le=100)
     goal_tolerance_m: float = Field(default=0.15, gt=0)
 
+    @model_validator(mode="after")
+    def _within_the_limit(self) -> NavigationSettings:
+        for name in ("guide_speed_mps", "near_people_speed_mps"):
+            if getattr(self, name) > self.max_speed_mps:
+                raise ValueError(f"{name} {getattr(self, name)} is above max_speed_mps {self.max_speed_mps}")
+        return self
+
 
 class RefreshmentSettings(_Model):
     water_capacity: int = Field(default=20, ge=0, description="Cups of water when full")
     candy_capacity: int = Field(default=30, ge=0, description="Candies when full")
     low_stock: int = Field(default=3, ge=0, description="Raise the low-stock alert at this many left")
 
+    @model_validator(mode="after")
+    def _low_below_full(self) -> RefreshmentSettings:
+        full = [c for c in (self.water_capacity, self.candy_capacity) if c > 0]
+        if full and self.low_stock >= min(full):
+            raise ValueError(f"low_stock {self.low_stock} is not below the smallest capacity {min(full)}")
+        return self
+
 
 class RobotSettings(_Model):
     id: str = Field(default="robot-1", pattern=r"^[a-z0-9][a-z0-9-]*$")
+
+    @field_validator("id")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value in RESERVED_ROBOT_IDS:
+            raise ValueError(f"a robot id other than {sorted(RESERVED_ROBOT_IDS)} (they are the site's own topics)")
+        return value
+
     point: str | None = Field(default=None, description="Reception point the robot stands in (default: first)")
     base: str | None = Field(default=None, description="Floor-map location of its base (default: the dock)")
     python_cpu: int | Literal["auto", "off"] = Field(
@@ -448,8 +509,18 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+_REPR = reprlib.Repr()  # keyword arguments only from Python 3.12
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother, _REPR.maxlong = 3, 4, 4, 50, 50, 30
+# A password inside a URL ("mqtt://robot:pw@host"), hidden in messages.
+_URL_PASSWORD = re.compile(r"(//[^:/@\s]*:)[^@\s]*@")
+# Fields whose value is never shown in a message.
+SECRET_FIELDS = frozenset({"password", "token", "username"})
+
+
 def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value)
+    """The value for a message, shortened before it is turned into text: a huge or deeply nested value (an
+    alias bomb) costs nothing to show."""
+    text = _REPR.repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -462,11 +533,67 @@ def problems_from_validation(file: str, error: ValidationError) -> list[ConfigPr
             found, expected = "nothing", "this field"
         elif kind == "extra_forbidden":
             found, expected = "an unknown field", "only the documented fields (check the spelling)"
+        elif any(part in SECRET_FIELDS for part in loc if isinstance(part, str)):
+            found, expected = "a value that is not accepted (not shown: a secret)", err["msg"].removeprefix(
+                "Value error, ")
         else:
-            found = _short(err.get("input"))
+            value = err.get("input")
+            found = _short(_URL_PASSWORD.sub(r"\1***@", value) if isinstance(value, str) else value)
             expected = err["msg"].removeprefix("Value error, ")
         problems.append(ConfigProblem(file, _field_path(loc), found, expected))
     return problems
+
+
+MAX_YAML_CHARS = 1_000_000
+MAX_YAML_DEPTH = 40
+MAX_YAML_ALIASES = 20
+
+
+class _TooComplex(yaml.YAMLError):
+    def __init__(self, where: str, found: str, expected: str):
+        super().__init__(found)
+        self.where, self.found, self.expected = where, found, expected
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """yaml.SafeLoader that refuses what no centre file needs and what could exhaust the machine: nesting
+    deeper than MAX_YAML_DEPTH, more than MAX_YAML_ALIASES aliases (an alias bomb), and a key given twice in
+    one mapping (the second would silently win)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_YAML_ALIASES:
+                raise _TooComplex(_mark(self.peek_event()), f"more than {MAX_YAML_ALIASES} aliases",
+                                  "a plain file (aliases sparingly)")
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise _TooComplex(_mark(self.peek_event()), f"nesting deeper than {MAX_YAML_DEPTH} levels",
+                                  "the documented structure")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, (str, int, float, bool)) and key in seen:
+                raise _TooComplex(_mark(key_node), f"the key {_short(key)} a second time in one mapping",
+                                  "each key once (the second would silently replace the first)")
+            seen.add(key) if isinstance(key, (str, int, float, bool)) else None
+        return super().construct_mapping(node, deep=deep)
+
+
+def _mark(item: Any) -> str:
+    mark = getattr(item, "start_mark", None)
+    return f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
 
 
 def read_yaml(path: Path) -> Any:
@@ -480,8 +607,13 @@ def read_yaml(path: Path) -> Any:
         raise ConfigError([ConfigProblem(name, "", f"bytes that are not UTF-8 ({exc.reason})", "UTF-8 text")]) from None
     except OSError as exc:
         raise ConfigError([ConfigProblem(name, "", exc.strerror or str(exc), "a readable file")]) from None
+    if len(text) > MAX_YAML_CHARS:
+        raise ConfigError([ConfigProblem(name, "", f"a file of {len(text):,} characters",
+                                         f"at most {MAX_YAML_CHARS:,} characters")])
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_LimitedLoader)  # a SafeLoader with limits
+    except _TooComplex as exc:
+        raise ConfigError([ConfigProblem(name, exc.where, exc.found, exc.expected)]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
