@@ -56,7 +56,8 @@ def test_wrongly_accepted_cases_are_refused(tmp_path: Path, dotted: str, value: 
     with pytest.raises(ConfigError) as caught:
         load_centre(_write(tmp_path, _set(BASE, dotted, value)), CATALOGUE)
     paths = [p.path for p in caught.value.problems]
-    assert any(dotted.split(".")[-1] in path or dotted.rsplit(".", 1)[0].split(".")[-1] in path for path in paths), paths
+    field, parent = dotted.split(".")[-1], dotted.rsplit(".", 1)[0].split(".")[-1]
+    assert any(field in path or parent in path for path in paths), paths
 
 
 def test_a_secret_in_the_wrong_place_is_never_echoed(tmp_path: Path) -> None:
