@@ -26,6 +26,7 @@ from rapidfuzz import fuzz, process
 
 from dialogs import lexicon
 from dialogs.catalogue import Catalogue
+from dialogs.classifier import TextClassifier, combine
 from dialogs.normalize import Token, fold, is_syllable, tokenize
 from dialogs.understanding import Understanding
 
@@ -128,8 +129,9 @@ def _expand(text: str) -> list[str]:
 class Understander:
     """Turns a citizen's words into an Understanding. Build once; `understand` is pure and fast."""
 
-    def __init__(self, catalogue: Catalogue) -> None:
+    def __init__(self, catalogue: Catalogue, classifier: TextClassifier | None = None) -> None:
         self.catalogue = catalogue
+        self.classifier = classifier  # a trained model beside the phrases (dialogs.classifier), optional
         labelled: dict[tuple[str, ...], dict[str, float]] = defaultdict(dict)
         token_of: dict[tuple[str, ...], tuple[Token, ...]] = {}
 
@@ -191,7 +193,7 @@ class Understander:
                 result.intent in ("procedure", "take_number"):
             # "chứng thựt bản xao", "kai tử": heard only by sound or spelling distance; the dialog confirms
             result = replace(result, confidence=min(result.confidence, INEXACT_CONFIDENCE))
-        return result
+        return combine(result, self.classifier.predict(text)) if self.classifier else result
 
     def understand_turn(self, text: str) -> tuple[Understanding, ...]:
         """Every request of one turn, in order ("khai tử cần giấy gì, với lại chỗ vệ sinh ở đâu" -> the
@@ -200,6 +202,9 @@ class Understander:
         clauses = split_clauses(text[:MAX_CHARS])
         if len(clauses) < 2:
             return (whole,)
+        last = self.understand(clauses[-1])
+        if last.intent == "no" and whole.intent in ("yes", "take_number"):
+            return (replace(last, address=whole.address, robot_address=whole.robot_address),)  # "ừ, à mà thôi"
         parts: list[Understanding] = []
         for clause in clauses:
             part = self.understand(clause)
@@ -309,14 +314,20 @@ class Understander:
         if scores.get("out_of_scope") and not takes_any:
             candidates["unknown"] = scores["out_of_scope"]
         if topics and not takes_any:
-            candidates["referral"] = topics[0][1]
+            # another office mentioned in a story about a procedure ("vay ngân hàng ... xin giấy độc thân")
+            story = 3.0 if procs and procs[0][1] >= 3 else 0.0
+            candidates["referral"] = topics[0][1] - story
         questions = [label.removeprefix("question:") for label in ordered if label.startswith("question:")]
         questions = list(dict.fromkeys(questions))
-        if questions and not procs and not places and not topics and not scores.get("out_of_scope"):
+        small = ("yes", "no", "greeting", "thanks", "goodbye", "repeat")
+        if questions and not procs and not places and not topics and not scores.get("out_of_scope") and all(
+            name in small for name in candidates
+        ):
             # "lệ phí bao nhiêu hả em": a question about the procedure under discussion
             candidates["question"] = max(scores[f"question:{q}"] for q in questions)
-        if negation.declined:
-            candidates["no"] = max(candidates.get("no", 0.0), negation.declined)
+        declined = max(negation.declined, scores.get("decline", 0.0))
+        if declined and all(name in ("yes", "no", "thanks", "greeting") for name in candidates):
+            candidates["no"] = max(candidates.get("no", 0.0), declined)  # "tôi không cần lấy số đâu, chỉ hỏi..."
         if scores.get("follow") and _best_of(scores, "day:") and len(candidates) <= 1 and not candidates.get("no"):
             candidates["centre_hours"] = max(candidates.get("centre_hours", 0.0), 2.5)  # "thế chủ nhật thì sao"
         if places and places[0][0] == "counter" and procs and _counter_number(tokens) is None:
@@ -329,7 +340,7 @@ class Understander:
             len(candidates) > 1 and _beyond_yes_no(candidates)
         ) or questions:
             candidates.pop("yes", None)  # a question is never a yes: "mấy hôm thì có kết quả?"
-            if not negation.declined:
+            if not declined or _beyond_yes_no(candidates, ("thanks", "greeting", "goodbye")):
                 candidates.pop("no", None)
         if candidates.get("yes") and candidates.get("no"):
             candidates.pop("yes" if candidates["no"] >= candidates["yes"] else "no")
@@ -341,7 +352,7 @@ class Understander:
             "alternatives": alternatives, "address": address, "priority": _priority(tokens, scores),
             "robot_address": _robot_address(tokens), "rejected": tuple(sorted(negation.rejected)),
             "item": _best_of(scores, "item:"), "day": _best_of(scores, "day:"),
-            "follow_on": bool(scores.get("follow")),
+            "follow_on": bool(scores.get("follow")), "declined": bool(declined),
         }
         if not candidates:
             return Understanding(intent="unknown", confidence=0.0, counter=counter, **common)  # type: ignore[arg-type]
@@ -466,8 +477,8 @@ def _match_at(tokens: Sequence[Token], keys: Sequence[str], start: int, phrase: 
         position += 1
     if exact == len(phrase.tokens):
         return position, 1.0
-    if exact == 0:
-        return None
+    if exact == 0 or (len(phrase.tokens) == 2 and phrase.labels[0][0].startswith("place:")):
+        return None  # "con ra" is not "cổng ra": a two-word place needs both words
     return position, SOUND_ALIKE_FACTOR
 
 
@@ -521,8 +532,8 @@ def _address(tokens: Sequence[Token], start: int = 0, clauses: frozenset[int] = 
             continue
         before = _as_typed(tokens[index - 1]) if index else ""
         after = _as_typed(tokens[index + 1]) if index + 1 < len(tokens) else ""
-        if before in lexicon.SELF_PREFIX and before != "cho":
-            found = word  # "giúp bác với"
+        if before in lexicon.SELF_PREFIX and (before != "cho" or index == 1) and after not in _NOT_SELF_AFTER:
+            found = word  # "giúp bác với", "cho bác cốc nước"
             break
         opening = index in (0, start) or index in clauses or before in lexicon.SKIP_WORDS \
             or before in lexicon.SELF_PREFIX
@@ -537,6 +548,9 @@ def _address(tokens: Sequence[Token], start: int = 0, clauses: frozenset[int] = 
             ):
                 return "anh" if spouse == "vợ" else "chị"
     return found
+
+
+_NOT_SELF_AFTER = frozenset({"tôi", "em", "mình", "tui", "nhà", "nội", "ngoại", "gái", "trai", "bé", "nhỏ"})
 
 
 def _as_typed(token: Token) -> str:
@@ -629,10 +643,11 @@ def _read_number(tokens: Sequence[Token]) -> int | None:
 def _trust_accents(tokens: tuple[Token, ...]) -> tuple[Token, ...]:
     """In a text typed with accents, a word without any is a real word as typed ("quay", "cho"), not a
     folded form of every word it could be. Words that are no Vietnamese syllable stay folded."""
-    if len(tokens) < 3:
+    typed = [token for token in tokens if not token.expanded]
+    if len(typed) < 3:
         return tokens
-    accented = sum(1 for token in tokens if token.accented)
-    if accented / len(tokens) < ACCENTED_TEXT:
+    accented = sum(1 for token in typed if token.accented)
+    if accented / len(typed) < ACCENTED_TEXT:
         return tokens
     return tuple(
         Token(t.text, t.folded, True) if not t.accented and t.text.isalpha() and is_syllable(t.text) else t

@@ -1084,17 +1084,12 @@ class Application:
     def _build_dialog(self, speaker: Any, queue: Any, dossiers: Any, guide: Any, refreshments: Any,
                       events: Any) -> Any:
         from dialogs.manager import DialogManager, ManagerSettings
-
-        try:
-            from dialogs.nlu import Understander
-        except ModuleNotFoundError:
-            self._part("dialog", "unavailable: the understander (dialogs/nlu.py) is not available yet")
-            return None
+        from robot.understander import make_understander
         settings = self.centre.dialog
         from robot.centre_info import ConfigCentreInfo
 
         manager = DialogManager(
-            self.catalogue, Understander(self.catalogue), speaker=speaker, queue=queue, dossiers=dossiers,
+            self.catalogue, make_understander(self.catalogue), speaker=speaker, queue=queue, dossiers=dossiers,
             guide=guide, refreshments=refreshments, events=events,
             settings=ManagerSettings(address=settings.address, min_confidence=settings.min_confidence,
                                      silence_timeout_s=settings.silence_timeout_s, max_misses=settings.max_misses),

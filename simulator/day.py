@@ -678,9 +678,9 @@ class _PointingGuide:
 
 
 def _understander(catalogue: Catalogue) -> Any:
-    from dialogs.nlu import Understander
+    from robot.understander import make_understander
 
-    return Understander(catalogue)
+    return make_understander(catalogue)
 
 
 def _day_queue_desk(centre: CentreConfig, catalogue: Catalogue, engine: Any) -> Any:

@@ -65,8 +65,8 @@ def test_holdout_accuracy() -> None:
 # The citizens' set (issue 12): written fresh by a session that never saw the lexicon, split once at random.
 # The tuning part ships with the robot (config/understanding/); the held-out part stays in tests/ and is only
 # measured. Floors sit under today's figures (docs/understanding.md), so a regression fails.
-CITIZENS_TUNE_FLOOR = 0.90
-CITIZENS_HELDOUT_FLOOR = 0.80
+CITIZENS_TUNE_FLOOR = 0.93  # the lexicon and the classifier, which is trained on this part
+CITIZENS_HELDOUT_FLOOR = 0.82
 CITIZENS_STYLES = {"formal", "casual", "no_diacritics", "telex_typos", "asr_errors", "abbreviations", "long",
                    "indirect"}
 
@@ -92,7 +92,9 @@ def test_citizens_set_is_balanced_apart_and_labelled() -> None:
 def test_citizens_set_accuracy_floors() -> None:
     from robot.bench.dialog import HELDOUT_SET, TUNE_SET
 
-    nlu = Understander(load_catalogue_checked())
+    from robot.understander import make_understander
+
+    nlu = make_understander(load_catalogue_checked())  # as the robot runs: the lexicon and the classifier
     tune, held = evaluate(nlu, load_eval_set(TUNE_SET)), evaluate(nlu, load_eval_set(HELDOUT_SET))
     assert tune.accuracy >= CITIZENS_TUNE_FLOOR, [m.item.text for m in tune.misses]
     assert held.accuracy >= CITIZENS_HELDOUT_FLOOR, f"{held.correct}/{held.total}"  # texts not printed: held out

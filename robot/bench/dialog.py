@@ -19,6 +19,7 @@ from dialogs.nlu import Understander
 from dialogs.understanding import Understanding
 from robot.bench import BenchReport, median, percentile
 from robot.config import load_catalogue_checked
+from robot.understander import make_understander
 
 EVAL_SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "nlu_eval.yaml"
 # The citizens' set of issue 12, written fresh by a session that never saw the lexicon, split once at random:
@@ -107,7 +108,7 @@ def evaluate(understander: Understander, items: Sequence[EvalItem]) -> EvalResul
 
 def run(report: BenchReport, quick: bool) -> None:
     start = time.perf_counter()
-    understander = Understander(load_catalogue_checked())
+    understander = make_understander(load_catalogue_checked())
     build_ms = (time.perf_counter() - start) * 1000
     items = load_eval_set()
     texts = [item.text for item in items]

@@ -13,6 +13,7 @@ from dialogs.nlu import Understander
 from dialogs.understanding import Understanding
 from robot.cli.common import report_config_error
 from robot.config import ConfigError, load_catalogue_checked
+from robot.understander import make_understander
 
 
 def _result(understanding: Understanding, details: bool) -> dict[str, object]:
@@ -62,7 +63,7 @@ def _understand(
         print('Give either a TEXT argument or --jsonl (lines {"id": ..., "text": ...} on stdin).', file=sys.stderr)
         raise typer.Exit(2)
     try:
-        understander = Understander(load_catalogue_checked())
+        understander = make_understander(load_catalogue_checked())
     except ConfigError as error:
         report_config_error(error)
         raise typer.Exit(2) from None

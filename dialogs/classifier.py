@@ -1,0 +1,621 @@
+"""A trained text classifier beside the lexicon, and how its answer combines with the lexicon's.
+
+The lexicon (dialogs.nlu) finds phrases it knows; it misses what people say in their own words ("bà nhà
+tôi mất hôm qua"). This classifier learns from whole sentences instead:
+
+- Features: character n-grams (2 to 5 characters, word boundaries marked by spaces) of the accent-folded
+  normalised text (dialogs.normalize.tokenize), plus word unigrams and bigrams, accented and folded.
+  Weighted by (1 + log tf) * idf, each block scaled, the row normalised to length 1.
+- Model: multinomial logistic regression with L2, trained at construction by L-BFGS (numpy only) for a
+  fixed number of function evaluations: the same data always gives the same model.
+- Confidence: the logits are divided by a temperature fitted (by minimum log-loss) on a held-aside part of
+  the training sentences; the model is then trained on, warm-started, with every example.
+- Labels are composite (see `label_of`): "procedure:<id>", "take_number", "take_number:<id>",
+  "question:<documents|fee|duration|counter>", "directions:<place>", "referral:<topic>", and the plain
+  intents ("refreshment", "centre_hours", "lookup_dossier", "human_help", "greeting", "goodbye", "thanks",
+  "repeat", "yes", "no", "unknown").
+- Training data (`training_examples`): the catalogue's phrasings and keywords, the phrases of
+  dialogs.lexicon that name an intent, a place or a question, the referral keywords, and the labelled
+  utterances of config/understanding/*.yaml; also phrases made from the lexicon's COMBINATIONS ("chứng
+  thực bản sao" + "giấy khai sinh" -> chung_thuc_ban_sao), a rule a bag of n-grams cannot learn from the
+  parts. A long generated list of phrases for one label is thinned (`Settings.fragment_cap`).
+- Features are chosen by chi-square against the labels (`Settings.max_features`), which keeps the dense
+  training matrix small: training takes about a second, predicting a fraction of a millisecond.
+
+`combine` decides between the two: the lexicon's answer stands when it is confident, when it is a yes or a
+no, and when the classifier says the same or less; the classifier's label replaces it (keeping the
+lexicon's slots: question, address, priority...) when the lexicon is unsure or found nothing and the
+classifier is confident; when both are unsure the classifier's procedures join the alternatives of a
+clarifying question. Its thresholds were chosen by 5-fold cross-validation on tune.yaml.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from dialogs import lexicon as phrasebook
+from dialogs.catalogue import Catalogue
+from dialogs.normalize import Token, tokenize
+from dialogs.understanding import Understanding
+
+CHAR_SIZES = (2, 3, 4, 5)
+# Longer input is cut, as in dialogs.nlu.
+MAX_CHARS = 600
+# libyaml when there is one: reading the training files is part of the start-up time.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The intents of dialogs.lexicon whose phrases teach the classifier (label "intent:<name>" -> "<name>").
+_INTENT_LABELS = frozenset({
+    "greeting", "goodbye", "thanks", "repeat", "yes", "no", "take_number", "lookup_dossier", "refreshment",
+    "human_help", "centre_hours",
+})
+
+
+# ---------------------------------------------------------------------------------------------- labels
+
+
+def label_of(intent: str, procedure: str | None = None, question: str | None = None, place: str | None = None,
+             topic: str | None = None) -> str:
+    """The classifier label of a labelled utterance."""
+    if intent == "procedure" and procedure:
+        return f"procedure:{procedure}"
+    if intent == "take_number":
+        return f"take_number:{procedure}" if procedure else "take_number"
+    if intent == "question" and question:
+        return f"question:{question}"
+    if intent == "directions" and place:
+        return f"directions:{place}"
+    if intent == "referral" and topic:
+        return f"referral:{topic}"
+    return intent
+
+
+@dataclass(frozen=True)
+class LabelMeaning:
+    intent: str
+    procedure: str | None = None
+    question: str | None = None
+    place: str | None = None
+    topic: str | None = None
+
+
+def meaning(label: str) -> LabelMeaning:
+    """What a label says: 'procedure:khai_tu' -> intent procedure, procedure khai_tu."""
+    kind, _, value = label.partition(":")
+    if not value:
+        return LabelMeaning(kind)
+    if kind in ("procedure", "take_number"):
+        return LabelMeaning(kind, procedure=value)
+    if kind == "question":
+        return LabelMeaning(kind, question=value)
+    if kind == "directions":
+        return LabelMeaning(kind, place=value)
+    if kind == "referral":
+        return LabelMeaning(kind, topic=value)
+    return LabelMeaning(kind)
+
+
+# ---------------------------------------------------------------------------------------------- features
+
+
+@functools.lru_cache(maxsize=32768)
+def _chunk_tokens(chunk: str) -> tuple[Token, ...]:
+    return tokenize(chunk, phrasebook.ABBREVIATIONS)
+
+
+def tokens_of(text: str) -> tuple[Token, ...]:
+    """dialogs.normalize.tokenize, remembered for each space-separated chunk (no token spans a space): the
+    same words come back in every example and utterance."""
+    return tuple(token for chunk in text[:MAX_CHARS].split() for token in _chunk_tokens(chunk))
+
+
+def features(text: str) -> Counter[str]:
+    """Feature counts of one text: 'c' + character n-gram, 'w'/'f' + accented/folded word, 'W'/'F' bigrams."""
+    tokens = tokens_of(text)
+    words = [token.text for token in tokens]
+    folded = [token.folded for token in tokens]
+    line = " " + " ".join(folded) + " "
+    grams = ["c" + line[i:i + n] for n in CHAR_SIZES for i in range(len(line) - n + 1)]
+    grams += ["w" + word for word in words]
+    grams += ["f" + word for word in folded]
+    grams += ["W" + a + " " + b for a, b in itertools.pairwise(words)]
+    grams += ["F" + a + " " + b for a, b in itertools.pairwise(folded)]
+    return Counter(grams)
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training text. `targets`: label -> share (one label, or a phrase that stands for two);
+    `sentence`: a whole utterance (may be held aside for calibration), not a keyword or phrase."""
+
+    text: str
+    targets: tuple[tuple[str, float], ...]
+    weight: float = 1.0
+    sentence: bool = False
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Hyperparameters, chosen by 5-fold cross-validation on tune.yaml (label accuracy of the held-out folds)."""
+
+    l2: float = 1e-5
+    min_df: int = 2
+    max_features: int = 2000
+    selection: str = "chi2"  # or "df"
+    word_weight: float = 0.6  # the word block's length beside the character block's (which is 1)
+    evaluations: int = 30  # L-BFGS function evaluations on the training part
+    refit_evaluations: int = 10  # ... then on everything, warm-started
+    calibration_share: int = 5  # one training sentence in this many is held aside for the temperature
+    sentence_weight: float = 1.0
+    fragment_weight: float = 0.5
+    fragment_cap: int = 60
+    combination_examples: int = 4  # phrases made for each of the lexicon's COMBINATIONS
+
+
+class TextClassifier:
+    """Multinomial logistic regression over character n-grams and words. Trained at construction."""
+
+    def __init__(self, examples: Sequence[Example], settings: Settings = Settings()) -> None:
+        if not examples:
+            raise ValueError("no training examples")
+        self.settings = settings
+        counted = [features(example.text) for example in examples]
+        self.labels: tuple[str, ...] = tuple(sorted({label for e in examples for label, _ in e.targets}))
+        self._label_index = {label: index for index, label in enumerate(self.labels)}
+        main_label = [max(e.targets, key=lambda item: item[1])[0] for e in examples]
+        self._vocabulary, self._idf = _vocabulary(
+            counted, [self._label_index[label] for label in main_label], len(self.labels), settings)
+        self._is_char = np.array([name.startswith("c") for name in self._vocabulary], dtype=bool)
+        matrix = self._matrix(counted)
+        targets = np.zeros((len(examples), len(self.labels)), dtype=np.float32)
+        for row, example in enumerate(examples):
+            share = sum(value for _, value in example.targets)
+            for label, value in example.targets:
+                targets[row, self._label_index[label]] += value / share
+        weights = np.array([e.weight for e in examples], dtype=np.float32)
+        held = np.array([
+            e.sentence and zlib.crc32(e.text.encode("utf-8")) % settings.calibration_share == 0 for e in examples
+        ])
+        size = len(self._vocabulary) * len(self.labels) + len(self.labels)
+        start = np.zeros(size, dtype=np.float32)
+        if held.any() and (~held).any():
+            fitted = _lbfgs(_objective(matrix[~held], targets[~held], weights[~held], settings.l2, len(self.labels)),
+                            start, settings.evaluations)
+            weights_matrix, bias = self._unpack(fitted)
+            logits = matrix[held] @ weights_matrix + bias
+            self.temperature = _fit_temperature(logits, targets[held])
+            start, evaluations = fitted, settings.refit_evaluations
+        else:
+            self.temperature, evaluations = 1.0, settings.evaluations + settings.refit_evaluations
+        final = _lbfgs(_objective(matrix, targets, weights, settings.l2, len(self.labels)), start, evaluations)
+        self._weights, self._bias = self._unpack(final)
+
+    def _unpack(self, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        count = len(self.labels)
+        weights = flat[:-count].reshape(len(self._vocabulary), count).astype(np.float32)
+        return weights, flat[-count:].astype(np.float32)
+
+    def _row(self, counts: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
+        """Indexes and values of one text's features (known features only), normalised."""
+        known = [(self._vocabulary[name], count) for name, count in counts.items() if name in self._vocabulary]
+        if not known:
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float32)
+        index = np.fromiter((i for i, _ in known), dtype=np.intp, count=len(known))
+        tf = np.fromiter((c for _, c in known), dtype=np.float32, count=len(known))
+        values = (1.0 + np.log(tf)) * self._idf[index]
+        return index, _normalised(values, self._is_char[index], self.settings.word_weight)
+
+    def _matrix(self, counted: Sequence[Mapping[str, int]]) -> np.ndarray:
+        matrix = np.zeros((len(counted), len(self._vocabulary)), dtype=np.float32)
+        for row, counts in enumerate(counted):
+            index, values = self._row(counts)
+            matrix[row, index] = values
+        return matrix
+
+    def logits(self, text: str) -> np.ndarray:
+        index, values = self._row(features(text))
+        return values @ self._weights[index] + self._bias
+
+    def probabilities(self, text: str) -> np.ndarray:
+        """Calibrated probability of every label (in the order of `labels`)."""
+        return _softmax(self.logits(text) / self.temperature)
+
+    def predict(self, text: str, top: int = 5) -> list[tuple[str, float]]:
+        """The `top` most likely labels with their calibrated probabilities, best first."""
+        probs = self.probabilities(text)
+        order = np.argsort(-probs, kind="stable")[:top]
+        return [(self.labels[i], float(probs[i])) for i in order]
+
+
+def _vocabulary(counted: Sequence[Mapping[str, int]], labels: Sequence[int], label_count: int,
+                settings: Settings) -> tuple[dict[str, int], np.ndarray]:
+    """The features in at least `min_df` texts, at most `max_features` of them, and their idf.
+
+    The features kept are the most frequent ones ("df") or those most tied to a label (chi-square of the
+    feature's presence against each example's label, "chi2").
+    """
+    df: Counter[str] = Counter()
+    for counts in counted:
+        df.update(counts.keys())
+    candidates = sorted(name for name, count in df.items() if count >= settings.min_df)
+    if settings.selection == "chi2" and len(candidates) > settings.max_features:
+        position = {name: index for index, name in enumerate(candidates)}
+        cells = np.fromiter(
+            (position[name] * label_count + label
+             for counts, label in zip(counted, labels, strict=True) for name in counts if name in position),
+            dtype=np.int64,
+        )
+        observed = np.bincount(cells, minlength=len(candidates) * label_count).reshape(-1, label_count)
+        present = observed.sum(axis=1, keepdims=True).astype(np.float64)
+        share = np.bincount(np.asarray(labels), minlength=label_count) / len(labels)
+        expected = present * share[None, :]
+        score = np.where(expected > 0, (observed - expected) ** 2 / np.maximum(expected, 1e-12), 0.0).sum(axis=1)
+        order = np.argsort(-score, kind="stable")[:settings.max_features]
+        kept = sorted(candidates[i] for i in order)
+    else:
+        kept = sorted(sorted(candidates, key=lambda name: (-df[name], name))[:settings.max_features])
+    total = len(counted)
+    idf = np.array([math.log((1 + total) / (1 + df[name])) + 1.0 for name in kept], dtype=np.float32)
+    return {name: index for index, name in enumerate(kept)}, idf
+
+
+def _normalised(values: np.ndarray, is_char: np.ndarray, word_weight: float) -> np.ndarray:
+    out = values.astype(np.float32)
+    for block, scale in ((is_char, 1.0), (~is_char, word_weight)):
+        norm = float(np.sqrt(np.sum(out[block] ** 2)))
+        if norm > 0:
+            out[block] *= scale / norm
+    total = float(np.sqrt(np.sum(out ** 2)))
+    return out / total if total > 0 else out
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    shifted = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
+
+
+Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]
+
+
+def _objective(matrix: np.ndarray, targets: np.ndarray, weights: np.ndarray, l2: float, count: int) -> Objective:
+    """Weighted mean cross-entropy plus l2/2 * |W|^2 (the bias is not penalised), and its gradient."""
+    share = (weights / weights.sum()).astype(np.float32)[:, None]
+    features_count = matrix.shape[1]
+    transposed = np.ascontiguousarray(matrix.T)  # faster for the gradient than a transposed view
+    gradient = np.empty(features_count * count + count, dtype=np.float32)
+    gradient_matrix = gradient[:-count].reshape(features_count, count)
+
+    def value(flat: np.ndarray) -> tuple[float, np.ndarray]:
+        weight_matrix = flat[:-count].reshape(features_count, count)
+        scores = matrix @ weight_matrix
+        scores += flat[-count:]
+        scores -= scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        total = exp.sum(axis=1, keepdims=True)
+        scores -= np.log(total)  # log-probabilities
+        penalty = float(np.dot(flat[:-count], flat[:-count]))
+        loss = -float(np.sum(share * targets * scores, dtype=np.float64)) + 0.5 * l2 * penalty
+        exp /= total
+        exp -= targets
+        exp *= share  # the error of each example
+        np.matmul(transposed, exp, out=gradient_matrix)
+        gradient[:-count] += l2 * flat[:-count]
+        gradient[-count:] = exp.sum(axis=0)
+        return loss, gradient.copy()
+
+    return value
+
+
+def _lbfgs(objective: Objective, start: np.ndarray, evaluations: int, memory: int = 6) -> np.ndarray:
+    """Minimise with L-BFGS and a backtracking (Armijo) line search, for `evaluations` evaluations at most:
+    deterministic, and its time is bounded."""
+    x: np.ndarray = start.astype(np.float32)
+    loss, gradient = objective(x)
+    used = 1
+    history: list[tuple[np.ndarray, np.ndarray, float]] = []
+    while used < evaluations:
+        direction = _two_loop(gradient, history)
+        direction *= -1.0
+        slope = float(np.dot(gradient, direction))
+        if slope >= 0:  # not a descent direction: start again from the gradient
+            history.clear()
+            direction = gradient * np.float32(-1.0 / max(1.0, float(np.linalg.norm(gradient))))
+            slope = float(np.dot(gradient, direction))
+        step = 1.0
+        while True:
+            candidate = x + np.float32(step) * direction
+            new_loss, new_gradient = objective(candidate)
+            used += 1
+            if new_loss <= loss + 1e-4 * step * slope or used >= evaluations:
+                break
+            step *= 0.5
+        if new_loss > loss:
+            break  # out of evaluations before finding a better point
+        s, y = candidate - x, new_gradient - gradient
+        curvature = float(np.dot(s, y))
+        if curvature > 1e-10:
+            history.append((s, y, 1.0 / curvature))
+            if len(history) > memory:
+                history.pop(0)
+        x, loss, gradient = candidate, new_loss, new_gradient
+    return x
+
+
+def _two_loop(gradient: np.ndarray, history: Sequence[tuple[np.ndarray, np.ndarray, float]]) -> np.ndarray:
+    """The L-BFGS estimate of the inverse Hessian times the gradient."""
+    if not history:
+        return gradient * np.float32(1.0 / max(1.0, float(np.linalg.norm(gradient))))
+    q = gradient.copy()
+    alphas = []
+    for s, y, rho in reversed(history):
+        alpha = rho * float(np.dot(s, q))
+        q -= np.float32(alpha) * y
+        alphas.append(alpha)
+    s, y, _ = history[-1]
+    q *= np.float32(float(np.dot(s, y)) / float(np.dot(y, y)))
+    for (s, y, rho), alpha in zip(history, reversed(alphas), strict=True):
+        beta = rho * float(np.dot(y, q))
+        q += np.float32(alpha - beta) * s
+    return q
+
+
+def _fit_temperature(logits: np.ndarray, targets: np.ndarray) -> float:
+    """The temperature that minimises the log-loss of held-aside examples (golden-section on its log)."""
+
+    def loss(log_t: float) -> float:
+        scaled = logits / math.exp(log_t)
+        scaled = scaled - scaled.max(axis=1, keepdims=True)
+        log_probs = scaled - np.log(np.exp(scaled).sum(axis=1, keepdims=True))
+        return -float(np.sum(targets * log_probs))
+
+    low, high = math.log(0.05), math.log(20.0)
+    ratio = (math.sqrt(5) - 1) / 2
+    a, b = high - ratio * (high - low), low + ratio * (high - low)
+    for _ in range(40):
+        if loss(a) < loss(b):
+            high, b = b, a
+            a = high - ratio * (high - low)
+        else:
+            low, a = a, b
+            b = low + ratio * (high - low)
+    return math.exp((low + high) / 2)
+
+
+# ---------------------------------------------------------------------------------------------- training data
+
+
+def _expanded(text: str, limit: int = 4) -> list[str]:
+    """A keyword with its {family}/{child} placeholders filled by a few words of each list (spread out)."""
+    lists = {"{family}": phrasebook.FAMILY, "{child}": phrasebook.CHILD}
+    out = [text]
+    for key, words in lists.items():
+        if key not in text:
+            continue
+        stride = max(1, len(words) // limit)
+        chosen = words[::stride][:limit]
+        out = [variant.replace(key, word, 1) for variant in out for word in chosen]
+    return out
+
+
+def _lexicon_label(label: str) -> str | None:
+    kind, _, value = label.partition(":")
+    if kind == "intent" and value in _INTENT_LABELS:
+        return value
+    if kind == "place":
+        return f"directions:{value}"
+    if kind == "question":
+        return f"question:{value}"
+    if kind == "out_of_scope":
+        return "unknown"
+    return None  # weak, neutral, marker, priority, item, day, follow: not an answer of their own
+
+
+# Labels that say nothing without their slot: the older set labels a referral without its topic.
+_INCOMPLETE = frozenset({"referral", "question", "directions"})
+
+
+def read_labelled(path: Path) -> list[Example]:
+    """The labelled utterances of one config/understanding/*.yaml file (those with a complete label)."""
+    with path.open(encoding="utf-8") as handle:
+        items = (yaml.load(handle, Loader=_LOADER) or {}).get("items", [])
+    out = []
+    for item in items:
+        label = label_of(item["intent"], item.get("procedure"), item.get("question"), item.get("place"),
+                         item.get("topic"))
+        if label not in _INCOMPLETE:
+            out.append(Example(item["text"], ((label, 1.0),), sentence=True))
+    return out
+
+
+def training_examples(catalogue: Catalogue, labelled: Iterable[Example] = (),
+                      settings: Settings = Settings()) -> list[Example]:
+    """Every example: catalogue phrasings and keywords, lexicon phrases, referral keywords, then `labelled`.
+
+    Keywords and phrases ("fragments") weigh `fragment_weight` each; of a label with more than `fragment_cap`
+    of them, that many are kept, spread over the list: a long generated list of phrases for one intent
+    would otherwise become a prior for that intent (and slow the training).
+    """
+    fragments: dict[str, dict[str, float]] = {}
+
+    def add(text: str, label: str, share: float = 1.0) -> None:
+        for variant in _expanded(text):
+            labels = fragments.setdefault(variant, {})
+            labels[label] = max(labels.get(label, 0.0), share)
+
+    sentences: list[Example] = []
+    for proc in catalogue.procedures:
+        label = f"procedure:{proc.id}"
+        add(proc.short_name.replace(",", " "), label)
+        for keyword in proc.keywords:
+            add(keyword.lstrip("~"), label, 0.5 if keyword.startswith("~") else 1.0)
+        sentences += [Example(text, ((label, 1.0),), settings.sentence_weight) for text in proc.phrasings]
+    for text, lexicon_label, weight in phrasebook.PHRASES:
+        mapped = _lexicon_label(lexicon_label)
+        if mapped is not None and (weight == 0 or weight >= 2):
+            add(text, mapped)
+    for topic in catalogue.referrals.topics:
+        for keyword in topic.keywords:
+            add(keyword, f"referral:{topic.id}")
+    for text, label in _combined_phrases(catalogue, settings.combination_examples):
+        add(text, label)
+    by_label: dict[str, list[str]] = {}
+    for text, labels in fragments.items():
+        by_label.setdefault(max(sorted(labels.items()), key=lambda item: item[1])[0], []).append(text)
+    out = []
+    for texts in by_label.values():
+        stride = len(texts) / settings.fragment_cap
+        chosen = texts if stride <= 1 else [texts[int(i * stride)] for i in range(settings.fragment_cap)]
+        out += [Example(text, tuple(sorted(fragments[text].items())), settings.fragment_weight) for text in chosen]
+    out += sentences
+    out += [replace(example, weight=settings.sentence_weight) for example in labelled]
+    return out
+
+
+def _combined_phrases(catalogue: Catalogue, per_combination: int) -> list[tuple[str, str]]:
+    """Phrases for the lexicon's combinations: the words of each part said together stand for the target
+    ("chứng thực bản sao" + "giấy khai sinh" -> chứng thực bản sao, "khai sinh" + "thẻ bảo hiểm y tế" -> the
+    under-6 bundle). A bag of n-grams cannot learn such a rule from the parts alone."""
+    markers: dict[str, list[str]] = {}
+    for text, label, _ in phrasebook.PHRASES:
+        if label.startswith("marker:"):
+            markers.setdefault(label.removeprefix("marker:"), []).append(text)
+    words: dict[str, list[str]] = {}
+    for proc in catalogue.procedures:
+        plain = [k for k in proc.keywords if not k.startswith("~") and "{" not in k and k != proc.short_name]
+        words[proc.id] = [proc.short_name.replace(",", " "), *plain[:1]]
+    out = []
+    for needed, target, _ in phrasebook.COMBINATIONS:
+        if target not in catalogue:
+            continue
+        parts = sorted(needed, key=lambda name: (name != target, name))
+        choices = [markers.get(name[1:], [])[:2] if name.startswith("@") else words.get(name, []) for name in parts]
+        if not all(choices):
+            continue
+        for combination in itertools.islice(itertools.product(*choices), per_combination):
+            out.append((" ".join(combination), f"procedure:{target}"))
+    return out
+
+
+def build_classifier(catalogue: Catalogue, training_dir: Path, settings: Settings = Settings()) -> TextClassifier:
+    """The classifier trained on the catalogue, the lexicon and every labelled file of `training_dir`
+    (config/understanding/*.yaml). Takes about a second; build it once at start-up."""
+    labelled = [example for path in sorted(training_dir.glob("*.yaml")) for example in read_labelled(path)]
+    return TextClassifier(training_examples(catalogue, labelled, settings), settings)
+
+
+# ---------------------------------------------------------------------------------------------- combination
+
+
+@dataclass(frozen=True)
+class Combination:
+    """Thresholds of `combine`, chosen by cross-validation on tune.yaml."""
+
+    lexicon_sure: float = 0.9  # the lexicon's answer from this confidence stands, whatever the classifier says
+    classifier_sure: float = 0.8  # the classifier's label replaces an unsure lexicon answer from this probability
+    classifier_alone: float = 0.5  # ... or one where the lexicon found nothing
+    alternative: float = 0.1  # a procedure this likely is offered in a clarifying question
+
+
+COMBINATION = Combination()
+# Labels never taken from the classifier unless it is sure: the dialog acts on a yes or no even when unsure.
+_ANSWERS = frozenset({"yes", "no"})
+# Intents that may name a procedure: the lexicon's "take a number for X" and the classifier's "X" agree.
+_WITH_PROCEDURE = frozenset({"procedure", "take_number"})
+
+
+def combine(lexicon: Understanding, probs: Sequence[tuple[str, float]],
+            settings: Combination = COMBINATION) -> Understanding:
+    """The lexicon's answer, or the classifier's, or the lexicon's with the classifier's alternatives.
+
+    `probs`: the classifier's labels with their probabilities, best first (TextClassifier.predict).
+    The lexicon's answer stands when it is confident, and whenever it is a yes or a no: it reads negation
+    ("thôi khỏi lấy số") and short replies, a bag of n-grams does not. A procedure the citizen rejected
+    ("không phải khai tử") is never taken from the classifier.
+    """
+    if lexicon.intent in _ANSWERS or (lexicon.intent != "unknown" and lexicon.confidence >= settings.lexicon_sure):
+        return lexicon
+    probs = [(label, p) for label, p in probs if meaning(label).procedure not in lexicon.rejected]
+    if not probs:
+        return lexicon
+    label, p = probs[0]
+    said = meaning(label)
+    if said.intent == "unknown":
+        return lexicon  # "nothing I know" is the lexicon's to say: it tells nonsense from out-of-scope
+    if _agrees(lexicon, said):
+        # The same answer, or one the lexicon says more about. Its confidence stays: a low one is the dialog's
+        # cue to confirm ("khai báo tạm văng" heard only by sound) or to ask which procedure.
+        return lexicon
+    found_nothing = lexicon.intent == "unknown" and lexicon.confidence == 0.0
+    needed = settings.classifier_alone if found_nothing else settings.classifier_sure
+    if label in _ANSWERS:
+        needed = max(needed, settings.classifier_sure)
+    if p >= needed:
+        return _from_label(lexicon, said, p, probs, settings)
+    alternatives = _merged_alternatives(lexicon.alternatives, probs, settings.alternative)
+    return replace(lexicon, alternatives=alternatives) if alternatives != lexicon.alternatives else lexicon
+
+
+def _agrees(lexicon: Understanding, said: LabelMeaning) -> bool:
+    """The classifier says the same as the lexicon, or less: "kết hôn" or "lấy số" against "lấy số cho kết
+    hôn", "lệ phí bao nhiêu" against "lệ phí thường trú bao nhiêu", "which counter" against "counter five"."""
+    if said.intent == lexicon.intent and all(
+        getattr(said, slot) in (None, getattr(lexicon, slot)) for slot in ("procedure", "question", "place", "topic")
+    ):
+        return True
+    if said.procedure and lexicon.procedure == said.procedure and lexicon.intent in _WITH_PROCEDURE:
+        return True
+    if said.intent == "question" and lexicon.procedure and lexicon.intent in _WITH_PROCEDURE:
+        return True
+    pair = {(lexicon.intent, lexicon.place or lexicon.question), (said.intent, said.place or said.question)}
+    return pair == {("directions", "counter"), ("question", "counter")}
+
+
+def _from_label(lexicon: Understanding, said: LabelMeaning, p: float, probs: Sequence[tuple[str, float]],
+                settings: Combination) -> Understanding:
+    """The classifier's answer with the lexicon's slots about the citizen (address, priority...)."""
+    question = lexicon.question
+    questions = lexicon.questions
+    if said.intent in ("procedure", "question") and question is None and lexicon.place == "counter":
+        question, questions = "counter", ("counter",)  # "... nộp ở quầy nào": the lexicon took it for directions
+    if said.intent == "question" and said.question:
+        question = said.question
+        questions = questions if said.question in questions else (said.question,)
+    elif said.intent != "procedure":
+        question, questions = None, ()
+    return replace(
+        lexicon,
+        intent=said.intent,
+        confidence=round(p, 4),
+        procedure=said.procedure,
+        question=question,
+        questions=questions,
+        place=said.place,
+        topic=said.topic,
+        counter=lexicon.counter if said.place == "counter" else None,
+        item=lexicon.item if said.intent == "refreshment" else None,
+        day=lexicon.day if said.intent == "centre_hours" else None,
+        alternatives=_merged_alternatives((), probs, settings.alternative) if said.procedure else (),
+    )
+
+
+def _merged_alternatives(first: Sequence[tuple[str, float]], probs: Sequence[tuple[str, float]],
+                         least: float) -> tuple[tuple[str, float], ...]:
+    """At most three procedures to ask about: the lexicon's first two, the classifier's likely ones, the
+    lexicon's others."""
+    out = list(first[:2])
+    seen = {name for name, _ in first}
+    for label, p in probs:
+        name = meaning(label).procedure
+        if name and p >= least and name not in seen:
+            out.append((name, round(p, 4)))
+            seen.add(name)
+    return tuple([*out, *first[2:]][:3])
