@@ -106,7 +106,7 @@ def minutes_words(minutes: int) -> str:
 
 def clock_words(hhmm: str) -> str:
     """'08:00' -> 'tám giờ sáng', '13:30' -> 'một giờ rưỡi chiều', '17:00' -> 'năm giờ chiều'."""
-    hours, minutes = (int(part) for part in hhmm.split(":"))
+    hours, minutes = (int(part) for part in hhmm.split(":")[:2])  # seconds are not said
     part = "sáng" if hours < 11 else "trưa" if hours < 13 else "chiều" if hours < 18 else "tối"
     spoken_hour = hours - 12 if hours > 12 else hours
     words = f"{number_words(spoken_hour)} giờ"

@@ -29,7 +29,7 @@ from dialogs.referrals import parse_referrals
 from robot.paths import DEFAULT_CATALOGUE
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$")  # seconds allowed: a 24-hour centre closes 23:59:59
 
 
 class _Model(BaseModel):
@@ -49,9 +49,8 @@ def _topic_prefix(value: str) -> str:
 
 def _parse_hhmm(value: str) -> time:
     if not isinstance(value, str) or not _HHMM.match(value):
-        raise ValueError(f"expected a time as HH:MM, found {value!r}")
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
+        raise ValueError(f"expected a time as HH:MM (or HH:MM:SS), found {value!r}")
+    return time(*(int(part) for part in value.split(":")))
 
 
 class Session(_Model):

@@ -121,3 +121,18 @@ def test_random_mutations_give_a_centre_or_config_lines(tmp_path: Path, where: t
     except ConfigError as error:
         assert error.problems and all(len(str(p)) < 600 for p in error.problems)
     assert time.monotonic() - start < 5
+
+
+def test_a_24_hour_centre_issues_until_the_last_second(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from robot.clock import FixedClock
+    from robot.queue import QueueEngine
+
+    day = {"morning": {"open": "00:00", "close": "23:59:59"}}
+    data = _set(BASE, "opening_hours", {name: day for name in ("monday", "tuesday", "wednesday", "thursday",
+                                                                 "friday", "saturday", "sunday")})
+    centre = load_centre(_write(tmp_path, data), CATALOGUE)
+    at = datetime(2026, 11, 25, 23, 59, 30, tzinfo=centre.site.tz)
+    with QueueEngine(centre, tmp_path / "q.sqlite3", FixedClock(at)) as engine:
+        assert engine.issue("chung_thuc").ticket.number == "A001"
