@@ -50,7 +50,8 @@ def _topic_prefix(value: str) -> str:
 def _parse_hhmm(value: str) -> time:
     if not isinstance(value, str) or not _HHMM.match(value):
         raise ValueError(f"expected a time as HH:MM (or HH:MM:SS), found {value!r}")
-    return time(*(int(part) for part in value.split(":")))
+    hours, minutes, *seconds = (int(part) for part in value.split(":"))
+    return time(hours, minutes, seconds[0] if seconds else 0)
 
 
 class Session(_Model):

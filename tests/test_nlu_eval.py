@@ -91,7 +91,6 @@ def test_citizens_set_is_balanced_apart_and_labelled() -> None:
 
 def test_citizens_set_accuracy_floors() -> None:
     from robot.bench.dialog import HELDOUT_SET, TUNE_SET
-
     from robot.understander import make_understander
 
     nlu = make_understander(load_catalogue_checked())  # as the robot runs: the lexicon and the classifier
