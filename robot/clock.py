@@ -99,11 +99,11 @@ def parse_at(value: str, tz: tzinfo) -> datetime:
     """Parse `--at` ISO time; a naive time is local time in the centre's zone. ValueError (with a reason) for
     anything else, also a time outside 2000-2099 ('9999-12-31T20:00' would overflow a day later)."""
     moment = datetime.fromisoformat(value.strip())
-    if moment.year not in AT_YEARS:
-        raise ValueError(f"year {moment.year} is outside {AT_YEARS.start}-{AT_YEARS.stop - 1}")
     try:
         local = moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
         local.astimezone(UTC)
     except OverflowError:
         raise ValueError(f"{value!r} is out of range") from None
+    if local.year not in AT_YEARS:  # in the centre's zone: '2000-01-01T00:00+10:00' is still 1999 there
+        raise ValueError(f"year {local.year} is outside {AT_YEARS.start}-{AT_YEARS.stop - 1}")
     return local
