@@ -105,7 +105,8 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 PATHS = _paths(BASE)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(where=st.sampled_from(PATHS), value=LEAVES)
 def test_random_mutations_give_a_centre_or_config_lines(tmp_path: Path, where: tuple[Any, ...], value: Any) -> None:
     data = copy.deepcopy(BASE)

@@ -4,6 +4,7 @@ QoS 1, a retained Last Will, TLS and username/password; and consumers' duplicate
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -84,12 +85,12 @@ class BrokerSettings:
         return f"{'mqtts' if self.tls else 'mqtt'}://{user}{self.host}:{self.port}"
 
 
+_USERINFO_PASSWORD = re.compile(r"^(\s*[^:/@\s]*://[^:/@]*):.*@", re.DOTALL)
+
+
 def _redact(url: str) -> str:
     """The URL without its password, also when it does not parse, cut to a readable length."""
-    head, at, tail = url.rpartition("@")
-    if at and ":" in head.split("//", 1)[-1]:
-        scheme_user = head.rsplit(":", 1)[0]
-        url = f"{scheme_user}:***@{tail}"
+    url = _USERINFO_PASSWORD.sub(r"\1:***@", url)  # up to the last "@": a password may hold "@" or ":"
     return url if len(url) <= 120 else url[:120] + "..."
 
 
