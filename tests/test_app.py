@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from letan.cli import app as cli
 from robot.app import Application
-from robot.cli import app as cli
 from robot.clock import SimClock
 from robot.config import load_catalogue_checked, load_centre
 from robot.paths import PROJECT_ROOT, SCENARIOS_DIR
@@ -140,7 +140,7 @@ def test_demo_without_terminal_says_how_to_start_console(tmp_path: Path) -> None
 
 
 def test_cli_module_runs() -> None:
-    proc = subprocess.run([sys.executable, "-m", "robot", "sim", "--help"], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "letan", "sim", "--help"], capture_output=True, text=True,
                           timeout=60, cwd=PROJECT_ROOT)
     assert proc.returncode == 0 and "day" in proc.stdout
 

@@ -23,7 +23,7 @@ from dialogs.asr import Recognition, VietAsrRecognizer, free_text
 from dialogs.manager import State
 from dialogs.vad import EndPointer, utterances
 from drivers.audio import WavFileSource
-from robot.cli.doctor import _asr
+from letan.cli.doctor import _asr
 from robot.config import load_catalogue_checked, load_centre
 from robot.paths import PROJECT_ROOT
 from simulator.scenario import Step

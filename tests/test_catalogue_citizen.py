@@ -197,7 +197,7 @@ def test_loading_a_catalogue_with_bad_citizen_text_is_a_config_error(data: dict[
 
 def test_config_check_cli_exits_2_on_bad_citizen_text(data: dict[str, Any], tmp_path: Path) -> None:
     path = write_bad_catalogue(data, tmp_path)
-    result = subprocess.run([sys.executable, "-m", "robot", "config", "check", str(CUA_NAM), "--catalogue", str(path)],
+    result = subprocess.run([sys.executable, "-m", "letan", "config", "check", str(CUA_NAM), "--catalogue", str(path)],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()

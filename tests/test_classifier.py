@@ -28,8 +28,8 @@ from dialogs.classifier import (
 from dialogs.nlu import Understander
 from dialogs.normalize import fold, normalize, tokenize
 from dialogs.understanding import Understanding
-from robot.bench import percentile
-from robot.bench.dialog import EVAL_SET, LATENCY_TARGET_MS, TUNE_SET, load_eval_set
+from letan.bench import percentile
+from letan.bench.dialog import EVAL_SET, LATENCY_TARGET_MS, TUNE_SET, load_eval_set
 from robot.config import load_catalogue_checked
 
 TRAINING_DIR = TUNE_SET.parent

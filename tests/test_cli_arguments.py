@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from robot.clock import AT_YEARS, parse_at
 from robot.mqtt.client import BrokerSettings, BrokerUrlError
 
-LETAN = [sys.executable, "-m", "robot"]
+LETAN = [sys.executable, "-m", "letan"]
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 SECRET = "S3cretPw"
 

@@ -196,7 +196,7 @@ def test_not_a_mapping(catalogue) -> None:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "robot", *args], capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, "-m", "letan", *args], capture_output=True, text=True, timeout=60)
 
 
 def test_cli_config_check_passes_both_samples() -> None:
@@ -284,7 +284,7 @@ def test_doctor_real_profile_reports_missing_devices(tmp_path: Path, cua_nam_dat
     path = tmp_path / "real.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "robot", "doctor", "--config", str(path)],
+        [sys.executable, "-m", "letan", "doctor", "--config", str(path)],
         capture_output=True,
         text=True,
         timeout=60,

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from robot.bench.dialog import CONVERSATIONS
-from robot.cli.run_cmd import scenario_options
+from letan.bench.dialog import CONVERSATIONS
+from letan.cli.run_cmd import scenario_options
 from simulator.scenario import Scenario, load_scenarios, run_scenario
 from simulator.session import SimSession
 

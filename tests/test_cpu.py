@@ -146,7 +146,7 @@ def test_off_or_an_unavailable_cpu_leaves_threads_where_they_are(two_cpus: froze
 
 
 def test_doctor_says_where_the_python_threads_will_run(two_cpus: frozenset[int], tmp_path: Path) -> None:
-    from robot.cli.doctor import run_checks
+    from letan.cli.doctor import run_checks
 
     def cpu_check(setting: object) -> tuple[bool, str]:
         centre = bare_centre(CENTRE, tmp_path, python_cpu=setting)

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from drivers.drive import Pose
-from robot.cli import app
+from letan.cli import app
 from robot.config import NavigationSettings, load_centre
 from robot.navigation.follower import Observation, PathFollower
 from robot.navigation.planner import UnknownLocation, Unreachable, plan, resolve_place

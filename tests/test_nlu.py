@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from dialogs.nlu import Understander
-from robot.bench import percentile
+from letan.bench import percentile
 from robot.config import load_catalogue_checked
 
-LETAN = [sys.executable, "-m", "robot"]
+LETAN = [sys.executable, "-m", "letan"]
 
 
 @pytest.fixture(scope="module")

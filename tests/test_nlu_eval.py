@@ -11,7 +11,7 @@ import pytest
 from dialogs.nlu import Understander
 from dialogs.normalize import normalize
 from dialogs.understanding import INTENTS
-from robot.bench.dialog import ACCURACY_TARGET, EvalResult, evaluate, load_eval_set
+from letan.bench.dialog import ACCURACY_TARGET, EvalResult, evaluate, load_eval_set
 from robot.config import load_catalogue_checked
 
 STYLE_FLOOR = 0.9
@@ -72,7 +72,7 @@ CITIZENS_STYLES = {"formal", "casual", "no_diacritics", "telex_typos", "asr_erro
 
 
 def test_citizens_set_is_balanced_apart_and_labelled() -> None:
-    from robot.bench.dialog import HELDOUT_SET, TUNE_SET
+    from letan.bench.dialog import HELDOUT_SET, TUNE_SET
 
     tune, held = load_eval_set(TUNE_SET), load_eval_set(HELDOUT_SET)
     assert len(tune) + len(held) >= 600 and "tests" in HELDOUT_SET.parts and "config" in TUNE_SET.parts
@@ -90,7 +90,7 @@ def test_citizens_set_is_balanced_apart_and_labelled() -> None:
 
 
 def test_citizens_set_accuracy_floors() -> None:
-    from robot.bench.dialog import HELDOUT_SET, TUNE_SET
+    from letan.bench.dialog import HELDOUT_SET, TUNE_SET
     from robot.understander import make_understander
 
     nlu = make_understander(load_catalogue_checked())  # as the robot runs: the lexicon and the classifier

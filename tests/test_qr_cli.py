@@ -10,7 +10,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from robot.cli import app
+from letan.cli import app
 from robot.paths import CONFIG_DIR
 from simulator.qr_frames import empty_frame, make_frame
 from tests.conftest import CUA_NAM

@@ -11,7 +11,7 @@ import zxingcpp
 from PIL import Image
 from typer.testing import CliRunner
 
-from robot.cli import app
+from letan.cli import app
 from robot.events import validate_payload
 from robot.ticket_ref import parse_ticket_ref
 from simulator.printer import SimulatedPrinter

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from robot.cli import app as cli
+from letan.cli import app as cli
 from robot.clock import FixedClock
 from robot.config import load_catalogue_checked, load_centre
 from robot.queue import QueueEngine

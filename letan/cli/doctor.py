@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 import typer
 from rich.table import Table
 
-from robot.cli.common import CONFIG_OPTION, console, load_centre_or_exit
+from letan.cli.common import CONFIG_OPTION, console, load_centre_or_exit
 from robot.config import CentreConfig
 from robot.fonts import find_vietnamese_font
 

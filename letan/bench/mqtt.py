@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from letan.bench import BenchReport, median, percentile
 from robot import cpu
-from robot.bench import BenchReport, median, percentile
 from robot.clock import SystemClock
 from robot.events import NavigationProgress, Stamper
 from robot.mqtt.bus import EventBus, outgoing

@@ -11,7 +11,7 @@ import typer
 
 from dialogs.nlu import Understander
 from dialogs.understanding import Understanding
-from robot.cli.common import report_config_error
+from letan.cli.common import report_config_error
 from robot.config import ConfigError, load_catalogue_checked
 from robot.understander import make_understander
 

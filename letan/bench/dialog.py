@@ -17,7 +17,7 @@ import yaml
 
 from dialogs.nlu import Understander
 from dialogs.understanding import Understanding
-from robot.bench import BenchReport, median, percentile
+from letan.bench import BenchReport, median, percentile
 from robot.config import load_catalogue_checked
 from robot.understander import make_understander
 
@@ -164,7 +164,7 @@ def citizens_set(report: BenchReport, understander: Understander) -> None:
 def conversation_suite(report: BenchReport, quick: bool) -> None:
     """Every scripted conversation of config/scenarios/conversations/ on the simulated robot (quick: the first
     of each file): the share that behaved as expected."""
-    from robot.cli.run_cmd import scenario_options
+    from letan.cli.run_cmd import scenario_options
     from simulator.scenario import load_scenarios
     from simulator.session import run_fresh
 

@@ -86,9 +86,9 @@ def run_suites(names: Sequence[str], quick: bool) -> BenchReport:
     for name in names:
         report.suite = name
         try:
-            module = importlib.import_module(f"robot.bench.{name}")
+            module = importlib.import_module(f"letan.bench.{name}")
         except ModuleNotFoundError as exc:
-            if exc.name == f"robot.bench.{name}":
+            if exc.name == f"letan.bench.{name}":
                 report.problems.append(f"{name}: no benchmark suite yet")
                 continue
             raise

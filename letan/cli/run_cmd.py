@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from robot.cli.common import CONFIG_OPTION, console, err_console, load_centre_or_exit, report_config_error
+from letan.cli.common import CONFIG_OPTION, console, err_console, load_centre_or_exit, report_config_error
 from robot.config import CentreConfig, ConfigError, load_catalogue_checked
 from robot.paths import DEFAULT_CENTRE, SCENARIOS_DIR
 

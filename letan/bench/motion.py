@@ -10,7 +10,7 @@ from pathlib import Path
 
 from drivers.drive import Pose, Zlac8015dDrive
 from drivers.mcu_protocol import McuLink
-from robot.bench import BenchReport, median, percentile, time_calls
+from letan.bench import BenchReport, median, percentile, time_calls
 from robot.config import FloorMap, NavigationSettings, load_centre
 from robot.navigation.follower import Observation, PathFollower
 from robot.navigation.planner import plan

@@ -6,7 +6,7 @@ import importlib
 
 import typer
 
-from robot.cli.common import console
+from letan.cli.common import console
 
 app = typer.Typer(
     name="letan",
@@ -46,7 +46,7 @@ _COMMAND_MODULES = (
     "bench_cmd",  # bench
 )
 for _name in _COMMAND_MODULES:
-    importlib.import_module(f"robot.cli.{_name}").register(app)
+    importlib.import_module(f"letan.cli.{_name}").register(app)
 
 
 def main() -> None:

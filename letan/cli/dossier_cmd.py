@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from robot.cli.common import CONFIG_OPTION, load_centre_or_exit
+from letan.cli.common import CONFIG_OPTION, load_centre_or_exit
 
 qr_app = typer.Typer(help="Read QR codes and barcodes.", no_args_is_help=True)
 dossier_app = typer.Typer(help="Dossier status: import the one-stop export, look a dossier up.", no_args_is_help=True)

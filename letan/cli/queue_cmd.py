@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from robot.cli.common import CONFIG_OPTION, load_centre_or_exit
+from letan.cli.common import CONFIG_OPTION, load_centre_or_exit
 from robot.clock import Clock, FixedClock, SystemClock, parse_at
 from robot.config import CentreConfig
 from robot.queue import (

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from robot.bench import BenchReport, median, percentile, time_calls
+from letan.bench import BenchReport, median, percentile, time_calls
 from robot.paths import CONFIG_DIR
 
 SIZES = ((640, 480), (1280, 720))

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from robot.cli.common import console, report_config_error
+from letan.cli.common import console, report_config_error
 from robot.config import ConfigError, load_catalogue_checked, load_centre
 from robot.paths import DEFAULT_CATALOGUE
 

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from dialogs.catalogue import Catalogue
-from robot.bench import BenchReport, median
+from letan.bench import BenchReport, median
 from robot.config import CentreConfig, load_catalogue_checked, load_centre
 from robot.paths import DEFAULT_CENTRE, PROJECT_ROOT
 from simulator.day import plan_day, scratch_dir, simulate_day
@@ -59,8 +59,8 @@ def camera(report: BenchReport, quick: bool, centre: CentreConfig, catalogue: Ca
     from datetime import datetime
 
     from drivers.presence import PersonDetector, PresenceTracker, PresenceWatcher
+    from letan.bench import percentile, time_calls
     from robot.app import AppEvent
-    from robot.bench import percentile, time_calls
     from simulator.camera import hall_scene, person_photo, with_person
     from simulator.scenario import Step
     from simulator.session import SimOptions, SimSession

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from robot.bench import BenchReport, median
+from letan.bench import BenchReport, median
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
 KO_GRAMMAR = ["안녕하세요", "감사합니다", "네", "아니요", "[unk]"]

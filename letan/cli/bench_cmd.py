@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from robot.bench import SUITES, run_suites
-from robot.cli.common import console
+from letan.bench import SUITES, run_suites
+from letan.cli.common import console
 
 
 def _bench(

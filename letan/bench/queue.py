@@ -7,7 +7,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from robot.bench import BenchReport, median, percentile
+from letan.bench import BenchReport, median, percentile
 from robot.clock import FixedClock
 from robot.config import CentreConfig, load_catalogue_checked, load_centre
 from robot.paths import DEFAULT_CENTRE

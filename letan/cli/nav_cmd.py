@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from robot.cli.common import CONFIG_OPTION, load_centre_or_exit
+from letan.cli.common import CONFIG_OPTION, load_centre_or_exit
 from robot.navigation.planner import UnknownLocation, Unreachable, plan
 
 nav_app = typer.Typer(help="Navigation on the centre's floor map.", no_args_is_help=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 from rich.live import Live
 
-from robot.cli.common import CONFIG_OPTION, console, load_centre_or_exit
+from letan.cli.common import CONFIG_OPTION, console, load_centre_or_exit
 from robot.clock import SystemClock
 from robot.config import CentreConfig
 from robot.events import COUNTER_ACTIONS, CounterCommand, MessageError, Stamper, parse_message

@@ -1,0 +1,3 @@
+from letan.cli import main
+
+main()
