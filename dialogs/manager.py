@@ -482,10 +482,9 @@ class DialogManager:
             self.rejected.update(u.rejected)
             if self.current in self.rejected:
                 self.current = None
-        if u.procedure in self.rejected and u.intent != "procedure":
-            u = replace(u, procedure=None)
-        if u.procedure in self.rejected:
-            u = replace(u, procedure=None, intent="unknown" if not u.alternatives else u.intent, confidence=0.0)
+        if u.procedure in self.rejected:  # asked again for what they said they do not want: not acted on
+            u = replace(u, procedure=None) if u.intent != "procedure" else replace(
+                u, procedure=None, intent="unknown" if not u.alternatives else u.intent, confidence=0.0)
         if u.alternatives:
             u = replace(u, alternatives=tuple(a for a in u.alternatives if a[0] not in self.rejected))
         offer, self.offer = self.offer, None
@@ -856,10 +855,7 @@ class DialogManager:
         """Guide there. Arrived: the robot is no longer by the citizen's side, so it says goodbye there, the
         session ends (done) and only then it goes back to its base. Pointing keeps the conversation going."""
         self._pending_guide = False
-        if with_ticket:
-            result = self.guide.guide_to(place, counter, address=self.address)
-        else:
-            result = self.guide.guide_to(place, counter, address=self.address, with_ticket=False)
+        result = self.guide.guide_to(place, counter, address=self.address, with_ticket=with_ticket)
         if result.arrived:
             self._enter(State.FAREWELL)
             self._say("guide_goodbye")

@@ -511,8 +511,13 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
 
 _REPR = reprlib.Repr()  # keyword arguments only from Python 3.12
 _REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother, _REPR.maxlong = 3, 4, 4, 50, 50, 30
-# A password inside a URL ("mqtt://robot:pw@host"), hidden in messages.
-_URL_PASSWORD = re.compile(r"(//[^:/@\s]*:)[^@\s]*@")
+# A password inside a URL ("mqtt://robot:pw@host"), up to the last "@" before a space: it may hold "@" or ":".
+_URL_PASSWORD = re.compile(r"(//[^:/@\s]*):\S*@")
+
+
+def redact_url(text: str) -> str:
+    """Text with the password of any URL in it hidden: 'mqtt://robot:pw@host' -> 'mqtt://robot:***@host'."""
+    return _URL_PASSWORD.sub(r"\1:***@", text)
 # Fields whose value is never shown in a message.
 SECRET_FIELDS = frozenset({"password", "token", "username"})
 
@@ -538,7 +543,7 @@ def problems_from_validation(file: str, error: ValidationError) -> list[ConfigPr
                 "Value error, ")
         else:
             value = err.get("input")
-            found = _short(_URL_PASSWORD.sub(r"\1***@", value) if isinstance(value, str) else value)
+            found = _short(redact_url(value) if isinstance(value, str) else value)
             expected = err["msg"].removeprefix("Value error, ")
         problems.append(ConfigProblem(file, _field_path(loc), found, expected))
     return problems

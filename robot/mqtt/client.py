@@ -4,7 +4,6 @@ QoS 1, a retained Last Will, TLS and username/password; and consumers' duplicate
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -15,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MessageState
 
-from robot.config import MqttSettings
+from robot.config import MqttSettings, redact_url
 from robot.events import Message
 
 log = logging.getLogger(__name__)
@@ -85,12 +84,9 @@ class BrokerSettings:
         return f"{'mqtts' if self.tls else 'mqtt'}://{user}{self.host}:{self.port}"
 
 
-_USERINFO_PASSWORD = re.compile(r"^(\s*[^:/@\s]*://[^:/@]*):.*@", re.DOTALL)
-
-
 def _redact(url: str) -> str:
     """The URL without its password, also when it does not parse, cut to a readable length."""
-    url = _USERINFO_PASSWORD.sub(r"\1:***@", url)  # up to the last "@": a password may hold "@" or ":"
+    url = redact_url(url)
     return url if len(url) <= 120 else url[:120] + "..."
 
 
