@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import glob
 import importlib
-import os
 import shutil
 import socket
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 import typer
 from rich.table import Table
@@ -88,70 +86,11 @@ def _tcp(host: str, port: int, timeout: float = 1.5) -> str | None:
         return exc.strerror or str(exc)
 
 
-def _printer(centre: CentreConfig) -> Check:
-    printer = centre.devices.printer
-    real = centre.devices.profile == "real"
-    name = f"Ticket printer ({printer.kind})"
-    if printer.kind == "none":
-        return Check(name, not real, "no printer configured", "set devices.printer in the centre file", real)
-    if centre.devices.profile == "sim":
-        return Check(name, True, "simulated printer (started by letan sim)", required=False)
-    if printer.kind == "network":
-        error = _tcp(printer.host or "", printer.port)
-        ok = error is None
-        return Check(name, ok, f"{printer.host}:{printer.port} " + ("reachable" if ok else f"unreachable: {error}"),
-                     "check the printer's power, cable and IP address")
-    if printer.kind in ("serial", "file"):
-        path = Path(printer.device or "")
-        ok = path.exists() and os.access(path, os.W_OK)
-        return Check(name, ok, f"{path} " + ("writable" if ok else "missing or not writable"),
-                     "plug the printer in; add this user to the 'dialout'/'lp' group")
-    try:
-        import usb.core
-
-        found = usb.core.find(idVendor=printer.usb_vendor, idProduct=printer.usb_product)
-    except Exception as exc:
-        return Check(name, False, f"USB not usable: {exc}"[:90], f"{APT} libusb-1.0-0")
-    return Check(name, found is not None, "found on USB" if found else "not found on USB",
-                 "plug the printer in; check usb_vendor/usb_product")
-
-
-def _device_paths(centre: CentreConfig) -> list[Check]:
-    devices = centre.devices
-    if devices.profile == "sim":
-        ports = sorted(glob.glob("/dev/ttyUSB*") + glob.glob("/dev/ttyACM*"))
-        cams = sorted(glob.glob("/dev/video*"))
-        return [Check("Serial ports and cameras", True,
-                      f"simulated profile; present here: {len(ports)} serial, {len(cams)} camera", required=False)]
-    checks = []
-    wanted = [
-        ("QR scanner", devices.scanner.device if devices.scanner.kind in ("serial", "camera") else None),
-        ("Drive motors", devices.drive.port if devices.drive.kind != "none" else None),
-        ("Microcontroller", devices.mcu.port),
-        ("Presence camera", devices.camera),
-    ]
-    for label, dev in wanted:
-        if dev is None:
-            continue
-        if dev.isdigit():
-            dev = f"/dev/video{dev}"
-        ok = Path(dev).exists()
-        checks.append(Check(f"{label} device", ok, dev + (" present" if ok else " missing"),
-                            "plug it in; check the path in the centre file (ls /dev/serial/by-id)"))
-    return checks
-
-
-def _broker(centre: CentreConfig, broker: str | None) -> Check:
-    url = broker or centre.mqtt.url
-    if not url:
-        check = _python_module("MQTT broker", "amqtt", "pip install amqtt")
-        detail = "embedded broker (amqtt) on 127.0.0.1" if check.ok else check.detail
-        return Check("MQTT broker", check.ok, detail, check.fix)
-    parsed = urlparse(url)
-    port = parsed.port or (8883 if parsed.scheme == "mqtts" else 1883)
-    error = _tcp(parsed.hostname or "", port)
-    return Check("MQTT broker", error is None, f"{parsed.hostname}:{port} " + ("reachable" if error is None else error),
-                 "start the broker or fix mqtt.url")
+def _simulated_devices() -> Check:
+    ports = sorted(glob.glob("/dev/ttyUSB*") + glob.glob("/dev/ttyACM*"))
+    cams = sorted(glob.glob("/dev/video*"))
+    return Check("Devices", True, f"simulated profile: letan sim starts its own; present here: {len(ports)} serial, "
+                 f"{len(cams)} camera", required=False)
 
 
 def _python_cpu(centre: CentreConfig) -> Check:
@@ -178,9 +117,11 @@ def run_checks(centre: CentreConfig, broker: str | None = None) -> list[Check]:
     checks.append(_python_module("Camera (OpenCV)", "cv2", "pip install opencv-python-headless"))
     checks.append(_python_module("Microphone (sounddevice)", "sounddevice", f"{APT} libportaudio2",
                                  required=centre.devices.profile == "real" and centre.dialog.speech.engine != "text"))
-    checks.append(_printer(centre))
-    checks.extend(_device_paths(centre))
-    checks.append(_broker(centre, broker))
+    if centre.devices.profile == "sim":
+        checks.append(_simulated_devices())
+    from letan.cli.device_probes import device_checks
+
+    checks.extend(device_checks(centre, broker))  # each configured device (real profile) and the broker, probed
     checks.append(_python_cpu(centre))
     return checks
 
