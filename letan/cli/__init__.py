@@ -37,6 +37,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                        "stop)."),
     "sim": ("run_cmd", "Run letan on simulated devices: console, scripted scenarios (--script), a simulated day "
                        "(day)."),
+    "init": ("init_cmd", "Write a starter centre file for a new ward, with a comment on each section."),
+    "service": ("service_cmd", "Run letan as a system service: the systemd unit and the kiosk screen's autostart."),
     "bench": ("bench_cmd", "Measure letan's performance figures on this machine (medians, with targets and "
                            "comparisons)."),
 }
