@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 # Combining tone marks: sắc, huyền, hỏi, ngã, nặng.
@@ -98,6 +99,7 @@ def _plausible_nucleus(onset: str, nucleus: str, final: str) -> bool:
     return "oo" not in nucleus or (final == "ng" and onset in ("x", "b"))
 
 
+@lru_cache(maxsize=8192)  # the same words again and again (the catalogue check at every start)
 def is_syllable(word: str) -> bool:
     """True for a well-formed Vietnamese syllable (with or without accents), e.g. 'nghiêng', 'khuya'."""
     bare, _ = _split_tone(word.lower())

@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
 
 from robot.config import CentreConfig, ConfigError, load_catalogue_checked, load_centre
 from robot.paths import DEFAULT_CENTRE
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    console: Console
+    err_console: Console
+
+
+def __getattr__(name: str) -> Any:
+    """`console` and `err_console` are made on first use: rich takes a while to import, and the queue
+    commands print plain lines (issue 14: light commands start fast)."""
+    if name in ("console", "err_console"):
+        from rich.console import Console
+
+        globals().update(console=Console(highlight=False), err_console=Console(stderr=True, highlight=False))
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 CONFIG_OPTION = typer.Option(DEFAULT_CENTRE, "--config", "-c", help="Centre configuration file (YAML).")
 

@@ -102,9 +102,9 @@ def _engine(config: Path, db: Path | None, at: str | None, broker: str | None = 
 
 def _check_broker(centre: CentreConfig, broker: str | None) -> None:
     """A bad broker URL is refused before the queue changes (exit 2)."""
-    from robot.mqtt.client import BrokerSettings, BrokerUrlError
-
     if broker or centre.mqtt.url:
+        from robot.mqtt.client import BrokerSettings, BrokerUrlError  # here: paho is slow to import
+
         try:
             BrokerSettings.from_config(centre.mqtt, broker)
         except BrokerUrlError as error:
@@ -192,10 +192,10 @@ def reprint(
 
 
 def _output(engine: QueueEngine, issued: IssuedTicket, print_to: Path | None, to_printer: bool) -> bool | None:
-    from robot.tickets import TicketFontError, ticket_bytes, ticket_content
-
     centre = engine.centre
     if print_to is not None:
+        from robot.tickets import TicketFontError, ticket_bytes, ticket_content  # here: PIL, numpy, escpos
+
         content = ticket_content(centre, issued.ticket, issued.people_ahead, issued.wait_minutes)
         try:
             print_to.write_bytes(ticket_bytes(content, centre.devices.printer))
