@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from letan.cli.service_cmd import KIOSK_FLAGS, desktop_quote, screen_port, systemd_quote
+from letan.cli.service_cmd import KIOSK_FLAGS, desktop_quote, screen_url, systemd_quote
 from tests.conftest import CUA_NAM
 
 LETAN = [sys.executable, "-m", "letan"]
@@ -128,10 +128,16 @@ def test_paths_with_spaces_and_percent_signs_are_quoted_for_systemd(tmp_path: Pa
     assert desktop_quote("/opt/letan/bin/letan") == "/opt/letan/bin/letan"
 
 
-def test_the_screen_port_comes_from_the_centre_file_when_it_has_one() -> None:
-    assert screen_port(SimpleNamespace(site=None)) == 8080
-    assert screen_port(SimpleNamespace(screen=SimpleNamespace(port=8099))) == 8099
-    assert screen_port(SimpleNamespace(screen=None)) == 8080
+def test_the_screen_address_comes_from_the_centre_file_when_it_has_one() -> None:
+    assert screen_url(SimpleNamespace(screen=SimpleNamespace(host="127.0.0.1", port=8099))) == (
+        "http://127.0.0.1:8099/", None)
+    assert screen_url(SimpleNamespace(screen=SimpleNamespace(host="0.0.0.0", port=8080))) == (
+        "http://127.0.0.1:8080/", None)
+    assert screen_url(SimpleNamespace(screen=SimpleNamespace(host="::1", port=9000)))[0] == "http://[::1]:9000/"
+    url, warning = screen_url(SimpleNamespace(screen=SimpleNamespace(host="127.0.0.1", port=0)))
+    assert url == "http://127.0.0.1:8080/" and warning is not None and "fixed port" in warning
+    url, warning = screen_url(SimpleNamespace(site=None))  # no screen section
+    assert url == "http://127.0.0.1:8080/" and warning is not None and "no screen section" in warning
 
 
 def fake_browser(folder: Path) -> tuple[Path, Path]:

@@ -42,10 +42,24 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def screen_port(centre: Any) -> int:
-    """The port of the citizen screen `letan run` serves: the centre file's screen.port, else 8080."""
-    port = getattr(getattr(centre, "screen", None), "port", None)
-    return port if isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536 else DEFAULT_SCREEN_PORT
+def screen_url(centre: Any) -> tuple[str, str | None]:
+    """The address of the citizen screen `letan run` serves, from the centre file's `screen` section (port 8080
+    without one), and a warning for the technician when the kiosk could not reach it as configured."""
+    screen = getattr(centre, "screen", None)
+    if screen is None:
+        return (f"http://127.0.0.1:{DEFAULT_SCREEN_PORT}/",
+                f"the centre file has no screen section, so `letan run` serves no screen; add one "
+                f"(screen: {{port: {DEFAULT_SCREEN_PORT}}}) for the kiosk")
+    port = getattr(screen, "port", DEFAULT_SCREEN_PORT)
+    host = str(getattr(screen, "host", "127.0.0.1") or "127.0.0.1")
+    warning = None
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+        warning = f"screen.port is {port!r} (any free port): give the kiosk a fixed port such as {DEFAULT_SCREEN_PORT}"
+        port = DEFAULT_SCREEN_PORT
+    if host in ("0.0.0.0", "::", "localhost", ""):
+        host = "127.0.0.1"
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/", warning
 
 
 def _plain_line(value: str, what: str) -> str:
@@ -195,7 +209,9 @@ def install(
     if not user or not all(ch.isalnum() or ch in "_-" for ch in user) or user[0] == "-":
         raise _fail(f"--user {user!r}: expected a user name such as letan")
     program = _letan_executable(letan)
-    url = f"http://127.0.0.1:{screen_port(centre)}/"
+    url, warning = screen_url(centre)
+    if warning is not None:
+        print(f"warning: {warning}", file=sys.stderr)
     try:
         unit = service_unit(letan=program, config=str(config_path), site=centre.site.id, user=user)
         entry = autostart_entry(letan=program, url=url)
