@@ -6,6 +6,7 @@ the table of commands in letan/cli/__init__.py says what the modules register.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -138,3 +139,19 @@ def test_help_and_commands_through_the_lazy_group(tmp_path: Path) -> None:
     assert "counter 1: free" in status.stdout
     wrong = runner.invoke(app, ["queu", "status"])
     assert wrong.exit_code == 2 and "queue" in wrong.output
+
+
+def test_bench_cli_measures_the_light_commands_against_bare_python(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    result = subprocess.run([sys.executable, "-m", "letan", "bench", "--only", "cli", "--quick", "--json", str(out)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    figures = {f["name"]: f for f in json.loads(out.read_text(encoding="utf-8"))["figures"]}
+    assert set(figures) == {"python -c pass (median)", "letan --version (median)", "letan --help (median)",
+                            "letan queue status (median)"}
+    for name, figure in figures.items():
+        assert figure["suite"] == "cli" and figure["unit"] == "ms" and figure["value"] > 0
+        if name != "python -c pass (median)":
+            assert figure["target"] == "<= 300 ms" and isinstance(figure["met"], bool)
+    assert figures["letan queue status (median)"]["value"] > figures["python -c pass (median)"]["value"]
+    assert "letan queue status" in result.stdout
