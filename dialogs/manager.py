@@ -265,8 +265,9 @@ class DialogManager:
         self._guarded(self._on_text, text.strip())
 
     def touched(self, choice: str) -> None:
-        """A touch-screen choice: 'yes', 'no', 'take_number', 'human_help', 'procedure:<id>',
-        'procedure:<id>:<question>', 'directions:<place>', 'refreshment', 'goodbye'."""
+        """A touch-screen choice: 'yes', 'no', 'take_number', 'take_number:<procedure id>', 'human_help',
+        'procedure:<id>', 'procedure:<id>:<question>', 'directions:<place>', 'directions:counter:<n>',
+        'refreshment', 'refreshment:<water|candy>', 'referral:<topic>', 'centre_hours', 'goodbye'."""
         if self.state is State.ATTRACT:
             self._start()
         if self.state not in WAITING:
@@ -924,6 +925,15 @@ def _touch_understanding(choice: str) -> Understanding:
         return Understanding("procedure", 1.0, procedure=parts[1], question=parts[2] if len(parts) > 2 else None)
     if intent == "directions" and len(parts) == 2:
         return Understanding("directions", 1.0, place=parts[1])
-    if intent in ("yes", "no", "take_number", "human_help", "refreshment", "goodbye", "lookup_dossier", "repeat"):
+    if intent == "directions" and len(parts) == 3 and parts[1] == "counter" and parts[2].isdigit():
+        return Understanding("directions", 1.0, place="counter", counter=int(parts[2]))
+    if intent == "take_number" and len(parts) == 2:  # the "Lấy số" button of a procedure's page
+        return Understanding("take_number", 1.0, procedure=parts[1])
+    if intent == "refreshment" and len(parts) == 2 and parts[1] in ITEMS:
+        return Understanding("refreshment", 1.0, item=parts[1])
+    if intent == "referral" and len(parts) == 2:
+        return Understanding("referral", 1.0, topic=parts[1])
+    if intent in ("yes", "no", "take_number", "human_help", "refreshment", "goodbye", "lookup_dossier", "repeat",
+                  "centre_hours"):
         return Understanding(intent, 1.0)
     return Understanding("unknown", 0.0)

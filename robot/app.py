@@ -141,7 +141,8 @@ class FeedQueueDesk:
         if result.ok:
             self.feed.emit("ticket", f"{result.number} {result.service_name}", number=result.number,
                            service=service_id, priority=priority, printed=result.printed,
-                           people_ahead=result.people_ahead)
+                           people_ahead=result.people_ahead, wait_minutes=result.wait_minutes,
+                           counters=list(result.counters), service_name=result.service_name)
         else:
             self.feed.emit("info", f"no ticket for {service_id}: refused", service=service_id)
         return result
@@ -376,6 +377,7 @@ class Application:
         self._start_camera()
         self._start_queue_watch()
         self._start_status()
+        self._start_screen()
 
     # ------------------------------------------------------------------ parts
 
@@ -1081,6 +1083,23 @@ class Application:
             self._resolve_alert("scanner_disconnected")
         self._publish_status()
 
+    def _start_screen(self) -> None:
+        """The citizen's touch screen (robot/web), served from this process when the centre file has `screen:`."""
+        self.screen: Any = None
+        if self.centre.screen is None:
+            self._part("screen", "ok (none configured)")
+            return
+        from robot.web.part import ScreenPart, ScreenStartError
+
+        part = ScreenPart(self, self.centre.screen, on_state=lambda state: self._parts.__setitem__("screen", state))
+        try:
+            part.start()
+        except ScreenStartError as exc:
+            self._part("screen", f"unavailable: {exc}")
+            return
+        self.screen = part
+        self._closers.append(part.stop)
+
     def _build_dialog(self, speaker: Any, queue: Any, dossiers: Any, guide: Any, refreshments: Any,
                       events: Any) -> Any:
         from dialogs.manager import DialogManager, ManagerSettings
@@ -1160,6 +1179,31 @@ class Application:
     def typed(self, text: str, *, spoken: bool = False) -> None:
         """Text from the touch keyboard (or recognised speech: spoken)."""
         self._citizen("voice" if spoken else "touch", lambda m: m.heard(text))
+
+    def touched(self, choice: str) -> None:
+        """A choice touched on the screen (DialogManager.touched: 'procedure:<id>', 'take_number', 'yes'...)."""
+        self._citizen("touch", lambda m: m.touched(choice))
+
+    def end_conversation(self) -> None:
+        """The screen went back to its attract screen after nobody touched it: the session ends."""
+        self._dialog(lambda m: m.person_left())
+
+    def conversation(self) -> dict[str, Any] | None:
+        """The conversation between two turns, for the screen: None while a turn is running (not waited for)."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            manager = self.manager
+            if manager is None:
+                return {"state": "not running", "active": False, "offer": None, "choices": (), "current": None,
+                        "ticket": None}
+            offer, session = manager.offer, manager.session
+            return {"state": str(manager.state), "active": session is not None and session.active,
+                    "offer": offer.kind if offer is not None else None,
+                    "choices": offer.choices if offer is not None else (),
+                    "current": manager.current, "ticket": manager.ticket_number}
+        finally:
+            self._lock.release()
 
     def listen(self, frames: Any) -> int:
         """Recognise each utterance in a stream of audio frames (microphone or WAV file). Returns how many."""

@@ -412,6 +412,17 @@ class RefreshmentSettings(_Model):
         return self
 
 
+class ScreenSettings(_Model):
+    """The citizen's touch screen (robot/web), served by the application itself."""
+
+    host: str = Field(default="127.0.0.1", description="Address to bind; 127.0.0.1 keeps it on this machine")
+    port: int = Field(default=8080, ge=0, le=65535, description="0: any free port (the URL is printed)")
+    orientation: Literal["portrait", "landscape", "tablet"] = Field(
+        default="portrait", description="portrait 1080x1920, landscape 1920x1080, tablet 800x1280")
+    idle_timeout_s: float = Field(default=60.0, gt=0, le=3600,
+                                  description="No touch for this long: back to the attract screen, everything cleared")
+
+
 class RobotSettings(_Model):
     id: str = Field(default="robot-1", pattern=r"^[a-z0-9][a-z0-9-]*$")
 
@@ -457,6 +468,7 @@ class CentreConfig(_Model):
     dossier: DossierSettings = DossierSettings()
     navigation: NavigationSettings = NavigationSettings()
     refreshments: RefreshmentSettings = RefreshmentSettings()
+    screen: ScreenSettings | None = Field(default=None, description="The citizen's touch screen; none: no screen")
 
     # Filled by load_centre, not read from YAML.
     source: Path | None = Field(default=None, exclude=True)

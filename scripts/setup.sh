@@ -15,6 +15,7 @@ SYSTEM_PACKAGES=(
   libportaudio2 alsa-utils sox  # microphone, speaker, audio checks
   opencv-doc                    # OpenCV sample photos (people standing) for presence tests
   openssl                       # certificates for the TLS broker tests
+  chromium chromium-driver      # headless browser for the citizen's screen tests
 )
 
 PYTHON="${PYTHON:-}"

@@ -39,6 +39,7 @@ class SimOptions:
     broker_url: str | None = None
     workdir: Path | None = None
     use_broker: bool = True
+    screen: bool = False  # serve the centre's citizen screen (its `screen:` section); port 0 picks a free one
 
 
 class StepError(Exception):
@@ -96,7 +97,9 @@ class SimSession:
         """The centre config the application receives: the simulated devices' addresses, files in workdir."""
         configured = self.devices.configure(centre)
         speech = configured.dialog.speech.model_copy(update={"engine": self.options.speech})
-        return configured.model_copy(update={"dialog": configured.dialog.model_copy(update={"speech": speech})})
+        screen = configured.screen if self.options.screen else None
+        return configured.model_copy(update={"dialog": configured.dialog.model_copy(update={"speech": speech}),
+                                             "screen": screen})
 
     def _watch_printer(self) -> None:
         while not self._watching.wait(0.02):
@@ -468,6 +471,10 @@ def run_interactive(
         for part, state in session.app.parts().items():
             colour = "green" if state.startswith("ok") else "yellow"
             out.print(f"  [{colour}]{part}[/{colour}]: {escape(state)}")
+        screen = getattr(session.app, "screen", None)
+        if screen is not None:
+            out.print(f"[bold]Citizen's screen:[/bold] {screen.url} (open it in a browser; the console and the "
+                      "screen share one conversation)")
         if demo is not None:
             result = run_scenario(session, demo)
             print_result(result, out)

@@ -30,6 +30,7 @@ def bare_centre(centre: CentreConfig, tmp_path: Path, **robot: Any) -> CentreCon
         "queue": centre.queue.model_copy(update={"db": str(tmp_path / "q.sqlite3")}),
         "mqtt": centre.mqtt.model_copy(update={"url": "mqtt://127.0.0.1:9", "outbox": str(tmp_path / "o.sqlite3")}),
         "robot": centre.robot.model_copy(update=robot),
+        "screen": None,
     })
 PHU_DINH = CONFIG_DIR / "centres" / "phu-dinh.yaml"
 

@@ -57,6 +57,7 @@ def _centre(tmp_path: Path, camera: str) -> CentreConfig:
         "queue": CENTRE.queue.model_copy(update={"db": str(tmp_path / "queue.sqlite3")}),
         "dossier": CENTRE.dossier.model_copy(update={"provider": "sqlite", "db": str(db)}),
         "mqtt": CENTRE.mqtt.model_copy(update={"url": "mqtt://127.0.0.1:9", "outbox": str(tmp_path / "o.sqlite3")}),
+        "screen": None,
     })
 
 

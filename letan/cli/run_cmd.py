@@ -145,9 +145,12 @@ def _sim(
     if scenario is not None and not demo:
         code = run_scripted(options, scenario, Console(file=sys.stdout, highlight=False), report)
         raise typer.Exit(code)
+    import dataclasses
+
     interactive = sys.stdin.isatty()
     # Bound to the real stdout now: the speech synthesiser briefly redirects sys.stdout while it works.
     out = Console(file=sys.stdout, highlight=False, width=None if interactive else max(console.width, 140))
+    options = dataclasses.replace(options, screen=True)  # the console and the citizen's screen: one conversation
     code = run_interactive(options, out, demo=scenario, stdin=sys.stdin, interactive=interactive)
     raise typer.Exit(code)
 
