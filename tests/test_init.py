@@ -70,6 +70,7 @@ def test_options_write_a_file_that_passes_config_check(tmp_path: Path) -> None:
     assert [c["number"] for c in counters] == [1, 2, 3, 4, 5]
     assert {s for c in counters for s in c["services"]} == {"chung_thuc", "ho_tich", "cu_tru"}
     assert data["devices"]["profile"] == "real"
+    assert data["screen"]["port"] == 8080
     # Procedures of the services left out are referred, in Vietnamese.
     assert data["referrals"]["ho_tro_mai_tang"].startswith("Trung tâm không")
     # Every top-level section has a comment just above it for the technician.
@@ -162,6 +163,8 @@ def test_other_bad_options_are_refused_with_one_line(tmp_path: Path, flags: list
 def test_options_need_a_name_and_an_address(tmp_path: Path) -> None:
     line = one_error_line(letan(tmp_path, "init", "--site-id", "cua-moi"))
     assert "--name and --address missing" in line
+    line = one_error_line(letan(tmp_path, "init", "--name", "— —", "--address", ADDRESS))
+    assert "give one with --site-id" in line
 
 
 def test_every_choice_of_services_and_counters_passes_the_checks(catalogue: Catalogue) -> None:

@@ -103,6 +103,18 @@ def test_install_prints_both_files_by_default_and_never_overwrites_without_force
     assert (autostart / "letan-screen.desktop").is_file() and not (out / "letan-screen.desktop").exists()
 
 
+def test_a_file_from_letan_init_gives_the_screen_its_port(tmp_path: Path) -> None:
+    made = letan(tmp_path, "init", "--name", "Trung tâm phục vụ hành chính công phường Cửa Mới", "--address", "1",
+                 "--out", "centre.yaml")
+    assert made.returncode == 0, made.stderr
+    text = (tmp_path / "centre.yaml").read_text(encoding="utf-8").replace("port: 8080", "port: 8123")
+    (tmp_path / "centre.yaml").write_text(text, encoding="utf-8")
+    result = letan(tmp_path, "service", "install", "--config", "centre.yaml")
+    assert result.returncode == 0, result.stderr
+    assert "screen section" not in result.stderr
+    assert f"Exec={LETAN_BIN} service screen --url http://127.0.0.1:8123/" in result.stdout
+
+
 def test_install_refuses_a_centre_file_that_does_not_pass_the_check(tmp_path: Path) -> None:
     bad = tmp_path / "centre.yaml"
     bad.write_text("site: {id: Cửa Nam}\n", encoding="utf-8")

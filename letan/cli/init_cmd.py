@@ -161,6 +161,8 @@ def init(
                             "options to be asked")
             name = check_text("--name", name)
             address = check_text("--address", address)
+            if site_id is None and not site_id_from_name(name):
+                raise TemplateError(f"no site id can be made from the name {name!r}: give one with --site-id")
             site_id = check_site_id(site_id if site_id is not None else site_id_from_name(name))
             chosen = parse_services(services) if services is not None else SERVICE_IDS
             n = _counters(str(counters)) if counters is not None else len(chosen)
