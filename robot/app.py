@@ -504,7 +504,7 @@ class Application:
         from robot.queue import QueueEngine
 
         self.engine: Any = None
-        db = self.centre.resolve_path(self.centre.queue.db)
+        db = self.centre.queue_db_path()
         try:
             self.engine = QueueEngine(self.centre, db, self.clock)
         except Exception as exc:  # sqlite3.Error, OSError: the robot still talks and guides
@@ -968,7 +968,7 @@ class Application:
 
         position = queue_ticket_position(self.engine) if self.engine is not None else None
         try:
-            desk = build_desk(self.centre.dossier, self.centre.resolve_path, self.clock, position)
+            desk = build_desk(self.centre.dossier, self.centre.dossier_db_path(), self.clock, position)
         except (ValueError, OSError) as exc:
             self._part("dossiers", f"unavailable: {exc}")
             return NoDossiers()

@@ -299,7 +299,10 @@ class MqttSettings(_Model):
     topic_root: str = "letan/v1"
     discovery_prefix: str = "homeassistant"
     embedded_port: int = Field(default=1883, ge=1, le=65535, description="Port of the embedded broker (no url)")
-    outbox: str = Field(default="var/letan-outbox.sqlite3", description="SQLite outbox of unacknowledged events")
+    outbox: str | None = Field(
+        default=None,
+        description="SQLite outbox of unacknowledged events (default: {site}-outbox.sqlite3 in the state directory)",
+    )
     outbox_synchronous: Literal["NORMAL", "FULL"] = Field(
         default="NORMAL", description="Outbox durability: NORMAL survives kill -9, FULL also a power cut (docs/mqtt.md)"
     )
@@ -330,7 +333,9 @@ class MqttSettings(_Model):
 
 
 class QueueSettings(_Model):
-    db: str = "var/letan-queue.sqlite3"
+    db: str | None = Field(
+        default=None, description="Queue database (default: {site}-queue.sqlite3 in the state directory)"
+    )
     priority_mode: Literal["strict", "interleave"] = "interleave"
     priority_every: int = Field(default=3, ge=1, description="Interleave: one priority ticket after N normal")
     default_service_minutes: float = Field(
@@ -356,7 +361,9 @@ class DialogSettings(_Model):
 
 class DossierSettings(_Model):
     provider: Literal["sqlite", "http"] = "sqlite"
-    db: str = "var/letan-dossiers.sqlite3"
+    db: str | None = Field(
+        default=None, description="SQLite dossier store (default: {site}-dossiers.sqlite3 in the state directory)"
+    )
     url_template: str | None = None
     allowed_hosts: tuple[str, ...] = ()
     timeout_s: float = Field(default=3.0, gt=0)
@@ -495,11 +502,32 @@ class CentreConfig(_Model):
         return [c for c in self.point(point_id).counters if service_id in c.services and c.open]
 
     def resolve_path(self, value: str) -> Path:
-        """A path from the config, relative to the project root when not absolute."""
-        from robot.paths import PROJECT_ROOT
+        """A path from the config: absolute (`~` expanded), or relative to the centre file's folder (to the state
+        directory for a config not read from a file), never to the working directory or letan's own folder."""
+        from robot.paths import state_dir
 
-        path = Path(value)
-        return path if path.is_absolute() else PROJECT_ROOT / path
+        path = Path(value).expanduser()
+        if path.is_absolute():
+            return path
+        base = self.source.parent if self.source is not None else state_dir()
+        return base / path
+
+    def _state_file(self, value: str | None, name: str) -> Path:
+        from robot.paths import state_dir
+
+        return self.resolve_path(value) if value else state_dir() / f"{self.site.id}-{name}"
+
+    def queue_db_path(self) -> Path:
+        """The queue database: queue.db, else {site}-queue.sqlite3 in the state directory."""
+        return self._state_file(self.queue.db, "queue.sqlite3")
+
+    def dossier_db_path(self) -> Path:
+        """The SQLite dossier store: dossier.db, else {site}-dossiers.sqlite3 in the state directory."""
+        return self._state_file(self.dossier.db, "dossiers.sqlite3")
+
+    def outbox_path(self) -> Path:
+        """The MQTT outbox: mqtt.outbox, else {site}-outbox.sqlite3 in the state directory."""
+        return self._state_file(self.mqtt.outbox, "outbox.sqlite3")
 
     def now(self) -> datetime:
         return datetime.now(self.site.tz)
@@ -833,7 +861,7 @@ def load_centre(path: Path, catalogue: Catalogue | None = None) -> CentreConfig:
     """Load and validate a centre file (and the catalogue, unless given)."""
     catalogue = catalogue if catalogue is not None else load_catalogue_checked()
     centre = parse_centre(read_yaml(path), catalogue, str(path))
-    return centre.model_copy(update={"source": path})
+    return centre.model_copy(update={"source": path.absolute()})  # its relative paths: from the file's folder
 
 
 __all__ = [

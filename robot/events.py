@@ -16,14 +16,14 @@ import json
 import uuid
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any, ClassVar, Literal, TypeVar
 
 from robot.clock import Clock
+from robot.paths import package_folder
 
 SCHEMA_VERSION = 1
 DEFAULT_ROOT = "letan/v1"
-SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
+SCHEMA_DIR = package_folder("robot", "schemas")  # package data of the wheel
 RESERVED_SEGMENTS = frozenset({"queue", "counter", "staff"})
 
 M = TypeVar("M", bound="Message")

@@ -10,6 +10,8 @@ the simulated printer, navigation results, alerts, and the MQTT messages staff w
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -25,7 +27,6 @@ from dialogs.catalogue import Catalogue
 from robot.app import AppEvent, Application
 from robot.clock import Clock, SimClock, SystemClock
 from robot.config import CentreConfig, load_catalogue_checked
-from robot.paths import PROJECT_ROOT
 from simulator.console import HELP, run_console
 from simulator.devices import SimDevices
 from simulator.scenario import Observation, Scenario, ScenarioResult, Step, run_scenario
@@ -37,7 +38,7 @@ class SimOptions:
     start: datetime | None = None  # None: the wall clock (--realtime)
     speech: str = "text"
     broker_url: str | None = None
-    workdir: Path | None = None
+    workdir: Path | None = None  # None: a temporary folder, removed when the session stops
     use_broker: bool = True
     screen: bool = False  # serve the centre's citizen screen (its `screen:` section); port 0 picks a free one
 
@@ -46,16 +47,13 @@ class StepError(Exception):
     """A step that cannot be performed here (message for the technician)."""
 
 
-def default_workdir() -> Path:
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    return PROJECT_ROOT / "out" / "sim" / f"run-{stamp}-{os.getpid()}"
-
-
 class SimSession:
     def __init__(self, options: SimOptions, catalogue: Catalogue | None = None):
         self.options = options
         self.catalogue = catalogue or load_catalogue_checked()
-        self.workdir = (options.workdir or default_workdir()).resolve()
+        # The run's files (tickets, audio, databases): the given folder, kept; else a temporary one, removed at stop.
+        self._temporary = options.workdir is None
+        self.workdir = (options.workdir or Path(tempfile.mkdtemp(prefix="letan-sim-"))).resolve()
         self.clock: Clock = SimClock(options.start) if options.start is not None else SystemClock(
             options.centre.site.tz)
         self._observations: list[Observation] = []
@@ -91,7 +89,7 @@ class SimSession:
         self._watcher = threading.Thread(target=self._watch_printer, name="sim-printer-watch", daemon=True)
         self._watcher.start()
         # The counters' own terminal: another client of the same queue database, as staff tools are.
-        self.counters = QueueEngine(centre, centre.resolve_path(centre.queue.db), self.clock)
+        self.counters = QueueEngine(centre, centre.queue_db_path(), self.clock)
 
     def _sim_config(self, centre: CentreConfig) -> CentreConfig:
         """The centre config the application receives: the simulated devices' addresses, files in workdir."""
@@ -172,6 +170,8 @@ class SimSession:
         if self.app is not None:
             self.app.stop()
         self.devices.stop()
+        if self._temporary:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
     def __enter__(self) -> SimSession:
         self.start()
@@ -480,7 +480,7 @@ def run_interactive(
             print_result(result, out)
             if not interactive:
                 out.print("Standard input is not a terminal, so the demo ends here. Start the console with "
-                          "[bold].venv/bin/letan sim[/bold] (type /help there).")
+                          "[bold]letan sim[/bold] (type /help there).")
                 return 0 if result.ok else 1
         out.print(HELP)
         prompt = (lambda: out.print("[bold yellow]citizen>[/bold yellow] ", end="")) if interactive else None

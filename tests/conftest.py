@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,20 @@ def bare_centre(centre: CentreConfig, tmp_path: Path, **robot: Any) -> CentreCon
         "screen": None,
     })
 PHU_DINH = CONFIG_DIR / "centres" / "phu-dinh.yaml"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def letan_state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The state directory (robot.paths.state_dir) of everything the tests run, commands started as processes
+    included: queue databases, outboxes and kept runs go here, never into the checkout or ~/.local/state."""
+    folder = tmp_path_factory.mktemp("state")
+    before = os.environ.get("LETAN_STATE_DIR")
+    os.environ["LETAN_STATE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("LETAN_STATE_DIR", None)
+    else:
+        os.environ["LETAN_STATE_DIR"] = before
 
 
 @pytest.fixture(scope="session")

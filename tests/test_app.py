@@ -20,7 +20,7 @@ from letan.cli import app as cli
 from robot.app import Application
 from robot.clock import SimClock
 from robot.config import load_catalogue_checked, load_centre
-from robot.paths import PROJECT_ROOT, SCENARIOS_DIR
+from robot.paths import SCENARIOS_DIR
 from simulator.scenario import Step, load_scenario, run_scenario
 from simulator.session import SimOptions, SimSession
 from tests.conftest import CUA_NAM, bare_centre
@@ -29,6 +29,7 @@ from tests.mosquitto import MosquittoBroker
 CATALOGUE = load_catalogue_checked()
 CENTRE = load_centre(CUA_NAM, CATALOGUE)
 MORNING = datetime(2026, 11, 25, 8, 5, tzinfo=CENTRE.site.tz)
+PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the checkout
 LETAN = str(PROJECT_ROOT / ".venv" / "bin" / "letan")
 
 

@@ -25,11 +25,11 @@ from dialogs.vad import EndPointer, utterances
 from drivers.audio import WavFileSource
 from letan.cli.doctor import _asr
 from robot.config import load_catalogue_checked, load_centre
-from robot.paths import PROJECT_ROOT
 from simulator.scenario import Step
 from simulator.session import SimOptions, SimSession
 from tests.conftest import CUA_NAM
 
+PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the checkout
 CATALOGUE = load_catalogue_checked()
 CENTRE = load_centre(CUA_NAM, CATALOGUE)
 MORNING = datetime(2026, 11, 25, 8, 5, tzinfo=CENTRE.site.tz)

@@ -81,7 +81,7 @@ def test_http_service_down_gives_a_polite_answer(tmp_path: Path) -> None:
     with FakeDossierService({}) as service:
         settings = DossierSettings(provider="http", url_template=service.url_template, allowed_hosts=("127.0.0.1",),
                                    timeout_s=0.3, retries=0, breaker_failures=1)
-        desk = build_desk(settings, lambda p: tmp_path / p, SimClock(MONDAY_9))
+        desk = build_desk(settings, tmp_path / "dossiers.sqlite3", SimClock(MONDAY_9))
         assert desk.lookup("000.A0.01.H26-260105-0002").kind == "not_found"
         service.fault = "garbage"
         down = desk.lookup("000.A0.01.H26-260105-0002")
@@ -90,7 +90,7 @@ def test_http_service_down_gives_a_polite_answer(tmp_path: Path) -> None:
         assert desk.lookup("000.A0.01.H26-260105-0002").kind == "unavailable"
         assert len(service.requests) == requests  # circuit open: the robot answers without waiting
     with pytest.raises(ValueError, match="url_template"):
-        build_desk(DossierSettings(provider="http"), lambda p: tmp_path / p, SimClock(MONDAY_9))
+        build_desk(DossierSettings(provider="http"), tmp_path / "dossiers.sqlite3", SimClock(MONDAY_9))
 
 
 def test_own_ticket_gives_position_and_wait_from_the_queue_engine(store: SqliteDossierStore, tmp_path: Path) -> None:

@@ -275,7 +275,7 @@ def test_a_staff_command_killed_while_running_is_not_run_twice(tmp_path: Path, a
     from robot.mqtt.client import BrokerSettings, MqttLink
     from robot.mqtt.commands import CommandService
     from robot.mqtt.outbox import Outbox
-    from robot.paths import PROJECT_ROOT
+    PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the checkout
 
     clock = SimClock(datetime(2026, 3, 2, 9, 0, tzinfo=TZ))
     command = Stamper("cua-nam", "robot-1", clock).make(RobotCommand, request_id=f"{action}-7", action=action,

@@ -19,7 +19,7 @@ from pathlib import Path
 from dialogs.catalogue import Catalogue
 from letan.bench import BenchReport, median
 from robot.config import CentreConfig, load_catalogue_checked, load_centre
-from robot.paths import DEFAULT_CENTRE, PROJECT_ROOT
+from robot.paths import DEFAULT_CENTRE, state_dir, writable_dir
 from simulator.day import plan_day, scratch_dir, simulate_day
 
 CITIZENS = 600
@@ -44,8 +44,8 @@ def run(report: BenchReport, quick: bool) -> None:
     report.add(f"day of {CITIZENS} citizens (median of {repeat})", median(shm_s), "s", target="< 10 s",
                met=median(shm_s) < 10, note=f"{tickets} tickets, memory-backed SQLite file")
     report.add("per citizen", median(shm_s) / CITIZENS * 1000, "ms")
-    (PROJECT_ROOT / "var").mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="letan-bench-day-", dir=PROJECT_ROOT / "var") as folder:
+    on_disk = writable_dir(state_dir() / "bench", "state directory")  # a disk, where /tmp may be memory
+    with tempfile.TemporaryDirectory(prefix="letan-bench-day-", dir=on_disk) as folder:
         start = time.perf_counter()
         simulate_day(centre, catalogue, plan, Path(folder) / "day.sqlite3")
         disk_s.append(time.perf_counter() - start)
@@ -74,8 +74,7 @@ def camera(report: BenchReport, quick: bool, centre: CentreConfig, catalogue: Ca
 
     latencies = []
     start = datetime(2026, 11, 25, 9, 0, tzinfo=centre.site.tz)
-    (PROJECT_ROOT / "var").mkdir(exist_ok=True)
-    folder = tempfile.mkdtemp(prefix="letan-bench-camera-", dir=PROJECT_ROOT / "var")
+    folder = tempfile.mkdtemp(prefix="letan-bench-camera-", dir=writable_dir(state_dir() / "bench", "state directory"))
     try:
         with SimSession(SimOptions(centre=centre, start=start, workdir=Path(folder)), catalogue) as session:
             assert session.app is not None

@@ -37,6 +37,22 @@ def report_config_error(error: ConfigError) -> None:
         print(str(problem), file=sys.stderr)
 
 
+def ensure_state_files(centre: CentreConfig) -> None:
+    """Exit 2 with one line naming the folder when a state file of the centre (queue database, outbox, dossier
+    store: by default in the state directory) could not be written there."""
+    from robot.paths import StateDirError, ensure_parent
+
+    paths = [centre.queue_db_path(), centre.outbox_path()]
+    if centre.dossier.provider == "sqlite":
+        paths.append(centre.dossier_db_path())
+    try:
+        for path in paths:
+            ensure_parent(path)
+    except StateDirError as error:
+        print(str(error), file=sys.stderr)
+        raise typer.Exit(2) from None
+
+
 def load_centre_or_exit(path: Path) -> CentreConfig:
     """Load a centre file; on any problem print them and exit with code 2."""
     try:

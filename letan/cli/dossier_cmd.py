@@ -78,12 +78,15 @@ def dossier_import(
 ) -> None:
     """Import (or update) dossiers from a CSV export into the local store. Bad rows are listed, good rows kept."""
     from robot.dossier.store import ImportFileError, SqliteDossierStore
+    from robot.paths import StateDirError, ensure_parent
 
     centre = load_centre_or_exit(config)
-    target = db or centre.resolve_path(centre.dossier.db)
+    target = db or centre.dossier_db_path()
     try:
-        store = SqliteDossierStore(target)
+        store = SqliteDossierStore(ensure_parent(target))
         report = store.import_csv(csv_file)
+    except StateDirError as exc:
+        raise _fail(str(exc), 2) from None
     except ImportFileError as exc:
         raise _fail(str(exc), 2) from None
     except OSError as exc:
@@ -114,12 +117,19 @@ def dossier_lookup(
         from robot.dossier.tickets import queue_ticket_position
         from robot.queue.engine import QueueEngine
 
-        engine = QueueEngine(centre, centre.resolve_path(centre.queue.db), clock)
+        engine = QueueEngine(centre, centre.queue_db_path(), clock)
         ticket_position = queue_ticket_position(engine)
     except Exception as exc:  # the queue store being unusable must not stop a dossier lookup
         print(f"queue unavailable for ticket lookups: {type(exc).__name__}", file=sys.stderr)
+    from robot.paths import StateDirError, ensure_parent
+
     try:
-        desk = build_desk(centre.dossier, centre.resolve_path, clock, ticket_position)
+        db = centre.dossier_db_path()
+        if centre.dossier.provider == "sqlite":
+            ensure_parent(db)
+        desk = build_desk(centre.dossier, db, clock, ticket_position)
+    except StateDirError as exc:
+        raise _fail(str(exc), 2) from None
     except ValueError as exc:
         raise _fail(f"{centre.source}: dossier: {exc}", 2) from None
     try:

@@ -79,9 +79,16 @@ def _engine(config: Path, db: Path | None, at: str | None, broker: str | None = 
     centre = load_centre_or_exit(config)
     clock = _clock(centre, at)
     _check_broker(centre, broker)
-    path = db if db is not None else centre.resolve_path(centre.queue.db)
+    path = db if db is not None else centre.queue_db_path()
+    from robot.paths import StateDirError, ensure_parent
+    from robot.queue.store import NewerSchema
+
     try:
-        engine = QueueEngine(centre, path, clock)
+        if broker or centre.mqtt.url:
+            ensure_parent(centre.outbox_path())  # where the events wait for the broker
+        engine = QueueEngine(centre, ensure_parent(path), clock)
+    except (StateDirError, NewerSchema) as error:
+        raise _fail(str(error), 2) from None
     except (sqlite3.Error, OSError) as error:
         raise _fail(f"cannot open the queue database {path}: {error}", 1) from None
     try:
@@ -120,7 +127,7 @@ def _publish(centre: CentreConfig, engine: QueueEngine, clock: Clock, broker: st
 
     if not publish_queue_events(centre, engine, clock, broker_url=broker):
         print(f"warning: the MQTT broker did not acknowledge the queue events; they are kept in "
-              f"{centre.resolve_path(centre.mqtt.outbox)} and published by the next command or the robot",
+              f"{centre.outbox_path()} and published by the next command or the robot",
               file=sys.stderr)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from dialogs.ports import DossierAnswer
@@ -130,8 +131,9 @@ class DossierDesk:
         )
 
 
-def build_provider(settings: DossierSettings, resolve: Callable[[str], Any], clock: Clock) -> DossierProvider:
-    """The provider named by the centre's dossier settings. ValueError (English) when misconfigured."""
+def build_provider(settings: DossierSettings, db: Path, clock: Clock) -> DossierProvider:
+    """The provider named by the centre's dossier settings (`db`: the SQLite store's file). ValueError (English) when
+    misconfigured."""
     if settings.provider == "http":
         if not settings.url_template:
             raise ValueError("dossier.url_template is required when dossier.provider is 'http'")
@@ -142,13 +144,12 @@ def build_provider(settings: DossierSettings, resolve: Callable[[str], Any], clo
             breaker=CircuitBreaker(settings.breaker_failures, settings.breaker_reset_s, clock.monotonic),
             monotonic=clock.monotonic,
         )
-    return SqliteDossierStore(resolve(settings.db))
+    return SqliteDossierStore(db)
 
 
 def build_desk(
-    settings: DossierSettings, resolve: Callable[[str], Any], clock: Clock,
-    ticket_position: TicketPosition | None = None,
+    settings: DossierSettings, db: Path, clock: Clock, ticket_position: TicketPosition | None = None,
 ) -> DossierDesk:
-    """The desk for a centre: `build_desk(centre.dossier, centre.resolve_path, clock, ticket_position)`."""
-    provider = build_provider(settings, resolve, clock)
+    """The desk for a centre: `build_desk(centre.dossier, centre.dossier_db_path(), clock, ticket_position)`."""
+    provider = build_provider(settings, db, clock)
     return DossierDesk(provider, clock, RateLimiter(settings.rate_limit_per_minute, clock.monotonic), ticket_position)

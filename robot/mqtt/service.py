@@ -41,7 +41,7 @@ class RobotMqtt:
         self.link = MqttLink(self.settings, f"letan-{centre.site.id}-{robot_id}", clean_session=False, will=will,
                              topic_root=self.root)
         self.link.on_connect_hooks.append(self._announce_online)
-        self.outbox = Outbox(outbox_path or centre.resolve_path(mqtt.outbox), mqtt.outbox_synchronous)
+        self.outbox = Outbox(outbox_path or centre.outbox_path(), mqtt.outbox_synchronous)
         self.bus = EventBus(self.link, self.outbox, self.root)
         point = centre.robot.point
         self.commands = CommandService(self.link, self.bus, self.stamp, desk=engine, point_id=point)
@@ -119,7 +119,7 @@ def publish_queue_events(centre: CentreConfig, engine: QueueLog, clock: Clock, *
     stamp = Stamper(centre.site.id, centre.robot.id, clock)
     client_id = f"letan-{centre.site.id}-{centre.robot.id}-cli-{uuid.uuid4().hex[:8]}"
     link = MqttLink(settings, client_id, topic_root=centre.mqtt.topic_root)
-    outbox = Outbox(centre.resolve_path(centre.mqtt.outbox), centre.mqtt.outbox_synchronous)
+    outbox = Outbox(centre.outbox_path(), centre.mqtt.outbox_synchronous)
     bus = EventBus(link, outbox, centre.mqtt.topic_root)
     link.start()
     bus.start()

@@ -78,7 +78,11 @@ class QueueEngine:
         self._lock = threading.RLock()
         self._conn = store.connect(db_path)
         # Which event log this is: a new, restored or moved database has its own (see store.create_schema).
-        self.log_id = store.create_schema(self._conn)
+        try:
+            self.log_id = store.create_schema(self._conn, db_path)
+        except BaseException:
+            self._conn.close()
+            raise
 
     def close(self) -> None:
         with self._lock:

@@ -44,6 +44,15 @@ CREATE TABLE IF NOT EXISTS requests (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
+# PRAGMA user_version of the files this letan writes. A file of a newer letan is refused, not misread; 0 is a file
+# made before versions were kept (the same schema as version 1) or a new one.
+SCHEMA_VERSION = 1
+
+
+class NewerSchema(Exception):
+    """The queue database was written by a newer letan (one line for the technician)."""
+
+
 TICKET_COLUMNS = (
     "id, day, point, number, seq, service, issued_service, priority, status, counter, issued_at, called_at, "
     "serving_at, finished_at, parked_at, call_count"
@@ -61,10 +70,17 @@ def connect(path: Path, busy_timeout_s: float = 30.0) -> sqlite3.Connection:
     return conn
 
 
-def create_schema(conn: sqlite3.Connection) -> str:
+def create_schema(conn: sqlite3.Connection, path: Path | str = "the queue database") -> str:
     """Create what is missing; return the database's log id: a random id given once, when the file gets its
-    schema, so that a reader of the event log (the MQTT bridge) can tell this log from another database's."""
+    schema, so that a reader of the event log (the MQTT bridge) can tell this log from another database's.
+    NewerSchema for a file whose schema version is newer than this letan's."""
     with transaction(conn):
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        if version > SCHEMA_VERSION:
+            raise NewerSchema(f"queue database {path} has schema version {version}, newer than this letan's "
+                              f"({SCHEMA_VERSION}): upgrade letan, or use another database (--db)")
+        if version < SCHEMA_VERSION:
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         for statement in SCHEMA.split(";"):
             if statement.strip():
                 conn.execute(statement)
