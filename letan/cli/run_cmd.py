@@ -15,7 +15,14 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from letan.cli.common import CONFIG_OPTION, console, err_console, load_centre_or_exit, report_config_error
+from letan.cli.common import (
+    CONFIG_OPTION,
+    console,
+    ensure_state_files,
+    err_console,
+    load_centre_or_exit,
+    report_config_error,
+)
 from robot.config import CentreConfig, ConfigError, load_catalogue_checked
 from robot.paths import DEFAULT_CENTRE, SCENARIOS_DIR
 
@@ -73,6 +80,7 @@ def _run(
 
     centre = load_centre_or_exit(config)
     _check_broker(centre, broker)
+    ensure_state_files(centre)
     try:
         app = Application.from_config(centre, catalogue=load_catalogue_checked(), broker_url=broker)
     except AppStartError as exc:
@@ -107,7 +115,10 @@ def _sim(
     report: Path | None = typer.Option(None, "--report", help="With --script: write the run as JSON here."),
     demo: bool = typer.Option(False, "--demo", help="Run the demo scenario, then the console (on a terminal)."),
     broker: str | None = typer.Option(None, "--broker", help="MQTT broker URL (default: embedded broker)."),
-    workdir: Path | None = typer.Option(None, "--workdir", help="Where tickets, audio and databases go."),
+    workdir: Path | None = typer.Option(
+        None, "--workdir", "--out", help="Where tickets, audio and databases go (kept; default: a temporary folder)."
+    ),
+    keep: bool = typer.Option(False, "--keep", help="Keep the run's files in the state directory's sim/ folder."),
 ) -> None:
     """Start the application on simulated devices with a technician console (reads a terminal or a pipe)."""
     if ctx.invoked_subcommand is not None:
@@ -129,22 +140,25 @@ def _sim(
             report_config_error(error)
             raise typer.Exit(2) from None
         if len(scenarios) > 1 and not demo:
+            base = _run_folder(workdir, keep)
+
             def options_for(one: Any, index: int) -> SimOptions:
                 centre = load_centre_or_exit(config or one.centre_path() or DEFAULT_CENTRE)
                 start = _start_time(centre, one.at if one.at and at is None else at, realtime)
-                folder = workdir / f"{index:03d}" if workdir is not None else None
+                folder = base / f"{index:03d}" if base is not None else None
                 return SimOptions(centre=centre, start=start, speech=speech, broker_url=broker, workdir=folder)
 
             out = Console(file=sys.stdout, highlight=False)
-            raise typer.Exit(run_suite(options_for, scenarios, out, report))
+            raise _kept(run_suite(options_for, scenarios, out, report), base)
         scenario = scenarios[0]
         config = config or scenario.centre_path()
     centre = load_centre_or_exit(config or DEFAULT_CENTRE)
     start = _start_time(centre, scenario.at if scenario and scenario.at and at is None else at, realtime)
-    options = SimOptions(centre=centre, start=start, speech=speech, broker_url=broker, workdir=workdir)
+    folder = _run_folder(workdir, keep)
+    options = SimOptions(centre=centre, start=start, speech=speech, broker_url=broker, workdir=folder)
     if scenario is not None and not demo:
         code = run_scripted(options, scenario, Console(file=sys.stdout, highlight=False), report)
-        raise typer.Exit(code)
+        raise _kept(code, folder)
     import dataclasses
 
     interactive = sys.stdin.isatty()
@@ -152,7 +166,27 @@ def _sim(
     out = Console(file=sys.stdout, highlight=False, width=None if interactive else max(console.width, 140))
     options = dataclasses.replace(options, screen=True)  # the console and the citizen's screen: one conversation
     code = run_interactive(options, out, demo=scenario, stdin=sys.stdin, interactive=interactive)
-    raise typer.Exit(code)
+    raise _kept(code, folder)
+
+
+def _run_folder(workdir: Path | None, keep: bool) -> Path | None:
+    """Where a simulator run's files go: --workdir (kept), else with --keep a new folder in the state directory's
+    sim/ (kept), else None: a temporary folder that the session removes when it stops. Exit 2 if not writable."""
+    from robot.paths import StateDirError, kept_run_dir, writable_dir
+
+    try:
+        if workdir is not None:
+            return writable_dir(workdir.absolute(), "--workdir folder")
+        return kept_run_dir("sim") if keep else None
+    except StateDirError as error:
+        raise _fail(str(error), 2) from None
+
+
+def _kept(code: int, folder: Path | None) -> typer.Exit:
+    """The exit of a simulator run, after saying where its kept files are."""
+    if folder is not None:
+        console.print(f"Run files kept in {escape(str(folder))}")
+    return typer.Exit(code)
 
 
 def scenario_options(scenario: Any, index: int = 0, workdir: Path | None = None) -> Any:
@@ -188,11 +222,14 @@ def _day(
     counters: list[str] = typer.Option([], "--counters", help="What if: SERVICE=N open counters (repeatable)."),
     arrivals: int | None = typer.Option(None, "--arrivals", help="What if: this many citizens instead."),
     base_arrivals: int = typer.Option(400, "--base-arrivals", help="Citizens in the baseline day."),
-    out: Path = typer.Option(Path("out/sim-day"), "--out", help="Report folder (PNG chart, summary, JSON)."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Report folder (PNG chart, summary, JSON; default: sim-day/ in the state directory)."
+    ),
     seed: int = typer.Option(1, "--seed", help="Random seed: the same seed gives the same day."),
     at: str | None = typer.Option(None, "--at", help="Day to simulate, ISO date (default: next working day)."),
 ) -> None:
     """Simulate a working day: arrivals, the robot's dialog, the real queue engine, counters. KPIs + report."""
+    from robot.paths import StateDirError, state_dir, writable_dir
     from simulator.day import DayError, next_working_day, run_day_report
 
     centre = load_centre_or_exit(config)
@@ -206,6 +243,11 @@ def _day(
             raise _fail(f"--at: {at!r} is not an ISO date such as 2026-11-25", 2) from None
     else:
         day = next_working_day(centre, centre.now())
+    try:
+        out = writable_dir(out.absolute(), "--out folder") if out is not None else writable_dir(
+            state_dir() / "sim-day", "state directory")
+    except StateDirError as error:
+        raise _fail(str(error), 2) from None
     try:
         result = run_day_report(
             centre, load_catalogue_checked(), day, out, seed=seed, arrivals=base_arrivals,
