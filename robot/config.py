@@ -10,6 +10,7 @@ never a traceback.
 from __future__ import annotations
 
 import math
+import os
 import re
 import reprlib
 from collections.abc import Iterable
@@ -861,7 +862,7 @@ def load_centre(path: Path, catalogue: Catalogue | None = None) -> CentreConfig:
     """Load and validate a centre file (and the catalogue, unless given)."""
     catalogue = catalogue if catalogue is not None else load_catalogue_checked()
     centre = parse_centre(read_yaml(path), catalogue, str(path))
-    return centre.model_copy(update={"source": path.absolute()})  # its relative paths: from the file's folder
+    return centre.model_copy(update={"source": Path(os.path.abspath(path))})  # relative paths: from its folder
 
 
 __all__ = [

@@ -179,13 +179,14 @@ def _run_folder(workdir: Path | None, keep: bool) -> Path | None:
             return writable_dir(workdir.absolute(), "--workdir folder")
         return kept_run_dir("sim") if keep else None
     except StateDirError as error:
-        raise _fail(str(error), 2) from None
+        print(error, file=sys.stderr)  # one line, never wrapped: it names a folder
+        raise typer.Exit(2) from None
 
 
 def _kept(code: int, folder: Path | None) -> typer.Exit:
     """The exit of a simulator run, after saying where its kept files are."""
     if folder is not None:
-        console.print(f"Run files kept in {escape(str(folder))}")
+        print(f"Run files kept in {folder}", flush=True)  # plain: a long path is never wrapped
     return typer.Exit(code)
 
 
@@ -247,7 +248,8 @@ def _day(
         out = writable_dir(out.absolute(), "--out folder") if out is not None else writable_dir(
             state_dir() / "sim-day", "state directory")
     except StateDirError as error:
-        raise _fail(str(error), 2) from None
+        print(error, file=sys.stderr)  # one line, never wrapped: it names a folder
+        raise typer.Exit(2) from None
     try:
         result = run_day_report(
             centre, load_catalogue_checked(), day, out, seed=seed, arrivals=base_arrivals,
