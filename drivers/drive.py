@@ -216,6 +216,15 @@ class DriveBase(ABC):
             self._moving = False
             self._io(self._emergency_stop)
 
+    def halt(self) -> None:
+        """Shutdown: bring the wheels to zero velocity (normal deceleration, not the driver's emergency stop) and
+        refuse any further motion, latched like an emergency stop (a walk in progress sees the fault and ends)."""
+        with self._lock:
+            self._faults = replace(self._faults, e_stop=True)
+            self._moving = False
+            self._last_command_at = self._monotonic()
+            self._io(lambda: self._write_velocities(0.0, 0.0))
+
     def clear_faults(self) -> None:
         with self._lock:
             self._io(self._clear_faults)

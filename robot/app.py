@@ -223,6 +223,14 @@ class WatchedPrinter:
         self.printer.close()
 
 
+def printer_answered(status: Any, kind: str) -> bool:
+    """The printer said something about itself (DLE EOT: even "paper out"), not only "cannot connect"; a printer
+    behind a device file cannot answer, it counts once the file opens."""
+    if status.detail.startswith("cannot connect"):
+        return False
+    return kind == "file" or status.online is not None or status.paper != "unknown" or status.cover_open is not None
+
+
 class NoDossiers:
     def lookup(self, payload: str) -> DossierAnswer:
         return DossierAnswer(False, "Dạ, hiện em chưa tra cứu được hồ sơ. Mời ông bà hỏi cán bộ ở quầy ạ.",
@@ -277,6 +285,7 @@ ALERT_KINDS: dict[str, tuple[str, str]] = {
 # Printer problems a periodic check raises (TicketDesk raises them when a ticket does not print).
 PRINTER_CHECK_ALERTS = frozenset({"printer_paper_out", "printer_paper_near_end", "printer_offline",
                                   "printer_cover_open"})
+DEVICE_WAIT_S = 2.0  # at start, how long a device (scanner port, broker) has to answer before it is "unavailable"
 PAUSED_TEXT = "Dạ, em đang tạm nghỉ. Mời ông/bà hỏi cán bộ ở bàn hướng dẫn ạ."
 ITEM_WORDS = {"water": "nước", "candy": "kẹo"}
 
@@ -539,7 +548,7 @@ class Application:
                 drive = McuDrive(link, wheel_radius_m=drive_cfg.wheel_radius_m, wheel_base_m=drive_cfg.wheel_base_m,
                                  monotonic=self.clock.monotonic)
             if drive is not None and devices.can_move:
-                self._closers.append(drive.close)
+                self._closers.append(lambda: self._stop_motors(drive))
                 drive.enable()
                 point = self.centre.point()
                 navigator = GoalNavigator(point.floor_map, drive, self.clock, self.centre.navigation,
@@ -568,6 +577,18 @@ class Application:
         self.navigator = navigator
         self.guide = FeedGuide(RobotGuide(self.behaviours), self.feed)
         return self.guide, RobotRefreshments(self.behaviours)
+
+    @staticmethod
+    def _stop_motors(drive: Any) -> None:
+        """At stop: the wheels to zero and latched there (a walk in progress gets no further command), then the
+        port is closed. If the driver does not answer, its own watchdog and the MCU's stop the wheels."""
+        from drivers.drive import DriveError
+
+        try:
+            drive.halt()
+        except DriveError as exc:
+            log.warning("stopping the motors: %s", exc)
+        drive.close()
 
     def _nav_status(self, status: Any) -> None:
         """Each status of a walk: on the feed, as navigation progress for staff, in the robot's mode. A walk that
@@ -629,10 +650,12 @@ class Application:
         else:
             places = {"network": f"{device.host}:{device.port}", "serial": str(device.device),
                       "usb": f"{device.usb_vendor}:{device.usb_product}", "file": str(device.device)}
-            where = places.get(device.kind, "")
-            self._part("printer", f"ok ({device.kind} {where})" if printer is not None else "ok (none configured)")
+            self._printer_where = f"{device.kind} {places.get(device.kind, '')}"
+            if printer is None:
+                self._part("printer", "ok (none configured)")
         if printer is not None:
             self.printer_watch = WatchedPrinter(printer, self._on_printer_status)
+            self._check_printer()  # "ok" only once it answered DLE EOT; a problem it reports is raised at once
         self.ticket_desk = TicketDesk(self.centre, self.engine, self.printer_watch, self.catalogue,
                                       on_alert=self._printer_alert, point_id=self.centre.robot.point)
         return FeedQueueDesk(self.ticket_desk, self.feed)
@@ -641,8 +664,17 @@ class Application:
         self.feed.emit("alert", f"{kind.replace('_', ' ')}: {detail}", kind=kind, reason=kind)
 
     def _on_printer_status(self) -> None:
-        """The printer answered (or failed): the status shows it; a status with printer and paper ok resolves
-        the printer's alerts in robot.alerts (robot.mqtt.alerts.AlertBoard)."""
+        """The printer answered (or failed): its part and the status show it; a status with printer and paper ok
+        resolves the printer's alerts in robot.alerts (robot.mqtt.alerts.AlertBoard)."""
+        watch = self.printer_watch
+        if watch is not None and watch.last is not None:
+            status, problem = watch.last, (watch.last.problem() or "printer_ready")
+            if printer_answered(status, self.centre.devices.printer.kind):
+                state = f"ok ({self._printer_where}; {problem.removeprefix('printer_').replace('_', ' ')})"
+            else:
+                state = (f"unavailable: {self._printer_where} does not answer ({' '.join(status.detail.split())}); "
+                         "tickets are issued and told without paper until it does")
+            self._parts["printer"] = state  # no part alert: the printer's own alerts say it (printer_offline...)
         self._publish_status()
 
     def _check_printer(self) -> None:
@@ -673,8 +705,28 @@ class Application:
         self._closers.append(self.mqtt.stop)
         for action in ROBOT_ACTIONS:
             self.mqtt.register(action, self._staff_command)
-        self._part("mqtt", f"ok ({self.mqtt.settings.display}{', embedded' if self.mqtt.embedded else ''})")
+        where = f"{self.mqtt.settings.display}{', embedded' if self.mqtt.embedded else ''}"
+        link, connected = self.mqtt.link, f"ok ({where})"
+        link.on_connect_hooks.append(lambda: self._parts.__setitem__("mqtt", connected))
+        problem = self._wait_broker(link, DEVICE_WAIT_S)  # "ok" only once the broker accepted the login
+        if problem is not None and not link.connected.is_set():
+            self._part("mqtt", f"unavailable: {where}: {problem}; events wait in the outbox, reconnecting")
+        if link.connected.is_set():
+            self._parts["mqtt"] = connected
         self.feed.subscribe(self._alert_to_mqtt)
+
+    @staticmethod
+    def _wait_broker(link: Any, timeout_s: float) -> str | None:
+        """None once the broker accepted the connection (CONNACK); else why not (login refused, nobody there)."""
+        deadline = time.monotonic() + timeout_s
+        while not link.connected.wait(0.02):
+            if link.last_refusal is not None:
+                return f"the broker refused the login ({link.last_refusal})"
+            if link.connect_failures:
+                return "no broker answers there"
+            if time.monotonic() >= deadline:
+                return f"no answer within {timeout_s:g} s"
+        return None
 
     def _session_event(self, what: str, data: dict[str, Any]) -> None:
         """Dialog sessions for staff: started, ended with the dialog's own reason (done, timeout, handed_over,
@@ -922,7 +974,9 @@ class Application:
             "battery_pct": None if battery is None else round(battery.percent, 1),
             "charging": None if battery is None else battery.charging,
             "printer": printer, "paper": paper,
-            "scanner": device_state(parts.get("scanner"), scanner.status.state if scanner is not None else None),
+            # A serial/keyboard scanner that started is judged by its link (unplugged: offline, not a fault).
+            "scanner": device_state(getattr(self, "_scanner_ok", "") or parts.get("scanner"),
+                                    scanner.status.state if scanner is not None else None),
             "microphone": device_state(parts.get("listening")),
             "camera": device_state(parts.get("camera"), camera.status.state if camera is not None else None),
             "motors": motors,
@@ -981,6 +1035,7 @@ class Application:
 
         settings = self.centre.devices.scanner
         self.scanner = None
+        self._scanner_ok = ""
         if self._camera_is_scanner():
             return  # the camera part reads the codes from the frames it shares with presence
         try:
@@ -991,9 +1046,19 @@ class Application:
         if self.scanner is None:
             self._part("scanner", "ok (none configured)")
             return
+        self._scanner_ok = f"ok ({settings.kind} {settings.device or 'stdin'})"
         self.scanner.start()
         self._closers.append(self.scanner.stop)
-        self._part("scanner", f"ok ({settings.kind} {settings.device or 'stdin'})")
+        deadline = time.monotonic() + DEVICE_WAIT_S  # "ok" only once the port opened
+        while self.scanner.status.state == "starting" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        status = self.scanner.status
+        if status.state == "ready":
+            self._parts["scanner"] = self._scanner_ok
+        elif status.state == "disconnected":  # the scanner's own alert (scanner_disconnected) is raised already
+            self._parts["scanner"] = f"unavailable: {status.detail}; retrying"
+        else:
+            self._part("scanner", f"unavailable: {settings.device} did not open within {DEVICE_WAIT_S:g} s; retrying")
 
     def _camera_is_scanner(self) -> bool:
         """devices.scanner is the camera at devices.camera: one capture serves presence and QR codes."""
@@ -1076,9 +1141,12 @@ class Application:
 
     def _on_scanner_state(self, status: Any) -> None:
         if status.state == "disconnected":
+            self._parts["scanner"] = f"unavailable: {status.detail}; retrying"
             self.feed.emit("alert", f"QR scanner disconnected: {status.detail}", kind="scanner",
                            reason=f"disconnected: {status.detail}"[:120])
         elif status.state == "ready":
+            if self._scanner_ok:
+                self._parts["scanner"] = self._scanner_ok
             self.feed.emit("info", "QR scanner ready")
             self._resolve_alert("scanner_disconnected")
         self._publish_status()

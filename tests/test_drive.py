@@ -288,3 +288,25 @@ def test_battery_gauge_over_the_pty_drains_while_driving_and_charges_on_the_dock
     finally:
         link.close()
         sim.close()
+
+
+def test_halt_at_shutdown_stops_the_wheels_and_refuses_motion(world: World, tmp_path: Path) -> None:
+    """`letan run` stopping (SIGTERM, Ctrl-C): the wheels go to zero with a normal stop (not the driver's
+    emergency brake), and a walk still running gets no further velocity through."""
+    sim = SimZlac8015d(world, tmp_path / "zlac")
+    drive = Zlac8015dDrive(str(sim.path), monotonic=lambda: world.time)
+    try:
+        drive.enable()
+        drive.set_velocity(0.4, 0.0)
+        world.advance(1.0)
+        assert world.speed() > 0.3
+        drive.halt()
+        assert world.wheels.target_left == 0 and world.wheels.target_right == 0
+        assert world.wheels.enabled  # a normal stop: the driver was not sent its emergency stop
+        with pytest.raises(DriveError):
+            drive.set_velocity(0.4, 0.0)
+        world.advance(1.0)
+        assert world.speed() == 0
+    finally:
+        drive.close()
+        sim.close()

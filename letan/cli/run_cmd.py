@@ -85,21 +85,34 @@ def _run(
         app = Application.from_config(centre, catalogue=load_catalogue_checked(), broker_url=broker)
     except AppStartError as exc:
         raise _fail(str(exc), 2) from None
+    _stop_on_signals(True)  # SIGTERM (how systemd stops a service) takes Ctrl-C's way out
     try:
-        app.start()
-    except AppStartError as exc:
-        app.stop()
-        raise _fail(str(exc), 1) from None
-    app.subscribe(lambda event: console.print(f"[dim]{event.kind}[/dim] {event.text}"))
-    for part, state in app.parts().items():
-        console.print(f"  {part}: {state}")
-    console.print(f"letan running at {centre.site.name}; Ctrl-C to stop.")
-    try:
+        try:
+            app.start()
+        except AppStartError as exc:
+            raise _fail(str(exc), 1) from None
+        app.subscribe(lambda event: console.print(f"[dim]{event.kind}[/dim] {event.text}"))
+        for part, state in app.parts().items():
+            console.print(f"  {part}: {state}")
+        console.print(f"letan running at {centre.site.name}; Ctrl-C or SIGTERM to stop.")
         app.run_forever()
     except KeyboardInterrupt:
-        pass
+        console.print("letan stopping: motors, devices, then MQTT (outbox flushed, status offline)...")
     finally:
+        _stop_on_signals(False)  # a second signal must not cut the clean stop short
         app.stop()
+    console.print("letan stopped.")
+
+
+def _stop_on_signals(on: bool) -> None:
+    """on: SIGINT and SIGTERM raise KeyboardInterrupt in the main thread (one shutdown path); off: both ignored."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, interrupt if on else signal.SIG_IGN)
 
 
 @sim_app.callback()

@@ -120,6 +120,7 @@ class MqttLink:
         self.connected = threading.Event()
         self.subscribed = threading.Event()  # set when the broker has acknowledged a SUBSCRIBE
         self.last_refusal: str | None = None
+        self.connect_failures = 0  # attempts that reached no broker (connection refused, host unreachable)
         self.on_connect_hooks: list[Callable[[], None]] = []
         self._subscriptions: dict[str, tuple[int, MessageHandler]] = {}
         self._lock = threading.Lock()
@@ -130,6 +131,7 @@ class MqttLink:
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
         self.client.on_subscribe = lambda *args: self.subscribed.set()
+        self.client.on_connect_fail = self._on_connect_fail
 
     def start(self) -> None:
         self.client.connect_async(self.settings.host, self.settings.port, keepalive=30)
@@ -191,6 +193,9 @@ class MqttLink:
         for hook in self.on_connect_hooks:
             hook()
         self.connected.set()
+
+    def _on_connect_fail(self, client: mqtt.Client, userdata: object) -> None:
+        self.connect_failures += 1
 
     def _on_disconnect(
         self, client: mqtt.Client, userdata: object, flags: object, reason: object, props: object,

@@ -5,6 +5,7 @@ same transaction as the messages are written, so after a crash nothing is skippe
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from collections import Counter as Tally
@@ -31,6 +32,8 @@ from robot.events import (
 from robot.mqtt.bus import EventBus
 from robot.mqtt.outbox import CursorMoved
 from robot.queue import QueueEvent, QueueStatus, Ticket
+
+log = logging.getLogger(__name__)
 
 CURSOR = "queue-events"
 
@@ -146,9 +149,16 @@ class QueueBridge:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop tailing; an event written since the last poll (a ticket issued as the robot stops) still goes into
+        the outbox, to be flushed with the rest."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+            self._thread = None
+            try:
+                self.drain()
+            except Exception:  # the queue database may be gone; its events are published on the next start
+                log.exception("publishing the last queue events failed")
 
     def _run(self, interval_s: float) -> None:
         while not self._stop.is_set():
