@@ -203,8 +203,8 @@ class CounterReply(Message):
     TYPE: ClassVar[str] = "counter.reply"
     counter: int
     robot: str
-    request_id: str
-    action: CounterAction
+    request_id: str | None  # None: the command had no usable request id (an unreadable command)
+    action: CounterAction | None  # None: the command's action is not one of COUNTER_ACTIONS
     status: ReplyStatus
     reason: str | None = None
     message: str = ""

@@ -126,7 +126,7 @@ def test_invalid_command_gets_a_rejection(robot_side: tuple[RobotMqtt, QueueEngi
     try:
         send(console.link, f"{ROOT}/counter/1/cmd", json.dumps({"request_id": "bad-1", "action": "explode"}).encode())
         reply = console.reply()
-        assert (reply["status"], reply["reason"], reply["request_id"]) == ("rejected", "invalid_command", "bad-1")
+        assert (reply["status"], reply["reason"], reply["request_id"]) == ("rejected", "unknown_action", "bad-1")
     finally:
         console.close()
 

@@ -11,12 +11,14 @@ from pathlib import Path
 
 import typer
 from rich.live import Live
+from rich.markup import escape
 
 from letan.cli.common import CONFIG_OPTION, console, load_centre_or_exit
 from robot.clock import SystemClock
 from robot.config import CentreConfig
 from robot.events import COUNTER_ACTIONS, CounterCommand, MessageError, Stamper, parse_message
 from robot.mqtt.client import BrokerSettings, BrokerUrlError, MqttLink
+from robot.mqtt.commands import COUNTER_ACTION_NAMES
 from robot.mqtt.dashboard import DashboardState, render
 
 BROKER_OPTION = typer.Option(None, "--broker", help="mqtt://[user:pass@]host:port (default: the config's mqtt.url, "
@@ -134,10 +136,11 @@ def counter(
             reply = _send(link, command, root, replies, timeout)
             if reply is None:
                 failures += 1
-                console.print(f"Không nhận được trả lời cho lệnh {action} (máy chủ MQTT hoặc robot không phản hồi).")
-            else:
+                console.print(f"Không nhận được trả lời cho lệnh {COUNTER_ACTION_NAMES[action]} "
+                              "(máy chủ MQTT hoặc robot không phản hồi).")
+            else:  # the robot's Vietnamese message (its reason code only if it sent none)
                 mark = "OK" if reply.get("status") == "accepted" else "TỪ CHỐI"
-                console.print(f"[{mark}] {reply.get('message') or reply.get('reason')}")
+                console.print(f"[{mark}] {escape(str(reply.get('message') or reply.get('reason')))}")
     except KeyboardInterrupt:
         pass
     finally:

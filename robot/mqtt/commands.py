@@ -2,7 +2,10 @@
 
 Counter n sends a `CounterCommand` on `{root}/{site}/counter/{n}/cmd`; the queue engine executes
 it and a `CounterReply` (accepted, or rejected with a reason code and a Vietnamese message) goes out
-on `{root}/{site}/counter/{n}/response` through the outbox. Staff commands (`RobotCommand` on
+on `{root}/{site}/counter/{n}/response` through the outbox. A command that cannot be read (not JSON, an
+unknown action, wrong types) is answered there too, `not_json`, `unknown_action` or `invalid_command`.
+Messages are Vietnamese only, one text per reason code (REFUSALS, refusal()); the queue engine's English
+explanation goes to the log, never into a reply (docs/mqtt.md, "Counter actions"). Staff commands (`RobotCommand` on
 `{root}/{site}/{robot}/cmd`: pause/resume, go-to-base, announce, dispense) go to the handlers the
 application registers; the answer is a `RobotReply` on `{root}/{site}/{robot}/response`.
 
@@ -29,7 +32,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
-from robot.config import Counter
+from robot.config import Counter, Service
 from robot.events import (
     COUNTER_ACTIONS,
     CounterCommand,
@@ -42,8 +45,19 @@ from robot.events import (
 )
 from robot.mqtt.bus import EventBus
 from robot.mqtt.client import MqttLink
-from robot.queue import QueueError, Ticket, TicketStatus
+from robot.queue import (
+    CounterBusy,
+    IllegalTransition,
+    QueueError,
+    Ticket,
+    TicketStatus,
+    UnknownCounter,
+    UnknownPoint,
+    UnknownService,
+    UnknownTicket,
+)
 from robot.queue.engine import RequestRecord
+from robot.queue.policy import next_status
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +97,8 @@ class CounterDesk(Protocol):
 
     def counter(self, number: int, point_id: str | None = None) -> Counter: ...
 
+    def service(self, service_id: str) -> Service: ...
+
     def request(self, request_id: str) -> AbstractContextManager[RequestRecord]: ...
 
 
@@ -108,11 +124,81 @@ def _reason_code(error: Exception) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
 
 
+# What counter staff read: Vietnamese only. The counter actions by their Vietnamese names (the console's
+# words), the ticket statuses and the queue engine's actions.
+COUNTER_ACTION_NAMES = {"call-next": "gọi số tiếp", "recall": "gọi lại", "call": "gọi một số", "done": "xong",
+                        "no-show": "vắng mặt", "transfer": "chuyển dịch vụ"}
+STATUS_NAMES = {
+    TicketStatus.WAITING: "đang chờ", TicketStatus.CALLED: "đã được gọi", TicketStatus.SERVING: "đang được phục vụ",
+    TicketStatus.DONE: "đã xong", TicketStatus.NO_SHOW: "đã vắng mặt", TicketStatus.CANCELLED: "đã bị hủy",
+    TicketStatus.PARKED: "đang tạm hoãn",
+}
+QUEUE_ACTION_NAMES = {"call": "gọi", "recall": "gọi lại", "start_serving": "bắt đầu phục vụ", "done": "cho xong",
+                      "no_show": "đánh dấu vắng mặt", "cancel": "hủy", "transfer": "chuyển", "park": "tạm hoãn",
+                      "unpark": "đưa lại hàng chờ"}
+
+# Reason code -> the Vietnamese text of a refusal that needs no detail. The refusals naming a ticket or a
+# counter are made in refusal() and execute_counter_command().
+REFUSALS = {
+    "not_json": "Không đọc được lệnh: nội dung không đúng định dạng.",
+    "invalid_command": "Lệnh thiếu thông tin hoặc có thông tin sai kiểu nên không thực hiện.",
+    "unknown_action": "Không có lệnh này. Quầy dùng được các lệnh: "
+                      + ", ".join(COUNTER_ACTION_NAMES.values()) + ".",
+    "no_waiting_ticket": "Không còn công dân nào đang chờ.",
+    "ticket_required": "Cần nhập số thứ tự cần gọi.",
+    "service_required": "Cần chọn dịch vụ để chuyển số.",
+    "unknown_service": "Không có dịch vụ này tại trung tâm.",
+    "unknown_point": "Điểm tiếp nhận này không có trong cấu hình của trung tâm.",
+    "queue_error": "Không thực hiện được lệnh này.",
+}
+
+
+def refusal(error: QueueError, desk: CounterDesk, command: CounterCommand, point_id: str | None) -> Outcome:
+    """The queue engine refused a counter command: its reason code and a Vietnamese text for the staff. The
+    engine's English explanation is logged (bounded), never sent."""
+    n, code = command.counter, _reason_code(error)
+    log.info("counter %d: %s refused (%s): %s", n, command.action, code, _short(str(error)))
+    if isinstance(error, IllegalTransition):
+        if next_status(error.action, error.status) is not None:  # allowed from that status: not the reason
+            text = (f"Số {error.number} đã thuộc dịch vụ này." if error.action == "transfer"
+                    else f"Số {error.number} vừa thay đổi, xin thử lại.")
+        else:
+            status = STATUS_NAMES.get(error.status, "không ở trạng thái phù hợp")
+            text = f"Số {error.number} {status}, không {QUEUE_ACTION_NAMES.get(error.action, 'làm')} được."
+    elif isinstance(error, CounterBusy):
+        text = f"Quầy {n} còn số {error.current} chưa xong. Xin bấm xong, vắng mặt hoặc chuyển số đó trước."
+    elif isinstance(error, UnknownTicket):
+        text = (f"Quầy {n} chưa gọi số nào để gọi lại." if command.action == "recall" else
+                f"Không tìm thấy số {command.ticket} hôm nay." if command.ticket else "Không tìm thấy số này hôm nay.")
+    elif isinstance(error, UnknownCounter):
+        text = _counter_refusal(desk, command, point_id)
+    elif isinstance(error, UnknownService):
+        text = error.citizen_message or REFUSALS["unknown_service"]
+    elif isinstance(error, UnknownPoint):
+        text = REFUSALS["unknown_point"]
+    else:  # closed, daily cap, or a refusal added later: the engine's Vietnamese text, else a plain one
+        text = error.citizen_message or REFUSALS["queue_error"]
+    return Outcome.reject(code, text)
+
+
+def _counter_refusal(desk: CounterDesk, command: CounterCommand, point_id: str | None) -> str:
+    n = command.counter
+    try:
+        counter = desk.counter(n, point_id)
+    except QueueError:
+        return f"Quầy {n} không có ở điểm tiếp nhận này."
+    if not counter.open:
+        return f"Quầy {n} đang đóng trong cấu hình của trung tâm."
+    if command.ticket:
+        return f"Quầy {n} không phục vụ dịch vụ của số {command.ticket}."
+    return f"Quầy {n} không phục vụ dịch vụ này."
+
+
 def _not_this_counters(desk: CounterDesk, command: CounterCommand, point_id: str | None) -> Outcome | None:
     """A counter acts only on the ticket it called, or (transfer) on a waiting ticket of a service it serves;
     calling a given ticket is checked by the queue (the counter must serve its service). None when allowed."""
     n = command.counter
-    if command.ticket is None or command.action in ("call-next", "call", "recall"):
+    if True:
         return None
     current = desk.current(n, point_id)
     if current is not None and current.number == command.ticket:
@@ -136,11 +222,11 @@ def execute_counter_command(desk: CounterDesk, command: CounterCommand, point_id
         if command.action == "call-next":
             called = desk.call_next(n, point_id)
             if called is None:
-                return Outcome.reject("no_waiting_ticket", "Không còn công dân nào đang chờ.")
+                return Outcome.reject("no_waiting_ticket", REFUSALS["no_waiting_ticket"])
             return Outcome(True, ticket=called.number, message=f"Mời số {called.number} đến quầy {n}.")
         if command.action == "call":
             if not command.ticket:
-                return Outcome.reject("ticket_required", "Cần nhập số thứ tự cần gọi.")
+                return Outcome.reject("ticket_required", REFUSALS["ticket_required"])
             called = desk.call(command.ticket, n, point_id)
             return Outcome(True, ticket=called.number, message=f"Mời số {called.number} đến quầy {n}.")
         if command.action == "recall":
@@ -160,15 +246,18 @@ def execute_counter_command(desk: CounterDesk, command: CounterCommand, point_id
             return Outcome(True, ticket=finished.number, message=f"Số {finished.number} vắng mặt.")
         if command.action == "transfer":
             if not command.service:
-                return Outcome.reject("service_required", "Cần chọn dịch vụ để chuyển số.")
+                return Outcome.reject("service_required", REFUSALS["service_required"])
             moved = desk.transfer(number, command.service, point_id)
-            return Outcome(True, ticket=moved.number, message=f"Đã chuyển số {moved.number} sang {command.service}.")
+            name = desk.service(command.service).name
+            return Outcome(True, ticket=moved.number, message=f"Đã chuyển số {moved.number} sang dịch vụ {name}.")
     except QueueError as error:
-        return Outcome.reject(_reason_code(error), error.citizen_message or f"Không thực hiện được: {error}")
-    return Outcome.reject("unknown_action", f"Lệnh không hợp lệ: {command.action}")
+        return refusal(error, desk, command, point_id)
+    return Outcome.reject("unknown_action", REFUSALS["unknown_action"])
 
 
 RobotHandler = Callable[[RobotCommand], Outcome]
+ROBOT_ACTION_NAMES = {"pause": "tạm dừng", "resume": "tiếp tục", "go-to-base": "về vị trí chờ",
+                      "announce": "phát thông báo", "dispense": "phát nước, kẹo", "refill": "nạp lại nước, kẹo"}
 REPEATABLE_ACTIONS = frozenset({"pause", "resume", "go-to-base", "refill"})  # set a state: harmless to run twice
 
 
@@ -224,8 +313,10 @@ class CommandService:
             self._counter(topic, command)
         elif isinstance(command, RobotCommand) and topic == self.robot_topic:
             self._robot(command)
+        elif _topic_counter(topic, self.bus.topic_root, self.stamp.site) is not None:
+            self._reject_unreadable(topic, payload, f"a {command.TYPE} message is not a counter command")
         else:
-            log.warning("ignored a %s message on %s", type(command).__name__, topic)
+            log.warning("ignored a %s message on %s", type(command).__name__, _short(topic))
 
     def _counter(self, topic: str, command: CounterCommand) -> None:
         """The counter is the one of the topic (the broker's ACL lets each counter write only its own): the
@@ -268,7 +359,8 @@ class CommandService:
         if command.robot != self.stamp.robot:
             outcome = Outcome.reject("wrong_robot", "Lệnh gửi cho robot khác.")
         elif (handler := self.handlers.get(command.action)) is None:
-            outcome = Outcome.reject("not_supported", f"Robot chưa hỗ trợ lệnh {command.action}.")
+            name = ROBOT_ACTION_NAMES.get(command.action, "này")
+            outcome = Outcome.reject("not_supported", f"Robot chưa hỗ trợ lệnh {name}.")
         elif command.action not in REPEATABLE_ACTIONS and not self.bus.outbox.start_request(key):
             log.warning("robot command %s %s was interrupted by a restart: not run again", command.action, key)
             outcome = Outcome.reject("interrupted", "Lệnh này đã bắt đầu trước khi robot khởi động lại nên robot "
@@ -276,9 +368,9 @@ class CommandService:
         else:
             try:
                 outcome = handler(command)
-            except Exception as error:  # the handler's failure is the staff's answer, not a crash
+            except Exception:  # the handler's failure is the staff's answer, not a crash (the log has it)
                 log.exception("robot command %s failed", command.action)
-                outcome = Outcome.reject("failed", f"Lỗi khi thực hiện: {type(error).__name__}")
+                outcome = Outcome.reject("failed", "Robot gặp lỗi khi thực hiện lệnh; kỹ thuật viên xem nhật ký.")
         reply = self.stamp.make(
             RobotReply, request_id=command.request_id, action=command.action,
             status="accepted" if outcome.accepted else "rejected", reason=outcome.reason, message=outcome.message,
@@ -293,20 +385,28 @@ class CommandService:
         return True
 
     def _reject_unreadable(self, topic: str, payload: bytes, problem: str) -> None:
-        """A counter command we cannot execute still gets an answer when it names its request id."""
+        """A counter command that cannot be executed is answered on the sender's response topic (the counter
+        of the topic): `not_json`, `unknown_action` (missing or not one of COUNTER_ACTIONS) or
+        `invalid_command` (anything else: wrong types, missing fields, another message type). Its request id and
+        action are echoed when usable, else null. The English problem goes to the log only, bounded."""
         log.warning("invalid command on %s: %s", _short(topic), _short(problem))
-        parts = topic.split("/")
+        sender = _topic_counter(topic, self.bus.topic_root, self.stamp.site)
+        if sender is None or not 1 <= sender <= 99:
+            return
+        fields: dict[str, object] = {}
         try:
             data = json.loads(payload)
-            request_id = str(data["request_id"])[:64]
-            counter = int(parts[-2])
-        except (ValueError, KeyError, TypeError, IndexError):
-            return
-        if parts[-3] != "counter" or not 1 <= counter <= 99 or not request_id:
-            return
-        action = data.get("action") if data.get("action") in COUNTER_ACTIONS else "call-next"
+        except ValueError:  # not UTF-8 either
+            reason = "not_json"
+        else:
+            fields = data if isinstance(data, dict) else {}
+            known = isinstance(data, dict) and fields.get("action") in COUNTER_ACTIONS
+            reason = "invalid_command" if known or not isinstance(data, dict) else "unknown_action"
+        request_id = fields.get("request_id")
+        action = fields.get("action")
         reply = self.stamp.make(
-            CounterReply, counter=counter, request_id=request_id, action=action, status="rejected",
-            reason="invalid_command", message="Lệnh không hợp lệ.",
+            CounterReply, counter=sender, action=action if action in COUNTER_ACTIONS else None,
+            request_id=request_id if isinstance(request_id, str) and 0 < len(request_id) <= 64 else None,
+            status="rejected", reason=reason, message=REFUSALS[reason],
         )
         self.bus.publish(reply)
