@@ -198,7 +198,7 @@ def _not_this_counters(desk: CounterDesk, command: CounterCommand, point_id: str
     """A counter acts only on the ticket it called, or (transfer) on a waiting ticket of a service it serves;
     calling a given ticket is checked by the queue (the counter must serve its service). None when allowed."""
     n = command.counter
-    if True:
+    if command.ticket is None or command.action in ("call-next", "call", "recall"):
         return None
     current = desk.current(n, point_id)
     if current is not None and current.number == command.ticket:
