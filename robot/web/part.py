@@ -74,8 +74,7 @@ class ScreenHost(Protocol):
 class ScreenPart:
     def __init__(self, host: ScreenHost, settings: ScreenSettings,
                  on_state: Callable[[str], None] = lambda state: None):
-        from pathlib import Path
-
+        from robot.paths import package_folder
         from robot.understander import make_understander
 
         self.host = host
@@ -99,7 +98,7 @@ class ScreenPart:
         self._thread: threading.Thread | None = None
         self.url = ""
         self.pushes = 0
-        static = Path(__file__).resolve().parent / "static"
+        static = package_folder("robot.web", "static")  # package data of the wheel
         self.app = Starlette(routes=[
             Route("/", self._page),
             WebSocketRoute("/ws", self._socket),

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections import deque
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -20,9 +19,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from dialogs.catalogue import Catalogue
 from dialogs.normalize import normalize
 from robot.config import CentreConfig, ScreenSettings
+from robot.paths import package_folder
 from robot.web.search import Hit
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = package_folder("robot.web", "templates")  # package data of the wheel
 
 # The home screen's fields: id, label, catalogue fields (a catalogue field starting with one of them).
 FIELDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
