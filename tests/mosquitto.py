@@ -17,6 +17,7 @@ USERS = {
     "counter2": "counter2-pass",
     "counter3": "counter3-pass",
     "monitor": "monitor-pass",
+    "board": "board-pass",
     "supervisor": "supervisor-pass",
     "admin": "admin-pass",
 }

@@ -63,6 +63,8 @@ def _delivered(mosquitto: MosquittoBroker, watcher: tuple[MqttLink, queue.Queue[
     ("robot", f"{SITE}/robot-1/status", True),
     ("robot", f"{SITE}/queue/ticket/called", True),
     ("robot", "homeassistant/sensor/x/config", True),
+    ("board", f"{SITE}/queue/ticket/called", False),
+    ("board", f"{SITE}/counter/1/cmd", False),
 ])
 def test_who_may_write_what(mosquitto: MosquittoBroker, watcher: tuple[MqttLink, queue.Queue[tuple[str, bytes]]],
                             user: str, topic: str, allowed: bool) -> None:
@@ -101,6 +103,9 @@ def _reads(mosquitto: MosquittoBroker, user: str, topic_filter: str, topic: str)
     ("counter1", f"{SITE}/robot-1/status", f"{SITE}/robot-1/status", False),
     ("monitor", f"{SITE}/#", f"{SITE}/robot-1/status", True),
     ("monitor", f"{SITE}/#", f"{SITE}/queue/ticket/called", True),
+    ("board", f"{SITE}/queue/#", f"{SITE}/queue/ticket/called", True),
+    ("board", f"{SITE}/+/status", f"{SITE}/robot-1/status", True),
+    ("board", f"{SITE}/#", f"{SITE}/counter/1/response", False),
 ])
 def test_who_may_read_what(mosquitto: MosquittoBroker, user: str, topic_filter: str, topic: str,
                            allowed: bool) -> None:

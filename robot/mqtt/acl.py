@@ -4,6 +4,7 @@ Roles, each a broker user:
 - the robot (`robot`): reads and writes everything of its site, and Home Assistant discovery;
 - counter n (`counter{n}`): writes only `{root}/{site}/counter/{n}/cmd`, reads its own counter's
   replies and the queue (`{root}/{site}/queue/#`);
+- `board` (the waiting-room board): reads the queue and the robots' status, writes nothing;
 - `monitor`: reads the whole site, writes nothing;
 - `supervisor`: reads the whole site and sends staff commands to robots (`{root}/{site}/+/cmd`);
 - `admin`: everything (bridges, maintenance).
@@ -28,6 +29,10 @@ def acl_text(site: str, counters: Iterable[int], *, root: str = "letan/v1", disc
         f"user {user_prefix}{robot_user}",
         f"topic readwrite {base}/#",
         f"topic readwrite {discovery_prefix}/#",
+        "",
+        f"user {user_prefix}board",
+        f"topic read {base}/queue/#",
+        f"topic read {base}/+/status",
         "",
         f"user {user_prefix}monitor",
         f"topic read {base}/#",
