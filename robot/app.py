@@ -778,7 +778,7 @@ class Application:
 
     def _staff_command(self, command: Any) -> Any:
         """pause, resume, announce, go-to-base, dispense, refill: the reply says what was done (Vietnamese)."""
-        from robot.mqtt.commands import Outcome
+        from robot.mqtt.commands import ROBOT_ACTION_NAMES, Outcome
 
         action = command.action
         if action == "announce":
@@ -804,11 +804,11 @@ class Application:
             return self._dispense(command.item, command.quantity or 1, command.location)
         if action == "refill":
             return self._refill(command.item, command.quantity)
-        return Outcome.reject("not_supported", f"Robot chưa hỗ trợ lệnh {action}.")
+        return Outcome.reject("not_supported", f"Robot chưa hỗ trợ lệnh {ROBOT_ACTION_NAMES.get(action, 'này')}.")
 
     def _go_to_base(self) -> Any:
         """Staff send the robot back to its base: the conversation in progress ends (aborted)."""
-        from robot.mqtt.commands import Outcome
+        from robot.mqtt.commands import Outcome, stop_reason_words
 
         if self.behaviours is None or not self.behaviours.can_move:
             return Outcome.reject("cannot_move", "Robot không di chuyển được (không có động cơ hoặc bị tắt).")
@@ -819,11 +819,11 @@ class Application:
         if result is not None and result.arrived:
             return Outcome(True, message="Robot đã về vị trí chờ.")
         reason = result.reason if result is not None else "cannot_move"
-        return Outcome.reject(reason or "aborted", f"Robot không về được vị trí chờ ({reason}).")
+        return Outcome.reject(reason or "aborted", f"Robot không về được vị trí chờ ({stop_reason_words(reason)}).")
 
     def _dispense(self, item: str | None, quantity: int, location: str | None) -> Any:
         """Hand out `quantity` items here, or at `location` (a place on the floor map) and come back to base."""
-        from robot.mqtt.commands import Outcome
+        from robot.mqtt.commands import Outcome, stop_reason_words
 
         behaviours = self.behaviours
         if item is None:
@@ -843,7 +843,7 @@ class Application:
                 going = behaviours.navigator.go_to(location)
                 if not going.arrived:
                     return Outcome.reject(going.reason or "aborted",
-                                          f"Robot không đến được {location} ({going.reason}).")
+                                          f"Robot không đến được {location} ({stop_reason_words(going.reason)}).")
             for _ in range(quantity):
                 result = behaviours.hand_out(item)
                 if not result.served:
@@ -855,7 +855,7 @@ class Application:
         self._publish_status()
         if served == quantity:
             return Outcome(True, message=f"Đã phát {served} {name}.")
-        return Outcome.reject(why or "failed", f"Đã phát {served}/{quantity} {name} ({why}).")
+        return Outcome.reject(why or "failed", f"Đã phát {served}/{quantity} {name} ({stop_reason_words(why)}).")
 
     def _refill(self, item: str | None, quantity: int | None) -> Any:
         """Staff refilled a bin: the count is `quantity` (default: full); no bin low any more resolves low_stock."""

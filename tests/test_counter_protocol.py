@@ -16,7 +16,7 @@ import pytest
 
 from dialogs.normalize import is_syllable
 from robot.events import CounterCommand, validate_payload
-from robot.mqtt.commands import REFUSALS
+from robot.mqtt.commands import REFUSALS, Outcome
 from robot.mqtt.service import RobotMqtt
 from robot.queue import QueueEngine
 from tests.conftest import CUA_NAM
@@ -32,11 +32,15 @@ ENGLISH = {"cannot", "ticket", "it", "is", "the", "counter", "done", "call", "ne
            "busy", "closed", "command", "of", "to", "at", "has", "in", "a", "an", "and", "or"}
 
 
+LOANWORDS = {"robot"}  # written so in Vietnamese (staff messages say "Robot đã về vị trí chờ.")
+
+
 def vietnamese_only(message: str) -> list[str]:
     """The words of `message` that are not Vietnamese: English words, and words that are no Vietnamese syllable
     (ticket numbers such as A012 and plain numbers are fine)."""
     words = re.findall(r"[^\W\d_]+\d*|\d+", message)
-    return [w for w in words if not (re.fullmatch(r"[A-Z]?\d+", w) or (is_syllable(w) and w.lower() not in ENGLISH))]
+    return [w for w in words if not (re.fullmatch(r"[A-Z]?\d+", w) or w.lower() in LOANWORDS
+                                     or (is_syllable(w) and w.lower() not in ENGLISH))]
 
 
 def test_the_word_check_can_fail() -> None:
@@ -154,3 +158,44 @@ def test_the_counter_console_prints_the_vietnamese_messages(robot_side: tuple[Ro
     assert lines[4] == "[TỪ CHỐI] Quầy 1 chưa gọi số nào."  # transfer needs this counter's current ticket
     for line in lines:
         assert vietnamese_only(line.split("] ", 1)[1]) == [], line
+
+
+def test_staff_replies_say_why_in_vietnamese_words(tmp_path: Path) -> None:
+    """A staff command's reply never carries an English code or class name in its message: an action the robot
+    does not support, a handler that fails, and every reason a walk or a hand-out can stop."""
+    from typing import get_args
+
+    from drivers.dispenser import Outcome as DispenseOutcome
+    from robot.clock import SimClock
+    from robot.events import RobotCommand, RobotReply, Stamper, parse_message
+    from robot.mqtt.bus import EventBus
+    from robot.mqtt.client import BrokerSettings, MqttLink
+    from robot.mqtt.commands import STOP_REASON_WORDS, CommandService, stop_reason_words
+    from robot.mqtt.outbox import Outbox
+    from robot.navigation.follower import ABORT_REASONS
+    from tests.mqtt_support import START
+
+    codes = {*ABORT_REASONS, *get_args(DispenseOutcome), "out_of_stock", "aborted", "cannot_move"} - {"ok"}
+    assert codes <= set(STOP_REASON_WORDS)
+    for code in (*codes, None, "something-new"):
+        assert vietnamese_only(stop_reason_words(code)) == [], code
+
+    outbox = Outbox(tmp_path / "outbox.db")
+    link = MqttLink(BrokerSettings(port=1), "unused")
+    stamp = Stamper("cua-nam", "robot-1", SimClock(START))
+    service = CommandService(link, EventBus(link, outbox), stamp)
+
+    def broken(command: RobotCommand) -> Outcome:
+        raise KeyError("some English detail")
+
+    service.register("pause", broken)
+    for action in ("pause", "dispense"):
+        command = stamp.make(RobotCommand, request_id=f"{action}-1", action=action, item="water", quantity=1)
+        service.handle(command.topic(), command.to_json())
+    replies = [parse_message(row.payload) for row in outbox.pending()]
+    assert [(r.action, r.reason) for r in replies if isinstance(r, RobotReply)] == [
+        ("pause", "failed"), ("dispense", "not_supported")]
+    for reply in replies:
+        assert isinstance(reply, RobotReply) and reply.message
+        assert vietnamese_only(reply.message) == [] and "KeyError" not in reply.message, reply.message
+    outbox.close()

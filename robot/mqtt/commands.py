@@ -258,6 +258,18 @@ def execute_counter_command(desk: CounterDesk, command: CounterCommand, point_id
 RobotHandler = Callable[[RobotCommand], Outcome]
 ROBOT_ACTION_NAMES = {"pause": "tạm dừng", "resume": "tiếp tục", "go-to-base": "về vị trí chờ",
                       "announce": "phát thông báo", "dispense": "phát nước, kẹo", "refill": "nạp lại nước, kẹo"}
+# Why a walk or a hand-out stopped (robot.navigation, drivers.dispenser reason codes), in words for staff.
+STOP_REASON_WORDS = {
+    "obstacle": "có vật cản", "stuck": "robot bị kẹt", "e_stop": "nút dừng khẩn cấp đang bấm",
+    "unreachable": "không có đường đi", "fault": "động cơ báo lỗi", "aborted": "lệnh bị hủy",
+    "cannot_move": "robot không di chuyển được", "out_of_stock": "hết hàng", "empty": "hết hàng",
+    "jam": "máy phát bị kẹt", "comm": "mất liên lạc với máy phát",
+}
+
+
+def stop_reason_words(reason: str | None) -> str:
+    """The Vietnamese words for a reason code in a staff reply (never the English code itself)."""
+    return STOP_REASON_WORDS.get(reason or "", "lỗi không rõ, kỹ thuật viên xem nhật ký")
 REPEATABLE_ACTIONS = frozenset({"pause", "resume", "go-to-base", "refill"})  # set a state: harmless to run twice
 
 
