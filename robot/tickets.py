@@ -139,6 +139,36 @@ def check_glyphs(content: TicketContent) -> None:
             raise TicketFontError(f"font {path} has no glyph for {missing!r}: the ticket would print boxes")
 
 
+def printed_texts(centre: CentreConfig, procedures: dict[str, Procedure]) -> dict[str, str]:
+    """Every text of the centre file and catalogue that a ticket may print, by where it comes from."""
+    texts = {"site.name": centre.site.name}
+    texts.update({f"reception_points[{i}].name": p.name for i, p in enumerate(centre.reception_points)})
+    for i, service in enumerate(centre.services):
+        texts[f"services[{i}].name"] = service.name
+        for pid in service.procedures:
+            procedure = procedures.get(pid)
+            if procedure is not None:
+                texts[f"catalogue {pid}: short_name"] = procedure.short_name
+                texts.update({f"catalogue {pid}: citizen.documents[{j}]": f"{d.when} {d.text}"
+                              for j, d in enumerate(procedure.citizen.documents)})
+    return texts
+
+
+def font_problems(centre: CentreConfig, procedures: dict[str, Procedure]) -> list[str]:
+    """One line per printed text with a character the ticket fonts cannot draw (English, for technicians);
+    such a ticket would not print (check_glyphs refuses it)."""
+    problems = []
+    for where, text in printed_texts(centre, procedures).items():
+        chars = "".join(sorted(set(text)))
+        for path in dict.fromkeys(ticket_fonts()):
+            missing = _missing(path, chars)
+            if missing:
+                problems.append(f"{where}: {text[:60]!r} has {missing!r}, which the ticket font {path.name} "
+                                "cannot draw; every ticket printing it would fail: use Vietnamese letters only")
+                break
+    return problems
+
+
 @cache
 def _missing(path: Path, chars: str) -> str:
     return missing_glyphs(path, chars)

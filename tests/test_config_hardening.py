@@ -137,3 +137,25 @@ def test_a_24_hour_centre_issues_until_the_last_second(tmp_path: Path) -> None:
     at = datetime(2026, 11, 25, 23, 59, 30, tzinfo=centre.site.tz)
     with QueueEngine(centre, tmp_path / "q.sqlite3", FixedClock(at)) as engine:
         assert engine.issue("chung_thuc").ticket.number == "A001"
+
+
+@pytest.mark.parametrize(("dotted", "value", "where"), [
+    ("services.0.name", "Chứng thực 中文", "services[0].name"),
+    ("site.name", "Trung tâm ✡ phường", None),  # a symbol the font has: accepted
+    ("reception_points.0.name", "Điểm một 한국", "reception_points[0].name"),
+])
+def test_config_check_refuses_a_name_the_ticket_font_cannot_draw(tmp_path: Path, dotted: str, value: str,
+                                                                  where: str | None) -> None:
+    """Issue 13: a service whose name the ticket font cannot draw would fail every ticket: `config check` says so."""
+    import subprocess
+    import sys
+
+    path = _write(tmp_path, _set(BASE, dotted, value))
+    done = subprocess.run([sys.executable, "-m", "letan", "config", "check", str(path)], capture_output=True,
+                          text=True, timeout=120)
+    if where is None:
+        assert done.returncode == 0, done.stderr
+        return
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"{path}: {where}:" in lines[0] and "cannot draw" in lines[0]

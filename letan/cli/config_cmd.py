@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from letan.cli.common import console, report_config_error
-from robot.config import ConfigError, load_catalogue_checked, load_centre
+from robot.config import CentreConfig, ConfigError, load_catalogue_checked, load_centre
 from robot.paths import DEFAULT_CATALOGUE
+
+if TYPE_CHECKING:
+    from dialogs.catalogue import Catalogue
 
 config_app = typer.Typer(help="Check centre configuration files.", no_args_is_help=True)
 
@@ -31,6 +35,8 @@ def check(
     except ConfigError as error:
         report_config_error(error)
         raise typer.Exit(2) from None
+    if not _ticket_font_covers(path, centre, catalogue):
+        raise typer.Exit(2)
     handled = {p for s in centre.services for p in s.procedures}
     referred = [p.id for p in catalogue.procedures if p.id not in handled]
     console.print(f"[green]OK[/green] {path}: {centre.site.name} ({centre.site.id}), {centre.site.timezone}")
@@ -45,6 +51,22 @@ def check(
             f"  service {svc.prefix} {svc.id} ({svc.name}): {len(svc.procedures)} procedures, counters {counters}"
         )
     console.print(f"  procedures handled here: {len(handled)}; referred elsewhere: {len(referred)} {referred}")
+
+
+def _ticket_font_covers(path: Path, centre: CentreConfig, catalogue: Catalogue) -> bool:
+    """Every name a ticket prints can be drawn by the ticket font (else that service's tickets never print)."""
+    import sys
+
+    from robot.tickets import TicketFontError, font_problems
+
+    try:
+        problems = font_problems(centre, {p.id: p for p in catalogue.procedures})
+    except TicketFontError as error:  # no font at all: the machine's problem, not the file's (letan doctor)
+        print(f"warning: {error}", file=sys.stderr)
+        return True
+    for problem in problems:
+        print(f"{path}: {problem}", file=sys.stderr)
+    return not problems
 
 
 def _procedures(as_json: bool = typer.Option(False, "--json", help="One JSON array instead of a table.")) -> None:
