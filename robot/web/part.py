@@ -84,6 +84,7 @@ class ScreenPart:
         self.renderer = Renderer(self.data, settings)
         self.search = ProcedureSearch(host.catalogue, make_understander(host.catalogue))
         self.model = ScreenModel()
+        self._screens = 1  # a new number each time the screen is cleared (the page drops what it typed)
         self._lock = threading.Lock()  # around the model: feed events come from the application's threads
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screen-input")
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -418,7 +419,7 @@ class ScreenPart:
     def _render_message(self) -> str:
         model = self.model
         return json.dumps({"type": "render", "view": model.view, "html": self.renderer.screen(model),
-                           "text": model.text, "seq": model.seq, "large": model.large})
+                           "text": model.text, "seq": model.seq, "large": model.large, "screen": self._screens})
 
     # ------------------------------------------------------------------ idle
 
@@ -432,6 +433,7 @@ class ScreenPart:
                 if self.model.view == "attract" and not self.model.lines:
                     continue
                 self.model = ScreenModel()  # everything the citizen entered or was shown goes
+                self._screens += 1
             log.info("screen: idle for %.0f s; back to the attract screen", self.settings.idle_timeout_s)
             self._submit(self._end_conversation)
 
@@ -441,6 +443,7 @@ class ScreenPart:
             self.host.end_conversation()
         with self._lock:  # what the robot said while ending is not kept
             self.model = ScreenModel()
+            self._screens += 1
 
 
 MESSAGE_TYPES = frozenset({"touch", "nav", "input", "ask", "lookup", "arrive", "large"})

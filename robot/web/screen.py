@@ -33,7 +33,6 @@ FIELDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("xa_hoi", "Chính sách xã hội", ("Bảo trợ xã hội", "Giảm nghèo", "Bảo hiểm y tế")),
     ("kinh_doanh", "Kinh doanh", ("Hộ kinh doanh",)),
 )
-OTHER_FIELD = ("khac", "Thủ tục khác")
 QUESTIONS = ("documents", "fee", "duration", "counter")
 WEEKDAYS = (("monday", "Thứ hai"), ("tuesday", "Thứ ba"), ("wednesday", "Thứ tư"), ("thursday", "Thứ năm"),
             ("friday", "Thứ sáu"), ("saturday", "Thứ bảy"), ("sunday", "Chủ nhật"))
@@ -93,8 +92,7 @@ class ScreenData:
                     break
             else:
                 other.append(proc.id)
-        if other:
-            self.fields.append((*OTHER_FIELD, other))
+        self.other = other  # in no field of the home screen (found by the search box)
         self.field_ids = {fid for fid, _, _ in self.fields}
         fmap = self.point.floor_map
         self.places = [Place(name, loc.label or name, loc.x, loc.y, loc.kind) for name, loc in fmap.locations.items()
@@ -167,8 +165,9 @@ class ScreenData:
                 route = list(plan(fmap, self.base, goal).points)
             except (UnknownLocation, Unreachable):
                 route = []
-        labelled = [(loc.x, height - loc.y, loc.label, name == goal) for name, loc in fmap.locations.items()
-                    if loc.kind != "waypoint" and loc.label]
+        numbers = {c.location: str(c.number) for c in self.point.counters}
+        labelled = [(loc.x, height - loc.y, numbers.get(name, loc.label), name == goal)
+                    for name, loc in fmap.locations.items() if loc.kind not in ("waypoint", "dock") and loc.label]
         base = fmap.locations[self.base]
         return {
             "width": fmap.width, "height": height,

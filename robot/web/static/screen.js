@@ -11,6 +11,7 @@
   var sent = 0;         // keyboard messages sent
   var retry = 0;
   var view = "attract";
+  var screenId = null;  // a new one when the screen went back to attract (everything cleared)
 
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
@@ -41,7 +42,8 @@
     view = message.view;
     body.dataset.view = view;
     body.classList.toggle("large", !!message.large);
-    if (message.seq >= sent) { text = message.text; sent = message.seq; }
+    if (message.seq >= sent || message.screen !== screenId) { text = message.text; sent = message.seq; }
+    screenId = message.screen;
     showText();
     body.dataset.rendered = String((Number(body.dataset.rendered) || 0) + 1);
   }

@@ -1,0 +1,289 @@
+"""The citizen's screen (robot/web) in a real headless Chromium, on the simulated Cửa Nam robot.
+
+Real parts: the application with its simulated devices (ESC/POS printer on a TCP port, QR scanner on a pty),
+uvicorn on a real port, Chromium driven by Selenium through the system chromedriver.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from websockets.sync.client import connect
+
+from simulator.session import SimSession
+from tests.screen_support import (
+    CONTRAST_JS,
+    SIZES,
+    button,
+    chromium,
+    free_port,
+    lines,
+    open_home,
+    screen_url,
+    shots_dir,
+    simulated_robot,
+    tap,
+    text,
+    texts,
+    view,
+    wait,
+    wait_view,
+)
+
+pytestmark = pytest.mark.slow
+
+
+def printed_numbers(session: SimSession) -> list[str]:
+    return [str(o.data.get("number")) for o in session.observations() if o.kind == "printed"]
+
+
+def tickets_issued(session: SimSession) -> list[str]:
+    return [str(o.data.get("number")) for o in session.observations() if o.kind == "ticket"]
+
+
+def wait_until(condition: Callable[[], object], what: str, timeout_s: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {timeout_s:g} s for {what}"
+        time.sleep(0.02)
+
+
+def test_touch_a_field_a_procedure_then_take_a_number(tmp_path: Path) -> None:
+    """Home -> Chứng thực -> chứng thực bản sao -> Lấy số: the ticket comes out of the simulated printer and is
+    shown with its counters; what the robot says is on screen with the buttons of its offer."""
+    shots = shots_dir(tmp_path)
+    with simulated_robot(tmp_path / "sim") as session, chromium() as driver:
+        open_home(driver, screen_url(session))
+        driver.save_screenshot(str(shots / "screen-home.png"))
+        tap(driver, "[data-nav=field][data-arg=chung_thuc]")
+        wait_view(driver, "field")
+        tap(driver, "[data-touch='procedure:chung_thuc_ban_sao']")
+        wait_view(driver, "procedure")
+        wait(driver, lambda d: any("quầy số một" in line for line in lines(d)), "the counters said")
+        offer = texts(driver, ".offer button")
+        assert offer == ["Lấy số", "Không, cảm ơn"]  # shown with the question, in the same render
+        page = text(driver, "main") or ""
+        assert "Giấy tờ cần mang" in page and "Lệ phí" in page and "Quầy số 1, 2, 4" in page
+        driver.save_screenshot(str(shots / "screen-procedure.png"))
+        tap(driver, "[data-touch='take_number:chung_thuc_ban_sao']")
+        wait_view(driver, "ticket")
+        assert text(driver, "#ticket-number") == "A001"
+        assert "Quầy số 1, 2, 4" in (text(driver, ".ticket") or "")
+        wait_until(lambda: "A001" in printed_numbers(session), "ticket A001 on the simulated printer")
+        assert not driver.find_elements(By.ID, "not-printed")
+        driver.save_screenshot(str(shots / "screen-ticket.png"))
+
+
+def test_on_screen_keyboard_finds_the_procedure_as_typed(tmp_path: Path) -> None:
+    """'chung thuc ban sao' typed on the on-screen keyboard, without accents: chứng thực bản sao first; telex too."""
+    with simulated_robot(tmp_path / "sim") as session, chromium() as driver:
+        open_home(driver, screen_url(session))
+        tap(driver, "[data-nav=search]")
+        wait_view(driver, "search")
+        for ch in "chung thuc ban sao":
+            tap(driver, "[data-key=space]" if ch == " " else f"[data-key='{ch}']")
+        assert text(driver, "#input") == "chung thuc ban sao"
+
+        def first(d: WebDriver) -> str | None:
+            return d.execute_script("const e = document.querySelector('.results .result');"
+                                    "return e ? e.dataset.touch : null")
+
+        wait(driver, lambda d: first(d) == "procedure:chung_thuc_ban_sao", "chứng thực bản sao first")
+        driver.save_screenshot(str(shots_dir(tmp_path) / "screen-search.png"))
+        tap(driver, "[data-key=clear]")
+        for ch in "dawng kys khai tuwr":
+            tap(driver, "[data-key=space]" if ch == " " else f"[data-key='{ch}']")
+        wait(driver, lambda d: first(d) == "procedure:khai_tu", "khai tử first for telex 'dawng kys khai tuwr'")
+
+
+def test_a_request_typed_in_the_console_shows_subtitles_and_buttons(tmp_path: Path) -> None:
+    """What the technician types in the console (as if said) shows on the screen with the offer's buttons; a
+    request typed on the screen goes through the same understanding."""
+    with simulated_robot(tmp_path / "sim") as session, chromium() as driver:
+        driver.get(screen_url(session))
+        wait_view(driver, "attract")
+        assert session.app is not None
+        worker = threading.Thread(target=session.app.typed, args=("tôi muốn đăng ký kết hôn",))
+        worker.start()
+        worker.join()
+        wait(driver, lambda d: any("kết hôn làm ở quầy số" in line for line in lines(d)), "the answer as subtitles")
+        wait(driver, lambda d: texts(d, ".offer button")
+             == ["Lấy số", "Không, cảm ơn"], "the ticket offer as buttons")
+        assert view(driver) == "home"  # the conversation woke the screen from its attract screen
+        tap(driver, ".offer [data-touch=yes]")
+        wait_view(driver, "ticket")
+        assert (text(driver, "#ticket-number") or "").startswith("B")
+        # typed on the screen (a physical keyboard here) and sent with Enter: the same understanding
+        tap(driver, "[data-nav=home]")
+        tap(driver, "[data-nav=search]")
+        wait_view(driver, "search")
+        driver.find_element(By.TAG_NAME, "body").send_keys("khai tu can giay gi\n")
+        wait(driver, lambda d: "khai tu can giay gi" in lines(d), "the request, on screen")
+        wait(driver, lambda d: any("khai tử" in line and "cần" in line for line in lines(d)[1:]),
+             "the papers for khai tử said")
+
+
+def test_idle_timeout_goes_back_to_attract_and_clears_everything(tmp_path: Path) -> None:
+    with simulated_robot(tmp_path / "sim", idle_timeout_s=2) as session, chromium() as driver:
+        open_home(driver, screen_url(session))
+        tap(driver, "[data-nav=search]")
+        for ch in "ket hon":
+            tap(driver, "[data-key=space]" if ch == " " else f"[data-key='{ch}']")
+        wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".results .result"), "results")
+        wait_view(driver, "attract")  # nobody touched it for 2 s
+        assert session.app is not None
+        conversation = session.app.conversation()
+        assert conversation is not None and not conversation["active"]
+        assert "ket hon" not in driver.page_source and not lines(driver)
+        tap(driver, "[data-send=arrive]")
+        wait_view(driver, "home")
+        tap(driver, "[data-nav=search]")
+        wait_view(driver, "search")
+        assert text(driver, "#input") == ""
+        kept = driver.execute_script("return [document.cookie, localStorage.length, sessionStorage.length]")
+        assert kept == ["", 0, 0]  # nothing of the citizen's kept in the browser
+
+
+def test_the_page_reconnects_after_the_application_restarts(tmp_path: Path) -> None:
+    port = free_port()
+    with chromium() as driver:
+        with simulated_robot(tmp_path / "first", port) as session:
+            open_home(driver, screen_url(session))
+        wait(driver, lambda d: "offline" in str(d.find_element(By.TAG_NAME, "body").get_attribute("class")),
+             "the page to notice the application stopped")
+        with simulated_robot(tmp_path / "second", port) as session:
+            wait(driver, lambda d: "offline" not in str(d.find_element(By.TAG_NAME, "body").get_attribute("class")),
+                 "the page to reconnect", timeout_s=20)
+            wait(driver, lambda d: d.execute_script("return document.body.dataset.role") == "controller",
+                 "control of the new application")
+            tap(driver, "[data-send=arrive]")
+            wait_view(driver, "home")
+            assert session.app is not None and "a kiosk browser" in session.app.parts()["screen"]
+
+
+def test_a_double_tap_issues_one_ticket(tmp_path: Path) -> None:
+    with simulated_robot(tmp_path / "sim") as session, chromium() as driver:
+        open_home(driver, screen_url(session))
+        tap(driver, "[data-nav=field][data-arg=ho_tich]")
+        tap(driver, "[data-touch='procedure:khai_sinh']")
+        wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".offer button"), "the offer")
+        # two taps in the same instant: both messages reach the application (the page does not filter them)
+        driver.execute_script("const b = document.querySelector(\"[data-touch='take_number:khai_sinh']\");"
+                              "b.click(); b.click();")
+        wait_view(driver, "ticket")
+        # a later touch, handled after both taps (one input worker, in order): then count the tickets
+        tap(driver, "[data-nav=home]")
+        wait_view(driver, "home")
+        tap(driver, "[data-touch=centre_hours]")
+        wait_view(driver, "hours")
+        wait(driver, lambda d: any("giờ" in line for line in lines(d)[-2:]), "the hours said")
+        assert tickets_issued(session) == ["B001"]
+        # and Lấy số again on the same procedure's page shows the same ticket
+        tap(driver, "[data-nav=home]")
+        wait_view(driver, "home")
+        tap(driver, "[data-nav=field][data-arg=ho_tich]")
+        tap(driver, "[data-touch='procedure:khai_sinh']")
+        wait_view(driver, "procedure")
+        tap(driver, "[data-touch='take_number:khai_sinh']")
+        wait_view(driver, "ticket")
+        assert text(driver, "#ticket-number") == "B001"
+        assert tickets_issued(session) == ["B001"]
+
+
+def test_a_second_browser_gets_a_read_only_mirror(tmp_path: Path) -> None:
+    with simulated_robot(tmp_path / "sim") as session, chromium() as driver:
+        url = screen_url(session)
+        open_home(driver, url)
+        kiosk = driver.current_window_handle
+        driver.switch_to.new_window("tab")
+        driver.get(url)
+        wait(driver, lambda d: d.execute_script("return document.body.dataset.role") == "mirror", "the mirror role")
+        wait_view(driver, "home")
+        assert button(driver, "#mirror-note").text == "Màn hình xem lại, chỉ xem"
+        tap(driver, "[data-nav=places]")  # ignored: a mirror only watches
+        driver.switch_to.window(kiosk)
+        tap(driver, "[data-nav=refreshments]")
+        wait_view(driver, "refreshments")
+        mirror = driver.window_handles[1]
+        driver.switch_to.window(mirror)
+        wait_view(driver, "refreshments")  # followed the kiosk, not its own touch
+
+
+def test_bad_input_is_escaped_or_ignored(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """HTML and script in the search box are shown as text, never run; 5,000 characters are cut; a message that
+    is not JSON, of an unknown type or naming an unknown choice is ignored with a log line."""
+    caplog.set_level(logging.INFO, logger="robot.web.part")
+    with simulated_robot(tmp_path / "sim") as session, chromium() as driver:
+        url = screen_url(session)
+        open_home(driver, url)
+        tap(driver, "[data-nav=search]")
+        wait_view(driver, "search")
+        attack = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'
+        driver.find_element(By.TAG_NAME, "body").send_keys(attack)
+        wait(driver, lambda d: text(d, "#input") == attack, "the text shown as typed")
+        assert driver.execute_script("return window.pwned === undefined && !document.querySelector('#input img')")
+        driver.find_element(By.TAG_NAME, "body").send_keys("\n")
+        wait(driver, lambda d: any(line for line in lines(d)[1:]), "the robot's answer to it")
+        assert driver.execute_script("return window.pwned === undefined")
+        # straight to the socket, as a broken or hostile page would (the kiosk keeps control: a mirror here)
+        with connect(url.replace("http", "ws") + "ws") as ws:
+            assert json.loads(ws.recv())["role"] == "mirror"
+        driver.get("about:blank")  # the kiosk page leaves: this client takes control
+        wait_until(lambda: "no browser" in session.app.parts()["screen"], "the kiosk page to leave")  # type: ignore
+        with connect(url.replace("http", "ws") + "ws") as ws:
+            assert json.loads(ws.recv())["role"] == "controller"
+            ws.recv()
+            for raw in ("not json", json.dumps([1, 2]), json.dumps({"type": "explode"}),
+                        json.dumps({"type": "touch", "choice": "procedure:no_such_thing"}),
+                        json.dumps({"type": "touch", "choice": "__class__"}),
+                        json.dumps({"type": "nav", "view": "field", "arg": "<b>"}),
+                        json.dumps({"type": "input", "text": "x" * 5000 + "😀", "seq": 1})):
+                ws.send(raw)
+            ws.send(json.dumps({"type": "arrive"}))
+            seen = ""
+            while "view-home" not in seen:
+                seen = json.loads(ws.recv(timeout=10)).get("html", "")
+        logged = caplog.text
+        assert "not JSON" in logged and "unknown type 'explode'" in logged and "unknown choice" in logged
+        assert session.app is not None and session.app.parts()["dialog"] == "ok"
+
+
+@pytest.mark.parametrize("orientation", ["portrait", "landscape", "tablet"])
+def test_layouts_are_large_plain_and_fit(tmp_path: Path, orientation: str) -> None:
+    """Body text >= 28 px, buttons >= 64 px high, AA contrast, nothing wider than the screen, the home screen
+    without scrolling; the same with 'chữ to'. Screenshots of home (and the map) per layout."""
+    shots = shots_dir(tmp_path)
+    with simulated_robot(tmp_path / "sim", orientation=orientation) as session, chromium(SIZES[orientation]) as driver:
+        open_home(driver, screen_url(session))
+        assert driver.execute_script("return [innerWidth, innerHeight]") == list(SIZES[orientation])
+        for large in (False, True):
+            if large:
+                tap(driver, "[data-send=large]")
+                wait(driver, lambda d: "large" in str(d.find_element(By.TAG_NAME, "body").get_attribute("class")),
+                     "chữ to")
+            size = driver.execute_script("return parseFloat(getComputedStyle(document.body).fontSize)")
+            assert size >= (36 if large else 28)
+            heights = driver.execute_script(
+                "return [...document.querySelectorAll('#screen button')].map(b => b.getBoundingClientRect().height)")
+            assert heights and min(heights) >= 64
+            assert driver.execute_script("return document.documentElement.scrollWidth <= innerWidth")
+            assert driver.execute_script(
+                "const m = document.querySelector('main'); return m.scrollHeight <= m.clientHeight + 1"), \
+                "the home screen scrolls"
+            assert driver.execute_script(CONTRAST_JS) == []
+        driver.save_screenshot(str(shots / f"screen-home-{orientation}-large.png"))
+        tap(driver, "[data-send=large]")
+        tap(driver, "[data-nav=places]")
+        tap(driver, "[data-nav=directions][data-arg=toilet]")
+        wait_view(driver, "directions")
+        assert str(driver.find_element(By.ID, "route").get_attribute("points")).count(",") >= 3
+        assert driver.execute_script(CONTRAST_JS) == []
+        driver.save_screenshot(str(shots / f"screen-directions-{orientation}.png"))
