@@ -287,3 +287,54 @@ def test_layouts_are_large_plain_and_fit(tmp_path: Path, orientation: str) -> No
         assert str(driver.find_element(By.ID, "route").get_attribute("points")).count(",") >= 3
         assert driver.execute_script(CONTRAST_JS) == []
         driver.save_screenshot(str(shots / f"screen-directions-{orientation}.png"))
+
+
+def test_a_receipt_scanned_or_a_code_typed_shows_the_status(tmp_path: Path) -> None:
+    """The QR of a receipt read by the (simulated) scanner, or the code typed on the screen's keyboard: the
+    dossier's status in plain words on the dossier screen; the code typed is not kept on screen."""
+    from simulator.scenario import Step
+
+    shots = shots_dir(tmp_path)
+    with simulated_robot(tmp_path / "sim") as session, chromium() as driver:
+        open_home(driver, screen_url(session))
+        session.perform(Step(qr="000.A0.01.H26-260105-0004"))
+        wait_view(driver, "dossier")
+        wait(driver, lambda d: "đang xử lý" in (text(d, "#dossier-answer") or ""), "the status from the scan")
+        driver.save_screenshot(str(shots / "screen-dossier.png"))
+        tap(driver, "[data-nav=home]")
+        tap(driver, "[data-touch=lookup_dossier]")
+        wait_view(driver, "dossier")
+        for ch in "000.a0.01.h26-260105-0005":
+            tap(driver, f"[data-key='{ch}']")
+        wait(driver, lambda d: text(d, "#input") == "000.A0.01.H26-260105-0005", "the code as typed, in capitals")
+        tap(driver, "[data-send=lookup]")
+        wait(driver, lambda d: "bổ sung" in (text(d, "#dossier-answer") or ""), "the status from the typed code")
+        assert text(driver, "#input") == ""
+
+
+def test_a_ticket_that_did_not_print_is_shown_with_its_number(tmp_path: Path) -> None:
+    from simulator.scenario import Step
+
+    with simulated_robot(tmp_path / "sim") as session, chromium() as driver:
+        session.perform(Step(fault="printer paper-out"))
+        open_home(driver, screen_url(session))
+        tap(driver, "[data-touch=take_number]")
+        wait_view(driver, "take")
+        tap(driver, "[data-nav=field][data-arg=ho_tich]")
+        tap(driver, "[data-touch='procedure:khai_sinh']")  # the robot asked which procedure: the ticket at once
+        wait_view(driver, "ticket")
+        wait(driver, lambda d: "nhớ số B001" in (text(d, "#not-printed") or ""), "the number to remember")
+        assert printed_numbers(session) == []
+
+
+def test_directions_draw_the_route_and_the_robot_leads(tmp_path: Path) -> None:
+    with simulated_robot(tmp_path / "sim") as session, chromium() as driver:
+        open_home(driver, screen_url(session))
+        tap(driver, "[data-nav=places]")
+        tap(driver, "[data-nav=directions][data-arg=toilet]")
+        wait_view(driver, "directions")
+        assert text(driver, "h1") == "Đường đến nhà vệ sinh"
+        tap(driver, "[data-touch='directions:toilet']")
+        wait(driver, lambda d: any("đi theo" in line for line in lines(d)), "the robot's lead-in on screen")
+        wait_until(lambda: any(o.kind == "guide" and o.data.get("arrived") for o in session.observations()),
+                   "the robot to arrive", timeout_s=60)
