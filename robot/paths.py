@@ -14,8 +14,6 @@ centre file's folder (robot.config.CentreConfig.resolve_path).
 from __future__ import annotations
 
 import os
-import tempfile
-import time
 from importlib import resources
 from pathlib import Path
 
@@ -63,6 +61,8 @@ def state_dir() -> Path:
 def writable_dir(folder: Path, what: str = "folder") -> Path:
     """Create `folder` (with its parents) and check that a file can be written in it; StateDirError naming it
     otherwise. Holds for root too (a folder under a regular file, a read-only file system)."""
+    import tempfile  # here: light commands start fast
+
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder, prefix=".letan-write-check-"):
@@ -91,6 +91,8 @@ def ensure_parent(path: Path) -> Path:
 
 def kept_run_dir(kind: str = "sim") -> Path:
     """A new folder for a kept run: <state dir>/<kind>/run-YYYYmmdd-HHMMSS-PID[-N], created."""
+    import time
+
     base = writable_dir(state_dir() / kind, "state directory")
     stamp = f"run-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
     for n in range(1000):
