@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import queue
 import time
+import uuid
 
 import pytest
 
@@ -22,8 +23,35 @@ def watcher(mosquitto: MosquittoBroker) -> tuple[MqttLink, queue.Queue[tuple[str
     link.subscribe("#", lambda t, p: seen.put((t, p)))
     link.start()
     assert link.wait_connected(5)
-    time.sleep(0.2)
+    _await_own(link, seen, f"{SITE}/acl-ready")
     return link, seen
+
+
+def _await_own(link: MqttLink, seen: queue.Queue[tuple[str, bytes]], topic: str) -> None:
+    """Publish on `topic` until the link's own subscription brings it back: the subscription is in force."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        ping = uuid.uuid4().hex.encode()
+        send(link, topic, ping)
+        try:
+            while seen.get(timeout=0.2) != (topic, ping):
+                pass
+            return
+        except queue.Empty:
+            continue
+    raise AssertionError(f"no message came back on {topic}")
+
+
+def _until_sentinel(seen: queue.Queue[tuple[str, bytes]], sentinel: bytes, wanted: bytes) -> bool:
+    """Whether `wanted` arrives before `sentinel`, published after it by a client the broker lets through:
+    mosquitto queues a QoS 1 message for its subscribers before it acknowledges it, so a message that was let
+    through is delivered before the sentinel."""
+    found = False
+    while True:
+        _topic, payload = seen.get(timeout=5)
+        found = found or payload == wanted
+        if payload == sentinel:
+            return found
 
 
 def _delivered(mosquitto: MosquittoBroker, watcher: tuple[MqttLink, queue.Queue[tuple[str, bytes]]], user: str,
@@ -35,16 +63,11 @@ def _delivered(mosquitto: MosquittoBroker, watcher: tuple[MqttLink, queue.Queue[
     link.start()
     assert link.wait_connected(5), f"{user} could not connect"
     marker = f"{user}->{topic}".encode()
-    send(link, topic, marker)
+    send(link, topic, marker)  # acknowledged: dropped, or queued for the watcher
     link.stop()
-    deadline = time.monotonic() + 0.6
-    while time.monotonic() < deadline:
-        try:
-            if seen.get(timeout=0.1) == (topic, marker):
-                return True
-        except queue.Empty:
-            pass
-    return False
+    sentinel = uuid.uuid4().hex.encode()
+    send(_link, f"{SITE}/acl-sentinel", sentinel)
+    return _until_sentinel(seen, sentinel, marker)
 
 
 @pytest.mark.parametrize(("user", "topic", "allowed"), [
@@ -72,27 +95,35 @@ def test_who_may_write_what(mosquitto: MosquittoBroker, watcher: tuple[MqttLink,
 
 
 def _reads(mosquitto: MosquittoBroker, user: str, topic_filter: str, topic: str) -> bool:
-    got: queue.Queue[bytes] = queue.Queue()
+    got: queue.Queue[tuple[str, bytes]] = queue.Queue()
+    sentinel_topic = f"{SITE}/queue/acl-sentinel/{uuid.uuid4().hex}"  # every reader here may read the queue
     reader = staff_link(mosquitto, user, f"reader-{user}")
-    reader.subscribe(topic_filter, lambda t, p: got.put(p))
+    reader.subscribe(topic_filter, lambda t, p: got.put((t, p)))  # subscribed first: in force before the next
+    reader.subscribe(sentinel_topic, lambda t, p: got.put((t, p)))
     reader.start()
     assert reader.wait_connected(5)
-    time.sleep(0.2)
     robot = staff_link(mosquitto, "robot", "acl-robot-writer")
     robot.start()
     assert robot.wait_connected(5)
-    send(robot, topic, b"x")
-    robot.stop()
     try:
-        deadline = time.monotonic() + 0.6
-        while time.monotonic() < deadline:
+        deadline = time.monotonic() + 5
+        while True:  # the sentinel's subscription, and so the one before it, is in force once one comes back
+            assert time.monotonic() < deadline, "the reader's subscriptions never took effect"
+            ready = uuid.uuid4().hex.encode()
+            send(robot, sentinel_topic, ready)
             try:
-                if got.get(timeout=0.1) == b"x":  # retained messages of other tests may come first
-                    return True
+                while got.get(timeout=0.2)[1] != ready:
+                    pass
+                break
             except queue.Empty:
-                pass
-        return False
+                continue
+        wanted = uuid.uuid4().hex.encode()  # not a retained message of another test
+        send(robot, topic, wanted)
+        sentinel = uuid.uuid4().hex.encode()
+        send(robot, sentinel_topic, sentinel)
+        return _until_sentinel(got, sentinel, wanted)
     finally:
+        robot.stop()
         reader.stop()
 
 
