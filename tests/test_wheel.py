@@ -112,7 +112,8 @@ def test_installed_wheel_works_outside_the_checkout(tmp_path: Path) -> None:
                       cwd=work, env=env)
         assert checked.returncode == 0, checked.stdout + checked.stderr
     listed = run([letan, "procedures"], cwd=work, env=env)
-    assert listed.returncode == 0 and "Procedure catalogue (" in listed.stdout and "khai_sinh" in listed.stdout, listed.stdout + listed.stderr
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert "Procedure catalogue (" in listed.stdout and "khai_sinh" in listed.stdout
     demo = run([letan, "sim", "--demo"], cwd=work, env=env)
     assert demo.returncode == 0, demo.stdout + demo.stderr
     assert "PASSED" in demo.stdout and "Ticket printed A001" in demo.stdout
