@@ -205,3 +205,80 @@ def test_a_bad_broker_url_changes_nothing(tmp_path: Path) -> None:
     assert code == 2 and "expected mqtt://" in err and "Traceback" not in err
     code, out, _ = _queue(config, db, "2026-11-23T09:00", "queue", "events")
     assert code == 0 and out == ""
+
+
+def test_a_database_restored_from_an_older_copy_publishes_its_new_events(fresh_mosquitto: MosquittoBroker,
+                                                                         tmp_path: Path) -> None:
+    """Issue 14: a restored copy has the same log id, and its new events reuse ids already published for other
+    events. The cursor checks the event it points at, so they are published (not taken as already sent)."""
+    import shutil
+
+    config, db, url = _centre_file(tmp_path), tmp_path / "q.sqlite3", fresh_mosquitto.url_for("robot")
+    with Recorder(fresh_mosquitto, "letan/v1/cua-nam/queue/ticket/#") as rec:
+        for minute in (0, 1):
+            assert _queue(config, db, f"2026-11-23T09:0{minute}", "queue", "issue", "--service", "chung_thuc",
+                          "--broker", url)[0] == 0
+        assert len(rec.wait_unique(2, 5)) == 2
+        shutil.copy(db, tmp_path / "backup.sqlite3")  # the nightly copy
+        assert _queue(config, db, "2026-11-23T09:02", "queue", "issue", "--service", "chung_thuc",
+                      "--broker", url)[0] == 0
+        assert len(rec.wait_unique(3, 5)) == 3
+        shutil.copy(tmp_path / "backup.sqlite3", db)  # the disk died: the copy is put back
+        code, out, err = _queue(config, db, "2026-11-23T09:30", "queue", "issue", "--service", "ho_tich",
+                                "--broker", url)
+        assert code == 0 and "B001" in out, err
+        got = rec.wait_unique(4, 10)
+    assert [(m["ticket"], m["ts"][11:16]) for m in got] == [
+        ("A001", "09:00"), ("A002", "09:01"), ("A003", "09:02"), ("B001", "09:30")]
+    assert got[3]["queue_event_id"] == got[2]["queue_event_id"]  # the same event id in the queue, another event
+
+
+def test_the_robot_and_queue_commands_publish_at_once_without_loss_or_copy(fresh_mosquitto: MosquittoBroker,
+                                                                          tmp_path: Path) -> None:
+    """The robot's bridge tails the queue database while `letan queue issue` processes write to it and publish
+    through the same outbox: every event reaches the broker, each once (by event id)."""
+    import subprocess
+    import sys
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from robot.clock import SimClock
+    from robot.config import load_centre
+    from robot.events import Stamper
+    from robot.mqtt.bus import EventBus
+    from robot.mqtt.client import BrokerSettings, MqttLink
+    from robot.mqtt.outbox import Outbox
+    from robot.mqtt.queue_bridge import QueueBridge
+    from robot.queue import QueueEngine
+
+    config, db, url = _centre_file(tmp_path), tmp_path / "q.sqlite3", fresh_mosquitto.url_for("robot")
+    centre = load_centre(config)
+    clock = SimClock(datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+    engine = QueueEngine(centre, db, clock)
+    link = MqttLink(BrokerSettings.from_url(url), "robot-bridge", reconnect_max_s=1)
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    bus = EventBus(link, outbox)
+    bridge = QueueBridge(engine, bus, Stamper("cua-nam", "robot-1", clock))
+    with Recorder(fresh_mosquitto, "letan/v1/cua-nam/queue/ticket/#") as rec:
+        link.start()
+        bus.start()
+        bridge.start(interval_s=0.01)
+        try:
+            commands = [subprocess.Popen(
+                [sys.executable, "-m", "letan", "queue", "issue", "--service", "chung_thuc", "--config", str(config),
+                 "--db", str(db), "--at", f"2026-11-23T09:{10 + n:02d}", "--broker", url],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE) for n in range(4)]
+            for _ in range(6):  # the robot issues too, meanwhile
+                engine.issue("ho_tich")
+            for command in commands:
+                _out, err = command.communicate(timeout=120)
+                assert command.returncode == 0, err.decode()
+            got = rec.wait_unique(10, 20)
+        finally:
+            bridge.stop()
+            bus.stop()
+            link.stop()
+            outbox.close()
+            engine.close()
+    assert sorted(m["ticket"] for m in got) == [*(f"A00{n}" for n in range(1, 5)), *(f"B00{n}" for n in range(1, 7))]
+    assert len({m["queue_event_id"] for m in got}) == 10

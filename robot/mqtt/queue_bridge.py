@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+import zlib
 from collections import Counter as Tally
 from collections.abc import Sequence
 from datetime import date
@@ -31,7 +32,7 @@ from robot.events import (
 )
 from robot.mqtt.bus import EventBus
 from robot.mqtt.outbox import CursorMoved
-from robot.queue import QueueEvent, QueueStatus, Ticket
+from robot.queue import QueueEvent, QueueStatus, Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,24 @@ def cursor_name(log: QueueLog) -> str:
     from its first event instead of being taken as already published. Re-published events keep their event
     ids, so consumers drop the copies."""
     return f"{CURSOR}:{log.log_id}"
+
+
+# The cursor's stored position: the last published event's id in the high bits, a check of that event (its id and
+# time) in the low 32. A database restored from an older copy has the same log id but other events under the
+# same ids: the check no longer matches, and its events are published again from the first (same event ids for
+# the events both copies share, so consumers drop those).
+_CHECK_BITS = 32
+_CHECK_MASK = (1 << _CHECK_BITS) - 1
+
+
+def _check(event: QueueEvent) -> int:
+    return zlib.crc32(f"{event.id}:{event.at}".encode())
+
+
+def cursor_position(event: QueueEvent) -> int:
+    """What the cursor stores once `event` is published."""
+    return (event.id << _CHECK_BITS) | _check(event)
+
 
 EVENT_TYPES: dict[str, type[TicketEvent]] = {
     "issued": TicketIssued, "called": TicketCalled, "recalled": TicketRecalled, "serving": TicketServing,
@@ -98,6 +117,9 @@ def snapshot_messages(status: QueueStatus, tickets: Sequence[Ticket], stamp: Sta
             estimated_wait_min=None if svc.estimated_wait_minutes is None else float(svc.estimated_wait_minutes),
             last_called=last_called, issued_today=svc.issued_today,
             done_today=finished[(svc.service, "done")], no_show_today=finished[(svc.service, "no_show")],
+            waiting_tickets=tuple(
+                {"ticket": t.number, "priority": t.priority, "since": t.issued_at.isoformat(timespec="milliseconds")}
+                for t in tickets if t.service == svc.service and t.status == TicketStatus.WAITING),
         ))
     return out
 
@@ -117,8 +139,8 @@ class QueueBridge:
         Another process tailing the same log into the same outbox (a `letan queue` command while the robot
         runs) may move the cursor first: then nothing is written and 0 is returned; the next pump reads on."""
         cursor = cursor_name(self.engine)
-        position = self.bus.outbox.cursor(cursor)
-        events = self.engine.events_after(position, limit)
+        position, last_id = self._read_position()
+        events = self.engine.events_after(last_id, limit)
         if not events:
             return 0
         messages: list[Message] = [ticket_message(e, self.stamp) for e in events]
@@ -127,10 +149,25 @@ class QueueBridge:
         tickets = self.engine.tickets(status.day, status.point)
         messages += snapshot_messages(status, tickets, self.stamp, touched)
         try:
-            self.bus.publish_many(messages, cursor=(cursor, events[-1].id), cursor_was=position)
+            self.bus.publish_many(messages, cursor=(cursor, cursor_position(events[-1])), cursor_was=position)
         except CursorMoved:
             return 0
         return len(events)
+
+    def _read_position(self) -> tuple[int, int]:
+        """(the cursor as stored, the id of the last event published from this database). When the event at the
+        cursor is not the one published (a database restored from an older copy, or a cursor from before the
+        check), the database's events are published again from the first."""
+        stored = self.bus.outbox.cursor(cursor_name(self.engine))
+        last_id, check = stored >> _CHECK_BITS, stored & _CHECK_MASK
+        if stored == 0:
+            return 0, 0
+        found = self.engine.events_after(last_id - 1, 1) if last_id > 0 else []
+        if not found or found[0].id != last_id or _check(found[0]) != check:
+            log.warning("the queue database's event log does not match what was published from it (restored from "
+                        "an older copy?): publishing its events again from the first; consumers drop the copies")
+            return stored, 0
+        return stored, last_id
 
     def publish_snapshots(self) -> None:
         """All services' snapshots (e.g. at start-up, so retained state is fresh)."""
@@ -139,8 +176,7 @@ class QueueBridge:
 
     def drain(self) -> int:
         total = 0
-        while (count := self.pump()) > 0 or self.engine.events_after(self.bus.outbox.cursor(cursor_name(self.engine)),
-                                                                      1):
+        while (count := self.pump()) > 0 or self.engine.events_after(self._read_position()[1], 1):
             total += count
         return total
 
