@@ -7,9 +7,10 @@ from datetime import date, datetime, timedelta
 
 from dialogs.ports import CentreHours, DayOpening
 from robot.config import WEEKDAYS, CentreConfig
+from robot.queue.policy import next_open_day
 
-# How far ahead the next opening is looked for (a centre closed longer than this says nothing of it).
-LOOK_AHEAD_DAYS = 31
+# How many days ahead the next opening is looked for (a centre closed longer than this says nothing of it).
+LOOK_AHEAD_DAYS = 30
 
 
 class ConfigCentreInfo:
@@ -32,12 +33,8 @@ class ConfigCentreInfo:
         today = moment.date()
         asked = _resolve(today, day)
         opening = self.day(asked)
-        after = next(
-            (self.day(asked + timedelta(days=n)) for n in range(1, LOOK_AHEAD_DAYS)
-             if self.day(asked + timedelta(days=n)).sessions),
-            None,
-        )
-        return CentreHours(moment.strftime("%H:%M"), opening, asked == today, after)
+        after = next_open_day(self.centre.opening_hours, asked, LOOK_AHEAD_DAYS)
+        return CentreHours(moment.strftime("%H:%M"), opening, asked == today, self.day(after) if after else None)
 
 
 def _resolve(today: date, day: str | None) -> date:

@@ -22,13 +22,14 @@ import tempfile
 import time as _time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from dialogs.catalogue import Catalogue
 from dialogs.ports import GuideResult
 from robot.config import CentreConfig, Counter, ReceptionPoint
+from robot.queue.policy import issuing_window
 
 # Share of visits per procedure at a busy ward (field notes: chứng thực dominates, then hộ tịch,
 # cư trú, social allowances, land). Procedures a centre does not handle are dropped and the rest
@@ -97,27 +98,6 @@ NO_SHOW_SHARE = 0.04  # left before being called
 OFF_TOPIC_SHARE = 0.05  # ask for the toilet, water... then leave without a ticket
 PRIORITY_OPENERS = ("bác già rồi, ", "tôi là người cao tuổi, ", "tôi đang mang thai, ", "tôi bị khuyết tật, ")
 OFF_TOPIC = ("cho hỏi nhà vệ sinh ở đâu", "cho tôi xin cốc nước", "chỗ photo ở đâu em", "bãi gửi xe ở đâu")
-
-
-def next_opening(centre: CentreConfig, after: datetime) -> datetime:
-    """The first session opening at or after `after` (in the centre's time zone)."""
-    local = after.astimezone(centre.site.tz)
-    for offset in range(0, 60):
-        day = local.date() + timedelta(days=offset)
-        hours = centre.opening_hours.for_date(day)
-        if hours is None:
-            continue
-        for session in hours.sessions():
-            opens = datetime.combine(day, session.opens, centre.site.tz)
-            if opens >= local:
-                return opens
-    raise ValueError(f"{centre.site.id}: no opening in the 60 days after {local:%Y-%m-%d}")
-
-
-def next_working_day(centre: CentreConfig, after: datetime) -> date:
-    """The next day (after today) with at least one session."""
-    local = after.astimezone(centre.site.tz)
-    return next_opening(centre, datetime.combine(local.date() + timedelta(days=1), time(0), centre.site.tz)).date()
 
 
 @dataclass(frozen=True)
@@ -578,11 +558,9 @@ def _converse(manager: Any, desk: _RecordingDesk, ended: _Ended, citizen: Citize
 
 
 def _cutoff_passed(centre: CentreConfig, moment: datetime) -> bool:
-    hours = centre.opening_hours.for_date(moment.date())
-    if hours is None:
-        return True
-    local = moment.timetz().replace(tzinfo=None)
-    return not any(s.opens <= local < s.cutoff for s in hours.sessions()) and local >= hours.sessions()[0].opens
+    """No more tickets at `moment`, and not because the day has yet to open."""
+    window = issuing_window(centre.opening_hours, moment)
+    return not window.open and window.reason != "before_opening"
 
 
 def simulate_day(centre: CentreConfig, catalogue: Catalogue, plan: DayPlan, db_path: Path,

@@ -9,7 +9,7 @@ import pytest
 from robot.clock import parse_at
 from robot.config import load_catalogue_checked, load_centre
 from robot.paths import DEFAULT_CENTRE, SCENARIOS_DIR
-from simulator.day import next_opening
+from robot.queue.policy import next_opening
 from simulator.scenario import load_scenario, run_scenario
 from simulator.session import SimOptions, SimSession
 
@@ -22,7 +22,7 @@ CATALOGUE = load_catalogue_checked()
 def test_shipped_scenario_passes(path: Path, tmp_path: Path) -> None:
     scenario = load_scenario(path)
     centre = load_centre(scenario.centre_path() or DEFAULT_CENTRE, CATALOGUE)
-    start = parse_at(scenario.at, centre.site.tz) if scenario.at else next_opening(centre, centre.now())
+    start = parse_at(scenario.at, centre.site.tz) if scenario.at else next_opening(centre.opening_hours, centre.now())
     with SimSession(SimOptions(centre=centre, start=start, workdir=tmp_path), CATALOGUE) as session:
         result = run_scenario(session, scenario)
     assert result.ok, "\n".join(result.failures())

@@ -9,12 +9,11 @@ import pytest
 
 from robot.config import ConfigError, load_catalogue_checked, load_centre
 from robot.paths import SCENARIOS_DIR
+from robot.queue.policy import next_open_day, next_opening
 from simulator.console import ConsoleError, Meta, parse_line, render
 from simulator.day import (
     Visit,
     compute_kpis,
-    next_opening,
-    next_working_day,
     plan_day,
     procedure_mix,
     queue_lengths,
@@ -97,12 +96,13 @@ def test_checks_pass_and_fail_on_what_was_seen() -> None:
 
 
 def test_next_opening_and_working_day() -> None:
+    hours = CENTRE.opening_hours
     friday_night = datetime(2026, 11, 27, 22, 0, tzinfo=TZ)
-    assert next_opening(CENTRE, friday_night) == datetime(2026, 11, 28, 8, 0, tzinfo=TZ)  # Saturday morning
+    assert next_opening(hours, friday_night) == datetime(2026, 11, 28, 8, 0, tzinfo=TZ)  # Saturday morning
     saturday_noon = datetime(2026, 11, 28, 12, 30, tzinfo=TZ)
-    assert next_opening(CENTRE, saturday_noon) == datetime(2026, 11, 30, 8, 0, tzinfo=TZ)  # no Saturday afternoon
-    assert next_working_day(CENTRE, datetime(2026, 11, 28, 9, 0, tzinfo=TZ)) == date(2026, 11, 30)
-    assert next_working_day(CENTRE, datetime(2026, 12, 31, 9, 0, tzinfo=TZ)) == date(2027, 1, 2)  # 1 Jan closed
+    assert next_opening(hours, saturday_noon) == datetime(2026, 11, 30, 8, 0, tzinfo=TZ)  # no Saturday afternoon
+    assert next_open_day(hours, date(2026, 11, 28)) == date(2026, 11, 30)
+    assert next_open_day(hours, date(2026, 12, 31)) == date(2027, 1, 2)  # 1 Jan closed
 
 
 def test_plan_has_a_morning_peak_and_chung_thuc_dominates() -> None:

@@ -7,7 +7,7 @@ scenario with --script, or the demo with --demo); `letan sim day` simulates a wo
 from __future__ import annotations
 
 import sys
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +56,7 @@ def _check_broker(centre: CentreConfig | None, url: str | None) -> None:
 def _start_time(centre: CentreConfig, at: str | None, realtime: bool) -> datetime | None:
     """The simulated start (None = the wall clock). Exits 2 on a bad --at."""
     from robot.clock import parse_at
-    from simulator.day import next_opening, next_working_day
+    from robot.queue.policy import next_opening
 
     if realtime:
         if at is not None:
@@ -67,8 +67,11 @@ def _start_time(centre: CentreConfig, at: str | None, realtime: bool) -> datetim
             return parse_at(at, centre.site.tz)
         except ValueError as error:
             raise _fail(f"--at: {at!r}: {error}; expected an ISO time such as 2026-11-25T08:05", 2) from None
-    day = next_working_day(centre, centre.now())
-    return next_opening(centre, datetime.combine(day, time(0), centre.site.tz))
+    start = next_opening(centre.opening_hours, datetime.combine(centre.now().date(), time(0), centre.site.tz)
+                         + timedelta(days=1))
+    if start is None:
+        raise _fail(f"{centre.site.id} opens on no day of the coming year: give the start with --at", 2)
+    return start
 
 
 def _run(
@@ -244,7 +247,8 @@ def _day(
 ) -> None:
     """Simulate a working day: arrivals, the robot's dialog, the real queue engine, counters. KPIs + report."""
     from robot.paths import StateDirError, state_dir, writable_dir
-    from simulator.day import DayError, next_working_day, run_day_report
+    from robot.queue.policy import next_open_day
+    from simulator.day import DayError, run_day_report
 
     centre = load_centre_or_exit(config)
     wanted = _parse_counters(counters, centre)
@@ -256,7 +260,10 @@ def _day(
         except ValueError:
             raise _fail(f"--at: {at!r} is not an ISO date such as 2026-11-25", 2) from None
     else:
-        day = next_working_day(centre, centre.now())
+        working_day = next_open_day(centre.opening_hours, centre.now().date())
+        if working_day is None:
+            raise _fail(f"{centre.site.id} opens on no day of the coming year: give the day with --at", 2)
+        day = working_day
     try:
         out = writable_dir(out.absolute(), "--out folder") if out is not None else writable_dir(
             state_dir() / "sim-day", "state directory")

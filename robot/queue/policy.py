@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
-from robot.config import OpeningHours, Service
+from robot.config import OpeningHours, Service, Session
 from robot.queue.models import TicketStatus
 
 W, C, S, P = TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.PARKED
@@ -65,7 +65,9 @@ def ticket_number(service: Service, seq: int) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Opening hours
+# Opening hours (the calendar rules: the engine, the dialog's hours, the simulator and the CLI use these)
+
+LOOK_AHEAD_DAYS = 370  # a centre closed for longer than this has no next opening
 
 
 @dataclass(frozen=True)
@@ -77,25 +79,40 @@ class Openness:
 
 def issuing_window(hours: OpeningHours, moment: datetime) -> Openness:
     """Whether tickets may be issued at `moment` (local, aware), and when issuing opens next."""
-    day = moment.date()
     local = moment.timetz().replace(tzinfo=None)
-    today = hours.for_date(day)
-    sessions = today.sessions() if today else []
-    for session in sessions:
-        if session.opens <= local < session.cutoff:
-            return Openness(True, "open", None)
+    sessions = _sessions(hours, moment.date())
+    if any(session.opens <= local < session.cutoff for session in sessions):
+        return Openness(True, "open", None)
     later = [s for s in sessions if s.opens > local]
+    reason: Literal["closed_day", "before_opening", "between_sessions", "after_cutoff"]
     if later:
-        reason: Literal["before_opening", "between_sessions"] = (
-            "before_opening" if later[0] is sessions[0] else "between_sessions"
-        )
-        return Openness(False, reason, _at(moment, day, later[0].opens))
-    reason_closed: Literal["closed_day", "after_cutoff"] = "after_cutoff" if sessions else "closed_day"
-    for ahead in range(1, 370):
-        other = hours.for_date(day + timedelta(days=ahead))
-        if other and other.sessions():
-            return Openness(False, reason_closed, _at(moment, day + timedelta(days=ahead), other.sessions()[0].opens))
-    return Openness(False, reason_closed, None)
+        reason = "before_opening" if later[0] is sessions[0] else "between_sessions"
+    else:
+        reason = "after_cutoff" if sessions else "closed_day"
+    return Openness(False, reason, next_opening(hours, moment))
+
+
+def next_opening(hours: OpeningHours, after: datetime, days: int = LOOK_AHEAD_DAYS) -> datetime | None:
+    """The first session opening at or after `after` (aware, in the centre's time zone) within `days` days
+    from its date; None when the centre stays closed that long."""
+    local = after.timetz().replace(tzinfo=None)
+    for ahead in range(days):
+        day = after.date() + timedelta(days=ahead)
+        for session in _sessions(hours, day):
+            if ahead or session.opens >= local:
+                return _at(after, day, session.opens)
+    return None
+
+
+def next_open_day(hours: OpeningHours, day: date, days: int = LOOK_AHEAD_DAYS) -> date | None:
+    """The first day after `day`, at most `days` days after it, with at least one session."""
+    return next((later for later in (day + timedelta(days=n) for n in range(1, days + 1))
+                 if _sessions(hours, later)), None)
+
+
+def _sessions(hours: OpeningHours, day: date) -> list[Session]:
+    today = hours.for_date(day)
+    return today.sessions() if today else []
 
 
 def _at(moment: datetime, day: date, clock_time: time) -> datetime:
