@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import os
 import socket
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
+from letan.bench.screen import PORTRAIT, chromium  # the same headless Chromium as `letan bench --only screen`
 from robot.config import CentreConfig, load_catalogue_checked, load_centre
 from simulator.session import SimOptions, SimSession
 from tests.conftest import CUA_NAM
@@ -24,12 +23,8 @@ from tests.conftest import CUA_NAM
 CATALOGUE = load_catalogue_checked()
 CENTRE = load_centre(CUA_NAM, CATALOGUE)
 MORNING = datetime(2026, 11, 25, 8, 5, tzinfo=CENTRE.site.tz)
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--hide-scrollbars", "--force-device-scale-factor=1")
-SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080), "tablet": (800, 1280)}
+SIZES = {"portrait": PORTRAIT, "landscape": (1920, 1080), "tablet": (800, 1280)}
+__all__ = ["chromium"]
 WAIT_S = 15.0
 
 
@@ -55,23 +50,6 @@ def simulated_robot(workdir: Path, port: int = 0, **screen: Any) -> Iterator[Sim
 def screen_url(session: SimSession) -> str:
     assert session.app is not None and session.app.screen is not None, session.app and session.app.parts()
     return str(session.app.screen.url)
-
-
-@contextmanager
-def chromium(size: tuple[int, int] = SIZES["portrait"]) -> Iterator[WebDriver]:
-    with tempfile.TemporaryDirectory(prefix="letan-chromium-") as profile:
-        options = webdriver.ChromeOptions()
-        options.binary_location = CHROMIUM
-        for flag in (*FLAGS, f"--user-data-dir={profile}", f"--window-size={size[0]},{size[1]}"):
-            options.add_argument(flag)
-        driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
-        # the page's viewport is the screen's size exactly (the window's own bars are not part of it)
-        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                               {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": False})
-        try:
-            yield driver
-        finally:
-            driver.quit()
 
 
 def wait(driver: WebDriver, condition: Callable[[WebDriver], Any], what: str, timeout_s: float = WAIT_S) -> Any:

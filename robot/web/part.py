@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 DOUBLE_TAP_S = 1.0
 BUSY_RETRY_S = 0.02  # a turn is running: the buttons are read again this soon
 BUSY_PUSH_S = 1.0  # a turn runs this long (guiding): the lines said are shown without waiting for its end
+BUSY_POLL_S = 0.1
 MAX_MESSAGE = 4096
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
             "Content-Security-Policy": "default-src 'self'; connect-src 'self'; img-src 'self' data:; "
@@ -84,6 +85,7 @@ class ScreenPart:
         self.renderer = Renderer(self.data, settings)
         self.search = ProcedureSearch(host.catalogue, make_understander(host.catalogue))
         self.model = ScreenModel()
+        self._pending = 0  # inputs handed to the worker and not finished
         self._screens = 1  # a new number each time the screen is cleared (the page drops what it typed)
         self._lock = threading.Lock()  # around the model: feed events come from the application's threads
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screen-input")
@@ -93,6 +95,7 @@ class ScreenPart:
         self._push_pending = False
         self._sending: set[asyncio.Task[None]] = set()
         self._busy_since: float | None = None
+        self._last_message = ""
         self._last_activity = time.monotonic()
         self._last_action: tuple[str, float] = ("", 0.0)
         self._server: uvicorn.Server | None = None
@@ -333,13 +336,20 @@ class ScreenPart:
             self.model.large = not self.model.large
 
     def _submit(self, action: Callable[[], None]) -> None:
+        """Run on the input worker; until it is done, the screen shows no offer (it would be the previous one)."""
         def run() -> None:
             try:
                 action()
             except Exception:
                 log.exception("screen: the application failed to handle a touch")
+            finally:
+                with self._lock:
+                    self._pending -= 1
             self._request_push_threadsafe()
 
+        with self._lock:
+            self._pending += 1
+            self.model.buttons = []
         self._worker.submit(run)
 
     # ------------------------------------------------------------------ the application's events
@@ -350,8 +360,9 @@ class ScreenPart:
             model = self.model
             if kind == "said":
                 model.said(event.text, data.get("key"))
-            elif kind == "heard":
-                model.heard(event.text)
+            elif kind == "heard":  # the words only when acted on (profanity masked); event.text has none
+                if data.get("words"):
+                    model.heard(data["words"])
             elif kind == "ticket":
                 model.ticket = {k: data.get(k) for k in ("number", "service", "service_name", "counters",
                                                          "people_ahead", "wait_minutes", "printed", "priority")}
@@ -382,33 +393,40 @@ class ScreenPart:
         asyncio.get_running_loop().call_soon(self._push)
 
     def _push(self) -> None:
-        """Render and send to every browser; while a turn runs, wait for its end so that what the robot said
-        and what it offers show together (except during a long turn: a guided walk)."""
-        conversation = self.host.conversation()
+        """Render and send to every browser. While a touch waits for the worker or a turn runs, wait for its end,
+        so that what the robot said and what it offers show together; a long turn (a guided walk) shows what is
+        said meanwhile, polled every BUSY_POLL_S, without buttons."""
+        with self._lock:
+            pending = self._pending
+        conversation = self.host.conversation() if not pending else None
         now = time.monotonic()
         loop = asyncio.get_running_loop()
-        if conversation is None:
+        busy = conversation is None
+        if busy:
             self._busy_since = self._busy_since or now
             if now - self._busy_since < BUSY_PUSH_S and not self.model.guiding:
                 loop.call_later(BUSY_RETRY_S, self._push)
                 return
         else:
             self._busy_since = None
-        self._push_pending = False
         buttons = offer_buttons(conversation, self.data)
         with self._lock:
             if buttons is not None:
                 self.model.buttons = buttons
-            elif self.model.guiding:
+            elif busy:
                 self.model.buttons = []
             message = self._render_message()
-        self.pushes += 1
-        for ws in list(self._clients):
-            task = loop.create_task(self._send(ws, message))
-            self._sending.add(task)
-            task.add_done_callback(self._sending.discard)
-        if conversation is None:  # the turn is still running: show its end too
-            self._request_push()
+        if message != self._last_message:
+            self._last_message = message
+            self.pushes += 1
+            for ws in list(self._clients):
+                task = loop.create_task(self._send(ws, message))
+                self._sending.add(task)
+                task.add_done_callback(self._sending.discard)
+        if busy:  # still running: look again (and show its end)
+            loop.call_later(BUSY_POLL_S, self._push)
+            return
+        self._push_pending = False
 
     async def _send(self, ws: WebSocket, message: str) -> None:
         try:

@@ -45,6 +45,7 @@
     if (message.seq >= sent || message.screen !== screenId) { text = message.text; sent = message.seq; }
     screenId = message.screen;
     showText();
+    if (!body.dataset.rendered) { body.dataset.firstRender = String(Math.round(performance.now())); }
     body.dataset.rendered = String((Number(body.dataset.rendered) || 0) + 1);
   }
 
