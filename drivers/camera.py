@@ -23,6 +23,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from drivers.reconnect import keep_open
+
 log = logging.getLogger(__name__)
 
 CameraState = Literal["starting", "ready", "disconnected", "stopped"]
@@ -116,21 +118,8 @@ class CameraFeed:
                 log.exception("camera: state handler failed")
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                capture = open_capture(self.device, self.timeout_s)
-            except Exception as exc:
-                self._set_state("disconnected", _describe(exc))
-                self._stop.wait(self.retry_s)
-                continue
-            self._set_state("ready")
-            try:
-                self._read_frames(capture)
-            except Exception as exc:
-                self._set_state("disconnected", _describe(exc))
-            finally:
-                capture.release()
-            self._stop.wait(self.retry_s)
+        keep_open("camera", self._stop, self.retry_s, lambda: open_capture(self.device, self.timeout_s),
+                  self._read_frames, lambda capture: capture.release(), self._set_state)
 
     def _read_frames(self, capture: Any) -> None:
         live = is_live(self.device)
@@ -164,8 +153,3 @@ def is_live(device: str | int) -> bool:
     """A camera (index, /dev/video*, URL) rather than a video file or an image sequence."""
     source = camera_source(device)
     return isinstance(source, int) or "://" in source or source.startswith("/dev/")
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return text.splitlines()[0][:200]

@@ -17,6 +17,8 @@ from typing import Any, Literal, Protocol, TextIO
 
 import numpy as np
 
+from drivers.reconnect import keep_open
+
 log = logging.getLogger(__name__)
 
 DecoderName = Literal["zxing", "pyzbar", "opencv"]
@@ -259,11 +261,6 @@ ScanHandler = Callable[[Scan], None]
 StateHandler = Callable[[ScannerStatus], None]
 
 
-def _describe(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return text.splitlines()[0][:200]
-
-
 class _ScannerThread:
     """Open the device, read codes, and on any failure report "disconnected" and reopen later."""
 
@@ -329,29 +326,13 @@ class _ScannerThread:
             log.exception("%s scanner: scan handler failed", self.source)
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self._open()
-            except Exception as exc:
-                self._set_state("disconnected", _describe(exc))
-                self._stop.wait(self._retry_s)
-                continue
-            self._set_state("ready")
-            try:
-                while not self._stop.is_set():
-                    for text, fmt in self._read():
-                        self._emit(text, fmt)
-            except Exception as exc:
-                self._set_state("disconnected", _describe(exc))
-            finally:
-                self._safe_close()
-            self._stop.wait(self._retry_s)
+        keep_open(f"{self.source} scanner", self._stop, self._retry_s, self._open, self._read_until_stopped,
+                  lambda _device: self._close(), self._set_state)
 
-    def _safe_close(self) -> None:
-        try:
-            self._close()
-        except Exception as exc:
-            log.debug("%s scanner: close failed: %s", self.source, _describe(exc))
+    def _read_until_stopped(self, _device: None) -> None:
+        while not self._stop.is_set():
+            for text, fmt in self._read():
+                self._emit(text, fmt)
 
     def _open(self) -> None:
         raise NotImplementedError
