@@ -25,14 +25,11 @@ AlertCallback = Callable[[str, str], None]
 
 
 def printer_target(device: PrinterDevice) -> PrinterTarget | None:
-    """The driver's view of the configured printer; None when there is no printer (kind: none)."""
+    """The driver's view of the configured printer (every field of `devices.printer` is one of the driver's
+    PrinterTarget, by the same name); None when there is no printer (kind: none)."""
     if device.kind == "none":
         return None
-    return PrinterTarget(
-        kind=device.kind, host=device.host, port=device.port, device=device.device, baudrate=device.baudrate,
-        usb_vendor=device.usb_vendor, usb_product=device.usb_product, profile=device.profile,
-        width_px=device.width_px, native_qr=device.native_qr,
-    )
+    return PrinterTarget(**device.model_dump())
 
 
 def printer_from_config(device: PrinterDevice) -> EscposPrinter | None:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from robot.config import CentreConfig
+from robot.mqtt.mosquitto import free_port
 from robot.paths import CONFIG_DIR
 
 SAMPLE_DOSSIERS = CONFIG_DIR / "dossiers-sample.csv"
@@ -31,39 +32,6 @@ SIM_PRESENCE_LEAVE_S = 1.5  # devices.presence_leave_s in simulation (the kiosk 
 
 class DeviceError(Exception):
     """A simulated device cannot do what was asked (message for the technician)."""
-
-
-def free_port() -> int:
-    """A free TCP port on loopback for a device that may be unplugged and plugged back on it.
-
-    Ports the kernel hands out (bind to 0) lie in the ephemeral range, where the application's own
-    outgoing connections (e.g. an MQTT client reconnecting while the broker is unplugged) also take
-    their local ports; one of them could hold the port when the device comes back. So pick a port
-    below that range and check it is free.
-    """
-    import random
-    import socket
-
-    low, _ = _ephemeral_range()
-    candidates = random.sample(range(20000, max(20001, min(low, 32768))), 200)
-    for port in candidates:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    with socket.socket() as sock:  # everything below the range is taken: fall back to the kernel's choice
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _ephemeral_range() -> tuple[int, int]:
-    try:
-        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
-        return int(low), int(high)
-    except (OSError, ValueError):
-        return 32768, 60999
 
 
 @dataclass

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -26,12 +25,6 @@ MORNING = datetime(2026, 11, 25, 8, 5, tzinfo=CENTRE.site.tz)
 SIZES = {"portrait": PORTRAIT, "landscape": (1920, 1080), "tablet": (800, 1280)}
 __all__ = ["chromium"]
 WAIT_S = 15.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def screen_centre(port: int = 0, **screen: Any) -> CentreConfig:

@@ -19,12 +19,12 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from websockets.sync.client import connect
 
 from simulator.session import SimSession
+from tests.mosquitto import free_port
 from tests.screen_support import (
     CONTRAST_JS,
     SIZES,
     button,
     chromium,
-    free_port,
     lines,
     open_home,
     screen_url,

@@ -9,13 +9,23 @@ import pytest
 
 from drivers.printer import EscposPrinter, PrinterTarget
 from robot.clock import FixedClock
-from robot.config import load_catalogue_checked, load_centre
+from robot.config import PrinterDevice, load_catalogue_checked, load_centre
 from robot.queue import QueueEngine, TicketStatus
-from robot.ticketing import TicketDesk, printer_from_config
+from robot.ticketing import TicketDesk, printer_from_config, printer_target
 from robot.tickets import TicketContent, TicketFontError, render_ticket, ticket_content, with_documents
 from simulator.printer import SimulatedPrinter
 from tests.conftest import PHU_DINH
 from tests.test_queue_support import cua_nam, local
+
+
+def test_every_printer_setting_reaches_the_driver() -> None:
+    """devices.printer and the driver's PrinterTarget share their fields: each configured value arrives."""
+    device = PrinterDevice(kind="usb", host="10.0.0.9", port=9101, device="/dev/usb/lp0", baudrate=38400,
+                           usb_vendor=0x04B8, usb_product=0x0E15, profile="TM-T20II", width_px=512, native_qr=False)
+    target = printer_target(device)
+    assert target is not None
+    assert {name: getattr(target, name) for name in PrinterDevice.model_fields} == device.model_dump()
+    assert printer_target(PrinterDevice(kind="none")) is None
 
 
 @pytest.fixture

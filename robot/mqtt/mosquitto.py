@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -10,11 +11,41 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+_HANDED_OUT: set[int] = set()
+
 
 def free_port() -> int:
-    with socket.socket() as sock:
+    """A free TCP port on loopback for a broker or a device that may be stopped and started again on it.
+
+    Ports the kernel hands out (bind to 0) lie in the ephemeral range, where the application's own
+    outgoing connections (e.g. an MQTT client reconnecting while the broker is unplugged) also take
+    their local ports; one of them could hold the port when the device comes back. So pick a port
+    below that range and check it is free (and not handed out before by this process: its first taker
+    may not have bound it yet).
+    """
+    low, _ = _ephemeral_range()
+    candidates = random.sample(range(20000, max(20001, min(low, 32768))), 200)
+    for port in candidates:
+        if port in _HANDED_OUT:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _HANDED_OUT.add(port)
+        return port
+    with socket.socket() as sock:  # everything below the range is taken: fall back to the kernel's choice
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
 
 
 def mosquitto_available() -> bool:
