@@ -930,7 +930,7 @@ def _touch_understanding(choice: str) -> Understanding:
     if intent == "take_number" and len(parts) == 2:  # the "Lấy số" button of a procedure's page
         return Understanding("take_number", 1.0, procedure=parts[1])
     if intent == "refreshment" and len(parts) == 2 and parts[1] in ITEMS:
-        return Understanding("refreshment", 1.0, item=parts[1])
+        return Understanding("refreshment", 1.0, item="candy" if parts[1] == "candy" else "water")
     if intent == "referral" and len(parts) == 2:
         return Understanding("referral", 1.0, topic=parts[1])
     if intent in ("yes", "no", "take_number", "human_help", "refreshment", "goodbye", "lookup_dossier", "repeat",

@@ -84,3 +84,40 @@ def test_no_screen_configured(tmp_path: Path) -> None:
     app = Application.from_config(bare_centre(CENTRE, tmp_path), catalogue=CATALOGUE, clock=SimClock(MORNING))
     with app:
         assert app.parts()["screen"] == "ok (none configured)"
+
+
+@pytest.mark.slow
+def test_letan_sim_prints_the_screen_url_and_serves_it(tmp_path: Path) -> None:
+    """`letan sim` (the console) serves the centre's screen and prints its address."""
+    import re
+    import subprocess
+    import urllib.request
+
+    from tests.conftest import CUA_NAM
+
+    config = tmp_path / "centre.yaml"
+    text = CUA_NAM.read_text(encoding="utf-8")
+    assert "port: 8080" in text
+    config.write_text(text.replace("port: 8080", "port: 0"), encoding="utf-8")
+    letan = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "letan"
+    proc = subprocess.Popen([str(letan), "sim", "--config", str(config), "--at", "2026-11-25T08:05",
+                             "--workdir", str(tmp_path / "run")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdin is not None
+        url = None
+        for line in proc.stdout:
+            found = re.search(r"Citizen's screen: (http://127\.0\.0\.1:\d+/)", line)
+            if found:
+                url = found.group(1)
+                break
+        assert url is not None, "no screen address printed"
+        with urllib.request.urlopen(url, timeout=10) as response:
+            page = response.read().decode("utf-8")
+            assert response.headers["Cache-Control"] == "no-store"
+        assert "Chạm vào màn hình hoặc nói với em" in page and "/static/screen.js" in page
+        proc.stdin.close()
+        assert proc.wait(timeout=60) == 0
+    finally:
+        proc.kill()
+        proc.wait()

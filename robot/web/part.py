@@ -178,7 +178,9 @@ class ScreenPart:
         self._state()
         try:
             await ws.send_text(json.dumps({"type": "hello", "role": role, "idle_s": self.settings.idle_timeout_s}))
-            await ws.send_text(self._render_message())
+            with self._lock:
+                first = self._render_message()
+            await ws.send_text(first)
             while True:
                 raw = await ws.receive_text()
                 if role == "controller":
@@ -282,7 +284,7 @@ class ScreenPart:
             "home": arg is None, "search": arg is None, "places": arg is None, "refreshments": arg is None,
             "referrals": arg is None, "field": arg in data.field_ids,
             "directions": arg is not None and data.location_of(arg) is not None,
-            "ticket": arg is None and self.model.ticket is not None,
+            "ticket": arg is None and self.model.ticket is not None,  # a read of one attribute
         }
         if not isinstance(view, str) or not allowed.get(view, False):
             log.info("screen: ignored a navigation to an unknown screen")
