@@ -338,3 +338,17 @@ def test_directions_draw_the_route_and_the_robot_leads(tmp_path: Path) -> None:
         wait(driver, lambda d: any("đi theo" in line for line in lines(d)), "the robot's lead-in on screen")
         wait_until(lambda: any(o.kind == "guide" and o.data.get("arrived") for o in session.observations()),
                    "the robot to arrive", timeout_s=60)
+
+
+def test_the_screen_clears_soon_after_the_conversation_ends(tmp_path: Path) -> None:
+    """Gọi cán bộ ends the conversation (handed over): its last words stay a moment, then the attract screen,
+    long before the idle timeout."""
+    with simulated_robot(tmp_path / "sim", idle_timeout_s=600) as session, chromium() as driver:
+        open_home(driver, screen_url(session))
+        tap(driver, "[data-touch=human_help]")
+        wait_view(driver, "help")
+        wait(driver, lambda d: len(lines(d)) >= 2, "the robot's answer")
+        wait_view_started = time.monotonic()
+        wait(driver, lambda d: view(d) == "attract", "the attract screen", timeout_s=20)
+        assert time.monotonic() - wait_view_started > 5  # the goodbye was readable for a while
+        assert not lines(driver)

@@ -42,6 +42,7 @@ BUSY_RETRY_S = 0.02  # a turn is running: the buttons are read again this soon
 BUSY_PUSH_S = 1.0  # a turn runs this long (guiding): the lines said are shown without waiting for its end
 BUSY_POLL_S = 0.1
 MAX_MESSAGE = 4096
+ENDED_CLEAR_S = 10.0  # a conversation ended: the screen is cleared this long after (or at the idle timeout)
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
             "Content-Security-Policy": "default-src 'self'; connect-src 'self'; img-src 'self' data:; "
                                        "style-src 'self'; script-src 'self'; object-src 'none'"}
@@ -374,6 +375,10 @@ class ScreenPart:
             elif kind == "info" and event.text.startswith("code read by"):
                 model.go("dossier")
                 model.awaiting_dossier, model.dossier = True, None
+            elif kind == "info" and event.text.startswith("dialog session ended"):
+                # the goodbye stays on screen a little, then everything is cleared (unless touched meanwhile)
+                self._last_activity = time.monotonic() - max(0.0, self.settings.idle_timeout_s - ENDED_CLEAR_S)
+                return
             else:
                 return
         if not (kind == "said" and data.get("key") == "announce"):  # a counter's call keeps nobody's screen awake
