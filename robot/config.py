@@ -420,6 +420,16 @@ class RefreshmentSettings(_Model):
         return self
 
 
+class StaffSettings(_Model):
+    """The staff pages and the waiting-room board served by `letan web` (robot/web/staff, docs/staff.md)."""
+
+    notice: str = Field(default="", max_length=300, description="One line shown at the foot of the calling board")
+    session_minutes: float = Field(default=600, gt=0, le=24 * 60,
+                                   description="A staff login expires after this long (a working day by default)")
+    rating_idle_s: float = Field(default=90, gt=0, le=3600,
+                                 description="The rating tablet goes back to its welcome after this long")
+
+
 class ScreenSettings(_Model):
     """The citizen's touch screen (robot/web), served by the application itself."""
 
@@ -477,6 +487,7 @@ class CentreConfig(_Model):
     navigation: NavigationSettings = NavigationSettings()
     refreshments: RefreshmentSettings = RefreshmentSettings()
     screen: ScreenSettings | None = Field(default=None, description="The citizen's touch screen; none: no screen")
+    staff: StaffSettings = StaffSettings()
 
     # Filled by load_centre, not read from YAML.
     source: Path | None = Field(default=None, exclude=True)

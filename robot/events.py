@@ -169,6 +169,9 @@ class QueueSnapshot(Message):
     issued_today: int = 0
     done_today: int = 0
     no_show_today: int = 0
+    # The waiting tickets in line order, for the counters' consoles (docs/staff.md): each {"ticket", "priority",
+    # "since"} (issue time); numbers only, never who holds them.
+    waiting_tickets: tuple[dict[str, Any], ...] = ()
 
     def topic(self, root: str = DEFAULT_ROOT) -> str:
         return f"{root}/{self.site}/queue/snapshot/{self.service}"
@@ -212,6 +215,26 @@ class CounterReply(Message):
 
     def topic(self, root: str = DEFAULT_ROOT) -> str:
         return f"{root}/{self.site}/counter/{self.counter}/response"
+
+
+RATINGS: tuple[str, ...] = ("very_satisfied", "satisfied", "unsatisfied")
+RATING_REASONS: tuple[str, ...] = ("waited_long", "unclear_guidance", "staff_attitude", "more_papers", "other")
+
+
+@dataclass(frozen=True, kw_only=True)
+class CounterRating(Message):
+    """A citizen's satisfaction with ticket `ticket` done at counter `counter` (the rating tablet, docs/staff.md):
+    published by the staff web server as that counter's user; the robot stores it once per ticket. No identity."""
+
+    TYPE: ClassVar[str] = "counter.rating"
+    counter: int
+    ticket: str
+    service: str | None = None
+    rating: Literal["very_satisfied", "satisfied", "unsatisfied"]
+    reason: Literal["waited_long", "unclear_guidance", "staff_attitude", "more_papers", "other"] | None = None
+
+    def topic(self, root: str = DEFAULT_ROOT) -> str:
+        return f"{root}/{self.site}/counter/{self.counter}/rating"
 
 
 # --- robot -------------------------------------------------------------------------------------
@@ -356,7 +379,7 @@ MESSAGE_TYPES: dict[str, type[Message]] = {
     cls.TYPE: cls
     for cls in (
         TicketIssued, TicketCalled, TicketRecalled, TicketServing, TicketDone, TicketNoShow, TicketTransferred,
-        TicketParked, TicketUnparked, TicketCancelled, QueueSnapshot, CounterCommand, CounterReply,
+        TicketParked, TicketUnparked, TicketCancelled, QueueSnapshot, CounterCommand, CounterReply, CounterRating,
         RobotAvailability, RobotStatus, RobotAlert, RobotAlerts,
         DialogSessionStarted, DialogSessionEnded, NavigationProgress, RobotCommand, RobotReply,
     )

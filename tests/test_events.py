@@ -36,6 +36,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
                        "last_called": {"1": "A007", "2": "A006"}, "issued_today": 11, "done_today": 5},
     "counter.command": {"counter": 1, "request_id": "r-1", "action": "call", "ticket": "A012"},
     "counter.reply": {"counter": 1, "request_id": "r-1", "action": "call", "status": "accepted", "ticket": "A012"},
+    "counter.rating": {"counter": 2, "ticket": "A012", "service": "chung_thuc", "rating": "unsatisfied",
+                       "reason": "waited_long"},
     "robot.availability": {"state": "offline"},
     "robot.status": {"mode": "guiding", "battery_pct": None, "charging": None, "paper": "near_end", "printer": "ok",
                      "scanner": "offline", "microphone": "none", "camera": "ok", "motors": "ok", "water": 12},

@@ -53,14 +53,15 @@ return entries.map(e => [e.name, e.encodedBodySize || e.transferSize || 0]);
 
 
 @contextmanager
-def chromium(size: tuple[int, int] = PORTRAIT) -> Iterator[Any]:
-    """Headless Chromium through the system chromedriver, on a fresh profile, its viewport exactly `size`."""
+def chromium(size: tuple[int, int] = PORTRAIT, flags: tuple[str, ...] = ()) -> Iterator[Any]:
+    """Headless Chromium through the system chromedriver, on a fresh profile, its viewport exactly `size`; `flags`
+    are added to FLAGS."""
     from selenium import webdriver
 
     with tempfile.TemporaryDirectory(prefix="letan-chromium-") as profile:
         options = webdriver.ChromeOptions()
         options.binary_location = CHROMIUM
-        for flag in (*FLAGS, f"--user-data-dir={profile}", f"--window-size={size[0]},{size[1]}"):
+        for flag in (*FLAGS, *flags, f"--user-data-dir={profile}", f"--window-size={size[0]},{size[1]}"):
             options.add_argument(flag)
         driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",

@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "counter": ("mqtt_cmd", "Counter console: call next, recall, call a number, done, no-show, transfer. Reads a "
                             "terminal or piped stdin."),
     "mqtt": ("mqtt_setup_cmd", "Set up the centre's MQTT broker (mosquitto)."),
+    "web": ("web_cmd", "Staff web pages over MQTT: /board (calling board), /counter/N, /rate/N, /manager."),
     "qr": ("dossier_cmd", "Read QR codes and barcodes."),
     "dossier": ("dossier_cmd", "Dossier status: import the one-stop export, look a dossier up."),
     "nav": ("nav_cmd", "Navigation on the centre's floor map."),

@@ -359,6 +359,8 @@ def stats(
                 f"{group.no_shows} no-show, {group.cancelled} cancelled; waiting {_durations(group.waiting)}; "
                 f"service {_durations(group.service)}"
             )
+    if any(figures.ratings.values()):
+        print("  ratings: " + ", ".join(f"{count} {name}" for name, count in figures.ratings.items()))
 
 
 def _durations(figures: Durations) -> str:

@@ -2,8 +2,8 @@
 
 Roles, each a broker user:
 - the robot (`robot`): reads and writes everything of its site, and Home Assistant discovery;
-- counter n (`counter{n}`): writes only `{root}/{site}/counter/{n}/cmd`, reads its own counter's
-  replies and the queue (`{root}/{site}/queue/#`);
+- counter n (`counter{n}`): writes only `{root}/{site}/counter/{n}/cmd` and `.../rating` (its rating tablet),
+  reads its own counter's replies and the queue (`{root}/{site}/queue/#`);
 - `board` (the waiting-room board): reads the queue and the robots' status, writes nothing;
 - `monitor`: reads the whole site, writes nothing;
 - `supervisor`: reads the whole site and sends staff commands to robots (`{root}/{site}/+/cmd`);
@@ -47,6 +47,7 @@ def acl_text(site: str, counters: Iterable[int], *, root: str = "letan/v1", disc
         lines += [
             f"user {user_prefix}counter{n}",
             f"topic write {base}/counter/{n}/cmd",
+            f"topic write {base}/counter/{n}/rating",
             f"topic read {base}/counter/{n}/#",
             f"topic read {base}/queue/#",
             "",

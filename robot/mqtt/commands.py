@@ -36,6 +36,7 @@ from robot.config import Counter, Service
 from robot.events import (
     COUNTER_ACTIONS,
     CounterCommand,
+    CounterRating,
     CounterReply,
     MessageError,
     RobotCommand,
@@ -100,6 +101,9 @@ class CounterDesk(Protocol):
     def service(self, service_id: str) -> Service: ...
 
     def request(self, request_id: str) -> AbstractContextManager[RequestRecord]: ...
+
+    def rate(self, number: str, counter: int, rating: str, reason: str | None = None,
+             point_id: str | None = None) -> bool: ...
 
 
 # Log lines about bad commands are bounded: a hostile payload never fills the log (nor reaches it whole).
@@ -288,6 +292,7 @@ class CommandService:
         self._thread = threading.Thread(target=self._work, name="letan-mqtt-commands", daemon=True)
         root, site = bus.topic_root, stamp.site
         self.counter_filter = f"{root}/{site}/counter/+/cmd"
+        self.rating_filter = f"{root}/{site}/counter/+/rating"
         self.robot_topic = f"{root}/{site}/{stamp.robot}/cmd"
 
     def register(self, action: str, handler: RobotHandler) -> None:
@@ -298,6 +303,7 @@ class CommandService:
         self._thread.start()
         if self.desk is not None:
             self.link.subscribe(self.counter_filter, self._enqueue)
+            self.link.subscribe(self.rating_filter, self._enqueue)
         self.link.subscribe(self.robot_topic, self._enqueue)
 
     def stop(self) -> None:
@@ -323,6 +329,8 @@ class CommandService:
             return
         if isinstance(command, CounterCommand) and self.desk is not None:
             self._counter(topic, command)
+        elif isinstance(command, CounterRating) and self.desk is not None:
+            self._rating(topic, command)
         elif isinstance(command, RobotCommand) and topic == self.robot_topic:
             self._robot(command)
         elif _topic_counter(topic, self.bus.topic_root, self.stamp.site) is not None:
@@ -351,6 +359,24 @@ class CommandService:
             ticket=outcome.ticket,
         )
         self.bus.publish_many([reply], reply_for=key)
+
+    def _rating(self, topic: str, rating: CounterRating) -> None:
+        """A satisfaction rating from counter n's tablet (topic `counter/{n}/rating`, which only counter n may
+        write): stored once per ticket, only for a ticket this counter finished (docs/staff.md). Not answered:
+        the tablet has already thanked the citizen; a refusal is logged (numbers and codes only)."""
+        prefix = f"{self.bus.topic_root}/{self.stamp.site}/counter/"
+        middle = topic[len(prefix):-len("/rating")] if topic.startswith(prefix) and topic.endswith("/rating") else ""
+        if not middle.isdigit() or int(middle) != rating.counter:
+            log.warning("ignored a rating on %s naming counter %d", _short(topic), rating.counter)
+            return
+        assert self.desk is not None
+        try:
+            stored = self.desk.rate(rating.ticket, rating.counter, rating.rating, rating.reason, self.point_id)
+        except QueueError as error:
+            log.info("counter %d: rating of %s refused (%s)", rating.counter, rating.ticket, _reason_code(error))
+            return
+        if not stored:
+            log.info("counter %d: %s was already rated; the new rating is not kept", rating.counter, rating.ticket)
 
     def _execute_once(self, key: str, command: CounterCommand) -> Outcome:
         """Execute, and store the outcome with the request id in the queue database in the same transaction as

@@ -339,6 +339,38 @@ class QueueEngine:
         self._log(conn, policy.EVENT_KIND[action], updated, now, from_service=from_service)
         return updated
 
+    def rate(self, number: str, counter: int, rating: str, reason: str | None = None,
+             point_id: str | None = None) -> bool:
+        """Store a citizen's satisfaction rating of today's ticket `number`, done at `counter` (the rating tablet,
+        docs/staff.md): no identity, once per ticket. False (nothing stored) when the ticket was already rated;
+        IllegalTransition when it was not served (done) or UnknownCounter when another counter finished it."""
+        point = self.point(point_id)
+        now = self.now()
+        with self._lock, store.transaction(self._conn) as conn:
+            ticket = self._get(conn, now.date(), point.id, number)
+            if ticket.status != TicketStatus.DONE:
+                raise IllegalTransition(f"cannot rate ticket {number}: it is {ticket.status}", number, "rate",
+                                        ticket.status)
+            if ticket.counter != counter:
+                raise UnknownCounter(f"ticket {number} was done at counter {ticket.counter}, not {counter}")
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO ratings (day, point, number, service, counter, rating, reason, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (now.date().isoformat(), point.id, number, ticket.service, counter, rating, reason, iso(now)))
+            return cursor.rowcount == 1
+
+    def ratings(self, day: date | None = None, point_id: str | None = None) -> list[dict[str, Any]]:
+        """The day's ratings (default today; all points unless one is given), oldest first."""
+        wanted = (day or self.now().date()).isoformat()
+        query = "SELECT point, number, service, counter, rating, reason, at FROM ratings WHERE day = ?"
+        args: tuple[str, ...] = (wanted,)
+        if point_id is not None:
+            query, args = query + " AND point = ?", (wanted, self.point(point_id).id)
+        with self._lock:
+            rows = self._conn.execute(query + " ORDER BY at, number", args).fetchall()
+        keys = ("point", "ticket", "service", "counter", "rating", "reason", "at")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
     # -----------------------------------------------------------------------------------------
     # Reading
 
@@ -425,7 +457,7 @@ class QueueEngine:
         wanted = day or self.now().date()
         tickets = self.tickets(wanted, point_id)
         several_points = point_id is None and len(self.centre.reception_points) > 1
-        return day_stats(wanted, tickets, several_points)
+        return day_stats(wanted, tickets, several_points, self.ratings(wanted, point_id))
 
     @contextmanager
     def request(self, request_id: str) -> Iterator[RequestRecord]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -59,11 +59,15 @@ class DayStats:
     total: GroupStats
     services: tuple[GroupStats, ...]
     counters: tuple[GroupStats, ...]
+    # Satisfaction ratings (docs/staff.md): counts per rating, overall and per counter ("3" or "point/3").
+    ratings: dict[str, int] = field(default_factory=dict)
+    counter_ratings: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "day": self.day.isoformat(), "total": self.total.to_json(),
             "services": [s.to_json() for s in self.services], "counters": [c.to_json() for c in self.counters],
+            "ratings": {"total": self.ratings, "counters": self.counter_ratings},
         }
 
 
@@ -93,7 +97,8 @@ def _grouped(tickets: Sequence[Ticket], key: Callable[[Ticket], str | None]) -> 
     return tuple(group_stats(k, [t for t in tickets if key(t) == k]) for k in keys)
 
 
-def day_stats(day: date, tickets: Sequence[Ticket], several_points: bool = False) -> DayStats:
+def day_stats(day: date, tickets: Sequence[Ticket], several_points: bool = False,
+              ratings: Sequence[dict[str, Any]] = ()) -> DayStats:
     """Per service (the ticket's final service) and per counter (the last counter that handled it).
 
     Counters are keyed "3", or "point/3" when tickets of several reception points are mixed.
@@ -109,4 +114,16 @@ def day_stats(day: date, tickets: Sequence[Ticket], several_points: bool = False
         total=group_stats("all", tickets),
         services=_grouped(tickets, lambda t: t.service),
         counters=_grouped(tickets, counter_key),
+        ratings={r: sum(1 for x in ratings if x["rating"] == r) for r in RATINGS},
+        counter_ratings={
+            key: {r: sum(1 for x in ratings if x["rating"] == r and _rating_key(x, several_points) == key)
+                  for r in RATINGS}
+            for key in sorted({_rating_key(x, several_points) for x in ratings})},
     )
+
+
+RATINGS = ("very_satisfied", "satisfied", "unsatisfied")
+
+
+def _rating_key(rating: dict[str, Any], several_points: bool) -> str:
+    return f"{rating['point']}/{rating['counter']}" if several_points else str(rating["counter"])

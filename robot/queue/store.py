@@ -42,6 +42,11 @@ CREATE TABLE IF NOT EXISTS requests (
     request_id TEXT PRIMARY KEY, at TEXT NOT NULL, outcome TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ratings (
+    day TEXT NOT NULL, point TEXT NOT NULL, number TEXT NOT NULL, service TEXT NOT NULL, counter INTEGER NOT NULL,
+    rating TEXT NOT NULL, reason TEXT, at TEXT NOT NULL,
+    PRIMARY KEY (day, point, number)
+);
 """
 
 # PRAGMA user_version of the files this letan writes. A file of a newer letan is refused, not misread; 0 is a file
