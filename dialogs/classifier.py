@@ -46,7 +46,7 @@ import yaml
 from dialogs import lexicon as phrasebook
 from dialogs.catalogue import Catalogue
 from dialogs.normalize import Token, tokenize
-from dialogs.understanding import Understanding
+from dialogs.understanding import INTENTS, PLACES, QUESTIONS, Intent, Place, Question, Understanding, one_of
 
 CHAR_SIZES = (2, 3, 4, 5)
 # Longer input is cut, as in dialogs.nlu.
@@ -81,27 +81,29 @@ def label_of(intent: str, procedure: str | None = None, question: str | None = N
 
 @dataclass(frozen=True)
 class LabelMeaning:
-    intent: str
+    intent: Intent
     procedure: str | None = None
-    question: str | None = None
-    place: str | None = None
+    question: Question | None = None
+    place: Place | None = None
     topic: str | None = None
 
 
+@functools.lru_cache(maxsize=4096)
 def meaning(label: str) -> LabelMeaning:
-    """What a label says: 'procedure:khai_tu' -> intent procedure, procedure khai_tu."""
+    """What a label says: 'procedure:khai_tu' -> intent procedure, procedure khai_tu (labels are few: cached)."""
     kind, _, value = label.partition(":")
+    intent = one_of(INTENTS, kind)
     if not value:
-        return LabelMeaning(kind)
-    if kind in ("procedure", "take_number"):
-        return LabelMeaning(kind, procedure=value)
-    if kind == "question":
-        return LabelMeaning(kind, question=value)
-    if kind == "directions":
-        return LabelMeaning(kind, place=value)
-    if kind == "referral":
-        return LabelMeaning(kind, topic=value)
-    return LabelMeaning(kind)
+        return LabelMeaning(intent)
+    if intent in ("procedure", "take_number"):
+        return LabelMeaning(intent, procedure=value)
+    if intent == "question":
+        return LabelMeaning(intent, question=one_of(QUESTIONS, value))
+    if intent == "directions":
+        return LabelMeaning(intent, place=one_of(PLACES, value))
+    if intent == "referral":
+        return LabelMeaning(intent, topic=value)
+    return LabelMeaning(intent)
 
 
 # ---------------------------------------------------------------------------------------------- features

@@ -40,7 +40,7 @@ from dialogs.ports import (
     TicketResult,
 )
 from dialogs.prompts import ELDER_ADDRESSES, ITEMS, Utterance, addressed, render
-from dialogs.understanding import Understanding
+from dialogs.understanding import PLACES, QUESTIONS, Intent, Place, Question, Understanding, known
 
 log = logging.getLogger(__name__)
 
@@ -97,12 +97,12 @@ class Offer:
 
     kind: str  # procedures | staff | ticket
     choices: tuple[str, ...] = ()  # procedure ids, best first
-    question: str | None = None
+    question: Question | None = None
     service_id: str | None = None
     priority: bool = False
     ticket: bool = False  # procedures: the citizen asked for a ticket ("lấy số chứng thực" heard unsure)
     lead_to: int | None = None  # ticket: then lead the citizen to this counter (asked to be led there)
-    questions: tuple[str, ...] = ()
+    questions: tuple[Question, ...] = ()
 
 
 # A dossier code typed or read out: "000.A0.01.H26-260105-0009", "H26-260105-0009", "260105-0009".
@@ -224,12 +224,12 @@ class DialogManager:
     def _reset_context(self) -> None:
         """What the session remembers: the procedure under discussion, the last question, what was rejected."""
         self.current: str | None = None  # the procedure under discussion
-        self.last_question: str | None = None
+        self.last_question: Question | None = None
         self.rejected: set[str] = set()
         self.ticket_number: str | None = None
         self.ticket_declined = False  # said no to a ticket: not offered again before leading to a counter
         self.last_item: str | None = None  # the refreshment handed out ("cho bé thêm một cái nữa")
-        self._pending_questions: tuple[str, ...] = ()  # asked before the procedure was named
+        self._pending_questions: tuple[Question, ...] = ()  # asked before the procedure was named
         self._awaiting_code = False  # asked for a QR code or a dossier code
         self._more = False  # more requests of the same turn follow: keep offers for the end of the turn
         self._deferred: Offer | None = None
@@ -688,7 +688,7 @@ class DialogManager:
             return offer.choices[0]
         return self.current
 
-    def _answer_question(self, questions: tuple[str, ...], offer: Offer | None) -> None:
+    def _answer_question(self, questions: tuple[Question, ...], offer: Offer | None) -> None:
         """A question that names no procedure: about the one under discussion, else ask which."""
         procedure = self.current
         if offer is not None and offer.kind in ("ticket", "procedures") and offer.choices and procedure is None:
@@ -716,7 +716,7 @@ class DialogManager:
     def _counters_text(counters: tuple[int, ...]) -> str:
         return " hoặc ".join(counter_words(c) for c in counters)
 
-    def _act_procedure(self, procedure_id: str, questions: tuple[str, ...] | str | None, priority: bool,
+    def _act_procedure(self, procedure_id: str, questions: tuple[Question, ...] | Question | None, priority: bool,
                        ticket_now: bool = False) -> None:
         if isinstance(questions, str):
             questions = (questions,)
@@ -852,7 +852,7 @@ class DialogManager:
         """One of `counters`: the ticket's counter when it is one of them."""
         return next((c for c in self.ticket_counters if c in counters), counters[0])
 
-    def _lead(self, place: str, counter: int | None, with_ticket: bool = True) -> None:
+    def _lead(self, place: Place, counter: int | None, with_ticket: bool = True) -> None:
         """Guide there. Arrived: the robot is no longer by the citizen's side, so it says goodbye there, the
         session ends (done) and only then it goes back to its base. Pointing keeps the conversation going."""
         self._pending_guide = False
@@ -892,7 +892,7 @@ class DialogManager:
         self._anything_else()
 
 
-def _asked(u: Understanding) -> tuple[str, ...]:
+def _asked(u: Understanding) -> tuple[Question, ...]:
     """The questions of an utterance, in the order asked."""
     return u.questions or ((u.question,) if u.question else ())
 
@@ -917,14 +917,20 @@ def _pair_address(current: str, citizen: str | None, robot: str | None) -> str:
     return current
 
 
+# Touches that are an intent alone ("yes", the "Lấy số" of the current procedure...).
+_BARE_TOUCHES: tuple[Intent, ...] = ("yes", "no", "take_number", "human_help", "refreshment", "goodbye",
+                                     "lookup_dossier", "repeat", "centre_hours")
+
+
 def _touch_understanding(choice: str) -> Understanding:
     """A touch-screen button as an Understanding with full confidence."""
     parts = choice.split(":")
     intent = parts[0]
     if intent == "procedure" and len(parts) >= 2:
-        return Understanding("procedure", 1.0, procedure=parts[1], question=parts[2] if len(parts) > 2 else None)
-    if intent == "directions" and len(parts) == 2:
-        return Understanding("directions", 1.0, place=parts[1])
+        return Understanding("procedure", 1.0, procedure=parts[1], question=known(QUESTIONS, parts[2])
+                             if len(parts) > 2 else None)
+    if intent == "directions" and len(parts) == 2 and (place := known(PLACES, parts[1])) is not None:
+        return Understanding("directions", 1.0, place=place)
     if intent == "directions" and len(parts) == 3 and parts[1] == "counter" and parts[2].isdigit():
         return Understanding("directions", 1.0, place="counter", counter=int(parts[2]))
     if intent == "take_number" and len(parts) == 2:  # the "Lấy số" button of a procedure's page
@@ -933,7 +939,7 @@ def _touch_understanding(choice: str) -> Understanding:
         return Understanding("refreshment", 1.0, item="candy" if parts[1] == "candy" else "water")
     if intent == "referral" and len(parts) == 2:
         return Understanding("referral", 1.0, topic=parts[1])
-    if intent in ("yes", "no", "take_number", "human_help", "refreshment", "goodbye", "lookup_dossier", "repeat",
-                  "centre_hours"):
-        return Understanding(intent, 1.0)
+    bare = known(_BARE_TOUCHES, intent)
+    if bare is not None:
+        return Understanding(bare, 1.0)
     return Understanding("unknown", 0.0)

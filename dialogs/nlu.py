@@ -28,7 +28,16 @@ from dialogs import lexicon
 from dialogs.catalogue import Catalogue
 from dialogs.classifier import TextClassifier, combine
 from dialogs.normalize import Token, fold, is_syllable, tokenize
-from dialogs.understanding import Understanding
+from dialogs.understanding import (
+    INTENTS,
+    ITEMS,
+    PLACES,
+    QUESTIONS,
+    Question,
+    Understanding,
+    known,
+    one_of,
+)
 
 # Intents that are only believed in a short reply ("vâng", "không ạ"), never inside a longer request.
 SHORT_REPLY = 4
@@ -317,7 +326,8 @@ class Understander:
             # another office mentioned in a story about a procedure ("vay ngân hàng ... xin giấy độc thân")
             story = 3.0 if procs and procs[0][1] >= 3 else 0.0
             candidates["referral"] = topics[0][1] - story
-        questions = [label.removeprefix("question:") for label in ordered if label.startswith("question:")]
+        questions = [one_of(QUESTIONS, label.removeprefix("question:")) for label in ordered
+                     if label.startswith("question:")]
         questions = list(dict.fromkeys(questions))
         small = ("yes", "no", "greeting", "thanks", "goodbye", "repeat")
         if questions and not procs and not places and not topics and not scores.get("out_of_scope") and all(
@@ -351,7 +361,7 @@ class Understander:
         common: dict[str, object] = {
             "alternatives": alternatives, "address": address, "priority": _priority(tokens, scores),
             "robot_address": _robot_address(tokens), "rejected": tuple(sorted(negation.rejected)),
-            "item": _best_of(scores, "item:"), "day": _best_of(scores, "day:"),
+            "item": known(ITEMS, _best_of(scores, "item:")), "day": _best_of(scores, "day:"),
             "follow_on": bool(scores.get("follow")), "declined": bool(declined),
         }
         if not candidates:
@@ -363,7 +373,7 @@ class Understander:
         runner_up = rivals[0] if rivals else 0.0
         confidence = _strength(best) * (0.5 + 0.5 * (best - runner_up) / best)
         procedure = question = place = topic = None
-        asked: tuple[str, ...] = ()
+        asked: tuple[Question, ...] = ()
         if intent in ("procedure", "take_number", "lookup_dossier", "human_help") and procs:
             procedure = procs[0][0]
             if intent == "procedure":
@@ -387,8 +397,9 @@ class Understander:
         if asked:
             question = asked[0]  # answered in the order asked
         return Understanding(
-            intent=intent, confidence=round(confidence, 4), procedure=procedure, question=question, place=place,
-            counter=counter, topic=topic, questions=asked, **common,  # type: ignore[arg-type]
+            intent=one_of(INTENTS, intent), confidence=round(confidence, 4), procedure=procedure,
+            question=known(QUESTIONS, question), place=known(PLACES, place), counter=counter,
+            topic=topic, questions=asked, **common,  # type: ignore[arg-type]
         )
 
 

@@ -3,16 +3,37 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar, get_args
 
 Intent = Literal[
     "procedure", "question", "lookup_dossier", "take_number", "directions", "refreshment", "human_help",
     "centre_hours", "referral", "greeting", "goodbye", "thanks", "repeat", "yes", "no", "unknown",
 ]
 Question = Literal["documents", "fee", "duration", "counter"]
-Place = Literal["toilet", "waiting_area", "photocopy", "parking", "counter", "exit", "online_help"]
+# Where a citizen may ask the way to: by voice, or by touch (the screen also offers the help desk and water).
+Place = Literal[
+    "toilet", "waiting_area", "photocopy", "parking", "counter", "exit", "online_help", "help_desk", "water_station",
+]
 Item = Literal["water", "candy"]
-INTENTS: tuple[str, ...] = Intent.__args__  # type: ignore[attr-defined]
+INTENTS: tuple[Intent, ...] = get_args(Intent)
+QUESTIONS: tuple[Question, ...] = get_args(Question)
+PLACES: tuple[Place, ...] = get_args(Place)
+ITEMS: tuple[Item, ...] = get_args(Item)
+
+Name = TypeVar("Name", bound=str)
+
+
+def one_of(names: tuple[Name, ...], value: str) -> Name:
+    """`value` as one of a Literal's `names` (INTENTS, QUESTIONS...); ValueError when it is none of them."""
+    found = known(names, value)
+    if found is None:
+        raise ValueError(f"{value!r} is not one of {', '.join(names)}")
+    return found
+
+
+def known(names: tuple[Name, ...], value: str | None) -> Name | None:
+    """`value` as one of a Literal's `names`, None when it is None or none of them (a touch from the screen)."""
+    return next((name for name in names if name == value), None)
 
 
 @dataclass(frozen=True)
@@ -24,11 +45,11 @@ class Understanding:
     handle (`topic`: passport, driving_licence...). "centre_hours": opening hours, lunch, closing.
     """
 
-    intent: str
+    intent: Intent
     confidence: float
     procedure: str | None = None
-    question: str | None = None
-    place: str | None = None
+    question: Question | None = None
+    place: Place | None = None
     counter: int | None = None
     # Other likely procedures with their scores, best first (for a clarifying question).
     alternatives: tuple[tuple[str, float], ...] = field(default=())
@@ -38,12 +59,12 @@ class Understanding:
     robot_address: str | None = None
     # The citizen said they are elderly, disabled, pregnant, with a small child, a person of merit.
     priority: bool = False
-    item: str | None = None  # refreshment: water | candy
+    item: Item | None = None  # refreshment
     topic: str | None = None  # referral topic
     # Procedures the citizen said they do not want ("không phải khai tử, tôi cần khai sinh").
     rejected: tuple[str, ...] = ()
     # Every question asked, in order ("giấy tờ gì và hết bao nhiêu tiền" -> documents, fee).
-    questions: tuple[str, ...] = ()
+    questions: tuple[Question, ...] = ()
     # "thế còn kết hôn thì sao": the same question as before, about another procedure.
     follow_on: bool = False
     # A request was cancelled in the same words ("tôi không cần lấy số, chỉ hỏi..."): do not offer it again.
