@@ -13,8 +13,8 @@
   const tick = () => {
     const d = new Date();
     const two = (x) => String(x).padStart(2, "0");
-    $("clock").textContent = two(d.getHours()) + ":" + two(d.getMinutes()) + " · " + two(d.getDate()) + "/" +
-      two(d.getMonth() + 1) + "/" + d.getFullYear();
+    $("clock").textContent = two(d.getHours()) + ":" + two(d.getMinutes()) + "  " + two(d.getDate()) + "/" +
+      two(d.getMonth() + 1);
   };
   tick();
   setInterval(tick, 1000);
@@ -49,7 +49,7 @@
         box.classList.add("flash");
       }
     }
-    Letan.rows($("recent"), calls.slice(1, 7).map((c) => [c.ticket, c.counter]));
+    Letan.rows($("recent"), calls.slice(1, 5).map((c) => [c.ticket, c.counter]));
     Letan.rows($("services"), (data.services || []).map((s) => [s.name, s.waiting, s.waiting ? Letan.minutes(s.wait_min) : "—"]));
     const top = calls.reduce((m, c) => Math.max(m, c.seq), 0);
     if (boot !== data.boot) { boot = data.boot; lastSeq = top; }  // a new page or server: old calls are not played
