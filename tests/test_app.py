@@ -9,7 +9,7 @@ import json
 import logging
 import subprocess
 import sys
-import time
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -25,12 +25,13 @@ from simulator.scenario import Step, load_scenario, run_scenario
 from simulator.session import SimOptions, SimSession
 from tests.conftest import CUA_NAM, bare_centre
 from tests.mosquitto import MosquittoBroker
+from tests.waiting import wait_until
 
 CATALOGUE = load_catalogue_checked()
 CENTRE = load_centre(CUA_NAM, CATALOGUE)
 MORNING = datetime(2026, 11, 25, 8, 5, tzinfo=CENTRE.site.tz)
 PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the checkout
-LETAN = str(PROJECT_ROOT / ".venv" / "bin" / "letan")
+LETAN = [sys.executable, "-m", "letan"]
 
 
 def test_app_without_devices_still_serves(tmp_path: Path) -> None:
@@ -70,9 +71,7 @@ def test_personal_data_never_published_nor_logged(tmp_path: Path, caplog: pytest
     with SimSession(SimOptions(centre=CENTRE, start=MORNING, workdir=tmp_path), CATALOGUE) as session:
         session.perform(Step(qr=f"https://dichvucong.gov.vn/portaldvc/tra-cuu?SGT={citizen_id}"
                                 f"&MHS=000.A0.01.H26-260105-0009"))
-        deadline = time.monotonic() + 10
-        while not any("Đã xử lý xong" in o.text for o in session.observations()) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(lambda: any("Đã xử lý xong" in o.text for o in session.observations()), "the status said", 10)
         session.perform(Step(wait=1))
         seen = session.observations()
     assert any("Đã xử lý xong" in o.text for o in seen if o.kind == "said")
@@ -120,7 +119,7 @@ def test_bad_usage_exits_2_without_traceback(args: list[str], message: str) -> N
 
 def test_sim_reads_piped_stdin(tmp_path: Path) -> None:
     lines = "/arrive\ntôi muốn chứng thực bản sao\nvâng\n/call 1\n/status\n/bogus\n/quit\n"
-    proc = subprocess.run([LETAN, "sim", "--at", "2026-11-25T08:00", "--workdir", str(tmp_path)], input=lines,
+    proc = subprocess.run([*LETAN, "sim", "--at", "2026-11-25T08:00", "--workdir", str(tmp_path)], input=lines,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
@@ -133,7 +132,7 @@ def test_sim_reads_piped_stdin(tmp_path: Path) -> None:
 
 
 def test_demo_without_terminal_says_how_to_start_console(tmp_path: Path) -> None:
-    proc = subprocess.run([LETAN, "sim", "--demo", "--workdir", str(tmp_path)], stdin=subprocess.DEVNULL,
+    proc = subprocess.run([*LETAN, "sim", "--demo", "--workdir", str(tmp_path)], stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "PASSED" in proc.stdout
@@ -162,19 +161,23 @@ def test_letan_run_uses_the_device_addresses_of_the_config(tmp_path: Path) -> No
         data["devices"]["profile"] = "real"
         config = tmp_path / "centre.yaml"
         config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-        proc = subprocess.Popen([LETAN, "run", "--config", str(config)], stdout=subprocess.PIPE,
+        proc = subprocess.Popen([*LETAN, "run", "--config", str(config)], stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True)
         lines: list[str] = []
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.append(line)
-            if "letan running" in line:
-                break
-        time.sleep(1.5)  # the scanner thread opens its port in the background (bytes sent before are flushed)
-        devices.scan_text("000.A0.01.H26-260105-0009")
-        time.sleep(3)
-        proc.send_signal(signal.SIGINT)
-        out = "".join(lines) + proc.communicate(timeout=30)[0]
+        reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
+        reader.start()
+        try:
+            # Parts are printed before "letan running"; the scanner is "ok" once its port is open.
+            wait_until(lambda: any("letan running" in line for line in lines), "letan run to start", 60)
+            devices.scan_text("000.A0.01.H26-260105-0009")
+            wait_until(lambda: "Đã xử lý xong" in " ".join("".join(lines).split()), "the dossier's status said", 30)
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=30)
+            reader.join(10)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        out = "".join(lines)
     finally:
         devices.stop()
     assert proc.returncode == 0, out
