@@ -290,6 +290,12 @@ class DialogManager:
         if self.state in WAITING and self.deadline is not None and self.clock_fn() >= self.deadline:
             self.silence()
 
+    def played(self) -> None:
+        """The robot's last sentence (or a counter's call) has just finished playing: the listen timeout counts
+        from now, not from when the text was produced. The application holds `tick()` back while it plays."""
+        if self.state in WAITING:
+            self.deadline = self.clock_fn() + self.settings.silence_timeout_s
+
     def abort(self) -> None:
         """Stop the conversation now (emergency stop, staff took over)."""
         if self.session is not None and self.session.active:

@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Protocol
 
 SAMPLE_RATE = 16000
 BYTES_PER_SAMPLE = 2
@@ -22,8 +23,13 @@ def frame_bytes(frame_ms: int, sample_rate: int = SAMPLE_RATE) -> int:
     return sample_rate * frame_ms // 1000 * BYTES_PER_SAMPLE
 
 
+class Gate(Protocol):
+    def is_open(self) -> bool:
+        """True when the microphone's frames may be listened to."""
+
+
 class TalkGate:
-    """Closed while the robot speaks and `hold_s` after; thread-safe."""
+    """Closed while the robot speaks and `hold_s` after (the room's echo tail); thread-safe."""
 
     def __init__(self, clock_fn: Callable[[], float] = time.monotonic, hold_s: float = 0.3):
         self.clock_fn = clock_fn
@@ -59,7 +65,7 @@ class EndPointing:
 
 
 class EndPointer:
-    def __init__(self, settings: EndPointing = EndPointing(), gate: TalkGate | None = None):
+    def __init__(self, settings: EndPointing = EndPointing(), gate: Gate | None = None):
         import webrtcvad
 
         if settings.frame_ms not in (10, 20, 30):

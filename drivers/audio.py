@@ -13,10 +13,11 @@ import queue
 import shutil
 import subprocess
 import threading
+import time
 import wave
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -50,6 +51,14 @@ def _to_mono_16k(data: bytes, rate: int, channels: int) -> bytes:
     return samples.astype("<i2").tobytes()
 
 
+def _sounddevice() -> Any:
+    try:
+        import sounddevice
+    except OSError as exc:  # PortAudio missing
+        raise AudioDeviceError(f"sounddevice cannot start ({exc}); install Debian libportaudio2") from None
+    return sounddevice
+
+
 class WavFileSource:
     """Frames read from a WAV file (any rate, mono or stereo, 16-bit), as a microphone would give them."""
 
@@ -73,16 +82,19 @@ class WavFileSource:
 
 
 class MicrophoneSource:
-    """The robot's microphone through sounddevice (PortAudio)."""
+    """The robot's microphone through sounddevice (PortAudio).
 
-    def __init__(self, device: str | int | None = None, frame_ms: int = 30):
-        try:
-            import sounddevice
-        except OSError as exc:  # PortAudio missing
-            raise AudioDeviceError(f"sounddevice cannot start ({exc}); install Debian libportaudio2") from None
-        self._sd = sounddevice
+    `backend` stands in for the sounddevice module (the simulator's room: a stream that delivers WAV samples
+    in real time); None is the real one. A stream that delivers nothing for `stall_s` (the microphone was
+    unplugged) ends `frames()` with AudioDeviceError, so the caller can say so and open it again. A sample
+    rate the device refuses is one clear error (the frames are always 16 kHz 16-bit mono)."""
+
+    def __init__(self, device: str | int | None = None, frame_ms: int = 30, backend: object = None,
+                 stall_s: float = 2.0):
+        self._sd: Any = backend if backend is not None else _sounddevice()
         self.device = device
         self.frame_ms = frame_ms
+        self.stall_s = stall_s
         self._closed = threading.Event()
 
     def frames(self) -> Iterator[bytes]:
@@ -99,13 +111,21 @@ class MicrophoneSource:
                 channels=1, dtype="int16", callback=callback,
             )
         except Exception as exc:
-            raise AudioDeviceError(f"cannot open microphone {self.device!r}: {exc}") from None
+            raise AudioDeviceError(f"cannot open microphone {self.device!r} at 16 kHz mono: {exc}") from None
+        size = SAMPLE_RATE * self.frame_ms // 1000 * 2
         with stream:
+            silent_since = time.monotonic()
             while not self._closed.is_set():
                 try:
-                    yield blocks.get(timeout=0.5)
+                    block = blocks.get(timeout=0.1)
                 except queue.Empty:
+                    if time.monotonic() - silent_since >= self.stall_s:
+                        raise AudioDeviceError(f"microphone {self.device!r} stopped delivering audio "
+                                               f"(unplugged?)") from None
                     continue
+                silent_since = time.monotonic()
+                if len(block) == size:
+                    yield block
 
     def close(self) -> None:
         self._closed.set()
@@ -132,14 +152,10 @@ class WavFolderSink:
 
 
 class SoundDeviceSink:
-    """The loudspeaker through sounddevice."""
+    """The loudspeaker through sounddevice (`backend`: a stand-in for the module, as for MicrophoneSource)."""
 
-    def __init__(self, device: str | int | None = None):
-        try:
-            import sounddevice
-        except OSError as exc:
-            raise AudioDeviceError(f"sounddevice cannot start ({exc}); install Debian libportaudio2") from None
-        self._sd = sounddevice
+    def __init__(self, device: str | int | None = None, backend: object = None):
+        self._sd: Any = backend if backend is not None else _sounddevice()
         self.device = device
 
     def play(self, pcm: bytes, sample_rate: int) -> None:

@@ -19,8 +19,8 @@ in `parts()` with the reason, an alert is raised, and the robot keeps serving wi
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import queue
 import threading
 import time
 from collections.abc import Callable
@@ -344,6 +344,9 @@ class Application:
         self._session_started_at = 0.0
         self._turns = 0
         self._input: str | None = None  # the citizen input being handled: touch | voice | scan | presence
+        self.audio_backend: Any = None  # a stand-in for the sounddevice module (the simulator's room); None: real
+        self.loudspeaker: Any = None  # robot.voice.Loudspeaker: the conversation's sentences and the calls
+        self.ears: Any = None  # robot.voice.Ears: the microphone loop
 
     @classmethod
     def from_config(
@@ -382,6 +385,7 @@ class Application:
         guide, refreshments = self._start_motion(speaker)
         events = FeedSessionEvents(self.feed, self._session_event)
         self.manager = self._build_dialog(speaker, queue, dossiers, guide, refreshments, events)
+        self._start_microphone()
         self._start_scanner()
         self._start_camera()
         self._start_queue_watch()
@@ -410,12 +414,12 @@ class Application:
 
     def _start_voice(self) -> None:
         """Speech output: TTS (+ voice pack) to the loudspeaker, or WAV files in devices.audio.output_dir."""
-        from dialogs.announcer import Announcer
         from dialogs.tts import EspeakTts, TtsUnavailable, Voice, VoicePack
+        from dialogs.vad import TalkGate
         from drivers.audio import AplaySink, AudioDeviceError, SoundDeviceSink, WavFolderSink
+        from robot.voice import Loudspeaker, device_of
 
         audio, speech = self.centre.devices.audio, self.centre.dialog.speech
-        self._channel = threading.Lock()
         self._voice: Any = None
         self._sink: Any = None
         try:
@@ -426,7 +430,7 @@ class Application:
                 where = f"WAV files in {audio.output_dir}"
             else:
                 try:
-                    self._sink = SoundDeviceSink(audio.output)
+                    self._sink = SoundDeviceSink(device_of(audio.output), backend=self.audio_backend)
                 except AudioDeviceError:
                     self._sink = AplaySink(audio.output)
                 where = f"loudspeaker {audio.output or '(default)'}"
@@ -435,36 +439,34 @@ class Application:
             self._part("voice", f"unavailable: {exc}; sentences are shown on screen only")
         else:
             self._part("voice", f"ok ({where})")
-        self.announcer = Announcer(self._render_segments, self._play, channel=self._channel)
-        self.announcer.start()
-        self._closers.append(self.announcer.stop)
-        # Sentences are synthesised and played by one worker, in order: the conversation never waits for audio.
-        self._sentences: queue.Queue[tuple[str, str | None] | None] = queue.Queue()
-        worker = threading.Thread(target=self._voice_worker, name="voice", daemon=True)
-        worker.start()
-        self._closers.append(lambda: self._stop_voice(worker))
+        # One worker plays the sentences and the counters' calls (a call never inside a turn), the microphone
+        # deaf meanwhile and for the echo tail; listen timeouts count from the last sample (robot/voice.py).
+        self.talk_gate = TalkGate(hold_s=speech.echo_tail_s)
+        self.loudspeaker = Loudspeaker(
+            self._sentence_audio, lambda call: self._render_segments(call.segments()), self._play,
+            gate=self.talk_gate, in_session=self._session_active, on_quiet=self._played,
+            on_error=lambda exc: self.feed.emit("alert", f"speech output failed: {exc}", kind="speaker"),
+            repeat=speech.announce_repeat)
+        self.loudspeaker.start()
+        self._closers.append(self.loudspeaker.stop)
 
-    def _stop_voice(self, worker: threading.Thread) -> None:
-        self._sentences.put(None)
-        worker.join(timeout=30)
+    def _session_active(self) -> bool:
+        session = getattr(self.manager, "session", None)
+        return session is not None and session.active
+
+    def _played(self) -> None:
+        with self._lock:
+            if self.manager is not None:
+                self.manager.played()
 
     def _say_later(self, text: str, key: str | None) -> None:
         if self._voice is not None:
-            self._sentences.put((text, key))
+            self.loudspeaker.say(text, key)
 
-    def _voice_worker(self) -> None:
-        while (item := self._sentences.get()) is not None:
-            try:
-                self._speak(*item)
-            except Exception as exc:  # the words are on the screen already
-                self.feed.emit("alert", f"speech output failed: {exc}", kind="speaker")
-
-    def wait_spoken(self, timeout_s: float = 30.0) -> bool:
-        """Block until every queued sentence has been played (tests, scripted runs)."""
-        deadline = time.monotonic() + timeout_s
-        while not self._sentences.empty() and time.monotonic() < deadline:
-            time.sleep(0.02)
-        return self._sentences.empty()
+    def wait_spoken(self, timeout_s: float = 30.0, tail: bool = False) -> bool:
+        """Block until everything queued has been played to its last sample (with `tail`: and the microphone's
+        echo tail is over). For tests, scripted runs and the simulator's "robot finished speaking"."""
+        return self.loudspeaker is None or bool(self.loudspeaker.wait_quiet(timeout_s, tail=tail))
 
     def _render_segments(self, segments: Any) -> Any:
         from dialogs.tts import Audio
@@ -478,18 +480,30 @@ class Application:
         if self._sink is not None and audio.pcm:
             self._sink.play(audio.pcm, audio.sample_rate)
 
-    def _speak(self, text: str, key: str | None) -> None:
+    def _sentence_audio(self, text: str, key: str | None) -> Any:
         from dialogs.tts import TtsUnavailable
 
         if self._voice is None:
-            return
+            return None
         try:
-            audio = self._voice.sentence(text, key)
+            with native_work():
+                return self._voice.sentence(text, key)
         except TtsUnavailable as exc:  # the text is still shown; the voice problem goes to the technicians
             log.warning("speech synthesis failed: %s", exc)
-            return
-        with self._channel:
-            self._play(audio)
+            return None
+
+    def _start_microphone(self) -> None:
+        """Speech input: the microphone at devices.audio.input -> VAD -> recognition -> dialog (robot/voice.py)."""
+        from dialogs.hearing import known_phrases
+        from robot.voice import Hearing, start_ears
+
+        speech = self.centre.dialog.speech
+        self.hearing = Hearing(known_phrases(self.catalogue), speech.min_confidence, speech.min_known_share,
+                               self.feed.emit, lambda: self.manager is not None and self.manager.listening,
+                               lambda text: self.typed(text, spoken=True), self._lock, speech.engine)
+        self.ears = start_ears(self, native_work)
+        if self.ears is not None:
+            self._closers.append(self.ears.stop)
 
     def _start_recogniser(self) -> None:
         """Speech input: the configured engine, or typing/touch only (said clearly at start-up)."""
@@ -1012,7 +1026,7 @@ class Application:
                 text = Announcement(event.number, event.counter).text
                 self.feed.emit("called", text, ticket=event.number, counter=event.counter, service=event.service)
                 self.feed.emit("said", text, key="announce")
-                self.announcer.announce(event.number, event.counter)
+                self.loudspeaker.call(event.number, event.counter)
         return len(events)
 
     def _start_dossiers(self) -> Any:
@@ -1213,7 +1227,7 @@ class Application:
     # ------------------------------------------------------------------ inputs
 
     def _dialog(self, action: Callable[[Any], None]) -> None:
-        with self._lock:
+        with self._lock, (self.loudspeaker.turn() if self.loudspeaker is not None else contextlib.nullcontext()):
             if self.manager is None:
                 self.feed.emit("alert", "the conversation part is not running", kind="dialog")
                 return
@@ -1277,14 +1291,15 @@ class Application:
         """Recognise each utterance in a stream of audio frames (microphone or WAV file). Returns how many."""
         from dialogs.asr import recognise
         from dialogs.vad import EndPointer
+        from robot.voice import ListenGate
 
         if self.recognizer is None:
             self.feed.emit("alert", "no speech recogniser: " + self._parts.get("listening", ""), kind="listening")
             return 0
         count = 0
-        for result in recognise(frames, EndPointer(), self.recognizer, native_work):
-            self.feed.emit("heard", result.text or "(nothing recognised)", engine=self._parts.get("listening"))
-            self.typed(result.text, spoken=True)
+        gate = ListenGate(self.talk_gate, self.loudspeaker, lambda: self.manager is not None and self.manager.listening)
+        for result in recognise(frames, EndPointer(gate=gate), self.recognizer, native_work):
+            self.hearing(result)
             count += 1
         return count
 
@@ -1292,7 +1307,11 @@ class Application:
         self._citizen("scan", lambda m: m.scanned(payload))
 
     def tick(self) -> None:
-        with self._lock:
+        if self.loudspeaker is not None and self.loudspeaker.busy():
+            return  # listen timeouts count from the robot's last sample (DialogManager.played), not meanwhile
+        if self.ears is not None and self.ears.citizen_speaking:
+            return  # nor while the citizen is in the middle of saying something
+        with self._lock, (self.loudspeaker.turn() if self.loudspeaker is not None else contextlib.nullcontext()):
             if self.manager is not None:
                 self.manager.tick()
 

@@ -350,6 +350,13 @@ class SpeechSettings(_Model):
     model_path: str | None = None
     voice: str = "vi"
     voice_pack: str | None = None
+    echo_tail_s: float = Field(default=0.4, ge=0, le=5, description="The microphone stays deaf this long after "
+                               "the robot's last sample (the room's echo)")
+    min_confidence: float = Field(default=0.5, ge=0, le=1, description="An utterance the engine is less sure of "
+                                  "is not acted on (engines that give a confidence: Vosk)")
+    min_known_share: float = Field(default=0.6, ge=0, le=1, description="Share of an utterance's words that must "
+                                   "belong to phrases the robot knows for it to be acted on")
+    announce_repeat: int = Field(default=2, ge=1, le=5, description="How many times a counter's call is said")
 
 
 class DialogSettings(_Model):

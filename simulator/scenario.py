@@ -35,7 +35,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from robot.config import ConfigError, ConfigProblem, problems_from_validation, read_yaml
 from robot.paths import CENTRES_DIR
 
-ACTIONS = ("say", "wav", "qr", "scan", "call", "fault", "unplug", "plug", "obstacle", "arrive", "leave", "wait")
+ACTIONS = ("say", "wav", "qr", "scan", "call", "fault", "unplug", "plug", "obstacle", "arrive", "leave", "wait",
+           "spoken")
 
 
 class _Model(BaseModel):
@@ -91,6 +92,8 @@ class Step(_Model):
     arrive: bool | None = Field(default=None, description="A person steps up to the robot's camera")
     leave: bool | None = Field(default=None, description="The person in front of the camera walks away")
     wait: float | None = Field(default=None, ge=0, description="Let this many simulated seconds pass")
+    spoken: bool | None = Field(default=None, description="Wait until the robot has finished speaking (its last "
+                                                          "sample played and the microphone's echo tail over)")
     expect: tuple[Expectation, ...] = ()
     timeout: float = Field(default=8.0, gt=0, description="Wall seconds to wait for the expectations")
 
@@ -119,6 +122,8 @@ class Scenario(_Model):
     centre: str | None = Field(default=None, description="Centre file name in config/centres/ or a path")
     at: str | None = Field(default=None, description="Simulated start time, ISO (default: next opening)")
     broker: bool = Field(default=True, description="Start the embedded MQTT broker")
+    audio_realtime: bool = Field(default=False, description="Run with the room's sound in real time (letan sim "
+                                                            "--audio-realtime): WAV steps spoken into the microphone")
     steps: tuple[Step, ...] = Field(min_length=1)
 
     # Filled by load_scenario.

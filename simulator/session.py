@@ -41,6 +41,10 @@ class SimOptions:
     workdir: Path | None = None  # None: a temporary folder, removed when the session stops
     use_broker: bool = True
     screen: bool = False  # serve the centre's citizen screen (its `screen:` section); port 0 picks a free one
+    # The room's sound in real time (simulator/audio.py): the loudspeaker takes as long as its audio, the
+    # microphone hears the citizen's WAV files and the loudspeaker at echo_level; simulated time follows the wall.
+    audio_realtime: bool = False
+    echo_level: float = 0.3
 
 
 class StepError(Exception):
@@ -61,6 +65,8 @@ class SimSession:
         self.app: Application | None = None
         self.devices = SimDevices(self.workdir, broker_url=options.broker_url)
         self.counters: Any = None
+        self.room: Any = None  # simulator.audio.SimRoom with audio_realtime
+        self._paced = threading.Event()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -79,6 +85,11 @@ class SimSession:
         self.app = Application.from_config(centre, catalogue=self.catalogue, clock=self.clock,
                                            broker_url=self.options.broker_url, state_dir=self.workdir)
         self.app.subscribe(self._on_app_event)
+        if self.options.audio_realtime:
+            from simulator.audio import SimRoom
+
+            self.room = self.app.audio_backend = SimRoom(self.options.echo_level)
+            self._start_pacing()
         self.app.start()
         from robot.queue import QueueEngine
 
@@ -94,6 +105,11 @@ class SimSession:
     def _sim_config(self, centre: CentreConfig) -> CentreConfig:
         """The centre config the application receives: the simulated devices' addresses, files in workdir."""
         configured = self.devices.configure(centre)
+        if self.options.audio_realtime:  # the room's loudspeaker and microphone instead of WAV files
+            audio = configured.devices.audio.model_copy(update={"output_dir": None, "input": "sim-microphone",
+                                                               "output": "sim-loudspeaker"})
+            configured = configured.model_copy(update={"devices": configured.devices.model_copy(
+                update={"audio": audio})})
         speech = configured.dialog.speech.model_copy(update={"engine": self.options.speech})
         screen = configured.screen if self.options.screen else None
         return configured.model_copy(update={"dialog": configured.dialog.model_copy(update={"speech": speech}),
@@ -159,7 +175,23 @@ class SimSession:
             short["active"] = [a.get("kind") for a in data["active"] if isinstance(a, dict)]
         self._observe("event", topic, {"payload": json.dumps(short, ensure_ascii=False), "fields": data})
 
+    def _start_pacing(self) -> None:
+        """audio_realtime: simulated time follows the wall clock from the start time, and the application is
+        ticked as `letan run` ticks it (listen timeouts)."""
+        def run() -> None:
+            last = time.monotonic()
+            while not self._paced.wait(0.05):
+                now = time.monotonic()
+                if self.options.start is not None:
+                    self.clock.sleep(now - last)
+                last = now
+                if self.app is not None:
+                    self.app.tick()
+
+        threading.Thread(target=run, name="sim-pacing", daemon=True).start()
+
     def stop(self) -> None:
+        self._paced.set()
         if getattr(self, "_watching", None) is not None:
             self._watching.set()
             self._watcher.join(timeout=2)
@@ -234,6 +266,9 @@ class SimSession:
             self._wait_scanner_ready()
         elif action == "wav":
             self._hear_wav(Path(str(arg)))
+        elif action == "spoken":
+            if not app.wait_spoken(step.timeout + 60.0, tail=True):
+                raise StepError("the robot was still speaking after the step's time")
         else:
             raise StepError(f"{step.describe()}: not available yet in this build")
 
@@ -364,6 +399,15 @@ class SimSession:
 
         if not path.is_file():
             raise StepError(f"no WAV file {path}")
+        if self.room is not None:  # the citizen speaks into the room now (over the robot, if it is speaking)
+            try:
+                ends = self.room.say(path, trailing_silence_ms=900)
+            except (AudioDeviceError, ValueError) as exc:
+                raise StepError(str(exc)) from None
+            self._observe("citizen", f"(speaks {path.name})")
+            self._paced.wait(max(0.0, ends - time.monotonic()))  # as long as the citizen speaks
+            return
+        self._app.wait_spoken(30.0, tail=True)  # the citizen waits for the robot to finish
         try:
             source = WavFileSource(path, trailing_silence_ms=900)
         except (AudioDeviceError, ValueError) as exc:
@@ -373,10 +417,14 @@ class SimSession:
 
     def _advance(self, seconds: float) -> None:
         """Let simulated time pass (the world moves too), ticking the application every simulated second."""
+        if self.room is not None:  # real-time audio: time passes on the wall clock, the pacer ticks
+            self._paced.wait(seconds)
+            return
         if self.options.start is None:  # --realtime: the wall clock
             time.sleep(min(seconds, 5.0))
             self._app.tick()
             return
+        self._app.wait_spoken(30.0)  # the robot finishes speaking before time passes
         remaining = seconds
         while remaining > 0:
             step = min(1.0, remaining)

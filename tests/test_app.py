@@ -199,6 +199,7 @@ def test_wav_goes_through_the_real_vosk_recogniser(tmp_path: Path) -> None:
     options = SimOptions(centre=centre, start=MORNING, workdir=tmp_path / "w", speech="vosk")
     with SimSession(options, CATALOGUE) as session:
         assert session.app is not None and session.app.parts()["listening"].startswith("ok (vosk")
+        session.perform(Step(arrive=True))  # greeted: the robot listens (never in its attract state)
         session.perform(Step(wav=str(wav)))
         heard = [o for o in session.observations() if o.kind == "heard"]
     assert heard, "the recogniser produced no utterance from the WAV file"

@@ -210,12 +210,15 @@ def test_wav_through_viet_asr_reaches_the_dialog(engine: VietAsrRecognizer, tmp_
             real_heard(text)
 
         app.manager.heard = recording_heard
+        session.perform(Step(arrive=True))  # greeted: the robot listens (never in its attract state)
         before = len(app.manager.trace)
         session.perform(Step(wav=str(wav)))
         trace = list(app.manager.trace)[before:]
         observed = session.observations()
     assert heard_texts == [expected]
-    assert [o.text for o in observed if o.kind == "heard"] == [expected]
+    # the words go to the dialog and the screen (`words`), never into the event's text (logged by letan run)
+    assert [o.data["words"] for o in observed if o.kind == "heard"] == [expected]
+    assert all(expected not in o.text for o in observed)
     assert State.UNDERSTAND in trace, trace  # the dialog understood the text (then acted or asked)
     heard_at = next(i for i, o in enumerate(observed) if o.kind == "heard")
     replies = [o.text for o in observed[heard_at:] if o.kind == "said"]

@@ -40,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                        "(day)."),
     "init": ("init_cmd", "Write a starter centre file for a new ward, with a comment on each section."),
     "service": ("service_cmd", "Run letan as a system service: the systemd unit and the kiosk screen's autostart."),
+    "speech": ("speech_cmd", "Speech recognition: install a Vosk model."),
     "bench": ("bench_cmd", "Measure letan's performance figures on this machine (medians, with targets and "
                            "comparisons)."),
 }

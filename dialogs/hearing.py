@@ -1,0 +1,110 @@
+"""What the robot does with a recognised utterance: act on it only when the recogniser and the lexicon support it.
+
+A recogniser on a kiosk's microphone produces garbage with confidence (espeak-ng's voice through viet-asr is
+76 % word errors; one recognition was an obscenity). So an utterance is acted on only when
+
+- the engine's confidence, where it gives one (Vosk: the mean of its word confidences), reaches
+  `min_confidence`, and
+- enough of its words are words the robot knows (`min_support`): the catalogue's procedure names and
+  keywords, the understander's lexicon, the dialog's own words, numbers. "cho" among garbage is not
+  "chờ" (the waiting area).
+
+Otherwise the dialog is told that nothing usable was heard (it asks again, then points to the screen). The
+recognised words are never logged or published; `masked()` takes the words of `PROFANITY` out of what is
+shown on the citizen's screen, and nothing the robot says repeats a citizen's words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from dialogs import lexicon
+from dialogs.asr import DIALOG_PHRASES, Recognition
+from dialogs.catalogue import Catalogue
+
+# Vietnamese obscenities and their chat spellings (lower case, NFC). Never shown, never spoken back.
+PROFANITY: frozenset[str] = frozenset({
+    "địt", "đụ", "đéo", "lồn", "cặc", "buồi", "đĩ", "đm", "đcm", "dcm", "vcl", "vkl", "clgt", "cmm", "đmm",
+    "dmm", "vãi lồn", "đù má", "đụ má", "địt mẹ", "con đĩ", "mẹ mày", "cút", "khốn nạn", "chó chết", "óc chó",
+    "ngu", "thằng ngu", "con điếm", "điếm",
+})
+MASK = "…"
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", unicodedata.normalize("NFC", text).lower())
+
+
+def known_phrases(catalogue: Catalogue, extra: Iterable[str] = ()) -> frozenset[tuple[str, ...]]:
+    """The phrases the robot can make sense of, as word tuples: procedure names and keywords, the lexicon's
+    phrases (relatives and children expanded), the dialog's words, numbers, address words."""
+    phrases: list[str] = [*DIALOG_PHRASES, *extra]
+    for proc in catalogue.procedures:
+        phrases += [proc.short_name, *proc.keywords]
+    for phrase, _label, _weight in lexicon.PHRASES:
+        if "{family}" in phrase:
+            phrases += [phrase.replace("{family}", f) for f in lexicon.FAMILY]
+        elif "{child}" in phrase:
+            phrases += [phrase.replace("{child}", c) for c in lexicon.CHILD]
+        else:
+            phrases.append(phrase)
+    phrases += [*lexicon.NUMBER_WORDS, *lexicon.ADDRESS_WORDS, *lexicon.ABBREVIATIONS.values()]
+    out = {tuple(_words(p)) for p in phrases}
+    return frozenset(t for t in out if t and not any(w in PROFANITY for w in t))
+
+
+def support(words: list[str], known: frozenset[tuple[str, ...]]) -> float:
+    """The share of `words` that belong to a known phrase found in them (fillers like "ạ", "thì" count when
+    something else is known); 0 when nothing is."""
+    if not words:
+        return 0.0
+    longest = max((len(t) for t in known), default=1)
+    covered = [False] * len(words)
+    for size in range(1, min(longest, len(words)) + 1):
+        for start in range(len(words) - size + 1):
+            if tuple(words[start:start + size]) in known:
+                covered[start:start + size] = [True] * size
+    if not any(covered):
+        return 0.0
+    return sum(c or w in lexicon.SKIP_WORDS for c, w in zip(covered, words, strict=True)) / len(words)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What was decided about one utterance (no words in it: it may be logged)."""
+
+    accepted: bool
+    reason: str  # ok | nothing | low_confidence | unsupported
+    words: int
+    confidence: float | None
+    support: float  # share of the words the robot knows, 0..1
+
+    def describe(self) -> str:
+        conf = "none" if self.confidence is None else f"{self.confidence:.2f}"
+        action = "acted on" if self.accepted else f"not acted on: {self.reason}"
+        return f"speech: {self.words} words, confidence {conf}, {self.support:.0%} known ({action})"
+
+
+def judge(result: Recognition, known: frozenset[tuple[str, ...]], min_confidence: float = 0.5,
+          min_support: float = 0.6) -> Verdict:
+    """Decide whether the dialog may act on a recognised utterance."""
+    words = _words(result.text)
+    if not words:
+        return Verdict(False, "nothing", 0, result.confidence, 0.0)
+    share = support(words, known)
+    if result.confidence is not None and result.confidence < min_confidence:
+        return Verdict(False, "low_confidence", len(words), result.confidence, share)
+    if share < min_support:
+        return Verdict(False, "unsupported", len(words), result.confidence, share)
+    return Verdict(True, "ok", len(words), result.confidence, share)
+
+
+def masked(text: str) -> str:
+    """The text with every profanity (word or phrase, accents or not) replaced by an ellipsis."""
+    out = unicodedata.normalize("NFC", text)
+    for phrase in sorted(PROFANITY, key=len, reverse=True):
+        out = re.sub(rf"(?<!\w){re.escape(phrase)}(?!\w)", MASK, out, flags=re.IGNORECASE)
+    return out
