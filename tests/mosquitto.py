@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from robot.mqtt.acl import acl_text
 from robot.mqtt.mosquitto import MosquittoBroker as _Mosquitto
 from robot.mqtt.mosquitto import free_port, mosquitto_available
+from tests.waiting import wait_until
 
 __all__ = ["USERS", "MosquittoBroker", "acl_text", "free_port", "mosquitto_available"]
 
@@ -32,3 +33,15 @@ def standard_acl() -> str:
 class MosquittoBroker(_Mosquitto):
     users: dict[str, str] = field(default_factory=lambda: dict(USERS))
     acl: str | None = field(default_factory=standard_acl)
+    log_types: tuple[str, ...] = ("error", "warning", "subscribe")
+
+    def wait_subscribed(self, client_prefix: str, topic_filter: str, timeout_s: float = 30.0) -> None:
+        """Until the broker logged a subscription to `topic_filter` by a client whose id starts with
+        `client_prefix`: mosquitto handles one packet at a time, so a message published after this reaches it."""
+        log = self.workdir / "mosquitto.log"
+
+        def logged() -> bool:
+            return any(f": {client_prefix}" in line and line.endswith(f" {topic_filter}")
+                       for line in log.read_text(errors="replace").splitlines())
+
+        wait_until(logged, f"a subscription of {client_prefix}... to {topic_filter}", timeout_s)

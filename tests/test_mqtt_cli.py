@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import subprocess
-import time
-from pathlib import Path
+import sys
 
 from robot.events import RobotAlert, RobotStatus
 from robot.mqtt.service import RobotMqtt
@@ -15,11 +14,11 @@ from tests.test_mqtt_commands import robot_side
 
 __all__ = ["robot_side"]
 
-LETAN = str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "letan")
+LETAN = [sys.executable, "-m", "letan"]
 
 
 def _letan(*args: str, stdin: str = "", timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([LETAN, *args], input=stdin, capture_output=True, text=True, timeout=timeout,
+    return subprocess.run([*LETAN, *args], input=stdin, capture_output=True, text=True, timeout=timeout,
                           env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"})
 
 
@@ -63,10 +62,11 @@ def test_monitor_shows_queue_robot_and_alerts(robot_side: tuple[RobotMqtt, Queue
     engine.call_next(2)
     robot.publish(robot.make(RobotStatus, mode="serving", battery_pct=77.0, paper="near_end", water=9, candy=30))
     monitor = subprocess.Popen(
-        [LETAN, "monitor", "-c", str(CUA_NAM), "--broker", fresh_mosquitto.url_for("monitor"), "--seconds", "4"],
+        [*LETAN, "monitor", "-c", str(CUA_NAM), "--broker", fresh_mosquitto.url_for("monitor"), "--seconds", "4"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"},
     )
-    time.sleep(2.5)  # retained status and snapshots arrive on subscribe; the alert is live
+    # Retained status and snapshots arrive on subscribe; the alert is live, published once the monitor subscribed.
+    fresh_mosquitto.wait_subscribed("letan-monitor-", "letan/v1/cua-nam/#")
     robot.publish(robot.make(RobotAlert, kind="paper_near_end", reason="paper sensor"))
     out, err = monitor.communicate(timeout=30)
     assert monitor.returncode == 0, err

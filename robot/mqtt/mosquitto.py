@@ -65,6 +65,7 @@ class MosquittoBroker:
     tls_cert: Path | None = None
     tls_key: Path | None = None
     tls_port: int | None = None
+    log_types: tuple[str, ...] = ("error", "warning")  # mosquitto's log_type lines (its log: workdir/mosquitto.log)
 
     @property
     def url(self) -> str:
@@ -94,7 +95,7 @@ class MosquittoBroker:
         lines += [
             f"persistence {'true' if self.persistence else 'false'}",
             f"persistence_location {self.workdir}/",
-            "log_dest stderr", "log_type error", "log_type warning",
+            "log_dest stderr", *(f"log_type {kind}" for kind in self.log_types),
             "max_queued_messages 0", "max_inflight_messages 0",
         ]
         if os.geteuid() == 0:
