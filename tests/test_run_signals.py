@@ -13,7 +13,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,18 +28,9 @@ from robot.queue import QueueEngine
 from tests.conftest import CUA_NAM
 from tests.mosquitto import MosquittoBroker
 from tests.mqtt_support import Recorder
+from tests.waiting import wait_until
 
 SITE = "letan/v1/cua-nam"
-
-
-def wait_until(condition: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def centre_file(tmp_path: Path, broker: MosquittoBroker) -> Path:
@@ -87,10 +77,10 @@ def test_a_signal_stops_letan_run_cleanly(mosquitto: MosquittoBroker, tmp_path: 
         reader = threading.Thread(target=lambda: lines.extend(robot.stdout or []), daemon=True)
         reader.start()
         try:
-            wait_until(lambda: any("letan running" in line for line in lines), 60, "letan run to start")
+            wait_until(lambda: any("letan running" in line for line in lines), "letan run to start", 60)
             online = wait_until(lambda: next((m for m in recorder.unique if m.get("state") == "online"
                                               and m["_topic"] == f"{SITE}/robot-1/availability"), None),
-                                5, "the robot online")
+                                "the robot online", 5)
             # A ticket issued in the queue database the robot follows, just before the signal.
             engine = QueueEngine(centre, centre.queue_db_path(), FixedClock(datetime(2026, 3, 2, 9, 0,
                                                                                     tzinfo=centre.site.tz)))
@@ -108,7 +98,7 @@ def test_a_signal_stops_letan_run_cleanly(mosquitto: MosquittoBroker, tmp_path: 
         assert code == 0, "".join(lines)
         assert took < timedelta(seconds=5), took
         issued = wait_until(lambda: [m for m in recorder.unique if m["_topic"] == f"{SITE}/queue/ticket/issued"
-                                     and m["ticket"] == ticket], 5, "the ticket issued before the signal")
+                                     and m["ticket"] == ticket], "the ticket issued before the signal", 5)
         assert len(issued) == 1
     output = "".join(lines)
     assert "letan stopped." in output and "Traceback" not in output, output
