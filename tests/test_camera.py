@@ -28,6 +28,7 @@ from simulator.qr_frames import make_frame
 from simulator.scenario import Step
 from simulator.session import SimOptions, SimSession, StepError
 from tests.conftest import CUA_NAM
+from tests.waiting import wait_until
 
 CATALOGUE = load_catalogue_checked()
 CENTRE = load_centre(CUA_NAM, CATALOGUE)
@@ -88,6 +89,12 @@ class Recorder:
         raise AssertionError(f"nothing matching within {timeout_s} s; seen: {seen}")
 
 
+def frames_after(feed: CameraFeed, count: int) -> None:
+    """Until the feed has handed `count` more frames to the detectors than now."""
+    start = feed.frames_used
+    wait_until(lambda: feed.frames_used >= start + count, f"{count} more frames from the camera", count + 10)
+
+
 def greeting(event: AppEvent) -> bool:
     return event.kind == "said" and str(event.data.get("key")).startswith("greet")
 
@@ -146,14 +153,16 @@ def test_app_greets_once_per_person_seen_by_the_camera_and_reads_a_receipt(tmp_p
         with app:
             assert app.parts()["camera"].startswith("ok (http://127.0.0.1"), app.parts()
             assert app.parts()["scanner"] == f"ok (camera {camera.url})"
-            time.sleep(0.5)
+            feed = app.camera
+            assert feed is not None
+            frames_after(feed, 5)
             assert not recorder.matching(greeting), "greeted an empty hall"
 
             shown = time.monotonic()
             camera.show_person("astronaut")
             greeted = recorder.wait(greeting, shown, 6)
             latency = greeted - shown
-            time.sleep(2.5)  # she stands there: no second greeting
+            frames_after(feed, 25)  # she stands there for 25 more frames (2.5 s at 10 fps): no second greeting
             assert len(recorder.matching(greeting)) == 1
 
             held = time.monotonic()
@@ -173,7 +182,7 @@ def test_app_greets_once_per_person_seen_by_the_camera_and_reads_a_receipt(tmp_p
             camera.show_person("grace hopper")
             recorder.wait(greeting, again, 6)
             assert len(recorder.matching(greeting)) == 2
-            watcher, feed = app.presence, app.camera
+            watcher = app.presence
         assert feed.status.state == "stopped"
     print(f"camera-to-greeting {latency * 1000:.0f} ms; receipt answered {answer - held:.2f} s after it appeared")
     assert latency < 3.0
@@ -215,7 +224,7 @@ def test_feed_drops_frames_that_queued_while_a_consumer_was_slow() -> None:
 
         def slow(frame: np.ndarray) -> None:
             seen.append((time.monotonic(), cv2.resize(frame, (32, 24), interpolation=cv2.INTER_AREA)))
-            if len(seen) == 1:
+            if len(seen) == 1:  # busy for 2 s on this frame: the delay is what the test is about
                 time.sleep(1.0)
                 camera.show_person("astronaut")  # the scene changes while this consumer is busy
                 changed.append(time.monotonic())
@@ -223,7 +232,7 @@ def test_feed_drops_frames_that_queued_while_a_consumer_was_slow() -> None:
 
         feed = CameraFeed(camera.url, [slow], fps=10)
         assert feed.start(wait_s=5).state == "ready"
-        time.sleep(3.0)
+        wait_until(lambda: len(seen) > 2, "two frames after the slow one", 10)
         feed.stop()
     person = cv2.resize(with_person(hall_scene((1,)), person_photo("astronaut")), (32, 24),
                         interpolation=cv2.INTER_AREA)
@@ -249,13 +258,8 @@ def test_sim_session_arrive_leave_and_scan_through_the_camera(tmp_path: Path) ->
         assert any("rô bốt lễ tân" in s for s in said), said
         session.perform(Step(say="tôi muốn tra cứu hồ sơ"))
         session.perform(Step(scan=str(receipt)))
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            if any("Yêu cầu bổ sung giấy tờ" in o.text for o in session.observations() if o.kind == "said"):
-                break
-            time.sleep(0.02)
-        else:
-            raise AssertionError("the receipt held up to the camera was not looked up")
+        wait_until(lambda: any("Yêu cầu bổ sung giấy tờ" in o.text for o in session.observations()
+                               if o.kind == "said"), "the receipt held up to the camera looked up", 5)
         session.perform(Step(leave=True))
         assert any(o.data.get("presence") == "left" for o in session.observations())
         assert "showing empty hall" in session.status()["simulated devices"]["camera"]
