@@ -280,6 +280,15 @@ def test_layouts_are_large_plain_and_fit(tmp_path: Path, orientation: str) -> No
                 "the home screen scrolls"
             assert driver.execute_script(CONTRAST_JS) == []
         driver.save_screenshot(str(shots / f"screen-home-{orientation}-large.png"))
+        # the longest procedure page (khai sinh, six papers), large text: "Lấy số" in view, the papers scroll
+        tap(driver, "[data-nav=field][data-arg=ho_tich]")
+        tap(driver, "[data-touch='procedure:khai_sinh']")
+        wait_view(driver, "procedure")
+        assert driver.execute_script(
+            "const b = document.querySelector(\"[data-touch='take_number:khai_sinh']\").getBoundingClientRect();"
+            "const m = document.querySelector('main');"
+            "return b.top >= 0 && b.bottom <= innerHeight && m.scrollHeight <= m.clientHeight + 1")
+        tap(driver, "[data-nav=home]")
         tap(driver, "[data-send=large]")
         tap(driver, "[data-nav=places]")
         tap(driver, "[data-nav=directions][data-arg=toilet]")

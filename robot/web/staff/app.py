@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import csv
+import io
 import json
 import logging
 import re
@@ -53,7 +55,7 @@ from robot.events import (
 from robot.mqtt.client import BrokerSettings, MqttLink
 from robot.paths import package_folder
 from robot.web.staff.audio import CallAudio
-from robot.web.staff.state import RATING_WORDS, REASON_WORDS, StaffState
+from robot.web.staff.state import CSV_COLUMNS, RATING_WORDS, REASON_WORDS, StaffState, figures_csv_rows
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +148,7 @@ class StaffWeb:
             Route("/rate/{n:int}/send", self._rate, methods=["POST"]),
             Route("/manager", self._manager_page),
             Route("/manager/login", self._manager_login, methods=["POST"]),
+            Route("/manager/export.csv", self._export),
             Route("/logout/{key}", self._logout, methods=["POST"]),
             WebSocketRoute("/ws/board", self._board_socket),
             WebSocketRoute("/ws/counter/{n:int}", self._session_socket("counter")),
@@ -362,6 +365,23 @@ class StaffWeb:
         response = RedirectResponse("/manager", status_code=303)
         self._set_cookie(response, request, session)
         return response
+
+    async def _export(self, request: Request) -> Response:
+        """The day's figures as CSV (the robot's `queue.stats`: the numbers of `letan queue stats --json`)."""
+        session = self._session(request.cookies, "manager", None)
+        if session is None:
+            return RedirectResponse("/manager", status_code=303)
+        assert session.state is not None
+        stats = session.state.stats
+        if stats is None:
+            return self._missing("Chưa có số liệu trong ngày (robot chưa gửi).")
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows(["" if v is None else v for v in row] for row in figures_csv_rows(stats.figures))
+        name = f"letan-{self.site}-{stats.figures['day']}.csv"
+        return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+                        headers={**HEADERS, "Content-Disposition": f'attachment; filename="{name}"'})
 
     async def _logout(self, request: Request) -> Response:
         key = str(request.path_params["key"])

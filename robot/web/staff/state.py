@@ -19,6 +19,7 @@ from robot.events import (
     CounterRating,
     Message,
     QueueSnapshot,
+    QueueStats,
     RobotStatus,
     TicketEvent,
 )
@@ -74,6 +75,7 @@ class StaffState:
         self.current: dict[int, dict[str, Any]] = {}  # counter -> {"ticket", "service", "status", "since"}
         self.finished: dict[int, deque[dict[str, Any]]] = {}  # counter -> last tickets done there, newest last
         self.ratings: dict[str, CounterRating] = {}  # ticket -> the rating seen (manager page)
+        self.stats: QueueStats | None = None  # the robot's figures of the day (retained)
         self.version = 0  # +1 at every change
         self._seq = 0
         self._offset: timedelta | None = None  # the robot's clock minus ours (messages are never early)
@@ -92,6 +94,8 @@ class StaffState:
                 self._ticket(message)
             elif isinstance(message, CounterRating):
                 self.ratings.setdefault(message.ticket, message)
+            elif isinstance(message, QueueStats) and (self.stats is None or message.ts >= self.stats.ts):
+                self.stats = message
             self.version += 1
 
     def _learn_offset(self, ts: str) -> None:
@@ -243,9 +247,62 @@ class StaffState:
                     alerts.append({"robot": robot_id, "since": str(item.get("since", ""))[11:16],
                                    "kind": ALERT_WORDS.get(str(item.get("kind")), str(item.get("kind"))),
                                    "severity": SEVERITY_WORDS.get(str(item.get("severity")), "")})
-            ratings = {key: sum(1 for r in self.ratings.values() if r.rating == key) for key in RATING_WORDS}
+            figures = self.stats.figures if self.stats is not None else None
+            stored = (figures or {}).get("ratings", {}).get("total")
+            ratings = stored or {key: sum(1 for r in self.ratings.values() if r.rating == key) for key in RATING_WORDS}
             return {"queues": queues, "counters": counters, "robots": robots, "alerts": alerts,
-                    "ratings": [{"name": RATING_WORDS[k], "count": v} for k, v in ratings.items()],
+                    "ratings": [{"name": RATING_WORDS[k], "count": ratings.get(k, 0)} for k in RATING_WORDS],
                     "totals": {k: sum(q[k] for q in queues) for k in ("issued", "done", "no_show")},
-                    "version": self.version}
+                    "figures": self._figure_rows(figures), "version": self.version}
+
+    def _figure_rows(self, figures: dict[str, Any] | None) -> list[dict[str, Any]]:
+        """Per service and counter: tickets, served, no-shows, waiting and service times (minutes) and ratings."""
+        if figures is None:
+            return []
+        by_counter = figures.get("ratings", {}).get("counters", {})
+        rows = []
+        for scope, groups in (("Dịch vụ", figures["services"]), ("Quầy", figures["counters"]),
+                              ("Cả ngày", [figures["total"]])):
+            for group in groups:
+                key = str(group["key"])
+                name = self.service_name(key) if scope == "Dịch vụ" else (f"Quầy {key}" if scope == "Quầy" else "Tổng")
+                rated = by_counter.get(key, {}) if scope == "Quầy" else (
+                    figures.get("ratings", {}).get("total", {}) if scope == "Cả ngày" else {})
+                rows.append({
+                    "scope": scope, "name": name, "tickets": group["tickets"], "served": group["served"],
+                    "no_shows": group["no_shows"],
+                    "wait": _minutes(group["waiting_time"]), "service": _minutes(group["service_time"]),
+                    "ratings": " · ".join(f"{RATING_WORDS[k]} {v}" for k, v in rated.items() if v) or "—"})
+        return rows
+
+
+def _minutes(durations: dict[str, Any]) -> str:
+    """'4.5 / 9.0' (median / p90, minutes) or '—'."""
+    if durations.get("median_s") is None:
+        return "—"
+    return f"{durations['median_s'] / 60:.1f} / {(durations.get('p90_s') or 0) / 60:.1f}"
+
+
+CSV_COLUMNS = ("day", "scope", "key", "tickets", "served", "no_shows", "cancelled", "unfinished", "waiting_count",
+               "waiting_median_s", "waiting_p90_s", "service_count", "service_median_s", "service_p90_s",
+               "very_satisfied", "satisfied", "unsatisfied")
+
+
+def figures_csv_rows(figures: dict[str, Any]) -> list[list[Any]]:
+    """The day's figures as CSV rows (CSV_COLUMNS): the same numbers as `letan queue stats --json`, one row for the
+    whole day, one per service and one per counter (ratings for the day and per counter)."""
+    ratings = figures.get("ratings", {})
+    rows: list[list[Any]] = []
+    for scope, groups in (("total", [figures["total"]]), ("service", figures["services"]),
+                          ("counter", figures["counters"])):
+        for group in groups:
+            rated = ratings.get("total", {}) if scope == "total" else (
+                ratings.get("counters", {}).get(str(group["key"]), {}) if scope == "counter" else None)
+            wait, serve = group["waiting_time"], group["service_time"]
+            rows.append([
+                figures["day"], scope, group["key"], group["tickets"], group["served"], group["no_shows"],
+                group["cancelled"], group["unfinished"], wait["count"], wait["median_s"], wait["p90_s"],
+                serve["count"], serve["median_s"], serve["p90_s"],
+                *((rated or {}).get(k, 0 if rated is not None else None) for k in RATING_WORDS)])
+    return rows
 

@@ -13,6 +13,7 @@
     Letan.rows($("robots"), d.robots.map((r) => [r.robot, yes(r.online), r.mode, r.battery === null ? "—" : r.battery + "%",
       r.paper, r.printer, r.scanner, r.motors, r.water, r.candy]));
     Letan.rows($("alerts"), d.alerts.map((a) => [a.since, a.robot, a.kind, {text: a.severity, cls: "bad"}]));
+    Letan.rows($("figures"), d.figures.map((f) => [f.scope, f.name, f.tickets, f.served, f.no_shows, f.wait, f.service, f.ratings]));
     document.body.dataset.version = String(d.version);
   });
 })();
