@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ from tests.test_mqtt_commands import ROOT, Console, robot_side
 
 __all__ = ["robot_side"]
 
-LETAN = str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "letan")
+LETAN = [sys.executable, "-m", "letan"]
 ENGLISH = {"cannot", "ticket", "it", "is", "the", "counter", "done", "call", "next", "service", "queue", "error",
            "invalid", "not", "found", "expected", "no", "show", "transfer", "recall", "unknown", "action", "failed",
            "busy", "closed", "command", "of", "to", "at", "has", "in", "a", "an", "and", "or"}
@@ -146,7 +147,7 @@ def test_every_refusal_of_the_queue_is_vietnamese_only(robot_side: tuple[RobotMq
 def test_the_counter_console_prints_the_vietnamese_messages(robot_side: tuple[RobotMqtt, QueueEngine],
                                                             fresh_mosquitto: MosquittoBroker) -> None:
     result = subprocess.run(
-        [LETAN, "counter", "1", "-c", str(CUA_NAM), "--broker", fresh_mosquitto.url_for("counter1")],
+        [*LETAN, "counter", "1", "-c", str(CUA_NAM), "--broker", fresh_mosquitto.url_for("counter1")],
         input="next\nnext\ndone\ncall A001\ntransfer khong_co\nquit\n", capture_output=True, text=True, timeout=60,
         env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr

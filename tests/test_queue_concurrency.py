@@ -14,6 +14,7 @@ from robot.clock import FixedClock
 from robot.config import CentreConfig
 from robot.queue import QueueEngine
 from tests.test_queue_support import always_open, cua_nam, local
+from tests.waiting import wait_until
 
 AT = "2026-11-23T09:00"
 
@@ -73,7 +74,9 @@ def test_kill_9_while_issuing_never_duplicates_or_loses_a_committed_ticket(tmp_p
     for round_no in range(8):
         worker = ctx.Process(target=_issue_forever, args=(str(db),))
         worker.start()
-        time.sleep(0.15 + 0.03 * round_no)
+        before = len(seen)
+        wait_until(lambda before=before: len(_numbers(db)) > before, "the worker issuing", 30)
+        time.sleep(0.01 * round_no)  # then the kill falls a little later each round: the moment is what varies
         assert worker.pid is not None
         os.kill(worker.pid, signal.SIGKILL)
         worker.join()

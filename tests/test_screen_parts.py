@@ -91,6 +91,7 @@ def test_letan_sim_prints_the_screen_url_and_serves_it(tmp_path: Path) -> None:
     """`letan sim` (the console) serves the centre's screen and prints its address."""
     import re
     import subprocess
+    import sys
     import urllib.request
 
     from tests.conftest import CUA_NAM
@@ -99,8 +100,7 @@ def test_letan_sim_prints_the_screen_url_and_serves_it(tmp_path: Path) -> None:
     text = CUA_NAM.read_text(encoding="utf-8")
     assert "port: 8080" in text
     config.write_text(text.replace("port: 8080", "port: 0"), encoding="utf-8")
-    letan = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "letan"
-    proc = subprocess.Popen([str(letan), "sim", "--config", str(config), "--at", "2026-11-25T08:05",
+    proc = subprocess.Popen([sys.executable, "-m", "letan", "sim", "--config", str(config), "--at", "2026-11-25T08:05",
                              "--workdir", str(tmp_path / "run")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     try:

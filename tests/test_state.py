@@ -7,6 +7,7 @@ import os
 import re
 import sqlite3
 import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -19,8 +20,7 @@ from robot.queue import QueueEngine
 from robot.queue.store import SCHEMA_VERSION, NewerSchema
 from tests.conftest import CUA_NAM
 
-ROOT = Path(__file__).resolve().parents[1]  # the checkout
-LETAN = str(ROOT / ".venv" / "bin" / "letan")
+LETAN = [sys.executable, "-m", "letan"]
 WEDNESDAY_9 = "2026-11-25T09:00"
 
 
@@ -30,7 +30,7 @@ def wednesday(centre: CentreConfig) -> FixedClock:
 
 def letan(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
           ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([LETAN, *args], cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True,
+    return subprocess.run([*LETAN, *args], cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True,
                           text=True, stdin=subprocess.DEVNULL, timeout=timeout)
 
 
