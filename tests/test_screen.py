@@ -361,3 +361,36 @@ def test_the_screen_clears_soon_after_the_conversation_ends(tmp_path: Path) -> N
         wait(driver, lambda d: view(d) == "attract", "the attract screen", timeout_s=20)
         assert time.monotonic() - wait_view_started > 5  # the goodbye was readable for a while
         assert not lines(driver)
+
+
+def test_every_home_button_opens_its_screen_and_home_is_one_touch_away(tmp_path: Path) -> None:
+    expected = {"[data-touch=take_number]": "take", "[data-nav=search]": "search",
+                "[data-touch=lookup_dossier]": "dossier", "[data-nav=places]": "places",
+                "[data-nav=refreshments]": "refreshments", "[data-touch=centre_hours]": "hours",
+                "[data-nav=referrals]": "referrals"}
+    with simulated_robot(tmp_path / "sim") as session, chromium() as driver:
+        open_home(driver, screen_url(session))
+        for selector, name in expected.items():
+            tap(driver, selector)
+            wait_view(driver, name)
+            tap(driver, "[data-nav=home]")
+            wait_view(driver, "home")
+        tap(driver, "[data-nav=referrals]")
+        tap(driver, "[data-touch='referral:passport']")
+        wait_view(driver, "referral")
+        assert (text(driver, ".referral") or "").startswith("Hộ chiếu làm ở")
+        wait(driver, lambda d: any("Hộ chiếu làm ở" in line for line in lines(d)), "the referral said")
+        tap(driver, "[data-nav=home]")
+        tap(driver, "[data-touch=centre_hours]")
+        wait_view(driver, "hours")
+        assert "Thứ hai\t08:00 – 12:00, 13:30 – 17:00" in (text(driver, ".hours") or "")
+        tap(driver, "[data-nav=home]")
+        tap(driver, "[data-nav=refreshments]")
+        assert not any("kẹo" in line for line in lines(driver))
+        tap(driver, "[data-touch='refreshment:candy']")
+        wait(driver, lambda d: any("kẹo" in line for line in lines(d)), "the candy handed out (or none left), said")
+        tap(driver, "[data-nav=home]")
+        tap(driver, "[data-touch=human_help]")
+        wait_view(driver, "help")
+        wait_until(lambda: any(o.kind == "alert" and o.data.get("kind") == "help_requested"
+                               for o in session.observations()), "the staff alert")
