@@ -47,7 +47,7 @@ def test_broker_down_for_an_hour(fresh_mosquitto: MosquittoBroker, tmp_path: Pat
         with PublisherStack(fresh_mosquitto, tmp_path / "out.db", memory_rows=1000) as stack:
             _publish(stack, 0, 10_000, step_s=0.36)
             assert stack.clock.now().hour == 9
-            time.sleep(0.5)
+            time.sleep(0.5)  # the sender runs half a second with the broker down (the outage is the subject)
             assert stack.outbox.count() == 10_000  # nothing acknowledged, nothing dropped
             fresh_mosquitto.start()
             assert stack.bus.flush(60), f"{stack.outbox.count()} events still in the outbox"

@@ -54,6 +54,8 @@ def test_each_line_ending_gives_the_code_at_once(rig, ending: str) -> None:
 
 def test_bytes_split_across_writes_and_crlf_across_chunks(rig) -> None:
     sim, _scanner, scans, _states = rig
+    # Pauses between the writes so that the scanner reads them apart: the split is what is tested (the result
+    # is waited for below; a shorter pause would only make the test weaker, never wrong).
     sim.send(CODE[:5].encode())
     time.sleep(0.15)
     sim.send(CODE[5:].encode() + b"\r")
@@ -77,7 +79,7 @@ def test_unplug_is_a_state_and_replug_reconnects(rig) -> None:
     sim.unplug()
     wait_for(lambda: scanner.status.state == "disconnected")
     assert scanner.status.detail  # the reason, for technicians
-    time.sleep(0.2)  # several failed reopen attempts: still no crash
+    time.sleep(0.2)  # unplugged for a while (the elapsed time is the subject): failed reopens, still no crash
     sim.replug()
     wait_for(lambda: scanner.status.state == "ready")
     sim.scan("after-replug", "\r\n")
