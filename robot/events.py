@@ -177,6 +177,20 @@ class QueueSnapshot(Message):
         return f"{root}/{self.site}/queue/snapshot/{self.service}"
 
 
+@dataclass(frozen=True, kw_only=True)
+class QueueStats(Message):
+    """Retained figures of the day, all reception points: `figures` is exactly what `letan queue stats --json`
+    prints (robot.queue.DayStats.to_json). For the manager page and its CSV export (docs/staff.md)."""
+
+    TYPE: ClassVar[str] = "queue.stats"
+    RETAIN: ClassVar[bool] = True
+    robot: str
+    figures: dict[str, Any]
+
+    def topic(self, root: str = DEFAULT_ROOT) -> str:
+        return f"{root}/{self.site}/queue/stats"
+
+
 # --- counters ----------------------------------------------------------------------------------
 
 CounterAction = Literal["call-next", "recall", "call", "done", "no-show", "transfer"]
@@ -379,7 +393,8 @@ MESSAGE_TYPES: dict[str, type[Message]] = {
     cls.TYPE: cls
     for cls in (
         TicketIssued, TicketCalled, TicketRecalled, TicketServing, TicketDone, TicketNoShow, TicketTransferred,
-        TicketParked, TicketUnparked, TicketCancelled, QueueSnapshot, CounterCommand, CounterReply, CounterRating,
+        TicketParked, TicketUnparked, TicketCancelled, QueueSnapshot, QueueStats, CounterCommand, CounterReply,
+        CounterRating,
         RobotAvailability, RobotStatus, RobotAlert, RobotAlerts,
         DialogSessionStarted, DialogSessionEnded, NavigationProgress, RobotCommand, RobotReply,
     )

@@ -36,6 +36,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
                        "last_called": {"1": "A007", "2": "A006"}, "issued_today": 11, "done_today": 5},
     "counter.command": {"counter": 1, "request_id": "r-1", "action": "call", "ticket": "A012"},
     "counter.reply": {"counter": 1, "request_id": "r-1", "action": "call", "status": "accepted", "ticket": "A012"},
+    "queue.stats": {"figures": {"day": "2026-03-02", "total": {"key": "all", "tickets": 0}, "services": [],
+                                "counters": [], "ratings": {"total": {}, "counters": {}}}},
     "counter.rating": {"counter": 2, "ticket": "A012", "service": "chung_thuc", "rating": "unsatisfied",
                        "reason": "waited_long"},
     "robot.availability": {"state": "offline"},

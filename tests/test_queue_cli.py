@@ -151,15 +151,17 @@ def test_queue_commands_publish_their_events(fresh_mosquitto: MosquittoBroker, t
         issued = rec.arrived.get(timeout=5)
         code, _, err = _queue(config, db, "2026-11-23T09:05", "queue", "call-next", "--counter", "2", "--broker", url)
         assert code == 0, err
-        got = rec.wait_unique(4, 5)  # issued + snapshot, called + snapshot
+        got = rec.wait_unique(6, 5)  # issued + snapshot + the day's figures, called + snapshot + figures
     assert issued["_topic"] == "letan/v1/cua-nam/queue/ticket/issued"
     validate_payload("queue.ticket.issued", {k: v for k, v in issued.items() if k != "_topic"})
     assert issued["ticket"] == "A001" and issued["service"] == "chung_thuc"
     assert issued["ts"] == "2026-11-23T09:00:00.000+07:00"
     kinds = [str(m["type"]) for m in got]
-    assert kinds == ["queue.ticket.issued", "queue.snapshot", "queue.ticket.called", "queue.snapshot"]
-    assert got[2]["ticket"] == "A001" and got[2]["counter"] == 2
-    assert got[3]["last_called"] == {"2": "A001"} and got[3]["waiting"] == 0
+    assert kinds == ["queue.ticket.issued", "queue.snapshot", "queue.stats", "queue.ticket.called", "queue.snapshot",
+                     "queue.stats"]
+    assert got[3]["ticket"] == "A001" and got[3]["counter"] == 2
+    assert got[4]["last_called"] == {"2": "A001"} and got[4]["waiting"] == 0
+    assert got[5]["figures"]["total"]["tickets"] == 1
 
 
 def test_a_new_queue_database_publishes_its_own_events(fresh_mosquitto: MosquittoBroker, tmp_path: Path) -> None:

@@ -7,7 +7,9 @@ connected as the `board` user; the pages run in headless Chromium. Screenshots f
 
 from __future__ import annotations
 
+import csv
 import http.cookiejar
+import io
 import json
 import queue
 import re
@@ -38,11 +40,12 @@ from robot.mqtt.client import BrokerSettings, MqttLink
 from robot.mqtt.mosquitto import free_port
 from robot.mqtt.service import RobotMqtt
 from robot.queue import QueueEngine
+from robot.web.staff.state import CSV_COLUMNS, figures_csv_rows
 from tests.conftest import CUA_NAM
 from tests.mqtt_support import TZ
 from tests.screen_support import wait
 from tests.test_mqtt_setup import SetupBroker, letan, setup_broker  # noqa: F401 (a fixture, used by world)
-from tests.test_run_signals import wait_until
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -105,7 +108,7 @@ class World:
         log = (self.base / "broker" / "mosquitto.log").open("ab")
         self.broker.process = subprocess.Popen(["mosquitto", "-c", str(self.base / "broker" / "mosquitto.conf")],
                                                stdout=log, stderr=log)
-        wait_until(lambda: _listening(self.broker.port), 10, "mosquitto to listen")
+        wait_until(lambda: _listening(self.broker.port), "mosquitto to listen", 10)
 
     def stop_broker(self) -> None:
         self.broker.process.terminate()
@@ -130,7 +133,7 @@ def world(setup_broker: SetupBroker) -> Iterator[World]:  # noqa: F811 (the fixt
     with web_log.open("wb") as log:
         web = subprocess.Popen([sys.executable, "-m", "letan", "web", "--config", str(centre_file), "--port",
                                 str(web_port), "--broker", setup_broker.url("board")], stdout=log, stderr=log, cwd=base)
-    wait_until(lambda: _listening(web_port) or web.poll() is not None, 30, "letan web to listen")
+    wait_until(lambda: _listening(web_port) or web.poll() is not None, "letan web to listen", 30)
     assert web.poll() is None, web_log.read_text()
     w = World(setup_broker, engine, robot, web, web_port, web_log)
     yield w
@@ -332,7 +335,7 @@ def test_a_rating_after_done_is_stored_once_and_published(world: World) -> None:
         published = seen.get(timeout=10)
         assert published["ticket"] == number and published["rating"] == "unsatisfied"
         assert published["reason"] == "waited_long" and published["counter"] == 2
-        wait_until(lambda: [r for r in world.engine.ratings() if r["ticket"] == number], 15, "the rating stored")
+        wait_until(lambda: [r for r in world.engine.ratings() if r["ticket"] == number], "the rating stored", 15)
 
         tablet_again = Client(world)  # a second rating of the same ticket: refused by the page...
         tablet_again.login("/rate/2/login", world.accounts["counter2"])
@@ -354,7 +357,7 @@ def test_a_rating_after_done_is_stored_once_and_published(world: World) -> None:
         world.engine.done(marker)
         last = stamp.make(CounterRating, counter=2, ticket=marker, rating="satisfied")
         link.client.publish(last.topic(), last.to_json(), qos=1).wait_for_publish(5)
-        wait_until(lambda: any(r["ticket"] == marker for r in world.engine.ratings()), 15, "the marker rating stored")
+        wait_until(lambda: any(r["ticket"] == marker for r in world.engine.ratings()), "the marker rating stored", 15)
         link.stop()
         ratings = world.engine.ratings()
         assert [r["rating"] for r in ratings if r["ticket"] == number] == ["unsatisfied"]  # stored once
@@ -383,7 +386,24 @@ def test_the_manager_page_shows_queues_counters_and_the_robot(world: World) -> N
         world.engine.issue("ho_tich")
         wait(page, lambda d: int(text(d, "#t-issued")) == issued + 1, "today's tickets to go up")
         assert "Quầy" in text(page, "main") and text(page, "#counters").count("\n") >= 7
+        wait(page, lambda d: "Tổng" in text(d, "#figures"), "the day's figures")
         page.save_screenshot(str(IMG / "staff-manager.png"))
+    manager = Client(world)
+    assert manager.login("/manager/login", world.accounts["monitor"], user="monitor")[0] == 200
+
+    def same_as_the_robots_stats() -> list[list[str]] | None:
+        status, body = manager.request("/manager/export.csv")
+        done = letan("queue", "stats", "--json", "--config", str(CUA_NAM), "--db", str(world.base / "queue.db"),
+                     "--at", world.engine.now().isoformat(), cwd=world.base)
+        assert done.returncode == 0, done.stderr
+        expected = [[str(v) if v is not None else "" for v in row] for row in figures_csv_rows(json.loads(done.stdout))]
+        rows = list(csv.reader(io.StringIO(body)))
+        return rows if status == 200 and rows[0] == list(CSV_COLUMNS) and rows[1:] == expected else None
+    rows = wait_until(same_as_the_robots_stats, "the CSV export to match letan queue stats --json", 15)
+    assert rows is not None
+    total = dict(zip(rows[0], rows[1], strict=True))
+    assert total["scope"] == "total" and int(total["tickets"]) == len(world.engine.tickets())
+    assert "ho_tich" in {r[2] for r in rows if r[1] == "service"}
     status, page_text = Client(world).login("/manager/login", world.accounts["monitor"], user="supervisor")
     assert status == 401 and "Sai tên đăng nhập hoặc mật khẩu." in page_text
     status, _ = Client(world).login("/manager/login", world.accounts["supervisor"], user="supervisor")

@@ -30,6 +30,7 @@ import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol
 
 from robot.config import Counter, Service
@@ -39,6 +40,7 @@ from robot.events import (
     CounterRating,
     CounterReply,
     MessageError,
+    QueueStats,
     RobotCommand,
     RobotReply,
     Stamper,
@@ -48,6 +50,7 @@ from robot.mqtt.bus import EventBus
 from robot.mqtt.client import MqttLink
 from robot.queue import (
     CounterBusy,
+    DayStats,
     IllegalTransition,
     QueueError,
     Ticket,
@@ -104,6 +107,8 @@ class CounterDesk(Protocol):
 
     def rate(self, number: str, counter: int, rating: str, reason: str | None = None,
              point_id: str | None = None) -> bool: ...
+
+    def stats(self, day: date | None = None, point_id: str | None = None) -> DayStats: ...
 
 
 # Log lines about bad commands are bounded: a hostile payload never fills the log (nor reaches it whole).
@@ -377,6 +382,8 @@ class CommandService:
             return
         if not stored:
             log.info("counter %d: %s was already rated; the new rating is not kept", rating.counter, rating.ticket)
+            return
+        self.bus.publish(self.stamp.make(QueueStats, figures=self.desk.stats().to_json()))  # the day's figures
 
     def _execute_once(self, key: str, command: CounterCommand) -> Outcome:
         """Execute, and store the outcome with the request id in the queue database in the same transaction as

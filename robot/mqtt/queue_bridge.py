@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from robot.events import (
     Message,
     QueueSnapshot,
+    QueueStats,
     Stamper,
     TicketCalled,
     TicketCancelled,
@@ -32,7 +33,7 @@ from robot.events import (
 )
 from robot.mqtt.bus import EventBus
 from robot.mqtt.outbox import CursorMoved
-from robot.queue import QueueEvent, QueueStatus, Ticket, TicketStatus
+from robot.queue import DayStats, QueueEvent, QueueStatus, Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,8 @@ class QueueLog(Protocol):
 
     def status(self, point_id: str | None = None) -> QueueStatus: ...
 
+    def stats(self, day: date | None = None, point_id: str | None = None) -> DayStats: ...
+
     def tickets(self, day: date | None = None, point_id: str | None = None) -> list[Ticket]: ...
 
 
@@ -124,6 +127,11 @@ def snapshot_messages(status: QueueStatus, tickets: Sequence[Ticket], stamp: Sta
     return out
 
 
+def stats_message(engine: QueueLog, stamp: Stamper) -> QueueStats:
+    """The day's figures of every reception point, as `letan queue stats --json` prints them (retained)."""
+    return stamp.make(QueueStats, figures=engine.stats().to_json())
+
+
 class QueueBridge:
     def __init__(self, engine: QueueLog, bus: EventBus, stamp: Stamper, point_id: str | None = None):
         self.engine = engine
@@ -148,6 +156,7 @@ class QueueBridge:
         status = self.engine.status(self.point_id)
         tickets = self.engine.tickets(status.day, status.point)
         messages += snapshot_messages(status, tickets, self.stamp, touched)
+        messages.append(stats_message(self.engine, self.stamp))
         try:
             self.bus.publish_many(messages, cursor=(cursor, cursor_position(events[-1])), cursor_was=position)
         except CursorMoved:
@@ -172,7 +181,8 @@ class QueueBridge:
     def publish_snapshots(self) -> None:
         """All services' snapshots (e.g. at start-up, so retained state is fresh)."""
         status = self.engine.status(self.point_id)
-        self.bus.publish_many(snapshot_messages(status, self.engine.tickets(status.day, status.point), self.stamp))
+        self.bus.publish_many([*snapshot_messages(status, self.engine.tickets(status.day, status.point), self.stamp),
+                               stats_message(self.engine, self.stamp)])
 
     def drain(self) -> int:
         total = 0
