@@ -135,6 +135,9 @@ def _sim(
         None, "--workdir", "--out", help="Where tickets, audio and databases go (kept; default: a temporary folder)."
     ),
     keep: bool = typer.Option(False, "--keep", help="Keep the run's files in the state directory's sim/ folder."),
+    audio_realtime: bool = typer.Option(
+        False, "--audio-realtime", help="The room's sound in real time: the loudspeaker takes as long as its audio, "
+        "the microphone hears WAV steps and the loudspeaker's echo (on for scenarios with audio_realtime: true)."),
 ) -> None:
     """Start the application on simulated devices with a technician console (reads a terminal or a pipe)."""
     if ctx.invoked_subcommand is not None:
@@ -162,7 +165,8 @@ def _sim(
                 centre = load_centre_or_exit(config or one.centre_path() or DEFAULT_CENTRE)
                 start = _start_time(centre, one.at if one.at and at is None else at, realtime)
                 folder = base / f"{index:03d}" if base is not None else None
-                return SimOptions(centre=centre, start=start, speech=speech, broker_url=broker, workdir=folder)
+                return SimOptions(centre=centre, start=start, speech=speech, broker_url=broker, workdir=folder,
+                                  audio_realtime=audio_realtime or one.audio_realtime)
 
             out = Console(file=sys.stdout, highlight=False)
             raise _kept(run_suite(options_for, scenarios, out, report), base)
@@ -171,7 +175,8 @@ def _sim(
     centre = load_centre_or_exit(config or DEFAULT_CENTRE)
     start = _start_time(centre, scenario.at if scenario and scenario.at and at is None else at, realtime)
     folder = _run_folder(workdir, keep)
-    options = SimOptions(centre=centre, start=start, speech=speech, broker_url=broker, workdir=folder)
+    options = SimOptions(centre=centre, start=start, speech=speech, broker_url=broker, workdir=folder,
+                         audio_realtime=audio_realtime or bool(scenario and scenario.audio_realtime))
     if scenario is not None and not demo:
         code = run_scripted(options, scenario, Console(file=sys.stdout, highlight=False), report)
         raise _kept(code, folder)
