@@ -34,6 +34,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the checkout
 LETAN = [sys.executable, "-m", "letan"]
 
 
+@pytest.mark.slow
 def test_app_without_devices_still_serves(tmp_path: Path) -> None:
     """No printer, no scanner, no motors, no broker reachable: the robot still talks and issues numbers."""
     bare = bare_centre(CENTRE, tmp_path)
@@ -54,6 +55,7 @@ def test_app_without_devices_still_serves(tmp_path: Path) -> None:
     assert sorted((tmp_path / "audio").glob("utterance-*.wav")), "the speaker wrote no WAV file"
 
 
+@pytest.mark.slow
 def test_scenario_against_mosquitto_with_broker_override(mosquitto: MosquittoBroker, tmp_path: Path) -> None:
     """--broker: the same application on a real mosquitto with users and ACL."""
     scenario = load_scenario(SCENARIOS_DIR / "chung-thuc-ban-sao.yaml")
@@ -82,6 +84,7 @@ def test_personal_data_never_published_nor_logged(tmp_path: Path, caplog: pytest
     assert "Ngô Văn" not in caplog.text  # the applicant's name in the sample dossier
 
 
+@pytest.mark.slow
 def test_failing_scenario_exits_nonzero_with_report(tmp_path: Path) -> None:
     script = tmp_path / "wrong.yaml"
     script.write_text(
@@ -117,6 +120,7 @@ def test_bad_usage_exits_2_without_traceback(args: list[str], message: str) -> N
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_sim_reads_piped_stdin(tmp_path: Path) -> None:
     lines = "/arrive\ntôi muốn chứng thực bản sao\nvâng\n/call 1\n/status\n/bogus\n/quit\n"
     proc = subprocess.run([*LETAN, "sim", "--at", "2026-11-25T08:00", "--workdir", str(tmp_path)], input=lines,
@@ -131,6 +135,7 @@ def test_sim_reads_piped_stdin(tmp_path: Path) -> None:
     assert (tmp_path / "tickets" / "ticket-0001.png").stat().st_size > 0
 
 
+@pytest.mark.slow
 def test_demo_without_terminal_says_how_to_start_console(tmp_path: Path) -> None:
     proc = subprocess.run([*LETAN, "sim", "--demo", "--workdir", str(tmp_path)], stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=120)
@@ -145,6 +150,7 @@ def test_cli_module_runs() -> None:
     assert proc.returncode == 0 and "day" in proc.stdout
 
 
+@pytest.mark.slow
 def test_letan_run_uses_the_device_addresses_of_the_config(tmp_path: Path) -> None:
     """`letan run` is the same composition root: given a config naming devices (here simulated ones at
     concrete pty/socket addresses, profile real), it reads the scanner and answers; Ctrl-C stops it."""
@@ -186,6 +192,7 @@ def test_letan_run_uses_the_device_addresses_of_the_config(tmp_path: Path) -> No
     assert "Traceback" not in out
 
 
+@pytest.mark.slow
 def test_wav_goes_through_the_real_vosk_recogniser(tmp_path: Path) -> None:
     """`/wav FILE` with --speech vosk: the simulated microphone feeds VAD and a real Vosk model (Korean: no
     Vietnamese model can be downloaded here, so this proves the audio path, not Vietnamese accuracy)."""

@@ -119,6 +119,7 @@ def test_remaining_along_a_route() -> None:
 # --------------------------------------------------------------------------------------------- end to end
 
 
+@pytest.mark.slow
 def test_walk_status_and_handover_through_mosquitto(mosquitto: MosquittoBroker, tmp_path: Path) -> None:
     """A guided walk gives navigation progress start..complete; the retained status shows the walk and the
     devices; an out-of-scope request ends handed_over, raises help_requested, resolved by the next citizen."""
@@ -159,6 +160,7 @@ def test_walk_status_and_handover_through_mosquitto(mosquitto: MosquittoBroker, 
         wait_for(session, "/robot-1/alerts", before, lambda p: p["active"] == [])
 
 
+@pytest.mark.slow
 def test_staff_commands_end_to_end(tmp_path: Path) -> None:
     """pause/resume, announce, dispense (here and at a place), refill, go-to-base: from MQTT through the app,
     with their replies, the robot's words, the retained status and the low-stock alert raised then resolved."""
@@ -210,6 +212,7 @@ def test_staff_commands_end_to_end(tmp_path: Path) -> None:
         assert command(session, "dispense")["reason"] == "item_required"
 
 
+@pytest.mark.slow
 def test_availability_online_then_last_will_from_the_app(fresh_mosquitto: MosquittoBroker, tmp_path: Path) -> None:
     """The application's connection says online (retained); when it drops without a goodbye the broker
     publishes its Last Will: offline."""
@@ -239,6 +242,7 @@ def test_availability_online_then_last_will_from_the_app(fresh_mosquitto: Mosqui
             viewer.stop()
 
 
+@pytest.mark.slow
 def test_battery_from_the_mcu_gauge_and_the_low_battery_alert(tmp_path: Path) -> None:
     """The retained status carries the MCU's battery gauge (over its pty); a battery at or below
     robot.battery_low_pct off the dock raises battery_low once; back on the dock (charging) resolves it."""

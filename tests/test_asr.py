@@ -36,6 +36,7 @@ def _utterances(name: str) -> list[bytes]:
     return list(utterances(WavFileSource(DATA / name).frames(), EndPointer()))
 
 
+@pytest.mark.slow
 def test_grammar_mode_recognises_the_words_said(korean: VoskRecognizer) -> None:
     for name, expected in (("ko-annyeonghaseyo.wav", "안녕하세요"), ("ko-gamsahamnida.wav", "감사합니다")):
         [pcm] = _utterances(name)
@@ -43,12 +44,14 @@ def test_grammar_mode_recognises_the_words_said(korean: VoskRecognizer) -> None:
         assert (result.text, result.mode) == (expected, "grammar")
 
 
+@pytest.mark.slow
 def test_grammar_only_returns_grammar_words(korean: VoskRecognizer) -> None:
     only_yes_no = korean.with_grammar(["네", "아니요", UNK], free_fallback=False)
     [pcm] = _utterances("ko-gamsahamnida.wav")
     assert set(only_yes_no.recognize(pcm).text.split()) <= {"네", "아니요"}
 
 
+@pytest.mark.slow
 def test_free_mode_when_no_grammar(korean: VoskRecognizer) -> None:
     free = korean.with_grammar(None)
     [pcm] = _utterances("ko-annyeonghaseyo.wav")

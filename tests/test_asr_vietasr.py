@@ -61,6 +61,7 @@ def _is_vietasr_text(text: str) -> bool:
         c in VIET_LETTERS for c in text.replace(" ", ""))
 
 
+@pytest.mark.slow
 def test_loads_and_transcribes_with_networking_unavailable(tmp_path: Path) -> None:
     """A fresh process with no network (own network namespace) and an empty home: the model is embedded,
     nothing is fetched or cached. Batch decode of a short sentence: lower-case Vietnamese, in bounded time."""
@@ -101,6 +102,7 @@ def test_loads_and_transcribes_with_networking_unavailable(tmp_path: Path) -> No
         assert probe.returncode != 0
 
 
+@pytest.mark.slow
 def test_hears_a_few_words_of_slow_espeak_speech(engine: VietAsrRecognizer, tmp_path: Path) -> None:
     """espeak-ng `-s 120`: 'lấy số' comes through; 'chứng thực' does not (it is heard as 'chú'/'chuẩn')."""
     result = engine.recognize(_utterance(_espeak(tmp_path, TAKE_NUMBER)))
@@ -109,6 +111,7 @@ def test_hears_a_few_words_of_slow_espeak_speech(engine: VietAsrRecognizer, tmp_
     assert _is_vietasr_text(result.text)
 
 
+@pytest.mark.slow
 def test_silence_and_noise_give_no_words(engine: VietAsrRecognizer) -> None:
     rng = np.random.default_rng(7)
     silence = np.zeros(32000, dtype=np.int16).tobytes()
@@ -121,6 +124,7 @@ def test_silence_and_noise_give_no_words(engine: VietAsrRecognizer) -> None:
     assert engine.recognize(b"\x01") == Recognition("", "free", None)  # half a sample
 
 
+@pytest.mark.slow
 def test_streaming_gives_the_batch_text_and_is_quick_at_the_end(engine: VietAsrRecognizer, tmp_path: Path) -> None:
     pcm = _utterance(_espeak(tmp_path, TAKE_NUMBER))
     batch = engine.recognize(pcm)
@@ -192,6 +196,7 @@ def test_doctor_checks_the_real_module() -> None:
     assert check.ok and check.detail == "import vietasr"
 
 
+@pytest.mark.slow
 def test_wav_through_viet_asr_reaches_the_dialog(engine: VietAsrRecognizer, tmp_path: Path) -> None:
     """The simulator with --speech viet-asr: `/wav FILE` goes through the simulated microphone, VAD and the
     real viet-asr engine; the dialog gets exactly the engine's text, understands it and answers."""
@@ -227,6 +232,7 @@ def test_wav_through_viet_asr_reaches_the_dialog(engine: VietAsrRecognizer, tmp_
     assert "lấy số" in expected and any("lấy số" in r for r in replies), replies
 
 
+@pytest.mark.slow
 def test_recognise_streams_each_utterance_and_gives_the_batch_text(engine: VietAsrRecognizer, tmp_path: Path) -> None:
     """What the application's listen() runs: viet-asr is fed each utterance's frames as they arrive (one engine
     call per frame, wrapped by `native`), and gives the text the whole-utterance decode gives for the same audio."""
@@ -249,6 +255,7 @@ def test_recognise_streams_each_utterance_and_gives_the_batch_text(engine: VietA
     assert calls > 2 * 20  # fed while spoken: the pre-roll, then every frame, then the end (not 1 per utterance)
 
 
+@pytest.mark.slow
 def test_recognise_drops_an_utterance_cut_by_the_talk_gate(engine: VietAsrRecognizer, tmp_path: Path) -> None:
     """The robot starts speaking in the middle of an utterance: that one is thrown away, not decoded with the
     next; what follows is recognised as the whole-utterance decode hears it."""

@@ -143,6 +143,7 @@ def test_scenes_show_a_face_only_when_someone_steps_up() -> None:
         assert detector.count(with_person(hall, person_photo(who))) >= 1, who
 
 
+@pytest.mark.slow
 def test_app_greets_once_per_person_seen_by_the_camera_and_reads_a_receipt(tmp_path: Path) -> None:
     """The application opens the simulated camera as an IP camera: greeting from real detection, once per
     person, again for the next person; a receipt QR held up is looked up. Nothing is written."""
@@ -195,6 +196,7 @@ def test_app_greets_once_per_person_seen_by_the_camera_and_reads_a_receipt(tmp_p
     assert images == []
 
 
+@pytest.mark.slow
 def test_unreachable_camera_is_a_part_state_and_an_alert_and_comes_back(tmp_path: Path) -> None:
     port = _closed_port()
     recorder = Recorder()
@@ -216,6 +218,7 @@ def test_unreachable_camera_is_a_part_state_and_an_alert_and_comes_back(tmp_path
     assert app.camera.status.state == "stopped"
 
 
+@pytest.mark.slow
 def test_feed_drops_frames_that_queued_while_a_consumer_was_slow() -> None:
     """A consumer busy for 2 s on one frame then gets the current scene, not the frames buffered meanwhile."""
     with SimulatedCamera((1,), fps=10) as camera:
@@ -246,6 +249,7 @@ def test_feed_drops_frames_that_queued_while_a_consumer_was_slow() -> None:
     assert feed.frames_read > feed.frames_used + 5  # the backlog was read and dropped
 
 
+@pytest.mark.slow
 def test_sim_session_arrive_leave_and_scan_through_the_camera(tmp_path: Path) -> None:
     """`/arrive`, `/leave` and `/scan IMAGE` in the simulator go through the camera and the app's detectors."""
     receipt = tmp_path / "receipt.png"

@@ -64,6 +64,7 @@ def cross_validated(catalogue: Catalogue) -> Predictions:
     return out
 
 
+@pytest.mark.slow
 def test_training_is_deterministic_and_fast(catalogue: Catalogue, classifier: TextClassifier) -> None:
     start = time.perf_counter()
     again = build_classifier(catalogue, TRAINING_DIR)
@@ -76,6 +77,7 @@ def test_training_is_deterministic_and_fast(catalogue: Catalogue, classifier: Te
     assert seconds < TRAINING_SECONDS
 
 
+@pytest.mark.slow
 def test_every_procedure_and_intent_is_a_label(catalogue: Catalogue, classifier: TextClassifier) -> None:
     for proc in catalogue.procedures:
         assert f"procedure:{proc.id}" in classifier.labels
@@ -88,6 +90,7 @@ def test_every_procedure_and_intent_is_a_label(catalogue: Catalogue, classifier:
     assert abs(float(probs.sum()) - 1.0) < 1e-4
 
 
+@pytest.mark.slow
 def test_held_aside_utterances_are_learnt(cross_validated: Predictions, classifier: TextClassifier) -> None:
     right = [predicted[0][0] == example.targets[0][0] for example, predicted in cross_validated]
     accuracy = sum(right) / len(right)
@@ -97,6 +100,7 @@ def test_held_aside_utterances_are_learnt(cross_validated: Predictions, classifi
     assert accuracy > 5 * majority and accuracy > 20 / len(classifier.labels)
 
 
+@pytest.mark.slow
 def test_wrong_answers_are_less_confident(cross_validated: Predictions) -> None:
     right = [predicted[0][1] for example, predicted in cross_validated if predicted[0][0] == example.targets[0][0]]
     wrong = [predicted[0][1] for example, predicted in cross_validated if predicted[0][0] != example.targets[0][0]]
@@ -108,6 +112,7 @@ def test_wrong_answers_are_less_confident(cross_validated: Predictions) -> None:
     assert abs(confidence - accuracy) < 0.1, (confidence, accuracy)
 
 
+@pytest.mark.slow
 def test_a_confident_lexicon_answer_is_never_overridden(catalogue: Catalogue, classifier: TextClassifier) -> None:
     lexicon = Understander(catalogue)
     confident = 0
@@ -172,6 +177,7 @@ def test_agreement_keeps_the_lexicon_answer_and_its_confidence() -> None:
     assert combine(nonsense, [("unknown", 0.9)]) == nonsense
 
 
+@pytest.mark.slow
 def test_understanding_with_the_classifier_stays_fast(catalogue: Catalogue, classifier: TextClassifier) -> None:
     understander = Understander(catalogue, classifier)
     texts = [item.text for item in load_eval_set(TUNE_SET)]
@@ -186,6 +192,7 @@ def test_understanding_with_the_classifier_stays_fast(catalogue: Catalogue, clas
     assert percentile(timings, 95) <= LATENCY_TARGET_MS
 
 
+@pytest.mark.slow
 def test_the_classifier_is_used_by_the_understander(catalogue: Catalogue, classifier: TextClassifier) -> None:
     with_model = Understander(catalogue, classifier)
     alone = Understander(catalogue)

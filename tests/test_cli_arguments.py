@@ -21,6 +21,7 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 SECRET = "S3cretPw"
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, derandomize=True)
 @given(st.one_of(st.text(max_size=40), st.datetimes().map(datetime.isoformat),
                  st.datetimes(timezones=st.timezones()).map(datetime.isoformat)))
@@ -33,6 +34,7 @@ def test_parse_at_returns_a_usable_time_or_a_value_error(value: str) -> None:
     moment.astimezone(ZoneInfo("UTC"))  # no overflow later on
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, derandomize=True)
 @given(scheme=st.sampled_from(["mqtt", "mqtts", "ftp", "", "tcp"]), host=st.text(max_size=20),
        port=st.one_of(st.none(), st.integers(-10, 100_000).map(str), st.text(max_size=6)))
@@ -47,6 +49,7 @@ def test_broker_urls_parse_or_give_a_broker_url_error_without_the_password(schem
     assert 1 <= settings_.port <= 65535 and settings_.host
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [
     ["queue", "issue", "--service", "chung_thuc", "--at", "9999-12-31T20:00"],
     ["queue", "issue", "--service", "chung_thuc", "--at", "0001-01-01T00:00:00+14:00"],

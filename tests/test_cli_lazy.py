@@ -71,6 +71,7 @@ def test_queue_changes_import_no_heavy_module(tmp_path: Path, args: tuple[str, .
         assert module not in names, f"`letan queue {args[0]}` imports {module}"
 
 
+@pytest.mark.slow
 def test_libyaml_and_the_limited_reader_agree_on_every_shipped_file() -> None:
     files = sorted({*ROOT.glob("config/**/*.yaml"), *ROOT.glob("tests/**/*.yaml")})
     assert len(files) > 5
@@ -141,6 +142,7 @@ def test_help_and_commands_through_the_lazy_group(tmp_path: Path) -> None:
     assert wrong.exit_code == 2 and "queue" in wrong.output
 
 
+@pytest.mark.slow
 def test_bench_cli_measures_the_light_commands_against_bare_python(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     result = subprocess.run([sys.executable, "-m", "letan", "bench", "--only", "cli", "--quick", "--json", str(out)],

@@ -199,6 +199,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "letan", *args], capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.slow
 def test_cli_config_check_passes_both_samples() -> None:
     for path in (CUA_NAM, PHU_DINH):
         result = run_cli("config", "check", str(path))
@@ -206,6 +207,7 @@ def test_cli_config_check_passes_both_samples() -> None:
         assert "OK" in result.stdout and "referred elsewhere" in result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
@@ -227,11 +229,13 @@ def test_cli_rejects_broken_files_without_traceback(tmp_path: Path, content: str
     assert expected in result.stderr and str(path) in result.stderr
 
 
+@pytest.mark.slow
 def test_cli_missing_file(tmp_path: Path) -> None:
     result = run_cli("config", "check", str(tmp_path / "nope.yaml"))
     assert result.returncode == 2 and "no such file" in result.stderr
 
 
+@pytest.mark.slow
 def test_cli_reports_field_path_for_bad_centre(tmp_path: Path, cua_nam_data) -> None:
     data = copy.deepcopy(cua_nam_data)
     data["services"][2]["prefix"] = "7"
@@ -243,6 +247,7 @@ def test_cli_reports_field_path_for_bad_centre(tmp_path: Path, cua_nam_data) -> 
     assert lines == [f"{path}: services[2].prefix: found '7'; expected String should match pattern '^[A-Z]$'"]
 
 
+@pytest.mark.slow
 def test_broken_catalogue_is_reported(tmp_path: Path) -> None:
     data = yaml.safe_load(DEFAULT_CATALOGUE.read_text(encoding="utf-8"))
     data["procedures"][3]["code"] = "1.23"
@@ -270,12 +275,14 @@ def test_cli_version_and_help() -> None:
         assert command in help_text
 
 
+@pytest.mark.slow
 def test_doctor_sim_profile_is_green() -> None:
     result = run_cli("doctor", "--config", str(CUA_NAM))
     assert result.returncode == 0, result.stdout
     assert "Vietnamese" in result.stdout
 
 
+@pytest.mark.slow
 def test_doctor_real_profile_reports_missing_devices(tmp_path: Path, cua_nam_data) -> None:
     data = copy.deepcopy(cua_nam_data)
     data["devices"]["profile"] = "real"

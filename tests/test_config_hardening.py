@@ -105,6 +105,7 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 PATHS = _paths(BASE)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(where=st.sampled_from(PATHS), value=LEAVES)
@@ -139,6 +140,7 @@ def test_a_24_hour_centre_issues_until_the_last_second(tmp_path: Path) -> None:
         assert engine.issue("chung_thuc").ticket.number == "A001"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("dotted", "value", "where"), [
     ("services.0.name", "Chứng thực 中文", "services[0].name"),
     ("site.name", "Trung tâm ✡ phường", None),  # a symbol the font has: accepted

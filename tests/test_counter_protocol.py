@@ -94,6 +94,7 @@ def test_a_staff_message_on_a_counter_topic_is_an_invalid_command(robot_side: tu
         console.close()
 
 
+@pytest.mark.slow
 def test_every_refusal_of_the_queue_is_vietnamese_only(robot_side: tuple[RobotMqtt, QueueEngine],
                                                        fresh_mosquitto: MosquittoBroker) -> None:
     _robot, engine = robot_side
@@ -144,6 +145,7 @@ def test_every_refusal_of_the_queue_is_vietnamese_only(robot_side: tuple[RobotMq
         assert vietnamese_only(message) == [], f"{reason}: {message!r}"
 
 
+@pytest.mark.slow
 def test_the_counter_console_prints_the_vietnamese_messages(robot_side: tuple[RobotMqtt, QueueEngine],
                                                             fresh_mosquitto: MosquittoBroker) -> None:
     result = subprocess.run(

@@ -121,6 +121,7 @@ def test_native_work_changes_nothing_when_not_pinned(two_cpus: frozenset[int]) -
     assert allowed(me) == before
 
 
+@pytest.mark.slow
 def test_application_keeps_its_threads_on_one_cpu_while_it_runs(two_cpus: frozenset[int], tmp_path: Path) -> None:
     me = threading.get_native_id()
     app = Application.from_config(bare_centre(CENTRE, tmp_path), catalogue=CATALOGUE, clock=SimClock(MORNING))
@@ -130,6 +131,7 @@ def test_application_keeps_its_threads_on_one_cpu_while_it_runs(two_cpus: frozen
     assert allowed(me) == set(two_cpus)  # given back when it stops
 
 
+@pytest.mark.slow
 def test_off_or_an_unavailable_cpu_leaves_threads_where_they_are(two_cpus: frozenset[int], tmp_path: Path) -> None:
     me = threading.get_native_id()
     for setting, expected in (("off", "ok (threads on every CPU: off in the config)"),

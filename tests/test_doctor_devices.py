@@ -159,6 +159,7 @@ def printer_out_of_paper(rig: Rig) -> None:
     rig.printer.set_fault("paper_out")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("fault", "name", "detail"), [
     (unplug_scanner, "QR scanner", "cannot open"),
     (silence_drive, "Drive motors", "no Modbus answer"),
@@ -209,6 +210,7 @@ def missing_microphone(data: dict[str, Any]) -> None:
     data["dialog"]["speech"] = {"engine": "vosk", "model_path": "models/vosk"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("change", "name", "detail", "fix"), [
     (no_scanner_port, "QR scanner", "devices.scanner.device is not set", "ls /dev/serial/by-id"),
     (no_drive_port, "Drive motors", "devices.drive.port is not set", "devices.drive.port"),

@@ -50,6 +50,7 @@ def catalogue() -> Catalogue:
     return load_catalogue_checked()
 
 
+@pytest.mark.slow
 def test_options_write_a_file_that_passes_config_check(tmp_path: Path) -> None:
     result = letan(tmp_path, "init", "--name", NAME, "--address", ADDRESS, "--counters", "5",
                    "--services", "chung_thuc,ho_tich,cong_an_cu_tru")
@@ -80,6 +81,7 @@ def test_options_write_a_file_that_passes_config_check(tmp_path: Path) -> None:
             assert lines[index - 1].startswith("#"), f"no comment above {line!r}"
 
 
+@pytest.mark.slow
 def test_questions_on_stdin_write_a_file_that_passes_config_check(tmp_path: Path) -> None:
     answers = "\n".join([
         "Trung tâm phục vụ hành chính công xã Đông Anh",  # name
@@ -114,6 +116,7 @@ def test_input_that_ends_early_writes_nothing(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_an_existing_file_is_never_overwritten_without_force(tmp_path: Path) -> None:
     target = tmp_path / "centre.yaml"
     target.write_text("# mine, keep me\n", encoding="utf-8")
@@ -167,6 +170,7 @@ def test_options_need_a_name_and_an_address(tmp_path: Path) -> None:
     assert "give one with --site-id" in line
 
 
+@pytest.mark.slow
 def test_every_choice_of_services_and_counters_passes_the_checks(catalogue: Catalogue) -> None:
     for size in range(1, len(SERVICE_IDS) + 1):
         for services in itertools.combinations(SERVICE_IDS, size):

@@ -70,6 +70,7 @@ def _delivered(mosquitto: MosquittoBroker, watcher: tuple[MqttLink, queue.Queue[
     return _until_sentinel(seen, sentinel, marker)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("user", "topic", "allowed"), [
     ("counter1", f"{SITE}/counter/1/cmd", True),
     ("counter1", f"{SITE}/counter/2/cmd", False),

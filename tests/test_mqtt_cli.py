@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from robot.events import RobotAlert, RobotStatus
 from robot.mqtt.service import RobotMqtt
 from robot.queue import QueueEngine, TicketStatus
@@ -22,6 +24,7 @@ def _letan(*args: str, stdin: str = "", timeout: float = 60) -> subprocess.Compl
                           env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"})
 
 
+@pytest.mark.slow
 def test_counter_console_from_piped_stdin(robot_side: tuple[RobotMqtt, QueueEngine],
                                           fresh_mosquitto: MosquittoBroker) -> None:
     _robot, engine = robot_side
@@ -38,6 +41,7 @@ def test_counter_console_from_piped_stdin(robot_side: tuple[RobotMqtt, QueueEngi
     assert engine.ticket("A003").status == TicketStatus.NO_SHOW
 
 
+@pytest.mark.slow
 def test_counter_console_cannot_command_another_counter(robot_side: tuple[RobotMqtt, QueueEngine],
                                                         fresh_mosquitto: MosquittoBroker) -> None:
     _robot, engine = robot_side
@@ -48,6 +52,7 @@ def test_counter_console_cannot_command_another_counter(robot_side: tuple[RobotM
     assert engine.ticket("A001").status == TicketStatus.WAITING
 
 
+@pytest.mark.slow
 def test_counter_console_reports_a_refused_login(fresh_mosquitto: MosquittoBroker) -> None:
     url = fresh_mosquitto.url_for("counter1").replace("counter1-pass", "wrong")
     result = _letan("counter", "1", "-c", str(CUA_NAM), "--broker", url, stdin="next\n")
@@ -56,6 +61,7 @@ def test_counter_console_reports_a_refused_login(fresh_mosquitto: MosquittoBroke
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_monitor_shows_queue_robot_and_alerts(robot_side: tuple[RobotMqtt, QueueEngine],
                                               fresh_mosquitto: MosquittoBroker) -> None:
     robot, engine = robot_side
@@ -81,6 +87,7 @@ def _monitor_screen(broker: MosquittoBroker, seconds: float = 2.5) -> str:
     return result.stdout
 
 
+@pytest.mark.slow
 def test_a_monitor_started_later_sees_the_alerts_in_force(robot_side: tuple[RobotMqtt, QueueEngine],
                                                           fresh_mosquitto: MosquittoBroker) -> None:
     robot, _engine = robot_side

@@ -10,6 +10,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from robot.events import NavigationProgress
 from robot.mqtt.outbox import Outbox
 from tests.mosquitto import MosquittoBroker
@@ -38,6 +40,7 @@ def test_events_arrive_in_order_and_outbox_empties(fresh_mosquitto: MosquittoBro
     assert got[0]["ts"] == "2026-03-02T08:00:00.000+07:00"
 
 
+@pytest.mark.slow
 def test_broker_down_for_an_hour(fresh_mosquitto: MosquittoBroker, tmp_path: Path) -> None:
     """An hour of events (simulated clock, one every 0.36 s) while the broker is down, then it comes back.
 
@@ -55,6 +58,7 @@ def test_broker_down_for_an_hour(fresh_mosquitto: MosquittoBroker, tmp_path: Pat
     assert _goal_ids(got) == list(range(10_000))
 
 
+@pytest.mark.slow
 def test_broker_restarted_while_publishing(fresh_mosquitto: MosquittoBroker, tmp_path: Path) -> None:
     with Recorder(fresh_mosquitto, TOPIC) as rec, PublisherStack(fresh_mosquitto, tmp_path / "out.db") as stack:
         _publish(stack, 0, 2000)
@@ -91,6 +95,7 @@ def _child(broker: MosquittoBroker, outbox: Path, first: int, count: int) -> sub
     return subprocess.Popen([sys.executable, "-c", code, str(first), str(count)], stdout=subprocess.PIPE, text=True)
 
 
+@pytest.mark.slow
 def test_publisher_killed_with_sigkill_and_restarted(fresh_mosquitto: MosquittoBroker, tmp_path: Path) -> None:
     outbox = tmp_path / "out.db"
     with Recorder(fresh_mosquitto, TOPIC) as rec:
@@ -121,6 +126,7 @@ def test_publisher_killed_with_sigkill_and_restarted(fresh_mosquitto: MosquittoB
     print(f"pending at kill: {pending}, duplicates dropped: {len(rec.raw) - len(ids)}")
 
 
+@pytest.mark.slow
 def test_killed_during_an_outage_replays_the_backlog_after_restart(
     fresh_mosquitto: MosquittoBroker, tmp_path: Path,
 ) -> None:

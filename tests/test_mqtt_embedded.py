@@ -8,6 +8,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from robot.clock import SimClock
 from robot.config import load_centre
 from robot.events import RobotStatus
@@ -59,6 +61,7 @@ def test_embedded_broker_starts_by_default_and_carries_events(tmp_path: Path) ->
         robot.stop()
 
 
+@pytest.mark.slow
 def test_last_will_marks_the_robot_offline(fresh_mosquitto: MosquittoBroker, tmp_path: Path) -> None:
     mosquitto = fresh_mosquitto  # its own broker: the retained 'offline' must not leak into other tests
     centre = load_centre(CUA_NAM)

@@ -173,6 +173,7 @@ def _connects(link: MqttLink) -> bool:
         link.stop()
 
 
+@pytest.mark.slow
 def test_the_generated_broker_knows_every_user_and_nobody_else(setup_broker: SetupBroker) -> None:
     for user in setup_broker.accounts:
         assert _connects(setup_broker.link(user)), user
@@ -242,6 +243,7 @@ STEP = st.tuples(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=15, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(STEP, min_size=5, max_size=25))
 def test_no_counter_acts_on_another_counters_ticket(robot_and_counters: tuple[QueueEngine, dict[int, Counter]],

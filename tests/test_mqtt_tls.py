@@ -84,6 +84,7 @@ def test_events_go_through_the_tls_listener(tls_broker: tuple[MosquittoBroker, P
         outbox.close()
 
 
+@pytest.mark.slow
 def test_a_server_not_signed_by_the_configured_ca_is_refused(tls_broker: tuple[MosquittoBroker, Path],
                                                               tmp_path: Path) -> None:
     broker, _ = tls_broker
@@ -97,6 +98,7 @@ def test_a_server_not_signed_by_the_configured_ca_is_refused(tls_broker: tuple[M
             link.stop()
 
 
+@pytest.mark.slow
 def test_a_wrong_password_is_refused_over_tls(tls_broker: tuple[MosquittoBroker, Path]) -> None:
     broker, ca = tls_broker
     link = MqttLink(_settings(broker, "robot", "not-the-password", ca), "tls-wrong-password")

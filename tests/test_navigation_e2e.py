@@ -51,6 +51,7 @@ def test_guide_to_every_counter(tmp_path: Path, centre_name: str, point_id: str,
         assert rig.world.speed() == 0
 
 
+@pytest.mark.slow
 def test_guide_then_return_to_base_and_render(tmp_path: Path) -> None:
     centre = load_centre(CUA_NAM)
     with MotionRig(centre, tmp_path) as rig:
@@ -106,6 +107,7 @@ def test_person_passing_by_only_delays_the_robot(tmp_path: Path) -> None:
         assert rig.world.collisions == 0
 
 
+@pytest.mark.slow
 def test_blocked_corridor_replans_another_way(tmp_path: Path) -> None:
     centre = load_centre(CUA_NAM)
     with MotionRig(centre, tmp_path, start="hall_c") as rig:
@@ -146,6 +148,7 @@ def test_unreachable_is_reported(tmp_path: Path) -> None:
         assert "valid names" in result.detail
 
 
+@pytest.mark.slow
 def test_pulled_cable_gives_fault_then_recovery(tmp_path: Path) -> None:
     centre = load_centre(CUA_NAM)
     with MotionRig(centre, tmp_path) as rig:

@@ -177,6 +177,7 @@ def _letan(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
                           cwd=Path(__file__).resolve().parents[1])
 
 
+@pytest.mark.slow
 def test_cli_understand_prints_one_json_object() -> None:
     done = _letan("understand", "con tôi mới đẻ được hai tuần")
     assert done.returncode == 0, done.stderr
@@ -187,6 +188,7 @@ def test_cli_understand_prints_one_json_object() -> None:
     assert (data["intent"], data["procedure"]) == ("procedure", "khai_sinh")
 
 
+@pytest.mark.slow
 def test_cli_jsonl_keeps_ids_and_survives_bad_lines() -> None:
     stdin = "\n".join([
         json.dumps({"id": "a", "text": "nhà vệ sinh ở đâu"}, ensure_ascii=False),
@@ -207,6 +209,7 @@ def test_cli_jsonl_keeps_ids_and_survives_bad_lines() -> None:
                        "topic": "passport", "confidence": rows[4]["confidence"]}
 
 
+@pytest.mark.slow
 def test_cli_bad_usage_exits_2_without_traceback() -> None:
     for args in (("understand",), ("understand", "xin chào", "--jsonl")):
         done = _letan(*args)

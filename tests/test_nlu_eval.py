@@ -44,11 +44,13 @@ def test_set_is_large_labelled_and_fresh() -> None:
     assert len(texts) == len(set(texts)), "duplicate utterances"
 
 
+@pytest.mark.slow
 def test_overall_accuracy(result: EvalResult) -> None:
     misses = "\n".join(f"{m.item.text!r}: expected {m.item.expected()}, got {m.got}" for m in result.misses)
     assert result.accuracy >= ACCURACY_TARGET, f"{result.correct}/{result.total}\n{misses}"
 
 
+@pytest.mark.slow
 def test_accuracy_by_style(result: EvalResult) -> None:
     low = {style: result.style_accuracy(style) for style in result.by_style
            if result.style_accuracy(style) < STYLE_FLOOR}
@@ -89,6 +91,7 @@ def test_citizens_set_is_balanced_apart_and_labelled() -> None:
     assert all(sum(i.procedure == p for i in every) >= 12 for p in catalogue.ids())
 
 
+@pytest.mark.slow
 def test_citizens_set_accuracy_floors() -> None:
     from letan.bench.dialog import HELDOUT_SET, TUNE_SET
     from robot.understander import make_understander

@@ -118,6 +118,7 @@ def test_blocking_faults_print_nothing(sim: SimulatedPrinter) -> None:
     driver.close()
 
 
+@pytest.mark.slow
 def test_serial_backend_on_a_pty(sim: SimulatedPrinter, engine: QueueEngine) -> None:
     assert sim.pty_path
     driver = EscposPrinter(PrinterTarget("serial", device=sim.pty_path, baudrate=115200, status_timeout_s=0.3))

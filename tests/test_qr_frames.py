@@ -17,6 +17,7 @@ PAYLOADS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", sorted(PAYLOADS))
 @pytest.mark.parametrize("size", [(640, 480), (1280, 720)])
 def test_each_payload_kind_decodes_from_medium_frames(kind: str, size: tuple[int, int]) -> None:

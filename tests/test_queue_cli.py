@@ -28,6 +28,7 @@ def letan(db: Path, at: str, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+@pytest.mark.slow
 def test_staff_day_in_json(tmp_path: Path) -> None:
     db = tmp_path / "q.sqlite3"
     code, out, _ = letan(db, "2026-11-23T09:00", "queue", "issue", "--service", "chung_thuc", "--json")
@@ -164,6 +165,7 @@ def test_queue_commands_publish_their_events(fresh_mosquitto: MosquittoBroker, t
     assert got[5]["figures"]["total"]["tickets"] == 1
 
 
+@pytest.mark.slow
 def test_a_new_queue_database_publishes_its_own_events(fresh_mosquitto: MosquittoBroker, tmp_path: Path) -> None:
     """Issue 14: the outbox's cursor on the queue's event log belongs to one database. Events of a fresh,
     restored or moved database were taken as already published (exit 0, nothing sent)."""
@@ -185,6 +187,7 @@ def test_a_new_queue_database_publishes_its_own_events(fresh_mosquitto: Mosquitt
         assert [m["ticket"] for m in rec.wait_unique(5, 5)][3:] == ["B001", "A004"]
 
 
+@pytest.mark.slow
 def test_queue_events_wait_in_the_outbox_while_the_broker_is_away(fresh_mosquitto: MosquittoBroker,
                                                                    tmp_path: Path) -> None:
     config, db = _centre_file(tmp_path, url=fresh_mosquitto.url_for("robot")), tmp_path / "q.sqlite3"
@@ -200,6 +203,7 @@ def test_queue_events_wait_in_the_outbox_while_the_broker_is_away(fresh_mosquitt
     assert [m["ticket"] for m in got] == ["A001", "A002"]  # the first one too, in order
 
 
+@pytest.mark.slow
 def test_a_bad_broker_url_changes_nothing(tmp_path: Path) -> None:
     config, db = _centre_file(tmp_path), tmp_path / "q.sqlite3"
     code, _, err = _queue(config, db, "2026-11-23T09:00", "queue", "issue", "--service", "chung_thuc",
@@ -209,6 +213,7 @@ def test_a_bad_broker_url_changes_nothing(tmp_path: Path) -> None:
     assert code == 0 and out == ""
 
 
+@pytest.mark.slow
 def test_a_database_restored_from_an_older_copy_publishes_its_new_events(fresh_mosquitto: MosquittoBroker,
                                                                          tmp_path: Path) -> None:
     """Issue 14: a restored copy has the same log id, and its new events reuse ids already published for other
@@ -235,6 +240,7 @@ def test_a_database_restored_from_an_older_copy_publishes_its_new_events(fresh_m
     assert got[3]["queue_event_id"] == got[2]["queue_event_id"]  # the same event id in the queue, another event
 
 
+@pytest.mark.slow
 def test_the_robot_and_queue_commands_publish_at_once_without_loss_or_copy(fresh_mosquitto: MosquittoBroker,
                                                                           tmp_path: Path) -> None:
     """The robot's bridge tails the queue database while `letan queue issue` processes write to it and publish

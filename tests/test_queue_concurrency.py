@@ -10,6 +10,8 @@ import time
 from functools import cache
 from pathlib import Path
 
+import pytest
+
 from robot.clock import FixedClock
 from robot.config import CentreConfig
 from robot.queue import QueueEngine
@@ -43,6 +45,7 @@ def _numbers(db: Path) -> list[str]:
         return [row[0] for row in conn.execute("SELECT number FROM tickets WHERE service = 'chung_thuc'")]
 
 
+@pytest.mark.slow
 def test_four_processes_issue_2000_unique_gap_free_tickets(tmp_path: Path) -> None:
     db = tmp_path / "q.sqlite3"
     _centre()  # loaded once, before forking
@@ -65,6 +68,7 @@ def test_four_processes_issue_2000_unique_gap_free_tickets(tmp_path: Path) -> No
     assert engine.issue("chung_thuc").ticket.number == "A2001"
 
 
+@pytest.mark.slow
 def test_kill_9_while_issuing_never_duplicates_or_loses_a_committed_ticket(tmp_path: Path) -> None:
     db = tmp_path / "q.sqlite3"
     _centre()  # loaded once, before forking

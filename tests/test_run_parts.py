@@ -8,6 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from robot.app import Application
 from robot.clock import SimClock, SystemClock
 from robot.config import CentreConfig, load_catalogue_checked, load_centre
@@ -46,6 +48,7 @@ def parts_of(centre: CentreConfig, check: Any = None, clock: Any = None) -> dict
     return parts
 
 
+@pytest.mark.slow
 def test_devices_that_answer_are_ok(tmp_path: Path, mosquitto: MosquittoBroker) -> None:
     printer = SimulatedPrinter(tmp_path / "tickets", port=0).start()
     scanner = PtyScanner(tmp_path / "qr-scanner")
@@ -62,6 +65,7 @@ def test_devices_that_answer_are_ok(tmp_path: Path, mosquitto: MosquittoBroker) 
     assert parts["mqtt"] == f"ok (mqtt://robot@127.0.0.1:{mosquitto.port})"
 
 
+@pytest.mark.slow
 def test_devices_that_do_not_answer_are_unavailable(tmp_path: Path, mosquitto: MosquittoBroker) -> None:
     """Nothing on the printer's port, the scanner unplugged, the broker refusing the login: none is "ok", and
     the start does not hang on them."""

@@ -63,6 +63,7 @@ def stamp(message: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(str(message["ts"]))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_stops_letan_run_cleanly(mosquitto: MosquittoBroker, tmp_path: Path, signum: int) -> None:
     config = centre_file(tmp_path, mosquitto)

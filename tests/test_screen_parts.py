@@ -63,6 +63,7 @@ def test_screen_settings() -> None:
             ScreenSettings.model_validate(wrong)
 
 
+@pytest.mark.slow
 def test_a_taken_port_leaves_the_robot_serving(tmp_path: Path) -> None:
     """Another program on the screen's port: the part says so (English, for technicians), the robot serves."""
     with socket.socket() as taken:
@@ -80,6 +81,7 @@ def test_a_taken_port_leaves_the_robot_serving(tmp_path: Path) -> None:
             assert conversation is not None and conversation["offer"] == "ticket"
 
 
+@pytest.mark.slow
 def test_no_screen_configured(tmp_path: Path) -> None:
     app = Application.from_config(bare_centre(CENTRE, tmp_path), catalogue=CATALOGUE, clock=SimClock(MORNING))
     with app:

@@ -82,6 +82,7 @@ def test_install_writes_a_unit_systemd_accepts_and_an_autostart_entry(tmp_path: 
     assert oct(unit_path.stat().st_mode & 0o777) == "0o644"
 
 
+@pytest.mark.slow
 def test_install_prints_both_files_by_default_and_never_overwrites_without_force(tmp_path: Path) -> None:
     result = letan(tmp_path, "service", "install", "--config", str(CUA_NAM))
     assert result.returncode == 0, result.stderr

@@ -7,6 +7,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from letan.cli import app as cli
@@ -21,6 +22,7 @@ CENTRE = load_centre(CUA_NAM, CATALOGUE)
 DAY = date(2026, 11, 25)
 
 
+@pytest.mark.slow
 def test_visits_agree_with_the_queue_engine(tmp_path: Path) -> None:
     plan = plan_day(CENTRE, CATALOGUE, DAY, 150, seed=3)
     db = tmp_path / "day.sqlite3"
@@ -47,6 +49,7 @@ def test_visits_agree_with_the_queue_engine(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_one_more_chung_thuc_counter_shortens_its_wait(tmp_path: Path) -> None:
     report = run_day_report(CENTRE, CATALOGUE, DAY, tmp_path, seed=5, arrivals=400,
                             what_if_counters={"chung_thuc": 4})
@@ -60,6 +63,7 @@ def test_one_more_chung_thuc_counter_shortens_its_wait(tmp_path: Path) -> None:
     assert [r["label"] for r in data["runs"]] == ["baseline", "what-if"]
 
 
+@pytest.mark.slow
 def test_600_citizens_in_under_10_seconds(tmp_path: Path) -> None:
     start = time.perf_counter()
     result = CliRunner().invoke(cli, ["sim", "day", "--config", str(PHU_DINH), "--at", "2026-11-25",

@@ -151,6 +151,7 @@ def test_the_sample_centres_are_letan_data() -> None:
         assert CONFIG_DIR not in centre.queue_db_path().parents
 
 
+@pytest.mark.slow
 def test_sim_run_is_temporary_unless_kept(tmp_path: Path) -> None:
     state = tmp_path / "state"
     env = {"LETAN_STATE_DIR": str(state)}
