@@ -101,6 +101,9 @@ def run(report: BenchReport, quick: bool) -> None:
                note=f"model adds {loaded - before:.0f} MB")
     _viet_asr(report, repeat, frames, lambda: tts.synthesize(reply), median(grammar_ms))
     _presence(report, repeat)
+    from letan.bench import speech_live
+
+    speech_live.run(report, quick)  # the whole application in real time: reply latency, gate tail, idle CPU
 
 
 def _word_errors(reference: str, heard: str) -> int:

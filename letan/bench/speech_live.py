@@ -1,0 +1,115 @@
+"""Speech figures of the whole application in real time (issue 16): the simulator's room (simulator/audio.py) as
+the sound card, the real drivers, viet-asr streaming and espeak-ng.
+
+- end of the citizen's speech -> first sample of the reply played: the clock starts at the last voiced sample of
+  the citizen's WAV as the microphone delivers it and stops when the loudspeaker starts the reply; it includes
+  the end-pointer's wait for silence (`EndPointing.end_silence_ms`, 600 ms), decoding, the dialog and synthesis;
+- the gate's tail: the robot's last sample -> the microphone listened to again;
+- the process's CPU while it listens to a quiet room (one core = 100 %).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from letan.bench import BenchReport, median
+
+CITIZEN = "tôi muốn lấy số thứ tự"
+VOICED = 500  # a sample louder than this is speech in espeak-ng's WAV (silence is exact zeros)
+
+
+def _voiced_end_s(path: Path) -> float:
+    """Seconds from the start of the WAV to its last voiced sample, at 16 kHz as the microphone gives it."""
+    from drivers.audio import SAMPLE_RATE, WavFileSource
+
+    samples = np.frombuffer(WavFileSource(path).pcm, dtype="<i2")
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > VOICED)
+    return float(loud[-1] + 1) / SAMPLE_RATE if loud.size else 0.0
+
+
+def _wait(condition: Callable[[], bool], timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.001)
+    return False
+
+
+def run(report: BenchReport, quick: bool) -> None:
+    from robot.config import load_catalogue_checked, load_centre
+    from robot.paths import CENTRES_DIR
+    from robot.voice import ListenGate
+    from simulator.scenario import Step
+    from simulator.session import SimOptions, SimSession
+
+    catalogue = load_catalogue_checked()
+    centre = load_centre(CENTRES_DIR / "cua-nam.yaml", catalogue)
+    speech = centre.dialog.speech.model_copy(update={"engine": "viet-asr"})
+    # a long listen timeout: no re-prompt comes into the measurements
+    centre = centre.model_copy(update={"dialog": centre.dialog.model_copy(update={"speech": speech,
+                                                                                  "silence_timeout_s": 120.0})})
+    rounds = 3 if quick else 7
+    with tempfile.TemporaryDirectory(prefix="letan-bench-speech-") as folder:
+        wav = Path(folder) / "citizen.wav"
+        subprocess.run(["espeak-ng", "-v", "vi", "-w", str(wav), CITIZEN], check=True)
+        voiced_end = _voiced_end_s(wav)
+        options = SimOptions(centre=centre, start=datetime(2026, 11, 25, 8, 5, tzinfo=centre.site.tz),
+                             workdir=Path(folder) / "run", speech="viet-asr", audio_realtime=True)
+        with SimSession(options, catalogue) as session:
+            app, room = session.app, session.room
+            assert app is not None and room is not None
+            if not _wait(lambda: app.parts().get("microphone", "").startswith("ok"), 10):
+                report.problems.append(f"speech live figures skipped: microphone {app.parts().get('microphone')}")
+                return
+            gate = ListenGate(app.talk_gate, app.loudspeaker, lambda: app.manager is not None and app.manager.listening)
+            reply_ms: list[float] = []
+            tail_ms: list[float] = []
+            for _ in range(rounds):
+                session.perform(Step(leave=True))
+                session.perform(Step(arrive=True))
+                session.perform(Step(spoken=True))
+                played = len(room.played)
+                ends = room.say(wav)
+                spoke_until = ends - (_wait_len(wav) - voiced_end)
+                if not _wait(lambda: len(room.played) > played, 30):  # noqa: B023
+                    report.problems.append("speech live: the robot did not reply to the citizen")
+                    continue
+                reply_ms.append((room.played[played][0] - spoke_until) * 1000)
+                app.wait_spoken(60)
+                last = app.loudspeaker.log[-1].ended
+                if _wait(gate.is_open, 5):
+                    tail_ms.append((time.monotonic() - last) * 1000)
+            session.perform(Step(leave=True))
+            session.perform(Step(arrive=True))
+            session.perform(Step(spoken=True))
+            _wait(gate.is_open, 5)
+            cpu0, wall0 = time.process_time(), time.monotonic()
+            time.sleep(3.0 if quick else 10.0)  # the measurement window: the robot listens to a quiet room
+            cpu = (time.process_time() - cpu0) / (time.monotonic() - wall0) * 100
+            listening = app.manager is not None and app.manager.listening
+    if reply_ms:
+        value = median(reply_ms)
+        report.add("end of citizen speech -> first reply sample played, viet-asr streaming", value, "ms",
+                   target="<= 300 ms", met=value <= 300,
+                   note=f"real-time room, {len(reply_ms)} replies to espeak-ng '{CITIZEN}'; includes the "
+                        "end-pointer's 600 ms of silence that ends an utterance")
+    if tail_ms:
+        report.add("gate tail: robot's last sample -> microphone listened to again", median(tail_ms), "ms",
+                   note=f"dialog.speech.echo_tail_s {speech.echo_tail_s:g} s")
+    report.add("CPU while idle-listening (one core = 100 %)", cpu, "%", target="<= 25 %", met=cpu <= 25,
+               note="whole process: microphone thread of the simulated card, VAD, viet-asr stream ready"
+                    + ("" if listening else " (the dialog was not listening!)"))
+
+
+def _wait_len(path: Path) -> float:
+    from drivers.audio import SAMPLE_RATE, WavFileSource
+
+    return len(WavFileSource(path).pcm) / 2 / SAMPLE_RATE
