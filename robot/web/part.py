@@ -125,7 +125,8 @@ class ScreenPart:
         port = sock.getsockname()[1]
         shown = f"[{settings.host}]" if ":" in settings.host else settings.host
         self.url = f"http://{shown}:{port}/"
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="on", ws="websockets-sansio",
+        # log_config None: uvicorn leaves the application's logging as it is; no access log
+        config = uvicorn.Config(self.app, log_config=None, access_log=False, lifespan="on", ws="websockets-sansio",
                                 timeout_graceful_shutdown=1, ws_ping_interval=5, ws_ping_timeout=5)
         self._server = server = uvicorn.Server(config)
         self._thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="screen", daemon=True)
