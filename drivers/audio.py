@@ -105,13 +105,17 @@ class MicrophoneSource:
             with contextlib.suppress(queue.Full):
                 blocks.put_nowait(bytes(indata))  # type: ignore[call-overload]
 
+        rate = SAMPLE_RATE
         try:
-            stream = self._sd.RawInputStream(
-                samplerate=SAMPLE_RATE, blocksize=SAMPLE_RATE * self.frame_ms // 1000, device=self.device,
-                channels=1, dtype="int16", callback=callback,
-            )
-        except Exception as exc:
-            raise AudioDeviceError(f"cannot open microphone {self.device!r} at 16 kHz mono: {exc}") from None
+            stream = self._open(rate, callback)
+        except Exception as exc:  # a card that cannot record 16 kHz: its own rate, resampled here
+            try:
+                rate = int(self._sd.query_devices(self.device, "input")["default_samplerate"])
+                if rate == SAMPLE_RATE:
+                    raise
+                stream = self._open(rate, callback)
+            except Exception:
+                raise AudioDeviceError(f"cannot open microphone {self.device!r} at 16 kHz mono: {exc}") from None
         size = SAMPLE_RATE * self.frame_ms // 1000 * 2
         with stream:
             silent_since = time.monotonic()
@@ -124,8 +128,14 @@ class MicrophoneSource:
                                                f"(unplugged?)") from None
                     continue
                 silent_since = time.monotonic()
+                if rate != SAMPLE_RATE:
+                    block = _to_mono_16k(block, rate, 1)
                 if len(block) == size:
                     yield block
+
+    def _open(self, rate: int, callback: Any) -> Any:
+        return self._sd.RawInputStream(samplerate=rate, blocksize=rate * self.frame_ms // 1000, device=self.device,
+                                       channels=1, dtype="int16", callback=callback)
 
     def close(self) -> None:
         self._closed.set()

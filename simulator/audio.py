@@ -60,8 +60,11 @@ class _Track:
 class _InputStream:
     """sounddevice.RawInputStream of the room: a thread calls `callback(bytes, frames, time, status)` every block."""
 
-    def __init__(self, room: SimRoom, blocksize: int, callback: Callable[..., None]):
+    def __init__(self, room: SimRoom, blocksize: int, callback: Callable[..., None], rate: int = SAMPLE_RATE):
         self.room = room
+        self.rate = rate
+        self.native = blocksize  # samples per block at the card's rate
+        blocksize = round(blocksize * SAMPLE_RATE / rate)  # the same time span on the room's 16 kHz timeline
         self.blocksize = blocksize
         self.callback = callback
         self._stop = threading.Event()
@@ -85,7 +88,11 @@ class _InputStream:
             index += self.blocksize
             if block is None:  # unplugged: nothing more comes from this stream
                 return
-            self.callback(block, self.blocksize, None, None)
+            if self.rate != SAMPLE_RATE:
+                samples = np.frombuffer(block, dtype="<i2").astype(np.float64)
+                positions = np.linspace(0, samples.size - 1, self.native)
+                block = np.rint(np.interp(positions, np.arange(samples.size), samples)).astype("<i2").tobytes()
+            self.callback(block, self.native, None, None)
 
 
 class SimRoom:
@@ -99,6 +106,7 @@ class SimRoom:
         self._citizen = _Track()
         self.plugged = True
         self.zeros = False  # a sound card that delivers only zeros
+        self.native_rate = SAMPLE_RATE  # the only rate the simulated card records at (48000: a card without 16 kHz)
         self.played: list[tuple[float, float]] = []  # wall spans of the loudspeaker's plays
         self.loudest_heard = 0.0  # the loudest block (RMS) the microphone delivered
 
@@ -149,10 +157,14 @@ class SimRoom:
                        dtype: str = "int16", callback: Callable[..., None]) -> _InputStream:
         if not self.plugged:
             raise AudioDeviceError(f"no input device {device!r} (unplugged)")
-        if samplerate != SAMPLE_RATE or channels != 1 or dtype != "int16":
-            raise AudioDeviceError(f"the simulated microphone records 16 kHz mono int16, not {samplerate} Hz "
-                                   f"{channels} channels {dtype}")
-        return _InputStream(self, blocksize, callback)
+        if samplerate != self.native_rate or channels != 1 or dtype != "int16":
+            raise AudioDeviceError(f"Invalid sample rate: the simulated microphone records {self.native_rate} Hz "
+                                   f"mono int16, not {samplerate} Hz {channels} channels {dtype}")
+        return _InputStream(self, blocksize, callback, samplerate)
+
+    def query_devices(self, device: Any = None, kind: str | None = None) -> dict[str, Any]:
+        return {"name": str(device or "sim-microphone"), "default_samplerate": float(self.native_rate),
+                "max_input_channels": 1, "max_output_channels": 1}
 
     def play(self, data: np.ndarray, samplerate: int, device: Any = None, blocking: bool = True) -> None:
         """The loudspeaker: the samples go into the room now and the call returns when the last one has played."""

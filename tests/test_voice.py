@@ -229,6 +229,23 @@ def test_microphone_unplugged_and_plugged_back() -> None:
     assert len(next(again)) == 960
 
 
+def test_a_card_without_16_khz_is_recorded_at_its_rate_and_resampled(tmp_path: Path) -> None:
+    """A microphone that records only 48 kHz: MicrophoneSource opens it at its own rate and gives 16 kHz frames of
+    the same sound (the citizen's WAV comes through, as loud as at 16 kHz)."""
+    room = SimRoom()
+    room.native_rate = 48000
+    with pytest.raises(AudioDeviceError, match="Invalid sample rate"):
+        room.RawInputStream(samplerate=16000, blocksize=480, callback=lambda *a: None)
+    frames = MicrophoneSource("sim", backend=room).frames()
+    assert len(next(frames)) == 960
+    ends = room.say(_espeak(tmp_path, "xin chào", "hello"))
+    heard = []
+    while time.monotonic() < ends:
+        heard.append(next(frames))
+    samples = np.frombuffer(b"".join(heard), dtype="<i2").astype(np.float64)
+    assert all(len(f) == 960 for f in heard) and np.sqrt(np.mean(samples**2)) > 500
+
+
 def test_the_application_reports_an_unplugged_microphone_and_recovers(realtime: Any) -> None:
     session, timeline = realtime("viet-asr")
     app, room = session.app, session.room
