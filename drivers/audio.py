@@ -115,7 +115,8 @@ class MicrophoneSource:
                     raise
                 stream = self._open(rate, callback)
             except Exception:
-                raise AudioDeviceError(f"cannot open microphone {self.device!r} at 16 kHz mono: {exc}") from None
+                name = "(default)" if self.device is None else repr(self.device)
+                raise AudioDeviceError(f"cannot open microphone {name} at 16 kHz mono: {exc}") from None
         size = SAMPLE_RATE * self.frame_ms // 1000 * 2
         with stream:
             silent_since = time.monotonic()

@@ -257,6 +257,42 @@ def test_the_application_reports_an_unplugged_microphone_and_recovers(realtime: 
     assert _wait(lambda: app.parts()["microphone"].startswith("ok"), 10)
 
 
+def test_letan_run_without_a_sound_card_says_so_and_serves_by_screen(tmp_path: Path) -> None:
+    """A real robot (devices.profile real) with viet-asr on this machine, which has no sound card: the real
+    sounddevice cannot open the default microphone; the part says so in one line with the fallback, an alert is
+    raised, and typed input still reaches the dialog."""
+    from robot.app import Application
+    from robot.clock import SimClock
+
+    devices = CENTRE.devices
+    centre = _centre("viet-asr").model_copy(update={
+        "devices": devices.model_copy(update={
+            "profile": "real", "camera": None,
+            "scanner": devices.scanner.model_copy(update={"kind": "none", "device": None}),
+            "printer": devices.printer.model_copy(update={"kind": "none"}),
+            "drive": devices.drive.model_copy(update={"kind": "none"}),
+            "audio": devices.audio.model_copy(update={"output_dir": str(tmp_path / "audio")}),
+        }),
+        "queue": CENTRE.queue.model_copy(update={"db": str(tmp_path / "queue.sqlite3")}),
+        "mqtt": CENTRE.mqtt.model_copy(update={"url": "mqtt://127.0.0.1:9", "outbox": str(tmp_path / "o.sqlite3")}),
+        "screen": None,
+    })
+    timeline = Timeline()
+    app = Application.from_config(centre, catalogue=CATALOGUE, clock=SimClock(MORNING))
+    app.subscribe(timeline)
+    app.start()
+    try:
+        assert app.parts()["listening"] == "ok (viet-asr embedded Vietnamese model)"
+        assert _wait(lambda: app.parts()["microphone"].startswith("unavailable"), 10), app.parts()
+        state = app.parts()["microphone"]
+        assert "cannot open microphone (default)" in state and "serving by screen and typing" in state
+        assert "\n" not in state and any(e.data.get("kind") == "microphone" for _, e in timeline.of("alert"))
+        app.typed("tôi muốn chứng thực bản sao")
+        assert any("chứng thực" in e.text for _, e in timeline.of("said"))
+    finally:
+        app.stop()
+
+
 def test_a_sound_card_of_zeros_is_reported(realtime: Any) -> None:
     session, timeline = realtime("viet-asr")
     session.room.zeros = True
