@@ -13,7 +13,6 @@ import io
 import json
 import queue
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ import wave
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -32,8 +31,11 @@ from typing import Any
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect as ws_connect
 
 from letan.bench import screen as screen_bench
+from letan.bench.web import OffsetClock, listening
 from robot.config import load_centre
 from robot.events import CounterRating, Stamper
 from robot.mqtt.client import BrokerSettings, MqttLink
@@ -53,31 +55,6 @@ ROOT = "letan/v1/cua-nam"
 IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
 NOTICE = 'Giờ làm việc: 7:30 – 17:00 <script>alert("x")</script><b>đậm</b> & “ngoặc”'
 BOARD_SIZE = (1920, 1080)
-
-
-class ShiftedClock:
-    """The real time's pace from a working-day morning (the queue refuses tickets outside opening hours)."""
-
-    def __init__(self, start: datetime):
-        self.start = start
-        self.t0 = time.monotonic()
-
-    def now(self) -> datetime:
-        return self.start + timedelta(seconds=time.monotonic() - self.t0)
-
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-
-def _listening(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
 
 
 @dataclass
@@ -108,7 +85,7 @@ class World:
         log = (self.base / "broker" / "mosquitto.log").open("ab")
         self.broker.process = subprocess.Popen(["mosquitto", "-c", str(self.base / "broker" / "mosquitto.conf")],
                                                stdout=log, stderr=log)
-        wait_until(lambda: _listening(self.broker.port), "mosquitto to listen", 10)
+        wait_until(lambda: listening(self.broker.port), "mosquitto to listen", 10)
 
     def stop_broker(self) -> None:
         self.broker.process.terminate()
@@ -122,7 +99,7 @@ def world(setup_broker: SetupBroker) -> Iterator[World]:  # noqa: F811 (the fixt
     centre_file.write_text(CUA_NAM.read_text(encoding="utf-8") + f"staff: {{notice: {json.dumps(NOTICE)}}}\n",
                            encoding="utf-8")
     centre = load_centre(centre_file)
-    clock = ShiftedClock(datetime(2026, 11, 30, 9, 0, tzinfo=TZ))  # a Monday morning
+    clock = OffsetClock(datetime(2026, 11, 30, 9, 0, tzinfo=TZ))  # a Monday morning
     engine = QueueEngine(centre, base / "queue.db", clock)
     web_port = free_port()
     web_log = base / "web.log"
@@ -133,7 +110,7 @@ def world(setup_broker: SetupBroker) -> Iterator[World]:  # noqa: F811 (the fixt
     with web_log.open("wb") as log:
         web = subprocess.Popen([sys.executable, "-m", "letan", "web", "--config", str(centre_file), "--port",
                                 str(web_port), "--broker", setup_broker.url("board")], stdout=log, stderr=log, cwd=base)
-    wait_until(lambda: _listening(web_port) or web.poll() is not None, "letan web to listen", 30)
+    wait_until(lambda: listening(web_port) or web.poll() is not None, "letan web to listen", 30)
     assert web.poll() is None, web_log.read_text()
     w = World(setup_broker, engine, robot, web, web_port, web_log)
     yield w
@@ -457,3 +434,15 @@ def test_bad_input_is_refused_or_escaped(world: World) -> None:
         assert board.execute_script("return document.querySelectorAll('#notice *').length") == 0
     status, page = client.request("/audio/call/<b>/2.wav")
     assert status == 404
+
+    staff = Client(world)  # a logged-in counter's state is not for another site's page
+    assert staff.login("/counter/4/login", world.accounts["counter4"])[0] == 200
+    cookie = "; ".join(f"{c.name}={c.value}" for c in staff.jar)
+    socket_url = f"ws://127.0.0.1:{world.web_port}/ws/counter/4"
+    with ws_connect(socket_url, additional_headers={"Cookie": cookie, "Origin": world.url}) as ours:
+        assert json.loads(ours.recv(timeout=10))["counter"] == 4
+    with pytest.raises(InvalidStatus) as refused:  # refused before the handshake completes
+        ws_connect(socket_url, additional_headers={"Cookie": cookie, "Origin": "http://evil.example"})
+    assert refused.value.response.status_code == 403
+    with pytest.raises(InvalidStatus):  # and without the cookie
+        ws_connect(socket_url, additional_headers={"Origin": world.url})

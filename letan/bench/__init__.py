@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
-SUITES = ("queue", "dialog", "speech", "mqtt", "qr", "motion", "sim", "cli", "screen")
+SUITES = ("queue", "dialog", "speech", "mqtt", "qr", "motion", "sim", "cli", "screen", "web")
 
 
 @dataclass(frozen=True)

@@ -293,6 +293,7 @@ class CommandService:
         self.desk = desk
         self.point_id = point_id
         self.handlers: dict[str, RobotHandler] = {}
+        self.after_command: Callable[[], None] | None = None  # e.g. the queue bridge's wake: publish the change now
         self._jobs: queue.SimpleQueue[tuple[str, bytes] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._work, name="letan-mqtt-commands", daemon=True)
         root, site = bus.topic_root, stamp.site
@@ -324,6 +325,8 @@ class CommandService:
                 self.handle(*job)
             except Exception:
                 log.exception("command on %s failed", job[0])
+            if self.after_command is not None:
+                self.after_command()
 
     def handle(self, topic: str, payload: bytes) -> None:
         """Execute one command message (also callable directly, e.g. from tests or a local console)."""

@@ -139,6 +139,7 @@ class QueueBridge:
         self.stamp = stamp
         self.point_id = point_id
         self._stop = threading.Event()
+        self._wake = threading.Event()  # set by wake(): a change was just made, publish it without waiting
         self._thread: threading.Thread | None = None
 
     def pump(self, limit: int = 500) -> int:
@@ -198,6 +199,7 @@ class QueueBridge:
         """Stop tailing; an event written since the last poll (a ticket issued as the robot stops) still goes into
         the outbox, to be flushed with the rest."""
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
@@ -206,7 +208,12 @@ class QueueBridge:
             except Exception:  # the queue database may be gone; its events are published on the next start
                 log.exception("publishing the last queue events failed")
 
+    def wake(self) -> None:
+        """Read the log now rather than at the next poll (e.g. a counter command was just executed)."""
+        self._wake.set()
+
     def _run(self, interval_s: float) -> None:
         while not self._stop.is_set():
             if self.drain() == 0:
-                self._stop.wait(interval_s)
+                self._wake.wait(interval_s)
+                self._wake.clear()

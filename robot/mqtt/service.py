@@ -46,6 +46,8 @@ class RobotMqtt:
         point = centre.robot.point
         self.commands = CommandService(self.link, self.bus, self.stamp, desk=engine, point_id=point)
         self.bridge = QueueBridge(engine, self.bus, self.stamp, point) if engine is not None else None
+        if self.bridge is not None:  # a counter's call is published at once, not at the bridge's next poll
+            self.commands.after_command = self.bridge.wake
         self.alerts = AlertBoard(self.stamp)
         self._alerts_lock = threading.Lock()
 

@@ -501,7 +501,7 @@ class StaffWeb:
             n = socket.path_params.get("n")
             number = int(n) if n is not None else None
             session = self._session(socket.cookies, kind, number)
-            if session is None:
+            if session is None or not _same_origin(socket):
                 await socket.close(4401)
                 return
             await socket.accept()
@@ -545,3 +545,10 @@ class StaffWeb:
                 message = await socket.receive()
                 if message["type"] == "websocket.disconnect":
                     return
+
+
+def _same_origin(socket: WebSocket) -> bool:
+    """A logged-in page's socket opened by a page of this server (a browser sends Origin; another site's page
+    must not read a counter's or the manager's state with the staff's cookie)."""
+    origin = socket.headers.get("origin")
+    return origin is None or urllib.parse.urlsplit(origin).netloc == socket.headers.get("host")
