@@ -67,6 +67,7 @@ def test_scenario_against_mosquitto_with_broker_override(mosquitto: MosquittoBro
     assert "letan/v1/cua-nam/queue/ticket/called" in topics
 
 
+@pytest.mark.slow
 def test_personal_data_never_published_nor_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     citizen_id = "001099012345"
     caplog.set_level(logging.DEBUG)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import queue
 
 import paho.mqtt.client as mqtt
+import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from tests.mosquitto import MosquittoBroker
@@ -40,6 +41,7 @@ def _subscribed(broker: MosquittoBroker, client_id: str, received: queue.Queue[b
     return client
 
 
+@pytest.mark.slow
 def test_monitor_reads_but_cannot_write(mosquitto: MosquittoBroker) -> None:
     received: queue.Queue[bytes] = queue.Queue()
     watched: queue.Queue[bytes] = queue.Queue()

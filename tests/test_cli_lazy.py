@@ -54,6 +54,7 @@ def test_help_lists_every_command_without_importing_their_modules() -> None:
         n for n in names if n.startswith("letan.cli."))
 
 
+@pytest.mark.slow
 def test_queue_status_imports_no_heavy_module(tmp_path: Path) -> None:
     names = imported_modules("queue", "status", "--config", str(SAMPLE), "--db", str(tmp_path / "q.db"))
     for module in (*HEAVY, "pydantic.v1"):

@@ -108,6 +108,7 @@ def by_name(checks: list[Check], name: str) -> Check:
     return found
 
 
+@pytest.mark.slow
 def test_every_device_answers_so_every_line_is_green(rig: Rig) -> None:
     started = time.monotonic()
     result = doctor(rig.write())
@@ -125,6 +126,7 @@ def test_every_device_answers_so_every_line_is_green(rig: Rig) -> None:
     assert time.monotonic() - started < 20
 
 
+@pytest.mark.slow
 def test_an_unplugged_printer_is_the_red_line(rig: Rig) -> None:
     rig.printer.stop()
     result = doctor(rig.write())

@@ -146,6 +146,7 @@ def test_a_bad_site_id_is_refused_with_one_line(tmp_path: Path, site_id: str) ->
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("flags", "words"), [
     (["--counters", "0"], "expected 1 to 99"),
     (["--counters", "100"], "expected 1 to 99"),
@@ -163,6 +164,7 @@ def test_other_bad_options_are_refused_with_one_line(tmp_path: Path, flags: list
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_options_need_a_name_and_an_address(tmp_path: Path) -> None:
     line = one_error_line(letan(tmp_path, "init", "--site-id", "cua-moi"))
     assert "--name and --address missing" in line

@@ -7,6 +7,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from robot.clock import SimClock
 from robot.events import NavigationProgress, Stamper
 from robot.mqtt.bus import EventBus
@@ -39,6 +41,7 @@ def test_an_event_on_a_quiet_bus_goes_out_at_once(fresh_mosquitto: MosquittoBrok
     assert max(delays) < 0.45, delays
 
 
+@pytest.mark.slow
 def test_rows_left_waiting_for_pubacks_follow_in_order(fresh_mosquitto: MosquittoBroker, tmp_path: Path) -> None:
     """Published faster than PUBACKs come back: rows wait and go in bursts; after the last publish() nothing else
     happens, yet every event arrives in order and the outbox empties (no flush() needed)."""

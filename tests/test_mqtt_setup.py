@@ -94,6 +94,7 @@ def setup_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SetupBrok
     process.wait(10)
 
 
+@pytest.mark.slow
 def test_setup_writes_every_file_and_prints_the_sheet_once(tmp_path: Path) -> None:
     done = letan("mqtt", "setup", "--config", str(CUA_NAM), "--out", str(tmp_path / "out"), "--host", "10.0.0.5",
                  cwd=tmp_path)

@@ -97,6 +97,7 @@ def test_obstacle_stops_within_0_3_s_and_aborts_if_it_stays(tmp_path: Path) -> N
         assert result.detail.startswith("way blocked for 12")
 
 
+@pytest.mark.slow
 def test_person_passing_by_only_delays_the_robot(tmp_path: Path) -> None:
     centre = load_centre(CUA_NAM)
     with MotionRig(centre, tmp_path) as rig:

@@ -156,6 +156,7 @@ def test_image_wider_than_the_printer_is_refused() -> None:
         encode_ticket(Image.new("1", (576, 10), 1), None, profile="TM-T88V")
 
 
+@pytest.mark.slow
 def test_importing_the_driver_leaves_no_temp_folder(tmp_path: Path) -> None:
     import os
     import subprocess

@@ -50,6 +50,7 @@ def test_all_decoders_read_an_easy_frame_and_find_nothing_in_an_empty_one(decode
     assert reader.decode(to_gray(empty_frame(640, 480, seed=1))) == []
 
 
+@pytest.mark.slow
 def test_levels_get_harder() -> None:
     zxing = make_decoder("zxing")
     rates = {}

@@ -81,6 +81,7 @@ def test_devices_that_do_not_answer_are_unavailable(tmp_path: Path, mosquitto: M
     assert "wrong-pass" not in parts["mqtt"]
 
 
+@pytest.mark.slow
 def test_a_printer_that_answers_later_becomes_ok(tmp_path: Path, mosquitto: MosquittoBroker) -> None:
     """The printer switched on after the robot: the next status check (the heartbeat, every
     mqtt.status_period_s) finds it, and the part says so."""

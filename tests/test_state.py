@@ -67,6 +67,7 @@ def test_queue_issue_without_db_writes_in_the_state_directory(tmp_path: Path) ->
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state"]  # nothing in the working directory
 
 
+@pytest.mark.slow
 def test_unwritable_state_directory_is_one_line_naming_it(tmp_path: Path) -> None:
     """Root can write anywhere a folder exists: a folder under a regular file cannot exist, for root too."""
     blocker = tmp_path / "a-file"
@@ -93,6 +94,7 @@ def test_ensure_state_dir_names_the_folder(monkeypatch: pytest.MonkeyPatch, tmp_
         ensure_state_dir()
 
 
+@pytest.mark.slow
 def test_queue_database_of_a_newer_schema_is_refused(tmp_path: Path) -> None:
     db = tmp_path / "newer.sqlite3"
     centre = load_centre(CUA_NAM, load_catalogue_checked())
