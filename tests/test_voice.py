@@ -14,6 +14,7 @@ espeak-ng audio and the real engines (viet-asr; Vosk with the Korean model the o
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 import wave
@@ -204,6 +205,24 @@ def test_garbled_audio_is_heard_but_not_acted_on(realtime: Any, tmp_path: Path) 
     [(_, reply)] = timeline.of("said", before)[:1]
     assert reply.data["key"].startswith("reprompt_unclear")
     assert app.manager.session.intent is None and not timeline.of("guide") and not timeline.of("ticket")
+
+
+@pytest.mark.slow
+def test_the_echo_scenario_through_letan_sim(tmp_path: Path) -> None:
+    """The same echo case as a scenario file (audio_realtime: true) run by the command a technician uses."""
+    from typer.testing import CliRunner
+
+    from letan.cli import app as cli
+
+    script = Path(__file__).parent / "data" / "audio-echo.yaml"
+    report = tmp_path / "report.json"
+    result = CliRunner().invoke(cli, ["sim", "--script", str(script), "--speech", "viet-asr", "--report", str(report),
+                                      "--workdir", str(tmp_path / "w")])
+    assert result.exit_code == 0, result.output
+    assert "PASSED the robot never hears itself" in result.output
+    data = json.loads(report.read_text(encoding="utf-8"))
+    heard = [o for step in data["steps"] for o in step["observed"] if o["kind"] == "heard"]
+    assert heard == []
 
 
 # ---------------------------------------------------------------------------------------------- parts
