@@ -193,14 +193,15 @@ class QueueStats(Message):
 
 # --- counters ----------------------------------------------------------------------------------
 
-CounterAction = Literal["call-next", "recall", "call", "done", "no-show", "transfer"]
-COUNTER_ACTIONS: tuple[str, ...] = ("call-next", "recall", "call", "done", "no-show", "transfer")
+CounterAction = Literal["call-next", "recall", "call", "done", "no-show", "transfer", "serve", "park", "unpark"]
+COUNTER_ACTIONS: tuple[str, ...] = ("call-next", "recall", "call", "done", "no-show", "transfer", "serve", "park",
+                                    "unpark")
 ReplyStatus = Literal["accepted", "rejected"]
 
 
 @dataclass(frozen=True, kw_only=True)
 class CounterCommand(Message):
-    """A command from counter `counter`'s console; `ticket` for call, `service` (target) for transfer."""
+    """A command from counter `counter`'s console; `ticket` for call and unpark, `service` (target) for transfer."""
 
     TYPE: ClassVar[str] = "counter.command"
     counter: int

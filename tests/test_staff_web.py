@@ -349,6 +349,31 @@ def test_a_rating_after_done_is_stored_once_and_published(world: World) -> None:
         monitor.stop()
 
 
+def test_serve_park_and_unpark_from_the_console(world: World) -> None:
+    for n in (2, 3):
+        drain_counter(world, n)
+    number = world.engine.issue("ho_tich").ticket.number
+    with chromium() as console:
+        open_console(console, world, 3)
+        assert f"Mời số {number} đến quầy 3." in press(console, "btn-next", "Mời số")
+        assert f"Bắt đầu phục vụ số {number}." in press(console, "btn-serve", "Bắt đầu")
+        wait(console, lambda d: text(d, "#current-status") == "Đang phục vụ", "the serving status")
+        assert world.engine.ticket(number).status == "serving"
+        other = Client(world)  # counter 2 cannot set counter 3's citizen aside
+        other.login("/counter/2/login", world.accounts["counter2"])
+        _, body = other.post_json("/counter/2/act", {"action": "park"})
+        assert body == {"status": "rejected", "message": "Quầy 2 chưa gọi số nào."}
+        assert f"Đã tạm hoãn số {number}." in press(console, "btn-park", "tạm hoãn")
+        wait(console, lambda d: text(d, "#current-ticket") == "—", "the counter free")
+        assert world.engine.ticket(number).status == "parked"
+        _, body = other.post_json("/counter/2/act", {"action": "unpark", "ticket": number})  # not its service
+        assert body["status"] == "rejected" and world.engine.ticket(number).status == "parked"
+        console.find_element(By.ID, "call-ticket").send_keys(number.lower())
+        assert f"Số {number} đã trở lại hàng chờ." in press(console, "btn-unpark", "trở lại")
+        wait(console, lambda d: number in text(d, "#waiting"), "the ticket back in the waiting list")
+        assert world.engine.ticket(number).status == "waiting"
+
+
 # --- the manager page ---------------------------------------------------------------------------
 
 

@@ -76,11 +76,12 @@ def monitor(
         link.stop()
 
 
-HELP_VI = ("Lệnh: next (gọi số tiếp), recall (gọi lại), call A012 (gọi số), done (xong), noshow (vắng), "
-           "transfer DỊCH_VỤ (chuyển), quit (thoát)")
+HELP_VI = ("Lệnh: next (gọi số tiếp), recall (gọi lại), call A012 (gọi số), serve (bắt đầu phục vụ), done (xong), "
+           "noshow (vắng), transfer DỊCH_VỤ (chuyển), park (tạm hoãn), unpark A012 (tiếp tục), quit (thoát)")
 ALIASES = {"n": "call-next", "next": "call-next", "call-next": "call-next", "r": "recall", "recall": "recall",
            "c": "call", "call": "call", "d": "done", "done": "done", "x": "no-show", "noshow": "no-show",
-           "no-show": "no-show", "t": "transfer", "transfer": "transfer"}
+           "no-show": "no-show", "t": "transfer", "transfer": "transfer", "s": "serve", "serve": "serve",
+           "p": "park", "park": "park", "u": "unpark", "unpark": "unpark"}
 
 
 def parse_console_line(line: str) -> tuple[str, str | None] | None:
@@ -90,7 +91,7 @@ def parse_console_line(line: str) -> tuple[str, str | None] | None:
         return None
     action = ALIASES[words[0].lower()]
     argument = words[1] if len(words) > 1 else None
-    if action == "call" and argument:
+    if action in ("call", "unpark") and argument:
         argument = argument.upper()
     return action, argument
 
@@ -131,7 +132,7 @@ def counter(
             action, argument = parsed
             assert action in COUNTER_ACTIONS
             command = stamp.make(CounterCommand, counter=number, request_id=uuid.uuid4().hex, action=action,
-                                 ticket=argument if action == "call" else None,
+                                 ticket=argument if action in ("call", "unpark") else None,
                                  service=argument if action == "transfer" else None)
             reply = _send(link, command, root, replies, timeout)
             if reply is None:

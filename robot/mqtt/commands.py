@@ -95,6 +95,10 @@ class CounterDesk(Protocol):
 
     def no_show(self, number: str, point_id: str | None = None) -> Ticket: ...
 
+    def park(self, number: str, point_id: str | None = None) -> Ticket: ...
+
+    def unpark(self, number: str, point_id: str | None = None) -> Ticket: ...
+
     def transfer(self, number: str, service_id: str, point_id: str | None = None) -> Ticket: ...
 
     def ticket(self, number: str, point_id: str | None = None) -> Ticket: ...
@@ -136,7 +140,8 @@ def _reason_code(error: Exception) -> str:
 # What counter staff read: Vietnamese only. The counter actions by their Vietnamese names (the console's
 # words), the ticket statuses and the queue engine's actions.
 COUNTER_ACTION_NAMES = {"call-next": "gọi số tiếp", "recall": "gọi lại", "call": "gọi một số", "done": "xong",
-                        "no-show": "vắng mặt", "transfer": "chuyển dịch vụ"}
+                        "no-show": "vắng mặt", "transfer": "chuyển dịch vụ", "serve": "bắt đầu phục vụ",
+                        "park": "tạm hoãn", "unpark": "tiếp tục số đã tạm hoãn"}
 STATUS_NAMES = {
     TicketStatus.WAITING: "đang chờ", TicketStatus.CALLED: "đã được gọi", TicketStatus.SERVING: "đang được phục vụ",
     TicketStatus.DONE: "đã xong", TicketStatus.NO_SHOW: "đã vắng mặt", TicketStatus.CANCELLED: "đã bị hủy",
@@ -212,10 +217,11 @@ def _not_this_counters(desk: CounterDesk, command: CounterCommand, point_id: str
     current = desk.current(n, point_id)
     if current is not None and current.number == command.ticket:
         return None
-    if command.action == "transfer":
+    if command.action in ("transfer", "unpark"):  # unpark: a parked ticket of a service the counter serves
         ticket = desk.ticket(command.ticket, point_id)
-        if ticket.status in (TicketStatus.WAITING, TicketStatus.PARKED) and \
-                ticket.service in desk.counter(n, point_id).services:
+        movable = (TicketStatus.WAITING, TicketStatus.PARKED) if command.action == "transfer" else (
+            TicketStatus.PARKED,)
+        if ticket.status in movable and ticket.service in desk.counter(n, point_id).services:
             return None
     return Outcome.reject("not_this_counter", f"Số {command.ticket} không phải số quầy {n} đang phục vụ.")
 
@@ -241,6 +247,11 @@ def execute_counter_command(desk: CounterDesk, command: CounterCommand, point_id
         if command.action == "recall":
             called = desk.recall(n, point_id)
             return Outcome(True, ticket=called.number, message=f"Gọi lại số {called.number}.")
+        if command.action == "unpark":
+            if not command.ticket:
+                return Outcome.reject("ticket_required", REFUSALS["ticket_required"])
+            back = desk.unpark(command.ticket, point_id)
+            return Outcome(True, ticket=back.number, message=f"Số {back.number} đã trở lại hàng chờ.")
         current = desk.current(n, point_id)
         number = command.ticket or (current.number if current else None)
         if number is None:
@@ -253,6 +264,12 @@ def execute_counter_command(desk: CounterDesk, command: CounterCommand, point_id
         if command.action == "no-show":
             finished = desk.no_show(number, point_id)
             return Outcome(True, ticket=finished.number, message=f"Số {finished.number} vắng mặt.")
+        if command.action == "serve":
+            serving = desk.start_serving(number, point_id)
+            return Outcome(True, ticket=serving.number, message=f"Bắt đầu phục vụ số {serving.number}.")
+        if command.action == "park":
+            parked = desk.park(number, point_id)
+            return Outcome(True, ticket=parked.number, message=f"Đã tạm hoãn số {parked.number}.")
         if command.action == "transfer":
             if not command.service:
                 return Outcome.reject("service_required", REFUSALS["service_required"])

@@ -435,9 +435,9 @@ class StaffWeb:
         if action not in COUNTER_ACTIONS:
             return self._refuse("Không có lệnh này.")
         assert data is not None
-        ticket = data.get("ticket") if action == "call" else None
+        ticket = data.get("ticket") if action in ("call", "unpark") else None
         service = data.get("service") if action == "transfer" else None
-        if action == "call" and not (isinstance(ticket, str) and TICKET.match(ticket.strip().upper())):
+        if action in ("call", "unpark") and not (isinstance(ticket, str) and TICKET.match(ticket.strip().upper())):
             return self._refuse("Số thứ tự phải là một chữ cái và các chữ số, ví dụ A012.")
         if action == "transfer" and service not in {s.id for s in self.centre.services}:
             return self._refuse("Cần chọn dịch vụ để chuyển số.")

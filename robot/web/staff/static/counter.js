@@ -46,7 +46,7 @@
     button.addEventListener("click", async () => {
       const action = button.dataset.action;
       const body = {action};
-      if (action === "call") body.ticket = $("call-ticket").value.trim().toUpperCase();
+      if (action === "call" || action === "unpark") body.ticket = $("call-ticket").value.trim().toUpperCase();
       if (action === "transfer") body.service = $("transfer-service").value;
       for (const b of document.querySelectorAll("button[data-action]")) b.disabled = true;
       try {
