@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import queue
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -13,16 +13,9 @@ import pytest
 
 from drivers.scanner import KeyboardScanner, LineSplitter, Scan, ScannerStatus, SerialScanner
 from simulator.scanner import ENDINGS, PtyScanner
+from tests.waiting import wait_until
 
 CODE = "000.A0.01.H26-210212-9090"
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.01)
 
 
 @pytest.fixture
@@ -32,7 +25,7 @@ def rig(tmp_path: Path) -> Iterator[tuple[PtyScanner, SerialScanner, queue.Queue
     states: list[ScannerStatus] = []
     scanner = SerialScanner(sim.path, scans.put, states.append, debounce_s=2.0, retry_s=0.05)
     scanner.start()
-    wait_for(lambda: scanner.status.state == "ready")
+    wait_until(lambda: scanner.status.state == "ready", "the scanner ready", 5)
     yield sim, scanner, scans, states
     scanner.stop()
     sim.close()
@@ -77,11 +70,11 @@ def test_same_code_within_debounce_triggers_once(rig) -> None:
 def test_unplug_is_a_state_and_replug_reconnects(rig) -> None:
     sim, scanner, scans, states = rig
     sim.unplug()
-    wait_for(lambda: scanner.status.state == "disconnected")
+    wait_until(lambda: scanner.status.state == "disconnected", "the scanner disconnected", 5)
     assert scanner.status.detail  # the reason, for technicians
     time.sleep(0.2)  # unplugged for a while (the elapsed time is the subject): failed reopens, still no crash
     sim.replug()
-    wait_for(lambda: scanner.status.state == "ready")
+    wait_until(lambda: scanner.status.state == "ready", "the scanner ready", 5)
     sim.scan("after-replug", "\r\n")
     assert scans.get(timeout=2).text == "after-replug"
     assert [s.state for s in states][:3] == ["starting", "ready", "disconnected"]
@@ -91,7 +84,7 @@ def test_missing_port_at_start_is_reported_not_raised(tmp_path: Path) -> None:
     states: list[ScannerStatus] = []
     scanner = SerialScanner(str(tmp_path / "nothing"), lambda s: None, states.append, retry_s=0.05)
     scanner.start()
-    wait_for(lambda: scanner.status.state == "disconnected")
+    wait_until(lambda: scanner.status.state == "disconnected", "the scanner disconnected", 5)
     scanner.stop()
     assert scanner.status.state == "stopped"
 
@@ -106,7 +99,7 @@ def test_a_failing_handler_does_not_stop_the_scanner(rig) -> None:
 
     scanner._on_scan = bad_handler
     sim.scan("one")
-    wait_for(lambda: calls == ["one"])
+    wait_until(lambda: calls == ["one"], "the first code", 5)
     scanner._on_scan = scans.put
     sim.scan("two")
     assert scans.get(timeout=2).text == "two"
@@ -135,7 +128,7 @@ def test_keyboard_wedge_reads_lines_and_reopens_after_eof(tmp_path: Path) -> Non
         typist.flush()
         assert scans.get(timeout=2) == Scan(CODE, "unknown", "keyboard")
     # The writer closed (EOF): the scanner reports it and opens the input again.
-    wait_for(lambda: scanner.status.state == "disconnected")
+    wait_until(lambda: scanner.status.state == "disconnected", "the scanner disconnected", 5)
     with open(fifo, "w", encoding="utf-8") as typist:
         typist.write("x" * 10_000 + "\n")  # garbage longer than any code: dropped whole
         typist.write("D-abcd1234-42\r\n")
@@ -155,7 +148,7 @@ def test_open_scanner_from_the_device_profile(tmp_path: Path) -> None:
         scanner = open_scanner(ScannerDevice(kind="serial", device=sim.path), scans.put)
         assert isinstance(scanner, SerialScanner)
         scanner.start()
-        wait_for(lambda: scanner.status.state == "ready")
+        wait_until(lambda: scanner.status.state == "ready", "the scanner ready", 5)
         sim.scan(CODE)
         assert scans.get(timeout=2).text == CODE
         scanner.stop()
