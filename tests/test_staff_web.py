@@ -389,6 +389,13 @@ def test_the_manager_page_shows_queues_counters_and_the_robot(world: World) -> N
         wait(page, lambda d: int(text(d, "#t-issued")) == issued + 1, "today's tickets to go up")
         assert "Quầy" in text(page, "main") and text(page, "#counters").count("\n") >= 7
         wait(page, lambda d: "Tổng" in text(d, "#figures"), "the day's figures")
+        wait(page, lambda d: d.execute_script("return document.querySelectorAll('#chart rect.issued').length") >= 1,
+             "the chart of the day")
+        bars = page.execute_script("return [...document.querySelectorAll('#chart text.count')].map(e => e.textContent)")
+        hours = json.loads(letan("queue", "stats", "--json", "--config", str(CUA_NAM), "--db",
+                                 str(world.base / "queue.db"), "--at", world.engine.now().isoformat(),
+                                 cwd=world.base).stdout)["hours"]
+        assert sum(map(int, bars[0::2])) <= sum(h["issued"] for h in hours) and hours
         page.save_screenshot(str(IMG / "staff-manager.png"))
     manager = Client(world)
     assert manager.login("/manager/login", world.accounts["monitor"], user="monitor")[0] == 200

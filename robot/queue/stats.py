@@ -62,12 +62,15 @@ class DayStats:
     # Satisfaction ratings (docs/staff.md): counts per rating, overall and per counter ("3" or "point/3").
     ratings: dict[str, int] = field(default_factory=dict)
     counter_ratings: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Per hour of the day with any activity: tickets issued, called and done in that hour (the manager's chart).
+    hours: tuple[dict[str, int], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
             "day": self.day.isoformat(), "total": self.total.to_json(),
             "services": [s.to_json() for s in self.services], "counters": [c.to_json() for c in self.counters],
             "ratings": {"total": self.ratings, "counters": self.counter_ratings},
+            "hours": list(self.hours),
         }
 
 
@@ -119,7 +122,20 @@ def day_stats(day: date, tickets: Sequence[Ticket], several_points: bool = False
             key: {r: sum(1 for x in ratings if x["rating"] == r and _rating_key(x, several_points) == key)
                   for r in RATINGS}
             for key in sorted({_rating_key(x, several_points) for x in ratings})},
+        hours=hourly(tickets),
     )
+
+
+def hourly(tickets: Sequence[Ticket]) -> tuple[dict[str, int], ...]:
+    """Tickets issued, called and done in each hour (local time of the queue) that had any."""
+    counts: dict[int, dict[str, int]] = {}
+    for ticket in tickets:
+        for kind, moment in (("issued", ticket.issued_at), ("called", ticket.called_at),
+                             ("done", ticket.finished_at if ticket.status == TicketStatus.DONE else None)):
+            if moment is not None:
+                row = counts.setdefault(moment.hour, {"hour": moment.hour, "issued": 0, "called": 0, "done": 0})
+                row[kind] += 1
+    return tuple(counts[h] for h in sorted(counts))
 
 
 RATINGS = ("very_satisfied", "satisfied", "unsatisfied")

@@ -253,7 +253,8 @@ class StaffState:
             return {"queues": queues, "counters": counters, "robots": robots, "alerts": alerts,
                     "ratings": [{"name": RATING_WORDS[k], "count": ratings.get(k, 0)} for k in RATING_WORDS],
                     "totals": {k: sum(q[k] for q in queues) for k in ("issued", "done", "no_show")},
-                    "figures": self._figure_rows(figures), "version": self.version}
+                    "figures": self._figure_rows(figures), "hours": (figures or {}).get("hours", []),
+                    "version": self.version}
 
     def _figure_rows(self, figures: dict[str, Any] | None) -> list[dict[str, Any]]:
         """Per service and counter: tickets, served, no-shows, waiting and service times (minutes) and ratings."""
