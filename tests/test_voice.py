@@ -131,10 +131,12 @@ def test_the_robot_never_hears_itself(realtime: Any, tmp_path: Path, engine: str
 
 
 @pytest.mark.slow
-def test_long_answer_then_the_timeout_counts_from_its_last_sample(realtime: Any) -> None:
+@pytest.mark.parametrize("engine", ["viet-asr", "vosk"])
+def test_long_answer_then_the_timeout_counts_from_its_last_sample(realtime: Any, engine: str) -> None:
     """The papers of khai sinh take many seconds to say: no re-prompt while they play (timeout 3 s); the next
-    sentence comes TIMEOUT_S after the last sample of the answer, not after the text was produced."""
-    session, timeline = realtime("viet-asr")
+    sentence comes TIMEOUT_S after the last sample of the answer, not after the text was produced (the
+    microphone loop of either engine running meanwhile)."""
+    session, timeline = realtime(engine)
     app = session.app
     session.perform(Step(arrive=True))
     session.perform(Step(spoken=True))
@@ -144,15 +146,12 @@ def test_long_answer_then_the_timeout_counts_from_its_last_sample(realtime: Any)
     answer = [p for p in app.loudspeaker.log if p.kind == "sentence" and p.started >= asked]
     answer_end = answer[-1].ended
     assert answer_end - asked > 2 * TIMEOUT_S, "the answer is long"
-    said_while_playing = [e.text for t, e in timeline.of("said", asked) if asked < t < answer_end
-                          and not e.text.startswith("Dạ, khai sinh")]
     produced = [t for t, _ in timeline.of("said", asked)]
-    assert all(t < asked + 1.0 for t in produced), "every sentence of the answer was produced at once"
+    assert produced and all(t < asked + 1.0 for t in produced), "the answer's sentences were produced at once"
+    assert not [e.text for t, e in timeline.of("said") if asked + 1.0 < t < answer_end], "nothing while it plays"
     assert _wait(lambda: any(t > answer_end for t, _ in timeline.of("said")), TIMEOUT_S + 5)
     next_at, next_said = next((t, e) for t, e in timeline.of("said") if t > answer_end)
     assert TIMEOUT_S - 0.1 <= next_at - answer_end <= TIMEOUT_S + 1.0, (next_at - answer_end, next_said.text)
-    assert len(produced) >= 1 and said_while_playing == [s for s in said_while_playing if s in
-                                                         [e.text for t, e in timeline.of("said") if t < asked + 1.0]]
 
 
 @pytest.mark.slow
