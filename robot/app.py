@@ -991,7 +991,8 @@ class Application:
             # A serial/keyboard scanner that started is judged by its link (unplugged: offline, not a fault).
             "scanner": device_state(getattr(self, "_scanner_ok", "") or parts.get("scanner"),
                                     scanner.status.state if scanner is not None else None),
-            "microphone": device_state(parts.get("listening")),
+            "microphone": device_state(parts.get("microphone") if parts.get("microphone") and parts.get(
+                "listening", "").startswith("ok") else parts.get("listening")),
             "camera": device_state(parts.get("camera"), camera.status.state if camera is not None else None),
             "motors": motors,
             "water": behaviours.stock.left("water") if stocked else None,
