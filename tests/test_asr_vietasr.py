@@ -6,6 +6,7 @@ errors, the app and the dialog) plus the few words it does hear reliably, not Vi
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -197,12 +198,14 @@ def test_doctor_checks_the_real_module() -> None:
 
 
 @pytest.mark.slow
-def test_wav_through_viet_asr_reaches_the_dialog(engine: VietAsrRecognizer, tmp_path: Path) -> None:
+def test_wav_through_viet_asr_reaches_the_dialog(engine: VietAsrRecognizer, tmp_path: Path,
+                                                caplog: pytest.LogCaptureFixture) -> None:
     """The simulator with --speech viet-asr: `/wav FILE` goes through the simulated microphone, VAD and the
     real viet-asr engine; the dialog gets exactly the engine's text, understands it and answers."""
     wav = _espeak(tmp_path, TAKE_NUMBER)
     expected = engine.recognize(_utterance(wav)).text
     options = SimOptions(centre=CENTRE, start=MORNING, workdir=tmp_path / "w", speech="viet-asr")
+    caplog.set_level(logging.DEBUG)
     with SimSession(options, CATALOGUE) as session:
         app = session.app
         assert app is not None and app.parts()["listening"] == "ok (viet-asr embedded Vietnamese model)"
@@ -224,6 +227,7 @@ def test_wav_through_viet_asr_reaches_the_dialog(engine: VietAsrRecognizer, tmp_
     # the words go to the dialog and the screen (`words`), never into the event's text (logged by letan run)
     assert [o.data["words"] for o in observed if o.kind == "heard"] == [expected]
     assert all(expected not in o.text for o in observed)
+    assert expected not in caplog.text  # never logged either
     assert State.UNDERSTAND in trace, trace  # the dialog understood the text (then acted or asked)
     heard_at = next(i for i, o in enumerate(observed) if o.kind == "heard")
     replies = [o.text for o in observed[heard_at:] if o.kind == "said"]
