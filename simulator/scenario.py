@@ -86,7 +86,8 @@ class Step(_Model):
     scan: str | None = Field(default=None, description="An image (receipt, ticket) held up to the camera")
     call: int | None = Field(default=None, description="Counter N calls the next ticket")
     fault: str | None = Field(default=None, description="'printer paper-out', 'printer offline', 'printer ok'...")
-    unplug: str | None = Field(default=None, description="A device to unplug: scanner, printer, broker")
+    unplug: str | None = Field(default=None, description="A device to unplug: scanner, printer, broker, "
+                                                           "microphone (audio_realtime)")
     plug: str | None = Field(default=None, description="Plug a device back in")
     obstacle: bool | None = Field(default=None, description="Block (true) or clear (false) the corridor")
     arrive: bool | None = Field(default=None, description="A person steps up to the robot's camera")

@@ -259,6 +259,13 @@ class SimSession:
             self.devices.scan_text(str(arg))
         elif action == "scan":
             self._hold_up(Path(str(arg)))
+        elif action in ("unplug", "plug") and arg == "microphone":
+            if self.room is None:
+                raise StepError(f"{step.describe()}: the microphone is simulated only with --audio-realtime")
+            if action == "unplug":
+                self.room.unplug()
+            else:
+                self.room.plug()
         elif action == "unplug":
             self.devices.unplug(str(arg))
         elif action == "plug":

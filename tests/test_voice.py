@@ -266,12 +266,12 @@ def test_a_card_without_16_khz_is_recorded_at_its_rate_and_resampled(tmp_path: P
 
 def test_the_application_reports_an_unplugged_microphone_and_recovers(realtime: Any) -> None:
     session, timeline = realtime("viet-asr")
-    app, room = session.app, session.room
-    room.unplug()
+    app = session.app
+    session.perform(Step(unplug="microphone"))
     assert _wait(lambda: app.parts()["microphone"].startswith("unavailable"), 10)
     assert "serving by screen and typing" in app.parts()["microphone"]
     assert any(e.data.get("kind") == "microphone" for _, e in timeline.of("alert"))
-    room.plug()
+    session.perform(Step(plug="microphone"))
     assert _wait(lambda: app.parts()["microphone"].startswith("ok"), 10)
 
 
