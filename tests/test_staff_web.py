@@ -13,6 +13,7 @@ import io
 import json
 import queue
 import re
+import ssl
 import subprocess
 import sys
 import time
@@ -47,6 +48,7 @@ from tests.conftest import CUA_NAM
 from tests.mqtt_support import TZ
 from tests.screen_support import wait
 from tests.test_mqtt_setup import SetupBroker, letan, setup_broker  # noqa: F401 (a fixture, used by world)
+from tests.test_mqtt_tls import make_certificates
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
@@ -55,6 +57,7 @@ ROOT = "letan/v1/cua-nam"
 IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
 NOTICE = 'Giờ làm việc: 7:30 – 17:00 <script>alert("x")</script><b>đậm</b> & “ngoặc”'
 BOARD_SIZE = (1920, 1080)
+RATING_IDLE_S = 20
 
 
 @dataclass
@@ -96,8 +99,8 @@ class World:
 def world(setup_broker: SetupBroker) -> Iterator[World]:  # noqa: F811 (the fixture imported above)
     base = setup_broker.out.parent
     centre_file = base / "centre.yaml"  # the sample centre with a notice line for the board
-    centre_file.write_text(CUA_NAM.read_text(encoding="utf-8") + f"staff: {{notice: {json.dumps(NOTICE)}}}\n",
-                           encoding="utf-8")
+    staff = f"staff: {{notice: {json.dumps(NOTICE)}, rating_idle_s: {RATING_IDLE_S}}}\n"
+    centre_file.write_text(CUA_NAM.read_text(encoding="utf-8") + staff, encoding="utf-8")
     centre = load_centre(centre_file)
     clock = OffsetClock(datetime(2026, 11, 30, 9, 0, tzinfo=TZ))  # a Monday morning
     engine = QueueEngine(centre, base / "queue.db", clock)
@@ -374,6 +377,27 @@ def test_serve_park_and_unpark_from_the_console(world: World) -> None:
         assert world.engine.ticket(number).status == "waiting"
 
 
+def test_a_rating_tablet_left_alone_goes_back_to_its_welcome(world: World) -> None:
+    drain_counter(world, 2)
+    world.engine.issue("chung_thuc")
+    with chromium((1280, 800)) as tablet, chromium() as console:
+        login(tablet, f"{world.url}/rate/2", world.accounts["counter2"])
+        live(tablet)
+        open_console(console, world, 2)
+        number = re.search(r"Mời số ([A-Z]\d+)", press(console, "btn-next", "Mời số")).group(1)  # type: ignore
+        press(console, "btn-done", "Đã xong")
+        wait(tablet, lambda d: d.execute_script("return document.body.dataset.view") == "ask"
+             and text(d, "#ask-ticket") == number, "the question")
+        asked = time.monotonic()
+        wait(tablet, lambda d: d.execute_script("return document.body.dataset.view") == "welcome",
+             "the welcome again", RATING_IDLE_S + 10)
+        assert time.monotonic() - asked >= RATING_IDLE_S - 1
+        tablet.refresh()  # nor does the page ask again when reloaded: the server no longer offers it
+        live(tablet)
+        assert tablet.execute_script("return document.body.dataset.view") == "welcome", (
+            text(tablet, "#ask-ticket"), number, time.monotonic() - asked)
+
+
 # --- the manager page ---------------------------------------------------------------------------
 
 
@@ -478,3 +502,38 @@ def test_bad_input_is_refused_or_escaped(world: World) -> None:
     assert refused.value.response.status_code == 403
     with pytest.raises(InvalidStatus):  # and without the cookie
         ws_connect(socket_url, additional_headers={"Origin": world.url})
+
+
+def test_the_pages_are_served_over_tls(world: World, tmp_path: Path) -> None:
+    ca, cert, key = make_certificates(tmp_path / "tls")
+    bad = letan("web", "--config", str(CUA_NAM), "--tls-cert", str(tmp_path / "missing.pem"), "--tls-key", str(key),
+                cwd=tmp_path)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+    port = free_port()
+    with (tmp_path / "web.log").open("wb") as log:
+        web = subprocess.Popen([sys.executable, "-m", "letan", "web", "--config", str(CUA_NAM), "--port", str(port),
+                                "--broker", world.broker_url("board"), "--tls-cert", str(cert), "--tls-key", str(key)],
+                               stdout=log, stderr=log, cwd=tmp_path)
+    try:
+        wait_until(lambda: listening(port) or web.poll() is not None, "letan web over TLS to listen", 30)
+        context = ssl.create_default_context(cafile=str(ca))
+        opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context),
+                                             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        with opener.open(f"https://127.0.0.1:{port}/board", timeout=20) as page:
+            assert page.status == 200 and "now-ticket" in page.read().decode()
+        login = urllib.parse.urlencode({"password": world.accounts["counter2"]}).encode()
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args: Any) -> None:
+                return None
+        direct = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context), NoRedirect)
+        with pytest.raises(urllib.error.HTTPError) as redirected:
+            direct.open(urllib.request.Request(f"https://127.0.0.1:{port}/counter/2/login", data=login), timeout=20)
+        cookie = redirected.value.headers["Set-Cookie"]
+        redirected.value.close()
+        assert redirected.value.code == 303 and "Secure" in cookie and "HttpOnly" in cookie
+        with ws_connect(f"wss://127.0.0.1:{port}/ws/board", ssl=context) as board:
+            assert "services" in json.loads(board.recv(timeout=10))
+    finally:
+        web.terminate()
+        web.wait(10)

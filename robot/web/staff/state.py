@@ -88,7 +88,8 @@ class StaffState:
         with self._lock:
             if not self._dedup.first_time(message.event_id):
                 return
-            self._learn_offset(message.ts)
+            if getattr(message, "robot", None) is not None:  # the robot's clock (not a console's or this server's)
+                self._learn_offset(message.ts)
             self.dashboard.apply(message)
             if isinstance(message, TicketEvent):
                 self._ticket(message)
@@ -191,16 +192,18 @@ class StaffState:
                     "version": self.version}
 
     def rateable(self, number: int, within_s: float) -> dict[str, Any] | None:
-        """The ticket counter `number` finished last, if within `within_s` and not rated yet: the tablet asks."""
+        """The ticket counter `number` finished last, if within `within_s` and not rated yet: the tablet asks until
+        `remaining_s` have passed (the window counts from the ticket's end, also for a page loaded meanwhile)."""
         with self._lock:
             done = self.finished.get(number)
             if not done:
                 return None
             last = done[-1]
-            age = self._age_s(last["ts"])
-            if last["ticket"] in self.ratings or age is None or age > within_s:
+            moment = _time(last["ts"])
+            age = None if moment is None else (self.now() - moment).total_seconds()
+            if last["ticket"] in self.ratings or age is None or age >= within_s:
                 return None
-            return {"ticket": last["ticket"], "service": last["service"]}
+            return {"ticket": last["ticket"], "service": last["service"], "remaining_s": round(within_s - age, 3)}
 
     def finished_here(self, number: int, ticket: str) -> dict[str, Any] | None:
         with self._lock:

@@ -10,11 +10,20 @@
   let rating = null;
   let idle = null;
 
-  const show = (which) => {
+  const show = (which, waitMs) => {
     for (const id of ["welcome", "ask", "thanks"]) $(id).hidden = id !== which;
     document.body.dataset.view = which;
+    if (waitMs === undefined) {
+      clearTimeout(idle);
+      if (which !== "welcome") {
+        idle = setTimeout(() => { answered = asked ? asked.ticket : answered; show("welcome"); },
+                          which === "thanks" ? 5000 : idleMs);
+      }
+    }
+  };
+  const askFor = (ms) => {  // the question stays until the window the server gave runs out
     clearTimeout(idle);
-    if (which !== "welcome") idle = setTimeout(() => { answered = asked ? asked.ticket : answered; show("welcome"); }, which === "thanks" ? 5000 : idleMs);
+    idle = setTimeout(() => { answered = asked ? asked.ticket : answered; show("welcome"); }, ms);
   };
   show("welcome");
 
@@ -24,7 +33,8 @@
       rating = null;
       $("ask-ticket").textContent = asked.ticket;
       $("reasons").hidden = true;
-      show("ask");
+      show("ask", 0);
+      askFor(Math.max(1, asked.remaining_s) * 1000);
     }
   });
 
@@ -39,7 +49,7 @@
   for (const button of document.querySelectorAll("button[data-rating]")) {
     button.addEventListener("click", () => {
       rating = button.dataset.rating;
-      if (rating === "unsatisfied") { $("reasons").hidden = false; show("ask"); return; }
+      if (rating === "unsatisfied") { $("reasons").hidden = false; return; }
       send(null);
     });
   }
