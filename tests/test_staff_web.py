@@ -11,11 +11,13 @@ import csv
 import http.cookiejar
 import io
 import json
+import os
 import queue
 import re
 import ssl
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -30,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from websockets.exceptions import InvalidStatus
@@ -37,6 +40,7 @@ from websockets.sync.client import connect as ws_connect
 
 from letan.bench import screen as screen_bench
 from letan.bench.web import OffsetClock, listening
+from robot.clock import SystemClock
 from robot.config import load_centre
 from robot.events import CounterRating, Stamper
 from robot.mqtt.client import BrokerSettings, MqttLink
@@ -45,6 +49,7 @@ from robot.mqtt.service import RobotMqtt
 from robot.queue import QueueEngine
 from robot.web.staff.state import CSV_COLUMNS, figures_csv_rows
 from tests.conftest import CUA_NAM
+from tests.mosquitto import USERS, MosquittoBroker
 from tests.mqtt_support import TZ
 from tests.screen_support import wait
 from tests.test_mqtt_setup import SetupBroker, letan, setup_broker  # noqa: F401 (a fixture, used by world)
@@ -537,3 +542,57 @@ def test_the_pages_are_served_over_tls(world: World, tmp_path: Path) -> None:
     finally:
         web.terminate()
         web.wait(10)
+
+
+def test_letan_run_announces_a_call_from_the_web_console_once(fresh_mosquitto: MosquittoBroker,
+                                                              tmp_path: Path) -> None:
+    """The robot application itself (letan run, devices none, speech to WAV files) with letan web on one broker."""
+    data = yaml.safe_load(CUA_NAM.read_text(encoding="utf-8"))
+    every_day = {"morning": {"open": "00:00", "close": "23:59"}}
+    data["opening_hours"] = {day: every_day for day in ("monday", "tuesday", "wednesday", "thursday", "friday",
+                                                        "saturday", "sunday")}
+    data["devices"] = {"profile": "real", "printer": {"kind": "none"}, "scanner": {"kind": "none"},
+                       "drive": {"kind": "none"}, "audio": {"output_dir": str(tmp_path / "audio")}}
+    data["queue"]["db"] = str(tmp_path / "queue.sqlite3")
+    data["dossier"] = {"provider": "sqlite", "db": str(tmp_path / "dossiers.sqlite3")}
+    data["mqtt"] = {"url": fresh_mosquitto.url_for("robot"), "outbox": str(tmp_path / "outbox.sqlite3"),
+                    "status_period_s": 3600}
+    config = tmp_path / "robot.yaml"
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    centre = load_centre(config)
+    env = {**os.environ, "LETAN_STATE_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
+    port = free_port()
+    robot = subprocess.Popen([sys.executable, "-m", "letan", "run", "--config", str(config)], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, env=env)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(robot.stdout or []), daemon=True)
+    reader.start()
+    web = subprocess.Popen([sys.executable, "-m", "letan", "web", "--config", str(config), "--port", str(port),
+                            "--broker", fresh_mosquitto.url_for("board")], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, env=env)
+    engine = QueueEngine(centre, centre.queue_db_path(), SystemClock(centre.site.tz))
+    try:
+        wait_until(lambda: any("letan running" in line for line in lines), "letan run to start", 60)
+        wait_until(lambda: listening(port), "letan web to listen", 30)
+        console = Client(World(None, engine, None, web, port, tmp_path / "web.log"))  # type: ignore[arg-type]
+        assert console.login("/counter/2/login", USERS["counter2"])[0] == 200
+        said = tmp_path / "audio"
+        calls = []
+        for _ in range(3):
+            number = engine.issue("chung_thuc").ticket.number
+            _, reply = console.post_json("/counter/2/act", {"action": "call-next"})
+            assert reply == {"status": "accepted", "message": f"Mời số {number} đến quầy 2."}, reply
+            calls.append(number)
+            wait_until(lambda: len(list(said.glob("utterance-*.wav"))) >= len(calls), "the robot's call", 30)
+            console.post_json("/counter/2/act", {"action": "done"})
+        # One file per call (said twice in it). The robot says calls in order, so when the third call's file is
+        # there, a second saying of the first two would be there too.
+        assert len(list(said.glob("utterance-*.wav"))) == 3
+    finally:
+        engine.close()
+        web.terminate()
+        web.wait(10)
+        robot.terminate()
+        robot.wait(10)
+        reader.join(timeout=5)
+    assert "Traceback" not in "".join(lines)
