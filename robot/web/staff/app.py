@@ -120,7 +120,9 @@ class StaffWeb:
         self.site = centre.site.id
         self.base = f"{centre.mqtt.topic_root}/{self.site}"
         self.root = centre.mqtt.topic_root
-        self.audio = audio or CallAudio(centre.dialog.speech.voice)
+        speech = centre.dialog.speech  # the robot's voice: its voice pack's clips where recorded, espeak-ng else
+        self.audio = audio or CallAudio(speech.voice, centre.resolve_path(speech.voice_pack) if speech.voice_pack
+                                        else None, speech.announce_repeat)
         self.login_wait_s = login_wait_s
         self.state = StaffState(centre)
         self.boot = uuid.uuid4().hex  # a board that sees another boot does not replay the calls it already has
