@@ -312,6 +312,18 @@ def test_letan_run_without_a_sound_card_says_so_and_serves_by_screen(tmp_path: P
         app.stop()
 
 
+def test_doctor_lists_the_microphones_there_are() -> None:
+    """A microphone that is not there: letan doctor's line says which input devices PortAudio does list, by index
+    and name as devices.audio.input takes them (none on this machine, which has no sound card)."""
+    from letan.cli.device_probes import microphone_check
+
+    audio = CENTRE.devices.audio.model_copy(update={"input": "no-such-microphone"})
+    centre = _centre("viet-asr").model_copy(update={"devices": CENTRE.devices.model_copy(update={"audio": audio})})
+    check = microphone_check(centre)
+    assert not check.ok and "no-such-microphone" in check.detail
+    assert check.fix.endswith("input devices here: none") and "devices.audio.input" in check.fix
+
+
 def test_a_sound_card_of_zeros_is_reported(realtime: Any) -> None:
     session, timeline = realtime("viet-asr")
     session.room.zeros = True

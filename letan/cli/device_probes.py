@@ -217,8 +217,19 @@ def _sound_device(label: str, device: str | None, kind: str, fix: str) -> Check:
     try:
         found: Any = sounddevice.query_devices(int(device) if device and device.isdigit() else device, kind)
     except Exception as exc:  # ValueError: no such name; PortAudioError: no default device
-        return Check(label, False, f"{device or 'default ' + kind}: {_one_line(exc)}", fix)
+        return Check(label, False, f"{device or 'default ' + kind}: {_one_line(exc)}",
+                     f"{fix}; {kind} devices here: {_sound_devices(sounddevice, kind)}")
     return Check(label, True, f"{found['name']} ({found[f'max_{kind}_channels']} channels)")
+
+
+def _sound_devices(sounddevice: Any, kind: str) -> str:
+    """The devices PortAudio lists for `kind` (input or output): index and name, as devices.audio takes them."""
+    try:
+        devices = list(sounddevice.query_devices())
+    except Exception:
+        return "none (PortAudio lists nothing)"
+    names = [f"{index} {d['name']!r}" for index, d in enumerate(devices) if d.get(f"max_{kind}_channels", 0) > 0]
+    return ", ".join(names) or "none"
 
 
 def microphone_check(centre: CentreConfig) -> Check:
