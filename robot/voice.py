@@ -273,6 +273,18 @@ class ListenGate:
 ZEROS_ALERT_S = 5.0  # a sound card delivering exact zeros this long is reported
 
 
+class _TimedEndPointer(EndPointer):
+    """An end-pointer that remembers when it last closed an utterance (time.monotonic), for the figures."""
+
+    closed_at = 0.0
+
+    def feed(self, frame: bytes) -> bytes | None:
+        pcm = super().feed(frame)
+        if pcm is not None:
+            self.closed_at = time.monotonic()
+        return pcm
+
+
 class Ears:
     """The microphone loop on its own thread (see the module's docstring)."""
 
@@ -298,7 +310,7 @@ class Ears:
         self.retry_s = retry_s
         self._stopping = threading.Event()
         self._source: Any = None
-        self._endpointer: EndPointer | None = None
+        self._endpointer: _TimedEndPointer | None = None
         self._thread: threading.Thread | None = None
         self.frames_seen = 0
         self.state = "starting"
@@ -323,6 +335,12 @@ class Ears:
         endpointer = self._endpointer
         return endpointer is not None and endpointer.in_speech
 
+    @property
+    def utterance_closed_at(self) -> float:
+        """When the end-pointer last closed an utterance (time.monotonic; 0 before the first)."""
+        endpointer = self._endpointer
+        return endpointer.closed_at if endpointer is not None else 0.0
+
     def _set(self, state: str, detail: str) -> None:
         if state != self.state:
             self.state = state
@@ -332,7 +350,7 @@ class Ears:
         while not self._stopping.is_set():
             try:
                 self._source = self.open_source()
-                self._endpointer = EndPointer(self.endpointing, self.gate)
+                self._endpointer = _TimedEndPointer(self.endpointing, self.gate)
                 for result in recognise(self._watched(self._source.frames()), self._endpointer, self.recognizer,
                                         self.native):
                     self.on_utterance(result)
