@@ -32,6 +32,15 @@ PROFANITY: frozenset[str] = frozenset({
     "ngu", "thằng ngu", "con điếm", "điếm",
 })
 MASK = "…"
+# Answers that are words of any sentence too: alone they answer, in a longer utterance they need company.
+YES_NO: frozenset[str] = frozenset({"có", "không", "chưa", "phải", "đúng", "vâng", "dạ", "ừ"})
+# Words of any request that carry nothing alone: they count when something the robot knows is also said.
+FILLERS: frozenset[str] = frozenset({
+    "tôi", "mình", "cho", "của", "với", "và", "là", "được", "gì", "nào", "đâu", "ở", "tới", "đến",
+    "đi", "đó", "này", "kia", "làm", "muốn", "cần", "hỏi", "xin", "giúp", "em", "anh", "chị", "bác", "cháu", "ông",
+    "bà", "cô", "chú", "con", "nhé", "vậy", "thế", "còn", "nữa", "thì", "ạ", "à", "ơi", "đây", "rồi", "lại", "để",
+    "thủ", "tục", "cái", "bao", "nhiêu", "lâu", "mấy", "khi",
+})
 
 
 def _words(text: str) -> list[str]:
@@ -44,6 +53,8 @@ def known_phrases(catalogue: Catalogue, extra: Iterable[str] = ()) -> frozenset[
     phrases: list[str] = [*DIALOG_PHRASES, *extra]
     for proc in catalogue.procedures:
         phrases += [proc.short_name, *proc.keywords]
+    for topic in catalogue.referrals.topics:
+        phrases += list(topic.keywords)
     for phrase, _label, _weight in lexicon.PHRASES:
         if "{family}" in phrase:
             phrases += [phrase.replace("{family}", f) for f in lexicon.FAMILY]
@@ -57,19 +68,31 @@ def known_phrases(catalogue: Catalogue, extra: Iterable[str] = ()) -> frozenset[
 
 
 def support(words: list[str], known: frozenset[tuple[str, ...]]) -> float:
-    """The share of `words` that belong to a known phrase found in them (fillers like "ạ", "thì" count when
-    something else is known); 0 when nothing is."""
+    """The share of `words` that belong to a known phrase found in them (fillers like "ạ", "tôi", "cho" count half
+    when something else is known; so do numbers written in digits); 0 when nothing but a number, forms of address, yes
+    or no and fillers is known ("ba lô cho đi ngõ", "mà mù nó vì có lên của anh"), unless the utterance is a short
+    answer of known words ("không ạ") or a number read out."""
     if not words:
         return 0.0
     longest = max((len(t) for t in known), default=1)
     covered = [False] * len(words)
+    core = False  # something more than a number, a form of address or a filler is known
+    fillers = lexicon.SKIP_WORDS | FILLERS
+    weak = fillers | set(lexicon.NUMBER_WORDS) | lexicon.ADDRESS_WORDS | YES_NO
     for size in range(1, min(longest, len(words)) + 1):
         for start in range(len(words) - size + 1):
-            if tuple(words[start:start + size]) in known:
+            phrase = tuple(words[start:start + size])
+            if phrase in known:
                 covered[start:start + size] = [True] * size
-    if not any(covered):
+                core = core or size > 1 or phrase[0] not in weak
+    covered = [c or any(ch.isdigit() for ch in w) for c, w in zip(covered, words, strict=True)]
+    numbers = sum(w in lexicon.NUMBER_WORDS or any(ch.isdigit() for ch in w) for w in words)
+    core = core or numbers >= 2  # a number or a code read out
+    core = core or (len(words) <= 2 and all(covered))  # a short answer: "có", "không ạ", "bác"
+    if not core:
         return 0.0
-    return sum(c or w in lexicon.SKIP_WORDS for c, w in zip(covered, words, strict=True)) / len(words)
+    # a filler counts half: a few known words among fillers and unknown ones are not enough
+    return sum(1.0 if c else 0.5 if w in fillers else 0.0 for c, w in zip(covered, words, strict=True)) / len(words)
 
 
 @dataclass(frozen=True)
