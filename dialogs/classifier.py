@@ -26,7 +26,7 @@ tôi mất hôm qua"). This classifier learns from whole sentences instead:
 no, and when the classifier says the same or less; the classifier's label replaces it (keeping the
 lexicon's slots: question, address, priority...) when the lexicon is unsure or found nothing and the
 classifier is confident; when both are unsure the classifier's procedures join the alternatives of a
-clarifying question. Its thresholds were chosen by 5-fold cross-validation on tune.yaml.
+clarifying question. Its thresholds were chosen by 5-fold cross-validation on tune.yaml and train-more.yaml.
 """
 
 from __future__ import annotations
@@ -147,11 +147,12 @@ class Example:
 
 @dataclass(frozen=True)
 class Settings:
-    """Hyperparameters, chosen by 5-fold cross-validation on tune.yaml (label accuracy of the held-out folds)."""
+    """Hyperparameters, chosen by 5-fold cross-validation on tune.yaml and train-more.yaml (label accuracy of the
+    held-out folds; scripts/tune_understanding.py --settings)."""
 
     l2: float = 1e-5
     min_df: int = 2
-    max_features: int = 2000
+    max_features: int = 6000
     selection: str = "chi2"  # or "df"
     word_weight: float = 0.6  # the word block's length beside the character block's (which is 1)
     evaluations: int = 30  # L-BFGS function evaluations on the training part
@@ -200,6 +201,34 @@ class TextClassifier:
             self.temperature, evaluations = 1.0, settings.evaluations + settings.refit_evaluations
         final = _lbfgs(_objective(matrix, targets, weights, settings.l2, len(self.labels)), start, evaluations)
         self._weights, self._bias = self._unpack(final)
+
+    def save(self, path: Path) -> None:
+        """The trained model as plain arrays (numpy's .npz, no pickle), for `load`."""
+        np.savez(path, labels=np.array(self.labels, dtype=str), vocabulary=np.array(list(self._vocabulary), dtype=str),
+                 idf=self._idf, weights=self._weights, bias=self._bias, temperature=np.float64(self.temperature),
+                 word_weight=np.float64(self.settings.word_weight))
+
+    @classmethod
+    def load(cls, path: Path, settings: Settings = Settings()) -> TextClassifier:
+        """A model written by `save` (trained with `settings`); ValueError when the file is not one."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                model = cls.__new__(cls)
+                model.settings = settings
+                model.labels = tuple(str(label) for label in data["labels"])
+                model._label_index = {label: index for index, label in enumerate(model.labels)}
+                model._vocabulary = {str(name): index for index, name in enumerate(data["vocabulary"])}
+                model._idf = data["idf"].astype(np.float32)
+                model._weights = data["weights"].astype(np.float32)
+                model._bias = data["bias"].astype(np.float32)
+                model.temperature = float(data["temperature"])
+                word_weight = float(data["word_weight"])
+        except (OSError, KeyError, ValueError, EOFError) as error:
+            raise ValueError(f"not a saved classifier: {path} ({error})") from None
+        if word_weight != settings.word_weight or model._weights.shape != (len(model._vocabulary), len(model.labels)):
+            raise ValueError(f"saved classifier {path} does not match its settings")
+        model._is_char = np.array([name.startswith("c") for name in model._vocabulary], dtype=bool)
+        return model
 
     def _unpack(self, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         count = len(self.labels)
@@ -519,11 +548,14 @@ def build_classifier(catalogue: Catalogue, training_dir: Path, settings: Setting
 
 @dataclass(frozen=True)
 class Combination:
-    """Thresholds of `combine`, chosen by cross-validation on tune.yaml."""
+    """Thresholds of `combine`, chosen by 5-fold cross-validation on tune.yaml and train-more.yaml
+    (scripts/tune_understanding.py)."""
 
-    lexicon_sure: float = 0.9  # the lexicon's answer from this confidence stands, whatever the classifier says
-    classifier_sure: float = 0.8  # the classifier's label replaces an unsure lexicon answer from this probability
-    classifier_alone: float = 0.5  # ... or one where the lexicon found nothing
+    lexicon_sure: float = 0.98  # the lexicon's answer from this confidence stands, whatever the classifier says
+    classifier_sure: float = 0.4  # the classifier's label replaces a lexicon answer from this probability
+    classifier_alone: float = 0.3  # ... or one where the lexicon found nothing
+    # A yes or a no from the classifier needs more: the dialog acts on it (a ticket printed, an offer dropped).
+    answer_sure: float = 0.8
     alternative: float = 0.1  # a procedure this likely is offered in a clarifying question
 
 
@@ -532,6 +564,12 @@ COMBINATION = Combination()
 _ANSWERS = frozenset({"yes", "no"})
 # Intents that may name a procedure: the lexicon's "take a number for X" and the classifier's "X" agree.
 _WITH_PROCEDURE = frozenset({"procedure", "take_number"})
+# Requests the phrases read better than a bag of n-grams (short, often a follow-up in context): the classifier
+# replaces them only with a procedure.
+_PHRASE_INTENTS = frozenset({
+    "directions", "centre_hours", "question", "take_number", "refreshment", "lookup_dossier", "human_help",
+    "greeting", "goodbye", "thanks", "repeat",
+})
 
 
 def combine(lexicon: Understanding, probs: Sequence[tuple[str, float]],
@@ -559,7 +597,13 @@ def combine(lexicon: Understanding, probs: Sequence[tuple[str, float]],
     found_nothing = lexicon.intent == "unknown" and lexicon.confidence == 0.0
     needed = settings.classifier_alone if found_nothing else settings.classifier_sure
     if label in _ANSWERS:
-        needed = max(needed, settings.classifier_sure)
+        # a yes or a no only where the phrases found nothing: "không cần lấy số, chỉ hỏi khai tử cần giấy gì"
+        needed = max(needed, settings.answer_sure) if lexicon.intent == "unknown" else math.inf
+    if lexicon.intent in _PHRASE_INTENTS and (not said.procedure or lexicon.procedure):
+        needed = math.inf  # "dẫn tôi đi nhé", "thế chủ nhật thì sao", "lấy số khai sinh": the phrases' to read
+    named = {name for name, _ in lexicon.alternatives}
+    if len(named) >= 2 and said.procedure not in named:
+        needed = math.inf  # "khai sinh với kết hôn làm ở quầy nào": both named; the classifier only chooses
     if p >= needed:
         return _from_label(lexicon, said, p, probs, settings)
     alternatives = _merged_alternatives(lexicon.alternatives, probs, settings.alternative)
@@ -578,7 +622,11 @@ def _agrees(lexicon: Understanding, said: LabelMeaning) -> bool:
     if said.intent == "question" and lexicon.procedure and lexicon.intent in _WITH_PROCEDURE:
         return True
     pair = {(lexicon.intent, lexicon.place or lexicon.question), (said.intent, said.place or said.question)}
-    return pair == {("directions", "counter"), ("question", "counter")}
+    if pair == {("directions", "counter"), ("question", "counter")}:
+        return True
+    # "dẫn tôi ra quầy chứng thực": the way to the counter of a named procedure
+    return said.intent == "directions" and said.place == "counter" and bool(lexicon.procedure) and \
+        lexicon.question == "counter"
 
 
 def _from_label(lexicon: Understanding, said: LabelMeaning, p: float, probs: Sequence[tuple[str, float]],

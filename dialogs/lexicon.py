@@ -41,6 +41,10 @@ ABBREVIATIONS: dict[str, str] = {
     "ks": "khai sinh", "cc": "căn cước", "gh": "gia hạn", "ct": "chứng thực", "sy": "sao y", "bs": "bản sao",
     "hc": "hộ chiếu", "gplx": "giấy phép lái xe", "blx": "bằng lái xe", "tncn": "thu nhập cá nhân",
     "ttr": "tạm trú", "tv": "tạm vắng", "tth": "thường trú", "ctbs": "chứng thực bản sao", "ubnd.": "ủy ban nhân dân",
+    # ... and in the training sentences written later (config/understanding/train-more.yaml)
+    "lm": "làm", "v": "vậy", "gt": "giấy tờ", "xh": "xã hội", "kq": "kết quả", "hnay": "hôm nay", "xn": "xác nhận",
+    "kd": "kinh doanh", "tthn": "tình trạng hôn nhân", "stt": "số thứ tự", "xđ": "xác định", "xd": "xây dựng",
+    "xkld": "xuất khẩu lao động", "xkld.": "xuất khẩu lao động", "uk": "ừ",
     "hn": "hôm nay", "bnh": "bao nhiêu", "baoh": "bao nhiêu", "mn": "mọi người", "sn": "sinh nhật", "vk": "vợ",
     "ck": "chồng", "bme": "bố mẹ", "bm": "bố mẹ", "trc": "trước", "ng.": "người", "đt": "điện thoại",
     "dt": "điện thoại", "gđ": "gia đình", "gd": "gia đình", "nt": "nhắn tin", "bh": "bao giờ", "cn": "chủ nhật",
@@ -214,6 +218,20 @@ PHRASES: tuple[Phrase, ...] = (
         "bao nhiêu bữa", "mất mấy hôm", "lấy được ngay", "làm ngay", "có liền", "mấy ngày thì có", "bao lâu xong",
         "lấy liền", "lấy ngay được", "có ngay", "được ngay", "phải chờ", "chờ mấy", "đợi mấy", "đợi bao lâu",
         "chờ bao lâu", "bao nhiêu ngày mới", "nhanh nhất")),
+    # "mất bao nhiêu ngày" is time, though "mất bao nhiêu" alone is money: the longer phrase wins
+    *((p, "question:duration", 3.5) for p in (
+        "mất bao nhiêu ngày", "mất bao nhiêu lâu", "mất bao nhiêu hôm", "mất bao nhiêu tuần", "mất bao nhiêu tháng",
+        "mất bao nhiêu thời gian", "bao nhiêu hôm", "bao nhiêu tuần", "bao nhiêu tháng", "hết bao nhiêu ngày",
+        "hết bao lâu")),
+    # "có cần giấy khám sức khỏe không": a question about papers ("có cần" alone is neutral)
+    *((p, "question:documents", 3.5) for p in (
+        "có cần giấy", "có cần mang", "có cần đem", "có cần bản", "cần phải có", "cần có giấy", "xác nhận gì",
+        "cần mang những gì", "phải mang những gì", "cần giấy tờ gì", "cần những giấy tờ gì")),
+    # papers in the citizen's story, not a question about them ("chưa có giấy tờ gì", "giấy tờ đã có tên bố")
+    *((p, "neutral", 0) for p in (
+        "chưa có giấy tờ gì", "không có giấy tờ gì", "chẳng có giấy tờ gì", "không còn giấy tờ gì",
+        "chưa có giấy tờ", "không có giấy tờ", "giấy tờ đã có", "trong giấy tờ", "giấy tờ ghi", "giấy tờ của tôi",
+        "giấy tờ chứng minh", "hết giấy tờ", "mất giấy tờ", "mất hết giấy tờ")),
     *((p, "question:counter", 3) for p in (
         "quầy nào", "ở đâu", "chỗ nào", "nộp ở đâu", "làm ở đâu", "phòng nào", "đi đâu", "nơi nào", "cửa nào",
         "bàn nào", "chỗ nào làm", "làm đâu", "nộp đâu", "quầy đâu",

@@ -34,8 +34,9 @@ from robot.config import load_catalogue_checked
 
 TRAINING_DIR = TUNE_SET.parent
 FOLDS = 3
-# Start-up budget of the training (1.5 s on the 2-core robot computer), with room for a loaded test machine.
-TRAINING_SECONDS = 4.5
+# Training runs once per change of what it learns from; later starts load the model from the state directory's
+# cache (robot/understander.py, well under a second). Its budget leaves room for a loaded test machine.
+TRAINING_SECONDS = 30
 
 Predictions = list[tuple[Example, list[tuple[str, float]]]]
 
@@ -121,7 +122,7 @@ def test_a_confident_lexicon_answer_is_never_overridden(catalogue: Catalogue, cl
         if alone.intent != "unknown" and alone.confidence >= COMBINATION.lexicon_sure:
             confident += 1
             assert combine(alone, classifier.predict(item.text)) == alone, item.text
-    assert confident >= 50
+    assert confident >= 15  # exact strong phrases (0.98 and up since the thresholds were chosen again)
     sure = Understanding(intent="procedure", confidence=COMBINATION.lexicon_sure, procedure="khai_sinh",
                          question="fee", questions=("fee",), address="bác")
     for label in ("procedure:khai_tu", "directions:toilet", "no", "referral:passport", "unknown"):
@@ -153,7 +154,8 @@ def test_a_confident_classifier_fills_what_the_lexicon_missed() -> None:
 def test_both_unsure_gives_alternatives_to_ask_about() -> None:
     unsure = Understanding(intent="procedure", confidence=0.45, procedure="ban_sao_trich_luc_ho_tich",
                            alternatives=(("ban_sao_trich_luc_ho_tich", 0.45),))
-    probs = [("procedure:dang_ky_lai_khai_sinh", 0.5), ("procedure:khai_sinh", 0.3), ("greeting", 0.1)]
+    probs = [("procedure:dang_ky_lai_khai_sinh", COMBINATION.classifier_sure - 0.05), ("procedure:khai_sinh", 0.3),
+             ("greeting", 0.1)]
     result = combine(unsure, probs)
     assert result.intent == "procedure" and result.procedure == "ban_sao_trich_luc_ho_tich"
     assert result.confidence < 0.6  # the dialog asks which one
@@ -226,3 +228,78 @@ def test_labels_of_labelled_items() -> None:
     assert label_of("directions", place="toilet") == "directions:toilet"
     assert label_of("referral", topic="passport") == "referral:passport"
     assert label_of("thanks") == "thanks"
+
+
+@pytest.mark.slow
+def test_a_saved_model_predicts_as_the_trained_one(classifier: TextClassifier, tmp_path: Path) -> None:
+    classifier.save(tmp_path / "model.npz")
+    loaded = TextClassifier.load(tmp_path / "model.npz")
+    assert loaded.labels == classifier.labels and loaded.temperature == classifier.temperature
+    for item in load_eval_set(TUNE_SET)[:60]:
+        assert loaded.predict(item.text) == classifier.predict(item.text), item.text
+    (tmp_path / "bad.npz").write_bytes(b"not a model")
+    with pytest.raises(ValueError):
+        TextClassifier.load(tmp_path / "bad.npz")
+
+
+@pytest.mark.slow
+def test_the_trained_model_is_cached_in_the_state_directory(catalogue: Catalogue, classifier: TextClassifier,
+                                                            tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Training takes seconds: the application trains once, then loads the model from the state directory; a
+    damaged cache file is trained again, a changed training file gets a model of its own."""
+    from robot import understander
+
+    monkeypatch.setenv("LETAN_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setattr(understander, "_trained", {})
+    first = understander.classifier_for(catalogue, TRAINING_DIR)
+    key = understander.model_key(catalogue, TRAINING_DIR)
+    cached = understander.cache_path(key)
+    assert cached.is_file() and cached.is_relative_to(tmp_path / "state")
+    assert first is not None and first.predict("khai sinh") == classifier.predict("khai sinh")
+
+    monkeypatch.setattr(understander, "_trained", {})
+    monkeypatch.setattr(understander, "build_classifier", lambda *args: pytest.fail("trained although cached"))
+    start = time.perf_counter()
+    again = understander.classifier_for(catalogue, TRAINING_DIR)
+    assert time.perf_counter() - start < 1.0
+    assert again is not None and again.predict("bà nhà tôi mất hôm qua") == classifier.predict("bà nhà tôi mất hôm qua")
+
+    cached.write_bytes(b"damaged")
+    monkeypatch.setattr(understander, "_trained", {})
+    monkeypatch.setattr(understander, "build_classifier", build_classifier)
+    assert understander.classifier_for(catalogue, TRAINING_DIR) is not None
+    assert TextClassifier.load(cached).labels == classifier.labels  # trained again and cached again
+
+    other = tmp_path / "training"
+    other.mkdir()
+    for path in TRAINING_DIR.glob("*.yaml"):
+        (other / path.name).write_bytes(path.read_bytes())
+    (other / "tune.yaml").write_text((TRAINING_DIR / "tune.yaml").read_text(encoding="utf-8") + "\n# changed\n",
+                                     encoding="utf-8")
+    assert understander.model_key(catalogue, other) != key
+
+
+def test_the_phrases_keep_what_they_read_better() -> None:
+    """Structure a bag of n-grams does not see: a follow-up or short request stays the phrases' (unless the
+    classifier names a procedure the phrases did not), a yes or a no only fills a turn the phrases did not read,
+    two procedures named stay both, and the way to a named procedure's counter is the same request."""
+    hours = Understanding(intent="centre_hours", confidence=0.81, day="sunday")
+    assert combine(hours, [("question:documents", 0.9)]) == hours
+    lead = Understanding(intent="directions", confidence=0.81, place="counter")
+    assert combine(lead, [("goodbye", 0.95)]) == lead
+    ticket = Understanding(intent="take_number", confidence=0.93, procedure="khai_sinh")
+    kept = combine(ticket, [("procedure:dang_ky_lai_khai_sinh", 0.9)])  # offered as an alternative at most
+    assert (kept.intent, kept.procedure, kept.confidence) == ("take_number", "khai_sinh", 0.93)
+    vague = Understanding(intent="take_number", confidence=0.7)
+    assert combine(vague, [("procedure:khai_tu", 0.9)]).procedure == "khai_tu"
+    asked = Understanding(intent="procedure", confidence=0.74, procedure="khai_tu", question="documents",
+                          questions=("documents",))
+    assert combine(asked, [("no", 0.99)]) == asked
+    assert combine(Understanding(intent="unknown", confidence=0.2), [("no", 0.9)]).intent == "no"
+    both = Understanding(intent="procedure", confidence=0.37, procedure="khai_sinh", question="counter",
+                         alternatives=(("khai_sinh", 0.37), ("ket_hon", 0.37)))
+    assert combine(both, [("procedure:ban_sao_trich_luc_ho_tich", 0.9)]).procedure == "khai_sinh"
+    assert combine(both, [("procedure:ket_hon", 0.9)]).procedure == "ket_hon"  # it may choose between them
+    way = Understanding(intent="procedure", confidence=0.74, procedure="chung_thuc_ban_sao", question="counter",
+                        questions=("counter",))
+    assert combine(way, [("directions:counter", 0.9)]) == way
