@@ -718,7 +718,8 @@ class Application:
             return
         self._closers.append(self.mqtt.stop)
         for action in ROBOT_ACTIONS:
-            self.mqtt.register(action, self._staff_command)
+            if action not in self.mqtt.commands.handlers:  # the MQTT side's own (ack-alert) stay
+                self.mqtt.register(action, self._staff_command)
         where = f"{self.mqtt.settings.display}{', embedded' if self.mqtt.embedded else ''}"
         link, connected = self.mqtt.link, f"ok ({where})"
         link.on_connect_hooks.append(lambda: self._parts.__setitem__("mqtt", connected))

@@ -172,6 +172,7 @@ class QueueSnapshot(Message):
     # The waiting tickets in line order, for the counters' consoles (docs/staff.md): each {"ticket", "priority",
     # "since"} (issue time); numbers only, never who holds them.
     waiting_tickets: tuple[dict[str, Any], ...] = ()
+    parked_tickets: tuple[dict[str, Any], ...] = ()  # the parked ones: each {"ticket", "since"} (when parked)
 
     def topic(self, root: str = DEFAULT_ROOT) -> str:
         return f"{root}/{self.site}/queue/snapshot/{self.service}"
@@ -360,14 +361,15 @@ class NavigationProgress(RobotMessage):
     reason: str | None = None
 
 
-RobotAction = Literal["pause", "resume", "go-to-base", "announce", "dispense", "refill"]
-ROBOT_ACTIONS: tuple[str, ...] = ("pause", "resume", "go-to-base", "announce", "dispense", "refill")
+RobotAction = Literal["pause", "resume", "go-to-base", "announce", "dispense", "refill", "ack-alert"]
+ROBOT_ACTIONS: tuple[str, ...] = ("pause", "resume", "go-to-base", "announce", "dispense", "refill", "ack-alert")
 
 
 @dataclass(frozen=True, kw_only=True)
 class RobotCommand(RobotMessage):
     """A staff command to the robot: `text` for announce, `item`/`quantity`/`location` for dispense (quantity
-    default 1), `item`/`quantity` for refill (how many are in the bin now; default: full)."""
+    default 1), `item`/`quantity` for refill (how many are in the bin now; default: full), `kind` for ack-alert
+    (the alert kind staff have dealt with)."""
 
     TYPE: ClassVar[str] = "robot.command"
     SUFFIX: ClassVar[str] = "cmd"
@@ -377,6 +379,7 @@ class RobotCommand(RobotMessage):
     item: Literal["water", "candy"] | None = None
     quantity: int | None = None
     location: str | None = None
+    kind: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -283,7 +283,8 @@ def execute_counter_command(desk: CounterDesk, command: CounterCommand, point_id
 
 RobotHandler = Callable[[RobotCommand], Outcome]
 ROBOT_ACTION_NAMES = {"pause": "tạm dừng", "resume": "tiếp tục", "go-to-base": "về vị trí chờ",
-                      "announce": "phát thông báo", "dispense": "phát nước, kẹo", "refill": "nạp lại nước, kẹo"}
+                      "announce": "phát thông báo", "dispense": "phát nước, kẹo", "refill": "nạp lại nước, kẹo",
+                      "ack-alert": "xác nhận đã xử lý cảnh báo"}
 # Why a walk or a hand-out stopped (robot.navigation, drivers.dispenser reason codes), in words for staff.
 STOP_REASON_WORDS = {
     "obstacle": "có vật cản", "stuck": "robot bị kẹt", "e_stop": "nút dừng khẩn cấp đang bấm",
@@ -296,7 +297,8 @@ STOP_REASON_WORDS = {
 def stop_reason_words(reason: str | None) -> str:
     """The Vietnamese words for a reason code in a staff reply (never the English code itself)."""
     return STOP_REASON_WORDS.get(reason or "", "lỗi không rõ, kỹ thuật viên xem nhật ký")
-REPEATABLE_ACTIONS = frozenset({"pause", "resume", "go-to-base", "refill"})  # set a state: harmless to run twice
+# These set a state: harmless to run twice.
+REPEATABLE_ACTIONS = frozenset({"pause", "resume", "go-to-base", "refill", "ack-alert"})
 
 
 class CommandService:

@@ -123,6 +123,9 @@ def snapshot_messages(status: QueueStatus, tickets: Sequence[Ticket], stamp: Sta
             waiting_tickets=tuple(
                 {"ticket": t.number, "priority": t.priority, "since": t.issued_at.isoformat(timespec="milliseconds")}
                 for t in tickets if t.service == svc.service and t.status == TicketStatus.WAITING),
+            parked_tickets=tuple(
+                {"ticket": t.number, "since": (t.parked_at or t.issued_at).isoformat(timespec="milliseconds")}
+                for t in tickets if t.service == svc.service and t.status == TicketStatus.PARKED),
         ))
     return out
 

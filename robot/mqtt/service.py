@@ -11,12 +11,20 @@ from typing import Protocol
 
 from robot.clock import Clock
 from robot.config import CentreConfig
-from robot.events import Message, NavigationProgress, RobotAlert, RobotAvailability, RobotStatus, Stamper
+from robot.events import (
+    Message,
+    NavigationProgress,
+    RobotAlert,
+    RobotAvailability,
+    RobotCommand,
+    RobotStatus,
+    Stamper,
+)
 from robot.mqtt.alerts import AlertBoard
 from robot.mqtt.broker import EmbeddedBroker, ensure_embedded_broker
 from robot.mqtt.bus import EventBus, Publishable
 from robot.mqtt.client import BrokerSettings, MqttLink
-from robot.mqtt.commands import CommandService, CounterDesk, RobotHandler
+from robot.mqtt.commands import CommandService, CounterDesk, Outcome, RobotHandler
 from robot.mqtt.discovery import discovery_messages
 from robot.mqtt.outbox import Outbox
 from robot.mqtt.queue_bridge import QueueBridge, QueueLog
@@ -50,6 +58,7 @@ class RobotMqtt:
             self.commands.after_command = self.bridge.wake
         self.alerts = AlertBoard(self.stamp)
         self._alerts_lock = threading.Lock()
+        self.commands.register("ack-alert", self._ack_alert)  # staff dealt with an alert (the manager page)
 
     def _announce_online(self) -> None:
         self.link.publish_now(self.stamp.make(RobotAvailability, state="online"), self.root)
@@ -68,12 +77,20 @@ class RobotMqtt:
                 return self.bus.publish(message)
             return self.bus.publish_many([message, state])[0]
 
-    def resolve_alert(self, kind: str) -> None:
-        """The problem of this alert kind is gone (e.g. staff helped the citizen): update `robot.alerts`."""
+    def resolve_alert(self, kind: str) -> bool:
+        """The problem of this alert kind is gone (e.g. staff helped the citizen): update `robot.alerts`.
+        False when no such alert was in force."""
         with self._alerts_lock:
             state = self.alerts.resolve(kind)
             if state is not None:
                 self.bus.publish(state)
+            return state is not None
+
+    def _ack_alert(self, command: RobotCommand) -> Outcome:
+        """Staff command `ack-alert`: the alert of `kind` is taken out of the retained `robot.alerts` state."""
+        if command.kind and self.resolve_alert(command.kind):
+            return Outcome(True, message="Đã ghi nhận cảnh báo đã được xử lý.")
+        return Outcome.reject("unknown_alert", "Không có cảnh báo này.")
 
     def make(self, cls: type[Message], **fields: object) -> Message:
         return self.stamp.make(cls, **fields)

@@ -47,6 +47,7 @@ from robot.events import (
     CounterCommand,
     CounterRating,
     MessageError,
+    RobotCommand,
     Stamper,
     TicketCalled,
     TicketRecalled,
@@ -63,6 +64,8 @@ TEMPLATES = package_folder("robot.web.staff", "templates")
 STATIC = package_folder("robot.web.staff", "static")
 FONTS = package_folder("robot.web", "static")  # the citizen screen's DejaVu fonts (Vietnamese subset)
 TICKET = re.compile(r"^[A-Z][0-9]{1,4}$")
+SEGMENT = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")  # a robot id
+ALERT_KIND = re.compile(r"^[a-z_]{1,40}$")
 MAX_FAILURES = 10
 FAILURE_WINDOW_S = 15 * 60
 LOCK_S = 60
@@ -151,6 +154,7 @@ class StaffWeb:
             Route("/manager", self._manager_page),
             Route("/manager/login", self._manager_login, methods=["POST"]),
             Route("/manager/export.csv", self._export),
+            Route("/manager/ack", self._ack_alert, methods=["POST"]),
             Route("/logout/{key}", self._logout, methods=["POST"]),
             WebSocketRoute("/ws/board", self._board_socket),
             WebSocketRoute("/ws/counter/{n:int}", self._session_socket("counter")),
@@ -255,6 +259,7 @@ class StaffWeb:
         if kind == "manager":
             session.state = StaffState(self.centre)
             link.subscribe(f"{self.base}/#", self._feeder(session.state))
+            link.subscribe(f"{self.base}/+/response", self._reply_to(session))  # the robots' replies (ack-alert)
         else:
             link.subscribe(f"{self.base}/counter/{n}/response", self._reply_to(session))
         link.start()
@@ -348,10 +353,11 @@ class StaffWeb:
         return login
 
     async def _manager_page(self, request: Request) -> Response:
-        if self._session(request.cookies, "manager", None) is None:
+        session = self._session(request.cookies, "manager", None)
+        if session is None:
             return self._html("login.html", kind="manager", counter=None, user="", users=MANAGERS, error="",
                               action="/manager/login")
-        return self._html("manager.html")
+        return self._html("manager.html", can_ack=session.user == "supervisor")  # monitor: reads only
 
     async def _manager_login(self, request: Request) -> Response:
         form = await self._form(request)
@@ -455,7 +461,29 @@ class StaffWeb:
         self._notify()
         return JSONResponse(entry, headers=HEADERS)
 
-    async def _send(self, session: Session, command: CounterCommand) -> dict[str, Any] | None:
+    async def _ack_alert(self, request: Request) -> Response:
+        """"Đã xử lý" on the manager page: the staff command `ack-alert` to the alert's robot, published as the
+        session's user (supervisor; the broker's ACL lets monitor write nothing, and the server refuses it first)."""
+        session = self._session(request.cookies, "manager", None)
+        if session is None:
+            return self._refuse("Phiên đăng nhập đã hết hạn. Xin đăng nhập lại.", 401)
+        if session.user != "supervisor":
+            return self._refuse("Tài khoản này chỉ được xem, không xác nhận được cảnh báo.", 403)
+        data = await self._json_body(request) or {}
+        robot, kind = data.get("robot"), data.get("kind")
+        if not (isinstance(robot, str) and SEGMENT.match(robot) and isinstance(kind, str) and ALERT_KIND.match(kind)):
+            return self._refuse("Không đọc được cảnh báo cần xác nhận.")
+        stamp = Stamper(self.site, robot, self.stamp.clock)
+        command = stamp.make(RobotCommand, request_id=uuid.uuid4().hex, action="ack-alert", kind=kind)
+        reply = await self._send(session, command)
+        if reply is None:
+            entry = {"status": "none", "message": "Không nhận được trả lời (máy chủ MQTT hoặc robot không phản hồi)."}
+        else:
+            entry = {"status": str(reply.get("status")), "message": str(reply.get("message") or reply.get("reason"))}
+        log.info("alert %s of robot %s acknowledged by %s: %s", kind, robot, session.user, entry["status"])
+        return JSONResponse(entry, headers=HEADERS)
+
+    async def _send(self, session: Session, command: CounterCommand | RobotCommand) -> dict[str, Any] | None:
         """Publish as the session's user; wait for the reply with its request id; resend once (same id)."""
         for _attempt in range(2):
             session.link.client.publish(command.topic(self.root), command.to_json(), qos=1)

@@ -187,7 +187,10 @@ class StaffState:
                     waiting.append({"ticket": item["ticket"], "priority": item["priority"], "since": item["since"],
                                     "age_s": self._age_s(item["since"]), "service": self.service_name(service)})
             waiting.sort(key=lambda w: (not w["priority"], w["since"]))
-            return {"counter": number, "current": current, "waiting": waiting,
+            parked = sorted(({"ticket": item["ticket"], "since": item["since"], "service": self.service_name(service)}
+                             for service in desk.services for snap in [self.dashboard.snapshots.get(service)]
+                             for item in (snap.parked_tickets if snap else ())), key=lambda p: p["since"])
+            return {"counter": number, "current": current, "waiting": waiting, "parked": parked,
                     "services": [{"id": s.id, "name": s.name} for s in self.centre.services],
                     "version": self.version}
 
@@ -248,6 +251,7 @@ class StaffState:
             for robot_id, state in sorted(d.active_alerts.items()):
                 for item in state.active:
                     alerts.append({"robot": robot_id, "since": str(item.get("since", ""))[11:16],
+                                   "code": str(item.get("kind")),
                                    "kind": ALERT_WORDS.get(str(item.get("kind")), str(item.get("kind"))),
                                    "severity": SEVERITY_WORDS.get(str(item.get("severity")), "")})
             figures = self.stats.figures if self.stats is not None else None

@@ -35,6 +35,33 @@
     });
     svg.replaceChildren(...parts);
   };
+  // The alerts in force; a supervisor gets "Đã xử lý" on each (the staff command ack-alert to that robot).
+  const canAck = document.body.dataset.canAck === "1";
+  const alerts = (list) => {
+    Letan.rows($("alerts"), list.map((a) => [a.since, a.robot, a.kind, {text: a.severity, cls: "bad"}]));
+    if (!canAck) return;
+    $("alerts").querySelectorAll("tr").forEach((tr, i) => {
+      const a = list[i];
+      const td = document.createElement("td");
+      const button = document.createElement("button");
+      button.className = "small ack";
+      button.textContent = "Đã xử lý";
+      button.dataset.robot = a.robot;
+      button.dataset.kind = a.code;
+      button.addEventListener("click", async () => {
+        button.disabled = true;
+        const reply = await Letan.post("/manager/ack", {robot: a.robot, kind: a.code});
+        const li = document.createElement("li");
+        li.className = reply.status === "accepted" ? "ok" : "refused";
+        li.textContent = (reply.status === "accepted" ? "✔ " : "✘ ") + reply.message;
+        $("ack-log").prepend(li);
+        while ($("ack-log").children.length > 5) $("ack-log").lastChild.remove();
+        button.disabled = false;
+      });
+      td.appendChild(button);
+      tr.appendChild(td);
+    });
+  };
   const yes = (on) => on ? {text: "Trực tuyến", cls: "ok"} : {text: "Mất kết nối", cls: "bad"};
   Letan.connect("/ws/manager", (d) => {
     $("t-issued").textContent = String(d.totals.issued);
@@ -45,7 +72,7 @@
     Letan.rows($("counters"), d.counters.map((c) => [c.counter, c.services, c.open ? c.status : "Đóng", c.current || c.last]));
     Letan.rows($("robots"), d.robots.map((r) => [r.robot, yes(r.online), r.mode, r.battery === null ? "—" : r.battery + "%",
       r.paper, r.printer, r.scanner, r.motors, r.water, r.candy]));
-    Letan.rows($("alerts"), d.alerts.map((a) => [a.since, a.robot, a.kind, {text: a.severity, cls: "bad"}]));
+    alerts(d.alerts);
     Letan.rows($("figures"), d.figures.map((f) => [f.scope, f.name, f.tickets, f.served, f.no_shows, f.wait, f.service, f.ratings]));
     chart(d.hours || []);
     document.body.dataset.version = String(d.version);

@@ -1,0 +1,161 @@
+"""`letan web` (issue 18): alert acknowledgement on the manager page and the counter console's parked tickets.
+
+The same world as tests/test_staff_web.py (its fixture, in a module of its own): mosquitto with the files
+`letan mqtt setup` writes, the robot's MQTT service with a real queue engine, `letan web` as a process, the pages in
+headless Chromium.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import uuid
+from typing import Any
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from robot.clock import SystemClock
+from robot.events import RobotAlert, RobotCommand, Stamper
+from robot.mqtt.client import BrokerSettings, MqttLink
+from tests.mqtt_support import TZ
+from tests.screen_support import wait
+from tests.test_mqtt_setup import setup_broker  # noqa: F401 (a fixture, used by world)
+from tests.test_staff_web import (
+    ROOT,
+    Client,
+    World,
+    chromium,
+    drain_counter,
+    live,
+    login,
+    open_console,
+    press,
+    text,
+    world,  # noqa: F401 (the module's fixture)
+)
+from tests.waiting import wait_until
+
+pytestmark = pytest.mark.slow
+
+ROBOT = "robot-1"
+
+
+def retained_alerts(world: World) -> list[str]:  # noqa: F811 (a parameter, not the fixture)
+    """The alert kinds of the retained `{robot}/alerts` state, as a monitor that connects now receives them."""
+    got: queue.Queue[dict[str, Any]] = queue.Queue()
+    link = MqttLink(BrokerSettings.from_url(world.broker_url("monitor")), f"t-alerts-{uuid.uuid4().hex[:6]}")
+    link.subscribe(f"{ROOT}/{ROBOT}/alerts", lambda t, p: got.put(json.loads(p)))
+    link.start()
+    try:
+        state = got.get(timeout=10)
+    finally:
+        link.stop()
+    assert state["type"] == "robot.alerts"
+    return [str(a["kind"]) for a in state["active"]]
+
+
+def alert_rows(driver: WebDriver) -> str:
+    return text(driver, "#alerts")
+
+
+def test_the_supervisor_acknowledges_an_alert_and_a_monitor_cannot(world: World) -> None:  # noqa: F811
+    robot = world.robot
+    robot.publish(robot.make(RobotAlert, kind="paper_out", severity="critical", reason="printer reports no paper"))
+    robot.publish(robot.make(RobotAlert, kind="battery_low", severity="warning", reason="battery 14%"))
+    wait_until(lambda: {"paper_out", "battery_low"} <= set(retained_alerts(world)), "the alerts retained", 15)
+
+    with chromium((1600, 1200)) as reader, chromium((1600, 1200)) as supervisor:
+        # monitor: sees the alerts, read-only (no button, a note in Vietnamese)
+        login(reader, f"{world.url}/manager", world.accounts["monitor"], user="monitor")
+        wait(reader, lambda d: d.find_elements(By.ID, "alerts"), "the manager page")
+        live(reader)
+        wait(reader, lambda d: "Hết giấy in" in alert_rows(d) and "Pin yếu" in alert_rows(d), "the alerts shown")
+        assert reader.find_elements(By.CSS_SELECTOR, "#alerts button") == []
+        assert "chỉ được xem" in text(reader, "#ack-note")
+
+        # a forged request as monitor: refused by the server ...
+        forger = Client(world)
+        assert forger.login("/manager/login", world.accounts["monitor"], user="monitor")[0] == 200
+        status, body = forger.post_json("/manager/ack", {"robot": ROBOT, "kind": "paper_out"})
+        assert status == 403 and body["status"] == "rejected" and "chỉ được xem" in body["message"]
+        # ... and the command published straight to the broker as monitor is dropped by its ACL
+        replies: queue.Queue[dict[str, object]] = queue.Queue()
+        monitor = MqttLink(BrokerSettings.from_url(world.broker_url("monitor")), "t-forger")
+        monitor.subscribe(f"{ROOT}/{ROBOT}/response", lambda t, p: replies.put(json.loads(p)))
+        monitor.start()
+        assert monitor.wait_connected(5) and monitor.subscribed.wait(5)
+        forged = Stamper("cua-nam", ROBOT, SystemClock(TZ)).make(RobotCommand, request_id="forged-1",
+                                                                 action="ack-alert", kind="paper_out")
+        monitor.client.publish(forged.topic(ROOT), forged.to_json(), qos=1).wait_for_publish(5)
+        # the supervisor's command after it (the broker handles them in order): an alert not in force is refused
+        manager = Client(world)
+        assert manager.login("/manager/login", world.accounts["supervisor"], user="supervisor")[0] == 200
+        status, body = manager.post_json("/manager/ack", {"robot": ROBOT, "kind": "camera_disconnected"})
+        assert status == 200 and body == {"status": "rejected", "message": "Không có cảnh báo này."}
+        seen: list[dict[str, object]] = []
+
+        def refused_reply() -> bool:  # the robot answers in order: a forged command that got through came first
+            while not replies.empty():
+                seen.append(replies.get_nowait())
+            return any(r.get("reason") == "unknown_alert" for r in seen)
+        wait_until(refused_reply, "the robot's reply to the supervisor", 10)
+        assert all(r["request_id"] != "forged-1" for r in seen), seen
+        monitor.stop()
+        assert "paper_out" in retained_alerts(world)
+
+        # the supervisor: "Đã xử lý" on the paper alert
+        login(supervisor, f"{world.url}/manager", world.accounts["supervisor"], user="supervisor")
+        wait(supervisor, lambda d: d.find_elements(By.ID, "alerts"), "the manager page")
+        live(supervisor)
+        assert supervisor.find_elements(By.ID, "ack-note") == []
+        wait(supervisor, lambda d: text(d, "#alerts button[data-kind='paper_out']") == "Đã xử lý",
+             "the paper alert's button")
+        supervisor.execute_script("document.querySelector(arguments[0]).click()",  # redrawn at every push
+                                  "#alerts button[data-kind='paper_out']")
+        wait(supervisor, lambda d: "Đã ghi nhận" in text(d, "#ack-log li:first-child"), "the robot's reply")
+        wait(supervisor, lambda d: "Hết giấy in" not in alert_rows(d), "the alert gone from the page")
+        assert "Pin yếu" in alert_rows(supervisor)
+        wait(reader, lambda d: "Hết giấy in" not in alert_rows(d), "the alert gone from the monitor's page too")
+        kinds = retained_alerts(world)
+        assert "paper_out" not in kinds and "battery_low" in kinds
+        # a second acknowledgement of the same alert: no longer in force
+        status, body = manager.post_json("/manager/ack", {"robot": ROBOT, "kind": "paper_out"})
+        assert body == {"status": "rejected", "message": "Không có cảnh báo này."}
+        status, body = manager.post_json("/manager/ack", {"robot": "../#", "kind": "paper_out"})
+        assert status == 400 and body["status"] == "rejected"
+    robot.resolve_alert("battery_low")
+
+
+def test_the_console_lists_parked_tickets_and_puts_one_back(world: World) -> None:  # noqa: F811
+    drain_counter(world, 3)
+    parked = []
+    with chromium() as console:
+        open_console(console, world, 3)
+        for _ in range(2):  # two citizens set aside: both listed, numbers only
+            number = world.engine.issue("ho_tich").ticket.number
+            press(console, "btn-next", "Mời số")
+            assert world.engine.current(3).number == number  # type: ignore[union-attr]
+            assert f"Đã tạm hoãn số {number}." in press(console, "btn-park", "tạm hoãn")
+            parked.append(number)
+        first, second = parked
+
+        def listed(d: WebDriver) -> list[str]:
+            return [str(t) for t in d.execute_script(
+                "return [...document.querySelectorAll('#parked tr')].map(tr => tr.cells[0].innerText)")]
+        wait(console, lambda d: {first, second} <= set(listed(d)), "the parked list")
+        assert all(world.engine.ticket(t).status == "parked" for t in parked)
+        assert second not in text(console, "#waiting")
+        assert console.find_element(By.ID, "call-ticket").get_attribute("value") == ""  # nothing typed
+        assert text(console, f"#parked button[data-ticket='{second}']") == "Tiếp tục"
+        before = text(console, "#log")
+        # clicked in the page itself: the list is redrawn at every push, a found element may be replaced meanwhile
+        console.execute_script("document.querySelector(arguments[0]).click()",
+                               f"#parked button[data-ticket='{second}']")
+        wait(console, lambda d: text(d, "#log") != before and "trở lại" in text(d, "#log li:first-child"),
+             "the reply")
+        assert f"Số {second} đã trở lại hàng chờ." in text(console, "#log li:first-child")
+        wait(console, lambda d: second in text(d, "#waiting") and second not in listed(d), "the ticket back in line")
+        assert world.engine.ticket(second).status == "waiting" and world.engine.ticket(first).status == "parked"
+        assert first in listed(console)
