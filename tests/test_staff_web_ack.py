@@ -10,15 +10,20 @@ from __future__ import annotations
 import json
 import queue
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
+from robot.app import Application
 from robot.clock import SystemClock
+from robot.config import load_catalogue_checked, load_centre
 from robot.events import RobotAlert, RobotCommand, Stamper
 from robot.mqtt.client import BrokerSettings, MqttLink
+from tests.conftest import CUA_NAM, bare_centre
+from tests.mosquitto import MosquittoBroker
 from tests.mqtt_support import TZ
 from tests.screen_support import wait
 from tests.test_mqtt_setup import setup_broker  # noqa: F401 (a fixture, used by world)
@@ -40,6 +45,7 @@ from tests.waiting import wait_until
 pytestmark = pytest.mark.slow
 
 ROBOT = "robot-1"
+TOPIC_ROOT = "letan/v1"  # ROOT is the site's: letan/v1/cua-nam
 
 
 def retained_alerts(world: World) -> list[str]:  # noqa: F811 (a parameter, not the fixture)
@@ -88,7 +94,8 @@ def test_the_supervisor_acknowledges_an_alert_and_a_monitor_cannot(world: World)
         assert monitor.wait_connected(5) and monitor.subscribed.wait(5)
         forged = Stamper("cua-nam", ROBOT, SystemClock(TZ)).make(RobotCommand, request_id="forged-1",
                                                                  action="ack-alert", kind="paper_out")
-        monitor.client.publish(forged.topic(ROOT), forged.to_json(), qos=1).wait_for_publish(5)
+        assert forged.topic(TOPIC_ROOT) == f"{ROOT}/{ROBOT}/cmd"
+        monitor.client.publish(forged.topic(TOPIC_ROOT), forged.to_json(), qos=1).wait_for_publish(5)
         # the supervisor's command after it (the broker handles them in order): an alert not in force is refused
         manager = Client(world)
         assert manager.login("/manager/login", world.accounts["supervisor"], user="supervisor")[0] == 200
@@ -159,3 +166,31 @@ def test_the_console_lists_parked_tickets_and_puts_one_back(world: World) -> Non
         wait(console, lambda d: second in text(d, "#waiting") and second not in listed(d), "the ticket back in line")
         assert world.engine.ticket(second).status == "waiting" and world.engine.ticket(first).status == "parked"
         assert first in listed(console)
+
+
+def test_the_robot_application_takes_ack_alert(fresh_mosquitto: MosquittoBroker, tmp_path: Path) -> None:
+    """In the application (robot/app.py registers its own staff commands beside the MQTT side's ack-alert, not over
+    it): with help_requested in force, the supervisor's ack-alert takes it out (accepted), a second one is refused."""
+    catalogue = load_catalogue_checked()
+    centre = bare_centre(load_centre(CUA_NAM, catalogue), tmp_path)
+    app = Application.from_config(centre, catalogue=catalogue, clock=SystemClock(TZ),
+                                  broker_url=fresh_mosquitto.url_for("robot"))
+    replies: queue.Queue[dict[str, Any]] = queue.Queue()
+    supervisor = MqttLink(BrokerSettings.from_url(fresh_mosquitto.url_for("supervisor")), "t-supervisor")
+    supervisor.subscribe(f"{ROOT}/{ROBOT}/response", lambda t, p: replies.put(json.loads(p)))
+    with app:
+        assert app.mqtt is not None and app.mqtt.link.wait_connected(10)
+        fresh_mosquitto.wait_subscribed("letan-cua-nam-robot-1", f"{ROOT}/{ROBOT}/cmd")
+        supervisor.start()
+        assert supervisor.wait_connected(5) and supervisor.subscribed.wait(5)
+        app.mqtt.publish(app.mqtt.make(RobotAlert, kind="help_requested", reason="not_understood"))
+        assert [a["kind"] for a in app.mqtt.alerts.state().active] == ["help_requested"]
+        stamp = Stamper("cua-nam", ROBOT, SystemClock(TZ))
+        for request_id, status in (("ack-1", "accepted"), ("ack-2", "rejected")):
+            command = stamp.make(RobotCommand, request_id=request_id, action="ack-alert", kind="help_requested")
+            supervisor.client.publish(command.topic(TOPIC_ROOT), command.to_json(), qos=1)
+            reply = replies.get(timeout=30)
+            assert (reply["request_id"], reply["status"]) == (request_id, status), reply
+        assert reply["reason"] == "unknown_alert" and reply["message"] == "Không có cảnh báo này."
+        assert app.mqtt.alerts.state().active == ()
+        supervisor.stop()
