@@ -261,7 +261,12 @@ class TextClassifier:
         return _softmax(self.logits(text) / self.temperature)
 
     def predict(self, text: str, top: int = 5) -> list[tuple[str, float]]:
-        """The `top` most likely labels with their calibrated probabilities, best first."""
+        """The `top` most likely labels with their calibrated probabilities, best first; only "unknown" for a
+        text with no word of two letters or more that the model knows ("qqqq", "<script>alert(1)</script>"): its
+        character n-grams and numbers alone say nothing."""
+        if not any(name[0] in "wf" and len(name) > 2 and name[1:].isalpha() and name in self._vocabulary
+                   for name in features(text)):
+            return [("unknown", 1.0)]
         probs = self.probabilities(text)
         order = np.argsort(-probs, kind="stable")[:top]
         return [(self.labels[i], float(probs[i])) for i in order]
@@ -553,7 +558,7 @@ class Combination:
 
     lexicon_sure: float = 0.98  # the lexicon's answer from this confidence stands, whatever the classifier says
     classifier_sure: float = 0.4  # the classifier's label replaces a lexicon answer from this probability
-    classifier_alone: float = 0.3  # ... or one where the lexicon found nothing
+    classifier_alone: float = 0.5  # ... or one where the lexicon found nothing (garbage scores 0.3-0.45)
     # A yes or a no from the classifier needs more: the dialog acts on it (a ticket printed, an offer dropped).
     answer_sure: float = 0.8
     alternative: float = 0.1  # a procedure this likely is offered in a clarifying question

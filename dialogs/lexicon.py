@@ -281,7 +281,8 @@ PHRASES: tuple[Phrase, ...] = (
         "già rồi", "cao tuổi", "lớn tuổi", "người già", "tuổi cao", "người có công", "thương binh",
         "đi lại khó", "khiếm thị", "khiếm thính", "tàn tật", "người khuyết tật", "bầu bì", "ốm yếu", "mắt kém",
         "đau chân", "bệnh binh", "yếu chân", "ngoài 80", "ngoài 70", "ngoài tám mươi", "ngoài bảy mươi",
-        "có thai", "bụng bầu", "ẵm con", "bế em bé", "bị liệt", "người cao tuổi", "đứng lâu không được")),
+        "có thai", "bụng bầu", "ẵm con", "bế em bé", "bị liệt", "người cao tuổi", "đứng lâu không được",
+        "bị khuyết tật", "tôi khuyết tật", "bị tàn tật", "là người khuyết tật")),
     # ... and a small child brought along ("tôi có mang theo cháu nhỏ", "đang bế con")
     *((f"{bring} {child}", "priority", 0.5)
       for bring in ("mang theo", "dắt theo", "dẫn theo", "bế theo", "đi cùng", "đi với", "có", "đang bế", "ẵm")

@@ -87,6 +87,22 @@ class _Match:
     exact: bool = True  # False when found by sound or by edit distance: worth a confirming question
 
 
+_SPEAKER = frozenset({"toi", "tui", "minh", "bac", "em", "chau", "la", "con"})
+_SOMEONE_ELSE = frozenset({"con", "vo", "chong", "bo", "me", "cha", "ong", "ba", "anh", "chi", "nha", "chau", "em"})
+
+
+def _about_the_speaker(tokens: Sequence[Token], start: int) -> bool:
+    """Whether the words at `start` describe the speaker ("tôi bị khuyết tật", "bác già rồi", "tôi là người cao
+    tuổi") rather than someone else ("con tôi bị khuyết tật", "bà nhà tôi bị liệt")."""
+    if start == 0:
+        return True
+    before = [token.folded for token in tokens[max(0, start - 3):start]]
+    if before[-1] not in _SPEAKER:
+        return False
+    return not any(word in _SOMEONE_ELSE for word in before[:-1]) and not (
+        before[-1] == "la" and len(before) >= 2 and before[-2] not in _SPEAKER)
+
+
 def default_weight(phrase_tokens: Sequence[Token]) -> float:
     """A plain phrase counts 2, or 3 with three syllables or more."""
     return 3.0 if len(phrase_tokens) >= 3 else 2.0
@@ -202,7 +218,14 @@ class Understander:
                 result.intent in ("procedure", "take_number"):
             # "chứng thựt bản xao", "kai tử": heard only by sound or spelling distance; the dialog confirms
             result = replace(result, confidence=min(result.confidence, INEXACT_CONFIDENCE))
-        return combine(result, self.classifier.predict(text)) if self.classifier else result
+        if self.classifier is None:
+            return result
+        # Who the citizen is ("tôi bị khuyết tật, ...", "tôi là người cao tuổi, ...") is not what they came for:
+        # the classifier reads the turn without the words that described them.
+        described = {i for m in matches if any(label == "priority" for label, _ in m.phrase.labels)
+                     and _about_the_speaker(tokens, m.start) for i in range(m.start, m.end)}
+        asked = " ".join(t.text for i, t in enumerate(tokens) if i not in described) if described else text
+        return combine(result, self.classifier.predict(asked))
 
     def understand_turn(self, text: str) -> tuple[Understanding, ...]:
         """Every request of one turn, in order ("khai tử cần giấy gì, với lại chỗ vệ sinh ở đâu" -> the

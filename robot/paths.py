@@ -74,6 +74,21 @@ def writable_dir(folder: Path, what: str = "folder") -> Path:
     return folder
 
 
+CACHE_ENV = "LETAN_CACHE_DIR"
+
+
+def cache_dir() -> Path:
+    """Where letan keeps what it can make again (the trained understanding model): $LETAN_CACHE_DIR, else
+    $XDG_CACHE_HOME/letan, else ~/.cache/letan. Not created here."""
+    chosen = os.environ.get(CACHE_ENV, "").strip()
+    if chosen:
+        return Path(chosen).expanduser().absolute()
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "letan"
+    return Path.home() / ".cache" / "letan"
+
+
 def ensure_state_dir() -> Path:
     """The state directory, created and checked writable (StateDirError otherwise)."""
     return writable_dir(state_dir(), "state directory")

@@ -1,10 +1,10 @@
 """The understander the application uses: the phrase lexicon with the trained classifier beside it
 (dialogs/classifier.py), trained from config/understanding/ (docs/understanding.md).
 
-Training takes a few seconds, so the trained model is kept in the state directory (`cache/`), named after a
+Training takes a few seconds, so the trained model is kept in the cache directory (robot.paths.cache_dir), named after a
 hash of everything it was trained from (the catalogue, the training files, the settings and the source of the
 dialogs package): a later start with the same inputs loads it in milliseconds; any change trains anew. When
-the state directory cannot be written, the model is trained in memory only."""
+the cache directory cannot be written, the model is trained in memory only."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import dialogs
 from dialogs.catalogue import Catalogue
 from dialogs.classifier import Settings, TextClassifier, build_classifier
 from dialogs.nlu import Understander
-from robot.paths import CONFIG_DIR, state_dir
+from robot.paths import CONFIG_DIR, cache_dir
 
 TRAINING_DIR = CONFIG_DIR / "understanding"
 
@@ -39,11 +39,11 @@ def model_key(catalogue: Catalogue, training_dir: Path, settings: Settings = Set
 
 
 def cache_path(key: str) -> Path:
-    return state_dir() / "cache" / f"understanding-{key}.npz"
+    return cache_dir() / f"understanding-{key}.npz"
 
 
 def classifier_for(catalogue: Catalogue, training_dir: Path = TRAINING_DIR) -> TextClassifier | None:
-    """The classifier for this catalogue: shared in the process, loaded from the state directory's cache, or
+    """The classifier for this catalogue: shared in the process, loaded from the cache directory, or
     trained (and cached); None when there is no training data (the lexicon then works alone)."""
     if not training_dir.is_dir() or not any(training_dir.glob("*.yaml")):
         return None

@@ -62,6 +62,9 @@ def main() -> int:
         scores = {combination: sum(item.got(combine(s, p, combination)) == item.expected()
                                    for item, s, p in zip(pool, said, probs, strict=True)) for combination in grid}
         best = max(grid, key=lambda c: (scores[c], c == COMBINATION))
+        for c in grid:
+            if c.lexicon_sure == COMBINATION.lexicon_sure and c.classifier_sure == COMBINATION.classifier_sure:
+                print(f"  classifier_alone {c.classifier_alone}: {scores[c]}")
         for sure in sorted({c.lexicon_sure for c in grid}):
             top = max((c for c in grid if c.lexicon_sure == sure), key=lambda c: scores[c])
             print(f"  lexicon_sure {sure}: best {scores[top]}/{len(pool)} with {top}")

@@ -43,6 +43,7 @@ def letan_state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     folder = tmp_path_factory.mktemp("state")
     before = os.environ.get("LETAN_STATE_DIR")
     os.environ["LETAN_STATE_DIR"] = str(folder)
+    os.environ.setdefault("LETAN_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))  # the trained model, once
     yield folder
     if before is None:
         os.environ.pop("LETAN_STATE_DIR", None)

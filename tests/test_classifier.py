@@ -243,13 +243,13 @@ def test_a_saved_model_predicts_as_the_trained_one(classifier: TextClassifier, t
 
 
 @pytest.mark.slow
-def test_the_trained_model_is_cached_in_the_state_directory(catalogue: Catalogue, classifier: TextClassifier,
+def test_the_trained_model_is_cached(catalogue: Catalogue, classifier: TextClassifier,
                                                             tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Training takes seconds: the application trains once, then loads the model from the state directory; a
+    """Training takes seconds: the application trains once, then loads the model from the cache directory; a
     damaged cache file is trained again, a changed training file gets a model of its own."""
     from robot import understander
 
-    monkeypatch.setenv("LETAN_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("LETAN_CACHE_DIR", str(tmp_path / "state"))
     monkeypatch.setattr(understander, "_trained", {})
     first = understander.classifier_for(catalogue, TRAINING_DIR)
     key = understander.model_key(catalogue, TRAINING_DIR)
@@ -303,3 +303,26 @@ def test_the_phrases_keep_what_they_read_better() -> None:
     way = Understanding(intent="procedure", confidence=0.74, procedure="chung_thuc_ban_sao", question="counter",
                         questions=("counter",))
     assert combine(way, [("directions:counter", 0.9)]) == way
+
+
+@pytest.mark.slow
+def test_who_the_citizen_is_is_not_what_they_came_for(catalogue: Catalogue, classifier: TextClassifier) -> None:
+    """The classifier reads the turn without the words the citizen used about themselves (a simulated day found
+    "tôi bị khuyết tật, làm giấy khai sinh" sent to the disability counter); words about someone else stay."""
+    understander = Understander(catalogue, classifier)
+    for opener in ("tôi bị khuyết tật, ", "tôi là người cao tuổi, ", "bác già rồi, "):
+        for text, procedure in (("làm giấy khai sinh cho cháu", "khai_sinh"), ("đăng ký kết hôn", "ket_hon"),
+                                ("tách khẩu", "tach_ho"), ("chứng thực bản sao", "chung_thuc_ban_sao")):
+            said = understander.understand(opener + text)
+            assert (said.procedure, said.priority) == (procedure, True), opener + text
+    assert understander.understand("con tôi bị khuyết tật, xin giấy xác nhận mức độ khuyết tật").procedure == \
+        "xac_dinh_muc_do_khuyet_tat"
+
+
+@pytest.mark.slow
+def test_a_text_with_no_known_word_is_not_guessed(catalogue: Catalogue, classifier: TextClassifier) -> None:
+    understander = Understander(catalogue, classifier)
+    for noise in ("qqqq", "<script>alert(1)</script>", "zzz xxx 123", "😀😀"):
+        assert classifier.predict(noise) == [("unknown", 1.0)], noise
+        said = understander.understand(noise)
+        assert (said.intent, said.procedure, said.alternatives) == ("unknown", None, ()), noise

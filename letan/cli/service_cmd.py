@@ -113,6 +113,8 @@ ExecStart={exec_start}
 StateDirectory=letan
 StateDirectoryMode=0750
 Environment=LETAN_STATE_DIR={STATE_DIR}
+CacheDirectory=letan
+Environment=LETAN_CACHE_DIR=/var/cache/letan
 Environment=PYTHONUNBUFFERED=1
 WorkingDirectory={STATE_DIR}
 StandardOutput=journal
