@@ -537,7 +537,8 @@ def test_the_pages_are_served_over_tls(world: World, tmp_path: Path) -> None:
         cookie = redirected.value.headers["Set-Cookie"]
         redirected.value.close()
         assert redirected.value.code == 303 and "Secure" in cookie and "HttpOnly" in cookie
-        with ws_connect(f"wss://127.0.0.1:{port}/ws/board", ssl=context) as board:
+        # the same patience as the page requests above (20 s): a loaded CI machine once took over 10 s to answer
+        with ws_connect(f"wss://127.0.0.1:{port}/ws/board", ssl=context, open_timeout=30) as board:
             assert "services" in json.loads(board.recv(timeout=10))
     finally:
         web.terminate()
