@@ -33,8 +33,14 @@ from tests.waiting import wait_until
 SITE = "letan/v1/cua-nam"
 
 
-def centre_file(tmp_path: Path, broker: MosquittoBroker) -> Path:
+def centre_file(tmp_path: Path, broker: MosquittoBroker, *, always_open: bool = False) -> Path:
+    """Cửa Nam for `letan run` in a test: no devices, speech to WAV files, state in `tmp_path`, this broker
+    (always_open: issuing every day at every hour)."""
     data = yaml.safe_load(CUA_NAM.read_text(encoding="utf-8"))
+    if always_open:
+        every_day = {"morning": {"open": "00:00", "close": "23:59"}}
+        data["opening_hours"] = {day: every_day for day in (
+            "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")}
     data["devices"] = {"profile": "real", "printer": {"kind": "none"}, "scanner": {"kind": "none"},
                        "drive": {"kind": "none"}, "audio": {"output_dir": str(tmp_path / "audio")}}
     data["queue"]["db"] = str(tmp_path / "queue.sqlite3")

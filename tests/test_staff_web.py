@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from websockets.exceptions import InvalidStatus
@@ -54,6 +53,7 @@ from tests.mqtt_support import TZ
 from tests.screen_support import wait
 from tests.test_mqtt_setup import SetupBroker, letan, setup_broker  # noqa: F401 (a fixture, used by world)
 from tests.test_mqtt_tls import make_certificates
+from tests.test_run_signals import centre_file as robot_centre_file
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
@@ -548,18 +548,7 @@ def test_the_pages_are_served_over_tls(world: World, tmp_path: Path) -> None:
 def test_letan_run_announces_a_call_from_the_web_console_once(fresh_mosquitto: MosquittoBroker,
                                                               tmp_path: Path) -> None:
     """The robot application itself (letan run, devices none, speech to WAV files) with letan web on one broker."""
-    data = yaml.safe_load(CUA_NAM.read_text(encoding="utf-8"))
-    every_day = {"morning": {"open": "00:00", "close": "23:59"}}
-    data["opening_hours"] = {day: every_day for day in ("monday", "tuesday", "wednesday", "thursday", "friday",
-                                                        "saturday", "sunday")}
-    data["devices"] = {"profile": "real", "printer": {"kind": "none"}, "scanner": {"kind": "none"},
-                       "drive": {"kind": "none"}, "audio": {"output_dir": str(tmp_path / "audio")}}
-    data["queue"]["db"] = str(tmp_path / "queue.sqlite3")
-    data["dossier"] = {"provider": "sqlite", "db": str(tmp_path / "dossiers.sqlite3")}
-    data["mqtt"] = {"url": fresh_mosquitto.url_for("robot"), "outbox": str(tmp_path / "outbox.sqlite3"),
-                    "status_period_s": 3600}
-    config = tmp_path / "robot.yaml"
-    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    config = robot_centre_file(tmp_path, fresh_mosquitto, always_open=True)
     centre = load_centre(config)
     env = {**os.environ, "LETAN_STATE_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
     port = free_port()
