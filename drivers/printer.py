@@ -115,7 +115,7 @@ class TicketPrinter(Protocol):
 
 @dataclass(frozen=True)
 class PrinterTarget:
-    """Where and what the printer is (built from the centre config by robot.ticketing)."""
+    """Where and what the printer is (built from the centre config by robot.ticket_desk)."""
 
     kind: BackendKind
     host: str | None = None

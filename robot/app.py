@@ -627,7 +627,7 @@ class Application:
 
     def _publish_progress(self, status: Any, goal: str) -> None:
         """navigation.progress: every start, planning, arrival and abort; "going" at most once a second."""
-        from robot.events import NavigationProgress
+        from robot.mqtt.messages import NavigationProgress
         from robot.telemetry import NAV_STATUS, remaining_along
 
         if self.mqtt is None or not self._nav_throttle.admit(status.state, status.at):
@@ -650,7 +650,7 @@ class Application:
 
     def _start_ticket_desk(self) -> Any:
         """Tickets: the queue engine and the printer at devices.printer (a ticket is never lost to the printer)."""
-        from robot.ticketing import TicketDesk, printer_from_config
+        from robot.ticket_desk import TicketDesk, printer_from_config
 
         self.printer_watch = None
         if self.engine is None:
@@ -704,8 +704,8 @@ class Application:
 
     def _start_bus(self) -> None:
         """MQTT: the configured broker, --broker, or the embedded one; counter commands on the queue engine."""
-        from robot.events import ROBOT_ACTIONS
         from robot.mqtt.broker import EmbeddedBrokerError
+        from robot.mqtt.messages import ROBOT_ACTIONS
         from robot.mqtt.service import RobotMqtt
 
         self.mqtt = None
@@ -747,7 +747,7 @@ class Application:
         """Dialog sessions for staff: started, ended with the dialog's own reason (done, timeout, handed_over,
         aborted, error), intent, procedure, turns and duration; never what the citizen said."""
         from dialogs.manager import END_REASONS
-        from robot.events import DialogSessionEnded, DialogSessionStarted, RobotAlert
+        from robot.mqtt.messages import DialogSessionEnded, DialogSessionStarted, RobotAlert
 
         if what == "started":
             self._in_session = True
@@ -772,7 +772,7 @@ class Application:
 
     def _alert_to_mqtt(self, event: AppEvent) -> None:
         """Device alerts for staff (no personal data: kind, a technical reason, a map location or an item)."""
-        from robot.events import RobotAlert
+        from robot.mqtt.messages import RobotAlert
 
         mapped = ALERT_KINDS.get(str(event.data.get("kind", ""))) if event.kind == "alert" else None
         if mapped is not None:
@@ -955,7 +955,7 @@ class Application:
             self._resolve_alert("battery_low")
 
     def _publish_status(self, *, force: bool = False) -> None:
-        from robot.events import RobotStatus
+        from robot.mqtt.messages import RobotStatus
 
         if self.mqtt is None or not self._status_ready or self._stopping.is_set():
             return
@@ -1034,7 +1034,7 @@ class Application:
     def _start_dossiers(self) -> Any:
         """Dossier lookup (SQLite or HTTP provider), answering scanned tickets from the queue engine."""
         from robot.dossier.desk import build_desk
-        from robot.dossier.tickets import queue_ticket_position
+        from robot.dossier.ticket_status import queue_ticket_position
 
         position = queue_ticket_position(self.engine) if self.engine is not None else None
         try:

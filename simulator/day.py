@@ -663,7 +663,7 @@ def _understander(catalogue: Catalogue) -> Any:
 
 def _day_queue_desk(centre: CentreConfig, catalogue: Catalogue, engine: Any) -> Any:
     """The robot's own ticket desk on the day's engine; no printer (the day is about the queue)."""
-    from robot.ticketing import TicketDesk
+    from robot.ticket_desk import TicketDesk
 
     return TicketDesk(centre, engine, None, catalogue, on_alert=lambda kind, detail: None)
 

@@ -124,8 +124,8 @@ class SimSession:
 
     def _observe_printed(self, printed: Any) -> None:
         """A ticket came out of the simulated printer: its PNG and its text (from the QR's ticket reference)."""
+        from robot.ticket_print import ticket_content
         from robot.ticket_ref import parse_ticket_ref
-        from robot.tickets import ticket_content
 
         ref = next((r for r in map(parse_ticket_ref, printed.qr_payloads) if r is not None), None)
         data: dict[str, Any] = {"png": str(printed.png)}
@@ -145,8 +145,8 @@ class SimSession:
 
     def _start_monitor(self, centre: CentreConfig) -> None:
         """What centre staff see: every message under the site's topics. Also the counters' consoles."""
-        from robot.events import Stamper
         from robot.mqtt.client import BrokerSettings, MqttLink
+        from robot.mqtt.messages import Stamper
 
         root = centre.mqtt.topic_root
         self.root = root
@@ -387,7 +387,7 @@ class SimSession:
     def _counter_command(self, counter: int, action: str) -> None:
         import uuid
 
-        from robot.events import CounterCommand
+        from robot.mqtt.messages import CounterCommand
 
         command = self.stamp.make(CounterCommand, counter=counter, request_id=uuid.uuid4().hex, action=action)
         reply_topic = command.topic(self.root).removesuffix("/cmd") + "/response"

@@ -12,10 +12,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from robot.clock import SimClock
-from robot.events import Stamper
-from robot.mqtt.bus import EventBus
 from robot.mqtt.client import BrokerSettings, Deduplicator, MqttLink
+from robot.mqtt.messages import Stamper
 from robot.mqtt.outbox import Outbox
+from robot.mqtt.publisher import OutboxPublisher
 from tests.mosquitto import MosquittoBroker
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -87,7 +87,7 @@ class PublisherStack:
         self.link = MqttLink(BrokerSettings.from_url(self.broker.url_for("robot")), self.robot,
                              clean_session=False, reconnect_max_s=1)
         self.outbox = Outbox(self.outbox_path)
-        self.bus = EventBus(self.link, self.outbox, window=self.window, memory_rows=self.memory_rows)
+        self.bus = OutboxPublisher(self.link, self.outbox, window=self.window, memory_rows=self.memory_rows)
 
     def __enter__(self) -> PublisherStack:
         self.link.start()

@@ -18,7 +18,7 @@ import pytest
 from drivers.printer import PrinterStatus
 from robot.app import PAUSED_TEXT
 from robot.config import load_catalogue_checked, load_centre
-from robot.events import RobotCommand, Stamper, parse_message
+from robot.mqtt.messages import RobotCommand, Stamper, parse_message
 from robot.telemetry import (
     NAV_STATUS,
     ProgressThrottle,

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from dialogs.normalize import is_syllable
-from robot.events import CounterCommand, validate_payload
 from robot.mqtt.commands import REFUSALS, Outcome
+from robot.mqtt.messages import CounterCommand, validate_payload
 from robot.mqtt.service import RobotMqtt
 from robot.queue import QueueEngine
 from tests.conftest import CUA_NAM
@@ -170,11 +170,11 @@ def test_staff_replies_say_why_in_vietnamese_words(tmp_path: Path) -> None:
 
     from drivers.dispenser import Outcome as DispenseOutcome
     from robot.clock import SimClock
-    from robot.events import RobotCommand, RobotReply, Stamper, parse_message
-    from robot.mqtt.bus import EventBus
     from robot.mqtt.client import BrokerSettings, MqttLink
     from robot.mqtt.commands import STOP_REASON_WORDS, CommandService, stop_reason_words
+    from robot.mqtt.messages import RobotCommand, RobotReply, Stamper, parse_message
     from robot.mqtt.outbox import Outbox
+    from robot.mqtt.publisher import OutboxPublisher
     from robot.navigation.follower import ABORT_REASONS
     from tests.mqtt_support import START
 
@@ -186,7 +186,7 @@ def test_staff_replies_say_why_in_vietnamese_words(tmp_path: Path) -> None:
     outbox = Outbox(tmp_path / "outbox.db")
     link = MqttLink(BrokerSettings(port=1), "unused")
     stamp = Stamper("cua-nam", "robot-1", SimClock(START))
-    service = CommandService(link, EventBus(link, outbox), stamp)
+    service = CommandService(link, OutboxPublisher(link, outbox), stamp)
 
     def broken(command: RobotCommand) -> Outcome:
         raise KeyError("some English detail")

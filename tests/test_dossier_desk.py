@@ -15,7 +15,7 @@ from robot.config import DossierSettings, load_centre
 from robot.dossier.desk import BUSY, UNREADABLE, DossierDesk, build_desk
 from robot.dossier.limits import RateLimiter
 from robot.dossier.store import SqliteDossierStore
-from robot.dossier.tickets import queue_ticket_position
+from robot.dossier.ticket_status import queue_ticket_position
 from robot.paths import CONFIG_DIR
 from robot.queue.engine import QueueEngine
 from robot.ticket_ref import TicketRef

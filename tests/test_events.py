@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 
 from robot.clock import FixedClock
-from robot.events import (
+from robot.mqtt.messages import (
     MESSAGE_TYPES,
     SCHEMA_DIR,
     CounterCommand,
@@ -134,7 +134,7 @@ def test_session_end_reasons_are_the_dialogs_own() -> None:
     from typing import get_args
 
     from dialogs.manager import END_REASONS
-    from robot.events import EndReason
+    from robot.mqtt.messages import EndReason
 
     assert get_args(EndReason) == END_REASONS
     assert tuple(schema_for_type("dialog.session.ended")["properties"]["reason"]["enum"]) == END_REASONS
@@ -147,7 +147,7 @@ def test_session_end_reasons_are_the_dialogs_own() -> None:
 def test_alert_kinds_agree_between_code_and_both_schemas() -> None:
     from typing import get_args
 
-    from robot.events import AlertKind
+    from robot.mqtt.messages import AlertKind
 
     kinds = list(get_args(AlertKind))
     assert "scanner_disconnected" in kinds and "camera_disconnected" in kinds
@@ -158,7 +158,7 @@ def test_alert_kinds_agree_between_code_and_both_schemas() -> None:
 def test_status_modes_and_device_states_agree_with_the_schema() -> None:
     from typing import get_args
 
-    from robot.events import DeviceState, RobotMode
+    from robot.mqtt.messages import DeviceState, RobotMode
 
     props = schema_for_type("robot.status")["properties"]
     assert props["mode"]["enum"] == list(get_args(RobotMode))
@@ -170,7 +170,7 @@ def test_status_modes_and_device_states_agree_with_the_schema() -> None:
 
 
 def test_refill_command_and_default_quantity() -> None:
-    from robot.events import ROBOT_ACTIONS, RobotCommand
+    from robot.mqtt.messages import ROBOT_ACTIONS, RobotCommand
 
     assert "refill" in ROBOT_ACTIONS
     refill = STAMP.make(RobotCommand, request_id="c-2", action="refill", item="candy")

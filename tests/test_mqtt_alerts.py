@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from robot.clock import SimClock
-from robot.events import NavigationProgress, RobotAlert, RobotStatus, Stamper, parse_message
 from robot.mqtt.alerts import AlertBoard
+from robot.mqtt.messages import NavigationProgress, RobotAlert, RobotStatus, Stamper, parse_message
 from tests.mqtt_support import TZ
 
 CLOCK = SimClock(datetime(2026, 3, 2, 9, 0, tzinfo=TZ))

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from robot.events import RobotAlert, RobotStatus
+from robot.mqtt.messages import RobotAlert, RobotStatus
 from robot.mqtt.service import RobotMqtt
 from robot.queue import QueueEngine, TicketStatus
 from tests.conftest import CUA_NAM
@@ -112,8 +112,8 @@ def test_monitor_screen_shows_battery_charging_and_camera() -> None:
     from rich.console import Console as RichConsole
 
     from robot.clock import SimClock
-    from robot.events import RobotStatus, Stamper
     from robot.mqtt.dashboard import DashboardState, render
+    from robot.mqtt.messages import RobotStatus, Stamper
     from tests.mqtt_support import TZ
 
     stamp = Stamper("cua-nam", "robot-1", SimClock(datetime(2026, 3, 2, 9, 0, tzinfo=TZ)))

@@ -14,8 +14,8 @@ import pytest
 
 from robot.clock import SimClock
 from robot.config import load_centre
-from robot.events import CounterCommand, RobotCommand, Stamper
 from robot.mqtt.commands import Outcome
+from robot.mqtt.messages import CounterCommand, RobotCommand, Stamper
 from robot.mqtt.service import RobotMqtt
 from robot.queue import QueueEngine, QueueError, TicketStatus
 from tests.conftest import CUA_NAM
@@ -166,11 +166,11 @@ def test_a_crash_between_the_queue_change_and_the_stored_reply_does_not_execute_
     """The engine's change and the command's outcome are one transaction in the queue database: when the reply
     could not reach the outbox (here: its database is gone, as after a crash), the command delivered again to a
     restarted robot is answered from the queue database, not executed again."""
-    from robot.events import CounterReply, parse_message
-    from robot.mqtt.bus import EventBus
     from robot.mqtt.client import BrokerSettings, MqttLink
     from robot.mqtt.commands import CommandService
+    from robot.mqtt.messages import CounterReply, parse_message
     from robot.mqtt.outbox import Outbox
+    from robot.mqtt.publisher import OutboxPublisher
 
     centre = load_centre(CUA_NAM)
     clock = SimClock(datetime(2026, 3, 2, 9, 0, tzinfo=TZ))
@@ -183,7 +183,7 @@ def test_a_crash_between_the_queue_change_and_the_stored_reply_does_not_execute_
 
     def service(outbox: Outbox) -> CommandService:
         link = MqttLink(BrokerSettings(port=1), "unused")  # never started: replies wait in the outbox
-        return CommandService(link, EventBus(link, outbox), stamp, desk=engine)
+        return CommandService(link, OutboxPublisher(link, outbox), stamp, desk=engine)
 
     lost = Outbox(tmp_path / "lost.db")
     first = service(lost)
@@ -235,8 +235,8 @@ import os, signal, sys
 from datetime import datetime
 from pathlib import Path
 from robot.clock import SimClock
-from robot.events import Stamper
-from robot.mqtt.bus import EventBus
+from robot.mqtt.messages import Stamper
+from robot.mqtt.publisher import OutboxPublisher
 from robot.mqtt.client import BrokerSettings, MqttLink
 from robot.mqtt.commands import CommandService
 from robot.mqtt.outbox import Outbox
@@ -245,7 +245,7 @@ from tests.mqtt_support import TZ
 outbox_path, done_file, topic, payload = sys.argv[1:5]
 link = MqttLink(BrokerSettings(port=1), "unused")  # never started: replies would wait in the outbox
 stamp = Stamper("cua-nam", "robot-1", SimClock(datetime(2026, 3, 2, 9, 0, tzinfo=TZ)))
-service = CommandService(link, EventBus(link, Outbox(outbox_path)), stamp)
+service = CommandService(link, OutboxPublisher(link, Outbox(outbox_path)), stamp)
 
 def run_then_die(command):
     with open(done_file, "a") as done:
@@ -270,11 +270,11 @@ def test_a_staff_command_killed_while_running_is_not_run_twice(tmp_path: Path, a
     import subprocess
     import sys
 
-    from robot.events import RobotReply, parse_message
-    from robot.mqtt.bus import EventBus
     from robot.mqtt.client import BrokerSettings, MqttLink
     from robot.mqtt.commands import CommandService
+    from robot.mqtt.messages import RobotReply, parse_message
     from robot.mqtt.outbox import Outbox
+    from robot.mqtt.publisher import OutboxPublisher
     PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the checkout
 
     clock = SimClock(datetime(2026, 3, 2, 9, 0, tzinfo=TZ))
@@ -290,7 +290,7 @@ def test_a_staff_command_killed_while_running_is_not_run_twice(tmp_path: Path, a
 
     outbox = Outbox(tmp_path / "outbox.db")  # the robot restarted; the command is delivered again
     link = MqttLink(BrokerSettings(port=1), "unused")
-    service = CommandService(link, EventBus(link, outbox), Stamper("cua-nam", "robot-1", clock))
+    service = CommandService(link, OutboxPublisher(link, outbox), Stamper("cua-nam", "robot-1", clock))
     ran: list[str] = []
     service.register(action, lambda c: (ran.append(c.action), Outcome(True, message="Xong."))[1])
     service.handle(command.topic(), command.to_json())

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from robot.events import NavigationProgress
+from robot.mqtt.messages import NavigationProgress
 from robot.mqtt.outbox import Outbox
 from tests.mosquitto import MosquittoBroker
 from tests.mqtt_support import PublisherStack, Recorder
@@ -75,7 +75,7 @@ CHILD = textwrap.dedent("""
     import sys
     sys.path.insert(0, {root!r})
     from pathlib import Path
-    from robot.events import NavigationProgress
+    from robot.mqtt.messages import NavigationProgress
     from tests.mosquitto import MosquittoBroker
     from tests.mqtt_support import PublisherStack
     broker = MosquittoBroker(port={port}, workdir=Path({workdir!r}))

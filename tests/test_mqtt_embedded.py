@@ -12,9 +12,9 @@ import pytest
 
 from robot.clock import SimClock
 from robot.config import load_centre
-from robot.events import RobotStatus
 from robot.mqtt.broker import EmbeddedBroker
 from robot.mqtt.client import BrokerSettings, MqttLink
+from robot.mqtt.messages import RobotStatus
 from robot.mqtt.mosquitto import free_port
 from robot.mqtt.service import RobotMqtt
 from tests.conftest import CUA_NAM

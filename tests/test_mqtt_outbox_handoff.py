@@ -1,4 +1,4 @@
-"""The EventBus hands rows to paho in bursts and checkpoints the WAL off the publishing path (real mosquitto)."""
+"""The OutboxPublisher hands rows to paho in bursts and checkpoints the WAL off the publishing path (real mosquitto)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from robot.clock import SimClock
-from robot.events import NavigationProgress, Stamper
-from robot.mqtt.bus import EventBus
 from robot.mqtt.client import BrokerSettings, MqttLink
+from robot.mqtt.messages import NavigationProgress, Stamper
 from robot.mqtt.outbox import Outbox
+from robot.mqtt.publisher import OutboxPublisher
 from tests.mosquitto import MosquittoBroker
 from tests.mqtt_support import START, PublisherStack, Recorder
 
@@ -67,7 +67,7 @@ def test_wal_is_checkpointed_by_the_sender_thread(fresh_mosquitto: MosquittoBrok
     wal = Path(f"{path}-wal")
     link = MqttLink(BrokerSettings.from_url(fresh_mosquitto.url_for("robot")), "robot-1")
     outbox = Outbox(path)
-    bus = EventBus(link, outbox, checkpoint_writes=100)
+    bus = OutboxPublisher(link, outbox, checkpoint_writes=100)
     link.start()
     bus.start()
     biggest = 0

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 from robot.clock import SimClock
 from robot.config import load_centre
-from robot.events import COUNTER_ACTIONS, CounterCommand, Stamper
 from robot.mqtt.client import BrokerSettings, MqttLink
+from robot.mqtt.messages import COUNTER_ACTIONS, CounterCommand, Stamper
 from robot.mqtt.mosquitto import free_port
 from robot.mqtt.service import RobotMqtt
 from robot.mqtt.setup import check_password, password_line

@@ -14,10 +14,10 @@ import pytest
 
 from robot.clock import SimClock
 from robot.config import MqttSettings
-from robot.events import NavigationProgress, Stamper
-from robot.mqtt.bus import EventBus
 from robot.mqtt.client import BrokerSettings, MqttLink
+from robot.mqtt.messages import NavigationProgress, Stamper
 from robot.mqtt.outbox import Outbox
+from robot.mqtt.publisher import OutboxPublisher
 from tests.mosquitto import MosquittoBroker, free_port
 from tests.mqtt_support import START
 
@@ -65,7 +65,7 @@ def test_events_go_through_the_tls_listener(tls_broker: tuple[MosquittoBroker, P
     link = MqttLink(_settings(broker, "robot", USERS["robot"], ca), "tls-robot")
     assert link.settings.tls and link.settings.display == f"mqtts://robot@127.0.0.1:{broker.tls_port}"
     outbox = Outbox(tmp_path / "outbox.db")
-    bus = EventBus(link, outbox)
+    bus = OutboxPublisher(link, outbox)
     monitor.start()
     link.start()
     bus.start()

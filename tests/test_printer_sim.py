@@ -12,8 +12,8 @@ from PIL import Image
 from drivers.printer import EscposPrinter, PrinterError, PrinterTarget, encode_ticket
 from robot.clock import FixedClock
 from robot.queue import QueueEngine
+from robot.ticket_print import render_ticket, ticket_content
 from robot.ticket_ref import parse_ticket_ref
-from robot.tickets import render_ticket, ticket_content
 from simulator.printer import SimulatedPrinter
 from tests.test_queue_support import cua_nam, local
 

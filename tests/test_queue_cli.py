@@ -12,7 +12,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from letan.cli import app
-from robot.events import validate_payload
+from robot.mqtt.messages import validate_payload
 from robot.ticket_ref import parse_ticket_ref
 from simulator.printer import SimulatedPrinter
 from tests.conftest import CUA_NAM
@@ -252,10 +252,10 @@ def test_the_robot_and_queue_commands_publish_at_once_without_loss_or_copy(fresh
 
     from robot.clock import SimClock
     from robot.config import load_centre
-    from robot.events import Stamper
-    from robot.mqtt.bus import EventBus
     from robot.mqtt.client import BrokerSettings, MqttLink
+    from robot.mqtt.messages import Stamper
     from robot.mqtt.outbox import Outbox
+    from robot.mqtt.publisher import OutboxPublisher
     from robot.mqtt.queue_bridge import QueueBridge
     from robot.queue import QueueEngine
 
@@ -265,7 +265,7 @@ def test_the_robot_and_queue_commands_publish_at_once_without_loss_or_copy(fresh
     engine = QueueEngine(centre, db, clock)
     link = MqttLink(BrokerSettings.from_url(url), "robot-bridge", reconnect_max_s=1)
     outbox = Outbox(tmp_path / "outbox.sqlite3")
-    bus = EventBus(link, outbox)
+    bus = OutboxPublisher(link, outbox)
     bridge = QueueBridge(engine, bus, Stamper("cua-nam", "robot-1", clock))
     with Recorder(fresh_mosquitto, "letan/v1/cua-nam/queue/ticket/#") as rec:
         link.start()

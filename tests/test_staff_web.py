@@ -41,8 +41,8 @@ from letan.bench import screen as screen_bench
 from letan.bench.web import OffsetClock, listening
 from robot.clock import SystemClock
 from robot.config import load_centre
-from robot.events import CounterRating, Stamper
 from robot.mqtt.client import BrokerSettings, MqttLink
+from robot.mqtt.messages import CounterRating, Stamper
 from robot.mqtt.mosquitto import free_port
 from robot.mqtt.service import RobotMqtt
 from robot.queue import QueueEngine

@@ -20,8 +20,8 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from robot.app import Application
 from robot.clock import SystemClock
 from robot.config import load_catalogue_checked, load_centre
-from robot.events import RobotAlert, RobotCommand, Stamper
 from robot.mqtt.client import BrokerSettings, MqttLink
+from robot.mqtt.messages import RobotAlert, RobotCommand, Stamper
 from tests.conftest import CUA_NAM, bare_centre
 from tests.mosquitto import MosquittoBroker
 from tests.mqtt_support import TZ

@@ -11,8 +11,8 @@ from drivers.printer import EscposPrinter, PrinterTarget
 from robot.clock import FixedClock
 from robot.config import PrinterDevice, load_catalogue_checked, load_centre
 from robot.queue import QueueEngine, TicketStatus
-from robot.ticketing import TicketDesk, printer_from_config, printer_target
-from robot.tickets import TicketContent, TicketFontError, render_ticket, ticket_content, with_documents
+from robot.ticket_desk import TicketDesk, printer_from_config, printer_target
+from robot.ticket_print import TicketContent, TicketFontError, render_ticket, ticket_content, with_documents
 from simulator.printer import SimulatedPrinter
 from tests.conftest import PHU_DINH
 from tests.test_queue_support import cua_nam, local

@@ -20,11 +20,11 @@ from zoneinfo import ZoneInfo
 from letan.bench import BenchReport, median, percentile
 from robot import cpu
 from robot.clock import SystemClock
-from robot.events import NavigationProgress, Stamper
-from robot.mqtt.bus import EventBus, outgoing
 from robot.mqtt.client import BrokerSettings, MqttLink
+from robot.mqtt.messages import NavigationProgress, Stamper
 from robot.mqtt.mosquitto import MosquittoBroker, free_port, mosquitto_available
 from robot.mqtt.outbox import Outbox
+from robot.mqtt.publisher import OutboxPublisher, outgoing
 
 STAMP = Stamper("bench", "robot-1", SystemClock(ZoneInfo("Asia/Ho_Chi_Minh")))
 
@@ -34,10 +34,10 @@ def _event(i: int) -> NavigationProgress:
 
 
 def _stack(broker: MosquittoBroker, path: Path, client_id: str,
-           synchronous: Literal["NORMAL", "FULL"] = "NORMAL") -> tuple[MqttLink, Outbox, EventBus]:
+           synchronous: Literal["NORMAL", "FULL"] = "NORMAL") -> tuple[MqttLink, Outbox, OutboxPublisher]:
     link = MqttLink(BrokerSettings(port=broker.port), client_id)
     outbox = Outbox(path, synchronous)
-    bus = EventBus(link, outbox, window=100)
+    bus = OutboxPublisher(link, outbox, window=100)
     link.start()
     bus.start()
     if not link.wait_connected(10):
@@ -45,7 +45,7 @@ def _stack(broker: MosquittoBroker, path: Path, client_id: str,
     return link, outbox, bus
 
 
-def _close(link: MqttLink, outbox: Outbox, bus: EventBus) -> None:
+def _close(link: MqttLink, outbox: Outbox, bus: OutboxPublisher) -> None:
     bus.stop()
     link.stop()
     outbox.close()

@@ -12,7 +12,7 @@ from robot.clock import FixedClock
 from robot.config import CentreConfig, load_catalogue_checked, load_centre
 from robot.paths import DEFAULT_CENTRE
 from robot.queue import QueueEngine
-from robot.tickets import render_ticket, ticket_bytes, ticket_content, ticket_width
+from robot.ticket_print import render_ticket, ticket_bytes, ticket_content, ticket_width
 
 BAUD = 115200
 BITS_PER_BYTE = 10  # 8N1: start + 8 data + stop

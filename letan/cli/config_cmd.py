@@ -57,7 +57,7 @@ def _ticket_font_covers(path: Path, centre: CentreConfig, catalogue: Catalogue) 
     """Every name a ticket prints can be drawn by the ticket font (else that service's tickets never print)."""
     import sys
 
-    from robot.tickets import TicketFontError, font_problems
+    from robot.ticket_print import TicketFontError, font_problems
 
     try:
         problems = font_problems(centre, {p.id: p for p in catalogue.procedures})

@@ -55,7 +55,7 @@ def printer_check(centre: CentreConfig, timeout_s: float = TIMEOUT_S) -> Check:
     from dataclasses import replace
 
     from drivers.printer import EscposPrinter, open_backend
-    from robot.ticketing import printer_target
+    from robot.ticket_desk import printer_target
 
     target = printer_target(device)
     assert target is not None

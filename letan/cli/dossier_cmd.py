@@ -114,7 +114,7 @@ def dossier_lookup(
     ticket_position = None
     engine = None
     try:
-        from robot.dossier.tickets import queue_ticket_position
+        from robot.dossier.ticket_status import queue_ticket_position
         from robot.queue.engine import QueueEngine
 
         engine = QueueEngine(centre, centre.queue_db_path(), clock)

@@ -16,10 +16,10 @@ from rich.markup import escape
 from letan.cli.common import CONFIG_OPTION, console, load_centre_or_exit
 from robot.clock import SystemClock
 from robot.config import CentreConfig
-from robot.events import COUNTER_ACTIONS, CounterCommand, MessageError, Stamper, parse_message
 from robot.mqtt.client import BrokerSettings, BrokerUrlError, MqttLink
 from robot.mqtt.commands import COUNTER_ACTION_NAMES
 from robot.mqtt.dashboard import DashboardState, render
+from robot.mqtt.messages import COUNTER_ACTIONS, CounterCommand, MessageError, Stamper, parse_message
 
 BROKER_OPTION = typer.Option(None, "--broker", help="mqtt://[user:pass@]host:port (default: the config's mqtt.url, "
                                                      "else the embedded broker on 127.0.0.1).")

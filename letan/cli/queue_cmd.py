@@ -201,7 +201,7 @@ def reprint(
 def _output(engine: QueueEngine, issued: IssuedTicket, print_to: Path | None, to_printer: bool) -> bool | None:
     centre = engine.centre
     if print_to is not None:
-        from robot.tickets import TicketFontError, ticket_bytes, ticket_content  # here: PIL, numpy, escpos
+        from robot.ticket_print import TicketFontError, ticket_bytes, ticket_content  # here: PIL, numpy, escpos
 
         content = ticket_content(centre, issued.ticket, issued.people_ahead, issued.wait_minutes)
         try:
@@ -214,7 +214,7 @@ def _output(engine: QueueEngine, issued: IssuedTicket, print_to: Path | None, to
         return True
     if not to_printer:
         return None
-    from robot.ticketing import TicketDesk, printer_from_config
+    from robot.ticket_desk import TicketDesk, printer_from_config
 
     def alert(kind: str, detail: str) -> None:
         print(f"alert {kind}: {detail}", file=sys.stderr)
@@ -389,7 +389,7 @@ def render(
     config: Path = CONFIG_OPTION, db: Path | None = DB_OPTION, at: str | None = AT_OPTION,
 ) -> None:
     """Write the ticket's image (as printed, with its QR code) to a PNG file."""
-    from robot.tickets import TicketFontError, render_ticket, ticket_content, ticket_width
+    from robot.ticket_print import TicketFontError, render_ticket, ticket_content, ticket_width
 
     with _engine(config, db, at) as engine:
         position = engine.position(ticket, point, _day(on_date))

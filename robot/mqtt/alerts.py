@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 
-from robot.events import Message, NavigationProgress, RobotAlert, RobotAlerts, RobotStatus, Stamper
+from robot.mqtt.messages import Message, NavigationProgress, RobotAlert, RobotAlerts, RobotStatus, Stamper
 
 # kinds a status resolves: (field, values meaning the problem is gone, kinds)
 _STATUS_RESOLVES: tuple[tuple[str, frozenset[str], tuple[str, ...]], ...] = (

@@ -15,7 +15,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MessageState
 
 from robot.config import MqttSettings, redact_url
-from robot.events import Message
+from robot.mqtt.messages import Message
 
 log = logging.getLogger(__name__)
 

@@ -34,7 +34,8 @@ from datetime import date
 from typing import Protocol
 
 from robot.config import Counter, Service
-from robot.events import (
+from robot.mqtt.client import MqttLink
+from robot.mqtt.messages import (
     COUNTER_ACTIONS,
     CounterCommand,
     CounterRating,
@@ -46,8 +47,7 @@ from robot.events import (
     Stamper,
     parse_message,
 )
-from robot.mqtt.bus import EventBus
-from robot.mqtt.client import MqttLink
+from robot.mqtt.publisher import OutboxPublisher
 from robot.queue import (
     CounterBusy,
     DayStats,
@@ -304,7 +304,7 @@ REPEATABLE_ACTIONS = frozenset({"pause", "resume", "go-to-base", "refill", "ack-
 class CommandService:
     """Subscribes to the command topics of its site and robot; executes on one worker thread, in order."""
 
-    def __init__(self, link: MqttLink, bus: EventBus, stamp: Stamper, *, desk: CounterDesk | None = None,
+    def __init__(self, link: MqttLink, bus: OutboxPublisher, stamp: Stamper, *, desk: CounterDesk | None = None,
                  point_id: str | None = None):
         self.link = link
         self.bus = bus

@@ -10,7 +10,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from robot.events import (
+from robot.mqtt.client import Deduplicator
+from robot.mqtt.messages import (
     Message,
     QueueSnapshot,
     RobotAlert,
@@ -19,7 +20,6 @@ from robot.events import (
     RobotStatus,
     TicketEvent,
 )
-from robot.mqtt.client import Deduplicator
 
 
 @dataclass

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from robot.config import CentreConfig
-from robot.events import QueueSnapshot, RobotAvailability, RobotStatus
+from robot.mqtt.messages import QueueSnapshot, RobotAvailability, RobotStatus
 
 
 @dataclass(frozen=True)
 class DiscoveryConfig:
-    """One Home Assistant entity config; publishable through the EventBus like a letan message."""
+    """One Home Assistant entity config; publishable through the OutboxPublisher like a letan message."""
 
     config_topic: str
     config: dict[str, Any] = field(hash=False)

@@ -11,7 +11,7 @@ AUTOINCREMENT layout is converted when it is opened.
 The database runs in WAL mode with synchronous=NORMAL: a committed row survives the process being
 killed (-9); `synchronous="FULL"` also survives a power cut, at the cost of one fsync per commit
 (see docs/mqtt.md for why NORMAL is the default). `write()` commits several publishers' entries in
-one transaction (the EventBus's group commit).
+one transaction (the OutboxPublisher's group commit).
 The same file keeps named cursors (e.g. how far the queue bridge has read the engine's event log)
 and the replies to commands already executed (idempotency by request id), each written in the same
 transaction as the outgoing messages.
@@ -242,7 +242,8 @@ class Outbox:
 
     def autocheckpoint(self, pages: int) -> None:
         """SQLite's own checkpoint after a commit that grows the WAL beyond `pages` (its default: 1000); 0 turns it
-        off, for an owner that calls `checkpoint()` itself off the publishing path (the EventBus's sender thread)."""
+        off, for an owner that calls `checkpoint()` itself off the publishing path
+        (the OutboxPublisher's sender thread)."""
         with self._lock:
             self._db.execute(f"PRAGMA wal_autocheckpoint={int(pages)}")
 

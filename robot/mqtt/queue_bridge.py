@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, Protocol
 
-from robot.events import (
+from robot.mqtt.messages import (
     Message,
     QueueSnapshot,
     QueueStats,
@@ -31,8 +31,8 @@ from robot.events import (
     TicketTransferred,
     TicketUnparked,
 )
-from robot.mqtt.bus import EventBus
 from robot.mqtt.outbox import CursorMoved
+from robot.mqtt.publisher import OutboxPublisher
 from robot.queue import DayStats, QueueEvent, QueueStatus, Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
@@ -136,7 +136,7 @@ def stats_message(engine: QueueLog, stamp: Stamper) -> QueueStats:
 
 
 class QueueBridge:
-    def __init__(self, engine: QueueLog, bus: EventBus, stamp: Stamper, point_id: str | None = None):
+    def __init__(self, engine: QueueLog, bus: OutboxPublisher, stamp: Stamper, point_id: str | None = None):
         self.engine = engine
         self.bus = bus
         self.stamp = stamp

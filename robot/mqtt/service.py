@@ -1,5 +1,5 @@
 """The robot's MQTT side in one object, as the application composes it: the broker (embedded when
-none is configured), the connection with its Last Will, the outbox and EventBus, Home Assistant
+none is configured), the connection with its Last Will, the outbox and OutboxPublisher, Home Assistant
 discovery, counter/staff commands and the queue bridge."""
 
 from __future__ import annotations
@@ -11,7 +11,12 @@ from typing import Protocol
 
 from robot.clock import Clock
 from robot.config import CentreConfig
-from robot.events import (
+from robot.mqtt.alerts import AlertBoard
+from robot.mqtt.broker import EmbeddedBroker, ensure_embedded_broker
+from robot.mqtt.client import BrokerSettings, MqttLink
+from robot.mqtt.commands import CommandService, CounterDesk, Outcome, RobotHandler
+from robot.mqtt.discovery import discovery_messages
+from robot.mqtt.messages import (
     Message,
     NavigationProgress,
     RobotAlert,
@@ -20,13 +25,8 @@ from robot.events import (
     RobotStatus,
     Stamper,
 )
-from robot.mqtt.alerts import AlertBoard
-from robot.mqtt.broker import EmbeddedBroker, ensure_embedded_broker
-from robot.mqtt.bus import EventBus, Publishable
-from robot.mqtt.client import BrokerSettings, MqttLink
-from robot.mqtt.commands import CommandService, CounterDesk, Outcome, RobotHandler
-from robot.mqtt.discovery import discovery_messages
 from robot.mqtt.outbox import Outbox
+from robot.mqtt.publisher import OutboxPublisher, Publishable
 from robot.mqtt.queue_bridge import QueueBridge, QueueLog
 
 
@@ -50,7 +50,7 @@ class RobotMqtt:
                              topic_root=self.root)
         self.link.on_connect_hooks.append(self._announce_online)
         self.outbox = Outbox(outbox_path or centre.outbox_path(), mqtt.outbox_synchronous)
-        self.bus = EventBus(self.link, self.outbox, self.root)
+        self.bus = OutboxPublisher(self.link, self.outbox, self.root)
         point = centre.robot.point
         self.commands = CommandService(self.link, self.bus, self.stamp, desk=engine, point_id=point)
         self.bridge = QueueBridge(engine, self.bus, self.stamp, point) if engine is not None else None
@@ -139,7 +139,7 @@ def publish_queue_events(centre: CentreConfig, engine: QueueLog, clock: Clock, *
     client_id = f"letan-{centre.site.id}-{centre.robot.id}-cli-{uuid.uuid4().hex[:8]}"
     link = MqttLink(settings, client_id, topic_root=centre.mqtt.topic_root)
     outbox = Outbox(centre.outbox_path(), centre.mqtt.outbox_synchronous)
-    bus = EventBus(link, outbox, centre.mqtt.topic_root)
+    bus = OutboxPublisher(link, outbox, centre.mqtt.topic_root)
     link.start()
     bus.start()
     try:

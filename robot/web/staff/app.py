@@ -41,7 +41,8 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from robot.clock import SystemClock
 from robot.config import CentreConfig
-from robot.events import (
+from robot.mqtt.client import BrokerSettings, MqttLink
+from robot.mqtt.messages import (
     COUNTER_ACTIONS,
     RATINGS,
     CounterCommand,
@@ -53,7 +54,6 @@ from robot.events import (
     TicketRecalled,
     parse_message,
 )
-from robot.mqtt.client import BrokerSettings, MqttLink
 from robot.paths import package_folder
 from robot.web.staff.audio import CallAudio
 from robot.web.staff.state import CSV_COLUMNS, RATING_WORDS, REASON_WORDS, StaffState, figures_csv_rows

@@ -15,7 +15,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from robot.config import CentreConfig
-from robot.events import (
+from robot.mqtt.client import Deduplicator
+from robot.mqtt.dashboard import DashboardState
+from robot.mqtt.messages import (
     CounterRating,
     Message,
     QueueSnapshot,
@@ -23,8 +25,6 @@ from robot.events import (
     RobotStatus,
     TicketEvent,
 )
-from robot.mqtt.client import Deduplicator
-from robot.mqtt.dashboard import DashboardState
 
 CALLS_KEPT = 12
 DONE_KEPT = 20

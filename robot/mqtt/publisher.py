@@ -1,4 +1,4 @@
-"""EventBus: the publisher the application calls. `publish(message)` returns once the message is
+"""OutboxPublisher: the publisher the application calls. `publish(message)` returns once the message is
 committed to the SQLite outbox (durable); rows are handed to paho in outbox order, at most `window` at
 a time, and a row is deleted after the broker's PUBACK arrives (`on_publish` by message id), in batches.
 
@@ -61,7 +61,7 @@ class _Job:
     done: bool = False
 
 
-class EventBus:
+class OutboxPublisher:
     def __init__(self, link: MqttLink, outbox: Outbox, topic_root: str = "letan/v1", window: int = 100,
                  memory_rows: int = MEMORY_ROWS, delete_batch: int = DELETE_BATCH, delete_after_s: float = 0.05,
                  checkpoint_writes: int = CHECKPOINT_WRITES):

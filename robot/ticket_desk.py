@@ -17,7 +17,7 @@ from dialogs.ports import ProcedureRoute, TicketResult
 from drivers.printer import EscposPrinter, PrinterError, PrinterTarget, TicketPrinter
 from robot.config import CentreConfig, PrinterDevice
 from robot.queue import IssuedTicket, QueueEngine, QueueError, Ticket
-from robot.tickets import TicketFontError, render_ticket, ticket_content, ticket_width, with_documents
+from robot.ticket_print import TicketFontError, render_ticket, ticket_content, ticket_width, with_documents
 
 log = logging.getLogger(__name__)
 
