@@ -1,7 +1,7 @@
 """The technician console of `letan sim`: type what the citizen says, or a /command.
 
 Reads lines from a terminal or from piped standard input alike. Plain text is what the citizen
-says; commands are the same actions as scenario steps (see `simulator.scenario.Step`), so the
+says; commands are the same actions as scenario steps (one table: simulator/commands.py), so the
 console and the scripted scenarios drive the simulation the same way. What happens is shown as
 it arrives: the robot's words, printed tickets (PNG path and text), navigation, MQTT events and
 alerts.
@@ -18,27 +18,10 @@ from typing import Any, Protocol
 from rich.console import Console
 from rich.markup import escape
 
+from simulator.commands import META, ConsoleError, console_commands, help_text
 from simulator.scenario import Observation, Step
 
-HELP = """\
-Type what the citizen says, e.g. [bold]tôi muốn chứng thực bản sao[/bold], or a command:
-  /arrive               a citizen steps up to the camera (after whoever stood there walks away)
-  /leave                the citizen in front of the camera walks away
-  /wav FILE             speak a WAV file through the recogniser
-  /qr CODE              the handheld QR scanner reads CODE (a dossier code or ticket reference)
-  /scan IMAGE           hold an image (receipt, ticket) up to the camera
-  /call N               counter N calls the next ticket
-  /fault DEVICE KIND    e.g. /fault printer paper-out, /fault printer ok, /fault printer offline
-  /unplug DEVICE        scanner, camera, printer or broker; /plug DEVICE to put it back
-  /obstacle on|off      block or clear the corridor in front of the robot
-  /wait SECONDS         let simulated time pass
-  /status               queue, devices and robot state
-  /help                 this help
-  /quit                 stop the simulation"""
-
-
-class ConsoleError(ValueError):
-    """A line the console cannot understand (message for the technician, in English)."""
+HELP = help_text()
 
 
 @dataclass(frozen=True)
@@ -48,8 +31,11 @@ class Meta:
     name: str
 
 
+_META_BY_WORD = {word: name for name, (words, _) in META.items() for word in words}
+
+
 def parse_line(line: str) -> Step | Meta:
-    """One console line -> a scenario step or a meta command. Raises ConsoleError."""
+    """One console line -> a scenario step or a meta command (simulator.commands). Raises ConsoleError."""
     text = line.strip()
     if not text or text.startswith("#"):
         return Meta("nothing")
@@ -57,41 +43,12 @@ def parse_line(line: str) -> Step | Meta:
         return Step(say=text)
     name, _, rest = text[1:].partition(" ")
     name, rest = name.lower(), rest.strip()
-    if name in ("quit", "exit", "q"):
-        return Meta("quit")
-    if name in ("help", "h", "?"):
-        return Meta("help")
-    if name == "status":
-        return Meta("status")
-    if name == "arrive":
-        return Step(arrive=True)
-    if name == "leave":
-        return Step(leave=True)
-    if name in ("wav", "qr", "scan", "unplug", "plug"):
-        if not rest:
-            raise ConsoleError(f"/{name} needs an argument; see /help")
-        return Step.model_validate({name: rest})
-    if name == "fault":
-        if len(rest.split()) != 2:
-            raise ConsoleError("usage: /fault DEVICE KIND, e.g. /fault printer paper-out")
-        return Step(fault=rest)
-    if name == "call":
-        if not rest.isdigit():
-            raise ConsoleError("usage: /call N, where N is a counter number")
-        return Step(call=int(rest))
-    if name == "obstacle":
-        if rest.lower() not in ("on", "off"):
-            raise ConsoleError("usage: /obstacle on|off")
-        return Step(obstacle=rest.lower() == "on")
-    if name == "wait":
-        try:
-            seconds = float(rest)
-        except ValueError:
-            raise ConsoleError("usage: /wait SECONDS") from None
-        if seconds < 0:
-            raise ConsoleError("usage: /wait SECONDS (not negative)")
-        return Step(wait=seconds)
-    raise ConsoleError(f"unknown command /{name}; type /help")
+    if name in _META_BY_WORD:
+        return Meta(_META_BY_WORD[name])
+    command = console_commands().get(name)
+    if command is None:
+        raise ConsoleError(f"unknown command /{name}; type /help")
+    return Step.model_validate({name: command.read(name, rest)})
 
 
 def render(obs: Observation) -> str:

@@ -15,10 +15,11 @@ A scenario file (config/scenarios/*.yaml)::
           - event_published: queue/called
           - robot_says: quầy số 1
 
-A step has exactly one action (say, wav, qr, scan, call, fault, unplug, plug, obstacle, arrive,
-leave, wait) and optional expectations, checked against what happened during that step: the robot's
-words, printed tickets, MQTT events (`event_published: TOPIC-PART`, or `event: {topic: robot-1/status,
-paper: out}` for fields of the payload), navigation results, alerts. `run_scenario` returns a
+A step has exactly one action (say, arrive, leave, wav, qr, scan, call, fault, unplug, plug, obstacle,
+wait, spoken: the commands of simulator/commands.py) and optional expectations, checked against what
+happened during that step: the robot's words, printed tickets, MQTT events (`event_published:
+TOPIC-PART`, or `event: {topic: robot-1/status, paper: out}` for fields of the payload), navigation
+results, alerts. `run_scenario` returns a
 `ScenarioResult`; `letan sim --script` exits 0 only when every expectation held.
 """
 
@@ -34,9 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from robot.config import ConfigError, ConfigProblem, problems_from_validation, read_yaml
 from robot.paths import CENTRES_DIR
-
-ACTIONS = ("say", "wav", "qr", "scan", "call", "fault", "unplug", "plug", "obstacle", "arrive", "leave", "wait",
-           "spoken")
+from simulator.commands import ACTIONS
 
 
 class _Model(BaseModel):
@@ -80,6 +79,9 @@ class Expectation(_Model):
 
 
 class Step(_Model):
+    """One action (a field named after a command of simulator/commands.py; a test checks they match) and what
+    must follow it."""
+
     say: str | None = Field(default=None, description="What the citizen says (typed, as after recognition)")
     wav: str | None = Field(default=None, description="A WAV file spoken through the recogniser")
     qr: str | None = Field(default=None, description="Text the QR scanner reads")

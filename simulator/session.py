@@ -27,6 +27,7 @@ from dialogs.catalogue import Catalogue
 from robot.app import AppEvent, Application
 from robot.clock import Clock, SimClock, SystemClock
 from robot.config import CentreConfig, load_catalogue_checked
+from simulator.commands import COMMANDS
 from simulator.console import HELP, run_console
 from simulator.devices import SimDevices
 from simulator.scenario import Observation, Scenario, ScenarioResult, Step, run_scenario
@@ -237,47 +238,46 @@ class SimSession:
     # ------------------------------------------------------------------ steps
 
     def perform(self, step: Step) -> None:
-        app = self._app
-        action, arg = step.action, step.argument
-        if action == "say":
-            self._observe("citizen", str(arg))
-            app.typed(str(arg))
-        elif action == "arrive":
-            self._arrive(bool(arg))
-        elif action == "leave":
-            self._arrive(False)
-        elif action == "wait":
-            self._advance(float(arg))
-        elif action == "fault":
-            device, _, kind = str(arg).partition(" ")
-            self.devices.fault(device, kind.strip())
-        elif action == "obstacle":
-            self._observe("info", self.devices.set_obstacle(bool(arg)))
-        elif action == "call":
-            self._counter_next(int(arg))
-        elif action == "qr":
-            self.devices.scan_text(str(arg))
-        elif action == "scan":
-            self._hold_up(Path(str(arg)))
-        elif action in ("unplug", "plug") and arg == "microphone":
-            if self.room is None:
-                raise StepError(f"{step.describe()}: the microphone is simulated only with --audio-realtime")
-            if action == "unplug":
-                self.room.unplug()
-            else:
-                self.room.plug()
-        elif action == "unplug":
-            self.devices.unplug(str(arg))
-        elif action == "plug":
-            self.devices.plug(str(arg))
-            self._wait_scanner_ready()
-        elif action == "wav":
-            self._hear_wav(Path(str(arg)))
-        elif action == "spoken":
-            if not app.wait_spoken(step.timeout + 60.0, tail=True):
-                raise StepError("the robot was still speaking after the step's time")
+        """Run the step's command (simulator/commands.py) on this simulation."""
+        _ = self._app  # StepError before the simulation is started
+        COMMANDS[step.action].perform(self, step)
+
+    # The commands' actions (simulator.commands.Performer).
+
+    def say(self, text: str) -> None:
+        self._observe("citizen", text)
+        self._app.typed(text)
+
+    def scan_code(self, text: str) -> None:
+        self.devices.scan_text(text)
+
+    def fault(self, device: str, kind: str) -> None:
+        self.devices.fault(device, kind)
+
+    def obstacle(self, blocked: bool) -> None:
+        self._observe("info", self.devices.set_obstacle(blocked))
+
+    def unplug(self, device: str) -> None:
+        if device == "microphone":
+            self._microphone("unplug").unplug()
         else:
-            raise StepError(f"{step.describe()}: not available yet in this build")
+            self.devices.unplug(device)
+
+    def plug(self, device: str) -> None:
+        if device == "microphone":
+            self._microphone("plug").plug()
+        else:
+            self.devices.plug(device)
+            self._wait_scanner_ready()
+
+    def _microphone(self, action: str) -> Any:
+        if self.room is None:
+            raise StepError(f"{action}: microphone: the microphone is simulated only with --audio-realtime")
+        return self.room
+
+    def wait_spoken(self, timeout_s: float) -> None:
+        if not self._app.wait_spoken(timeout_s, tail=True):
+            raise StepError("the robot was still speaking after the step's time")
 
     # ------------------------------------------------------------------ the camera
 
@@ -285,7 +285,7 @@ class SimSession:
         app = self._app
         return getattr(app, "presence", None) is not None and app.parts().get("camera", "").startswith("ok")
 
-    def _arrive(self, someone: bool, timeout_s: float = 8.0) -> None:
+    def arrive(self, someone: bool, timeout_s: float = 8.0) -> None:
         """Whoever stands in front of the camera walks away; then (someone) a new citizen steps up.
 
         The robot notices both with its own detector on the camera's frames: the step waits until the
@@ -311,7 +311,7 @@ class SimSession:
             if not self._wait_info(before, "presence", "arrived", timeout_s):
                 raise StepError(f"the robot did not notice the citizen in front of the camera within {timeout_s:g} s")
 
-    def _hold_up(self, path: Path, timeout_s: float = 3.0) -> None:
+    def hold_up(self, path: Path, timeout_s: float = 3.0) -> None:
         """A receipt or ticket held up to the camera until the application's camera scanner reads it."""
         if not path.is_file():
             raise StepError(f"no image file {path}")
@@ -361,7 +361,7 @@ class SimSession:
             time.sleep(0.02)
         return scanner is None
 
-    def _counter_next(self, counter: int) -> None:
+    def counter_next(self, counter: int) -> None:
         """Counter N presses "next" on its console: finish its current ticket, call the next one.
 
         Over MQTT like a counter console (the robot executes the command on its queue engine); with
@@ -400,7 +400,7 @@ class SimSession:
             time.sleep(0.01)
         raise StepError(f"counter {counter}: no reply to {action} from the robot within 5 s")
 
-    def _hear_wav(self, path: Path) -> None:
+    def hear_wav(self, path: Path) -> None:
         """The simulated microphone: a WAV file's frames through the application's recogniser."""
         from drivers.audio import AudioDeviceError, WavFileSource
 
@@ -422,7 +422,7 @@ class SimSession:
         self._observe("citizen", f"(speaks {path.name})")
         self._app.listen(source.frames())
 
-    def _advance(self, seconds: float) -> None:
+    def advance(self, seconds: float) -> None:
         """Let simulated time pass (the world moves too), ticking the application every simulated second."""
         if self.room is not None:  # real-time audio: time passes on the wall clock, the pacer ticks
             self._paced.wait(seconds)
