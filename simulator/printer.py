@@ -276,6 +276,7 @@ class SimulatedPrinter:
         self._faults: set[str] = set()
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
+        self._listeners: list[Callable[[PrintedTicket], None]] = []
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._server: socket.socket | None = None
@@ -338,6 +339,10 @@ class SimulatedPrinter:
         with self._lock:
             return frozenset(self._faults)
 
+    def on_printed(self, listener: Callable[[PrintedTicket], None]) -> None:
+        """Call `listener` with each ticket once it is cut and stored (in the thread serving the connection)."""
+        self._listeners.append(listener)
+
     def wait_for(self, count: int, timeout: float = 5.0) -> list[PrintedTicket]:
         """Wait until at least `count` tickets were printed; return them all."""
         deadline = time.monotonic() + timeout
@@ -382,11 +387,14 @@ class SimulatedPrinter:
         with self._changed:
             path = self.out_dir / f"ticket-{len(self.printed) + 1:04d}.png"
             image.save(path)
-            self.printed.append(PrintedTicket(
+            ticket = PrintedTicket(
                 png=path, qr_payloads=tuple(page.qr_payloads), text="\n".join(page.text_lines).strip(),
                 raster_images=page.rasters, size_bytes=page.size_bytes, width=self.width, height=height,
-            ))
+            )
+            self.printed.append(ticket)
             self._changed.notify_all()
+        for listener in list(self._listeners):
+            listener(ticket)
 
     # -- channels ---------------------------------------------------------------------------
 

@@ -63,6 +63,7 @@ class SimSession:
             options.centre.site.tz)
         self._observations: list[Observation] = []
         self._lock = threading.Lock()
+        self._seen = threading.Condition(self._lock)  # notified at each new observation
         self.app: Application | None = None
         self.devices = SimDevices(self.workdir, broker_url=options.broker_url)
         self.counters: Any = None
@@ -82,6 +83,7 @@ class SimSession:
             else:
                 self._realtime_world()
         self.devices.start(self.options.centre)
+        self.devices.printer.on_printed(self._observe_printed)  # each ticket as it is cut
         centre = self._sim_config(self.options.centre)
         self.app = Application.from_config(centre, catalogue=self.catalogue, clock=self.clock,
                                            broker_url=self.options.broker_url, state_dir=self.workdir)
@@ -96,10 +98,6 @@ class SimSession:
 
         self._wait_scanner_ready()
         self._start_monitor(centre)
-        self._printed = 0
-        self._watching = threading.Event()
-        self._watcher = threading.Thread(target=self._watch_printer, name="sim-printer-watch", daemon=True)
-        self._watcher.start()
         # The counters' own terminal: another client of the same queue database, as staff tools are.
         self.counters = QueueEngine(centre, centre.queue_db_path(), self.clock)
 
@@ -115,13 +113,6 @@ class SimSession:
         screen = configured.screen if self.options.screen else None
         return configured.model_copy(update={"dialog": configured.dialog.model_copy(update={"speech": speech}),
                                              "screen": screen})
-
-    def _watch_printer(self) -> None:
-        while not self._watching.wait(0.02):
-            printed = list(self.devices.printer.printed)
-            for ticket in printed[self._printed:]:
-                self._observe_printed(ticket)
-            self._printed = len(printed)
 
     def _observe_printed(self, printed: Any) -> None:
         """A ticket came out of the simulated printer: its PNG and its text (from the QR's ticket reference)."""
@@ -193,9 +184,6 @@ class SimSession:
 
     def stop(self) -> None:
         self._paced.set()
-        if getattr(self, "_watching", None) is not None:
-            self._watching.set()
-            self._watcher.join(timeout=2)
         if getattr(self, "monitor", None) is not None:
             self.monitor.stop()
         if self.counters is not None:
@@ -218,6 +206,7 @@ class SimSession:
     def _observe(self, kind: str, text: str, data: dict[str, Any] | None = None, at: str = "") -> None:
         with self._lock:
             self._observations.append(Observation(kind, text, data or {}, at or self.clock.now().isoformat()))
+            self._seen.notify_all()
 
     def _on_app_event(self, event: AppEvent) -> None:
         self._observe(event.kind, event.text, dict(event.data), event.at)
@@ -327,13 +316,10 @@ class SimSession:
     def _wait_info(self, since: int, key: str, value: str, timeout_s: float) -> bool:
         return self._wait_for(since, lambda o: o.kind == "info" and o.data.get(key) == value, timeout_s)
 
-    def _wait_for(self, since: int, wanted: Any, timeout_s: float) -> bool:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if any(wanted(o) for o in self.observations()[since:]):
-                return True
-            time.sleep(0.02)
-        return False
+    def _wait_for(self, since: int, wanted: Callable[[Observation], bool], timeout_s: float) -> bool:
+        """Wait until an observation after the first `since` is `wanted` (woken by each new observation)."""
+        with self._seen:
+            return self._seen.wait_for(lambda: any(wanted(o) for o in self._observations[since:]), timeout_s)
 
     def _realtime_world(self) -> None:
         """--realtime: the world's physics follow the wall clock."""
@@ -393,11 +379,9 @@ class SimSession:
         reply_topic = command.topic(self.root).removesuffix("/cmd") + "/response"
         before = len(self.observations())
         self.monitor.client.publish(command.topic(self.root), command.to_json(), qos=1)
-        deadline = time.monotonic() + 5.0
-        while time.monotonic() < deadline:  # one command at a time, as a counter console waits for its reply
-            if any(o.kind == "event" and o.text == reply_topic for o in self.observations()[before:]):
-                return
-            time.sleep(0.01)
+        # One command at a time, as a counter console waits for its reply.
+        if self._wait_for(before, lambda o: o.kind == "event" and o.text == reply_topic, 5.0):
+            return
         raise StepError(f"counter {counter}: no reply to {action} from the robot within 5 s")
 
     def hear_wav(self, path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from robot.clock import FixedClock
 from robot.queue import QueueEngine
 from robot.ticket_print import render_ticket, ticket_content
 from robot.ticket_ref import parse_ticket_ref
-from simulator.printer import SimulatedPrinter
+from simulator.printer import PrintedTicket, SimulatedPrinter
 from tests.test_queue_support import cua_nam, local
 
 
@@ -66,6 +67,26 @@ def test_printed_ticket_qr_decodes_back_to_the_ticket(
     ref = parse_ticket_ref(payload)
     assert ref is not None and (ref.site, ref.point, ref.number) == ("cua-nam", "trung-tam", "A003")
     assert engine.position_of(ref).people_ahead == 2
+
+
+def test_listeners_get_each_ticket_as_it_is_cut(sim: SimulatedPrinter, engine: QueueEngine) -> None:
+    heard: list[PrintedTicket] = []
+    both = threading.Event()
+
+    def hear(ticket: PrintedTicket) -> None:
+        heard.append(ticket)
+        if len(heard) == 2:
+            both.set()
+
+    sim.on_printed(hear)
+    driver = network(sim)
+    for _ in range(2):
+        issued = engine.issue("chung_thuc")
+        content = ticket_content(engine.centre, issued.ticket, issued.people_ahead, issued.wait_minutes)
+        driver.print_raster(render_ticket(content, 576, include_qr=False), content.qr_text)
+    driver.close()
+    assert both.wait(5)
+    assert heard == sim.printed and [t.qr_payloads for t in heard] != [(), ()]
 
 
 @pytest.mark.parametrize(
