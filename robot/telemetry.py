@@ -16,6 +16,7 @@ from typing import Any
 
 from drivers.printer import PrinterStatus
 from robot.navigation.navigator import Navigator, NavResult
+from robot.parts.state import PartState
 
 # The navigator's states (robot.navigation.follower.State) -> navigation.progress status on MQTT.
 NAV_STATUS: dict[str, str] = {
@@ -54,14 +55,14 @@ def printer_states(configured: bool, status: PrinterStatus | None, failed: bool)
 _LINK_STATES = {"ready": "ok", "disconnected": "offline", "stopped": "offline", "starting": "unknown"}
 
 
-def device_state(part: str | None, link_state: str | None = None) -> str:
-    """robot.status device state from the application's part state ('ok (...)', 'ok (none configured)',
-    'unavailable: why') and, for devices with a live link (scanner, camera), the driver's state."""
+def device_state(part: PartState | None, link_state: str | None = None) -> str:
+    """robot.status device state from the application's part state and, for devices with a live link (scanner,
+    camera), the driver's state."""
     if part is None:
         return "unknown"
-    if not part.startswith("ok"):
+    if not part.is_ok:
         return "fault"
-    if "none configured" in part or "no drive configured" in part or "typed or touch input" in part:
+    if part.device_absent:
         return "none"
     if link_state is not None:
         return _LINK_STATES.get(link_state, "unknown")

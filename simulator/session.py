@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from dialogs.catalogue import Catalogue
-from robot.app import AppEvent, Application
+from robot.app import Activity, Application
 from robot.clock import Clock, SimClock, SystemClock
 from robot.config import CentreConfig, load_catalogue_checked
 from simulator.commands import COMMANDS
@@ -208,7 +208,7 @@ class SimSession:
             self._observations.append(Observation(kind, text, data or {}, at or self.clock.now().isoformat()))
             self._seen.notify_all()
 
-    def _on_app_event(self, event: AppEvent) -> None:
+    def _on_app_event(self, event: Activity) -> None:
         self._observe(event.kind, event.text, dict(event.data), event.at)
 
     def observations(self) -> list[Observation]:

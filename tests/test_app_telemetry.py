@@ -19,6 +19,7 @@ from drivers.printer import PrinterStatus
 from robot.app import PAUSED_TEXT
 from robot.config import load_catalogue_checked, load_centre
 from robot.mqtt.messages import RobotCommand, Stamper, parse_message
+from robot.parts.state import PartState
 from robot.telemetry import (
     NAV_STATUS,
     ProgressThrottle,
@@ -90,10 +91,10 @@ def test_mode_and_device_states_never_guess() -> None:
     assert printer_states(True, PrinterStatus(True, "ok", True), False) == ("fault", "ok")  # cover open
     assert printer_states(True, PrinterStatus(True, "near_end", False), True) == ("offline", "near_end")
     assert device_state(None) == "unknown"
-    assert device_state("unavailable: no model") == "fault"
-    assert device_state("ok (none configured)") == "none"
-    assert device_state("ok (serial /dev/pts/3)", "disconnected") == "offline"
-    assert device_state("ok (serial /dev/pts/3)", "ready") == "ok"
+    assert device_state(PartState.parse("unavailable: no model")) == "fault"
+    assert device_state(PartState.parse("ok (none configured)")) == "none"
+    assert device_state(PartState.parse("ok (serial /dev/pts/3)"), "disconnected") == "offline"
+    assert device_state(PartState.parse("ok (serial /dev/pts/3)"), "ready") == "ok"
 
 
 def test_status_gate_and_progress_throttle() -> None:

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from drivers.camera import CameraFeed, open_capture
-from robot.app import AppEvent, Application
+from robot.app import Activity, Application
 from robot.clock import SimClock
 from robot.config import CentreConfig, load_catalogue_checked, load_centre
 from robot.dossier.store import SqliteDossierStore
@@ -66,18 +66,18 @@ class Recorder:
     """The application's events with the wall time they arrived."""
 
     def __init__(self) -> None:
-        self.events: list[tuple[float, AppEvent]] = []
+        self.events: list[tuple[float, Activity]] = []
         self._lock = threading.Lock()
 
-    def __call__(self, event: AppEvent) -> None:
+    def __call__(self, event: Activity) -> None:
         with self._lock:
             self.events.append((time.monotonic(), event))
 
-    def matching(self, wanted: Callable[[AppEvent], bool], since: float = 0.0) -> list[tuple[float, AppEvent]]:
+    def matching(self, wanted: Callable[[Activity], bool], since: float = 0.0) -> list[tuple[float, Activity]]:
         with self._lock:
             return [(t, e) for t, e in self.events if t >= since and wanted(e)]
 
-    def wait(self, wanted: Callable[[AppEvent], bool], since: float, timeout_s: float) -> float:
+    def wait(self, wanted: Callable[[Activity], bool], since: float, timeout_s: float) -> float:
         """Wall time of the first matching event after `since`; fails the test after timeout_s."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
@@ -95,11 +95,11 @@ def frames_after(feed: CameraFeed, count: int) -> None:
     wait_until(lambda: feed.frames_used >= start + count, f"{count} more frames from the camera", count + 10)
 
 
-def greeting(event: AppEvent) -> bool:
+def greeting(event: Activity) -> bool:
     return event.kind == "said" and str(event.data.get("key")).startswith("greet")
 
 
-def presence(edge: str) -> Callable[[AppEvent], bool]:
+def presence(edge: str) -> Callable[[Activity], bool]:
     return lambda event: event.kind == "info" and event.data.get("presence") == edge
 
 

@@ -32,7 +32,7 @@ from dialogs.manager import State
 from dialogs.tts import Audio, EspeakTts
 from dialogs.vad import TalkGate
 from drivers.audio import AudioDeviceError, MicrophoneSource, SoundDeviceSink
-from robot.app import AppEvent
+from robot.app import Activity
 from robot.config import CentreConfig, load_catalogue_checked, load_centre
 from robot.voice import Loudspeaker
 from simulator.audio import SimRoom
@@ -67,7 +67,7 @@ def _centre(engine: str) -> CentreConfig:
 class Timeline(Recorder):
     """The application's events with the wall-clock moment each was emitted."""
 
-    def of(self, kind: str, since: float = 0.0) -> list[tuple[float, AppEvent]]:
+    def of(self, kind: str, since: float = 0.0) -> list[tuple[float, Activity]]:
         return self.matching(lambda e: e.kind == kind, since)
 
 

@@ -60,7 +60,7 @@ def camera(report: BenchReport, quick: bool, centre: CentreConfig, catalogue: Ca
 
     from drivers.presence import PersonDetector, PresenceTracker, PresenceWatcher
     from letan.bench import percentile, time_calls
-    from robot.app import AppEvent
+    from robot.app import Activity
     from simulator.camera import hall_scene, person_photo, with_person
     from simulator.scenario import Step
     from simulator.session import SimOptions, SimSession
@@ -68,7 +68,7 @@ def camera(report: BenchReport, quick: bool, centre: CentreConfig, catalogue: Ca
     arrivals = 3 if quick else 10
     greetings: list[float] = []
 
-    def on_event(event: AppEvent) -> None:
+    def on_event(event: Activity) -> None:
         if event.kind == "said" and str(event.data.get("key")).startswith("greet"):
             greetings.append(time.monotonic())
 

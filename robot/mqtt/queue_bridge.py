@@ -6,7 +6,6 @@ same transaction as the messages are written, so after a crash nothing is skippe
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 import zlib
 from collections import Counter as Tally
@@ -34,6 +33,7 @@ from robot.mqtt.messages import (
 from robot.mqtt.outbox import CursorMoved
 from robot.mqtt.publisher import OutboxPublisher
 from robot.queue import DayStats, QueueEvent, QueueStatus, Ticket, TicketStatus
+from robot.queue.reader import QueueEventReader
 
 log = logging.getLogger(__name__)
 
@@ -141,18 +141,19 @@ class QueueBridge:
         self.bus = bus
         self.stamp = stamp
         self.point_id = point_id
-        self._stop = threading.Event()
-        self._wake = threading.Event()  # set by wake(): a change was just made, publish it without waiting
-        self._thread: threading.Thread | None = None
+        self._stored = 0  # the cursor as stored when position() read it (the publish moves it from there)
+        self._reader: QueueEventReader | None = None  # its own, when started alone
 
-    def pump(self, limit: int = 500) -> int:
-        """Publish the engine's events not yet published (at most `limit`), then the affected snapshots.
+    def position(self) -> int:
+        """The id of the last event published from this database (QueueEventConsumer): the durable cursor."""
+        self._stored, last_id = self._read_position()
+        return last_id
+
+    def take(self, events: Sequence[QueueEvent]) -> int:
+        """Publish `events`, the log's events after `position()` (QueueEventConsumer), then the affected snapshots.
 
         Another process tailing the same log into the same outbox (a `letan queue` command while the robot
-        runs) may move the cursor first: then nothing is written and 0 is returned; the next pump reads on."""
-        cursor = cursor_name(self.engine)
-        position, last_id = self._read_position()
-        events = self.engine.events_after(last_id, limit)
+        runs) may move the cursor first: then nothing is written and 0 is returned; the next read reads on."""
         if not events:
             return 0
         messages: list[Message] = [ticket_message(e, self.stamp) for e in events]
@@ -162,10 +163,16 @@ class QueueBridge:
         messages += snapshot_messages(status, tickets, self.stamp, touched)
         messages.append(stats_message(self.engine, self.stamp))
         try:
-            self.bus.publish_many(messages, cursor=(cursor, cursor_position(events[-1])), cursor_was=position)
+            self.bus.publish_many(messages, cursor=(cursor_name(self.engine), cursor_position(events[-1])),
+                                  cursor_was=self._stored)
         except CursorMoved:
             return 0
         return len(events)
+
+    def pump(self, limit: int = 500) -> int:
+        """Publish the engine's events not yet published (at most `limit`), then the affected snapshots; 0 when
+        there were none or another process published them first."""
+        return self.take(self.engine.events_after(self.position(), limit))
 
     def _read_position(self) -> tuple[int, int]:
         """(the cursor as stored, the id of the last event published from this database). When the event at the
@@ -195,28 +202,23 @@ class QueueBridge:
         return total
 
     def start(self, interval_s: float = 0.2) -> None:
-        self._thread = threading.Thread(target=self._run, args=(interval_s,), name="letan-queue-bridge", daemon=True)
-        self._thread.start()
+        """Tail the log on a reader of its own (the robot application feeds the bridge from its one reader
+        instead: RobotMqtt(tail_queue=False))."""
+        self._reader = QueueEventReader(self.engine, [self], name="letan-queue-bridge")
+        self._reader.start(interval_s)
 
     def stop(self) -> None:
-        """Stop tailing; an event written since the last poll (a ticket issued as the robot stops) still goes into
+        """Stop tailing; an event written since the last read (a ticket issued as the robot stops) still goes into
         the outbox, to be flushed with the rest."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-            try:
-                self.drain()
-            except Exception:  # the queue database may be gone; its events are published on the next start
-                log.exception("publishing the last queue events failed")
+        if self._reader is not None:
+            self._reader.stop()
+            self._reader = None
+        try:
+            self.drain()
+        except Exception:  # the queue database may be gone; its events are published on the next start
+            log.exception("publishing the last queue events failed")
 
     def wake(self) -> None:
         """Read the log now rather than at the next poll (e.g. a counter command was just executed)."""
-        self._wake.set()
-
-    def _run(self, interval_s: float) -> None:
-        while not self._stop.is_set():
-            if self.drain() == 0:
-                self._wake.wait(interval_s)
-                self._wake.clear()
+        if self._reader is not None:
+            self._reader.wake()

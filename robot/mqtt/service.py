@@ -36,8 +36,11 @@ class QueueEngineLike(QueueLog, CounterDesk, Protocol):
 
 class RobotMqtt:
     def __init__(self, centre: CentreConfig, clock: Clock, *, broker_url: str | None = None,
-                 engine: QueueEngineLike | None = None, outbox_path: Path | None = None):
+                 engine: QueueEngineLike | None = None, outbox_path: Path | None = None, tail_queue: bool = True):
+        """tail_queue False: the bridge reads no log by itself; its owner feeds it (the robot application's
+        queue reader, robot/queue/reader.py) and sets `commands.after_command` to wake that reader."""
         mqtt = centre.mqtt
+        self.tail_queue = tail_queue
         self.centre = centre
         self.settings = BrokerSettings.from_config(mqtt, broker_url)
         self.embedded_wanted = not (broker_url or mqtt.url)
@@ -108,7 +111,8 @@ class RobotMqtt:
         self.commands.start()
         if self.bridge is not None:
             self.bridge.publish_snapshots()
-            self.bridge.start()
+            if self.tail_queue:
+                self.bridge.start()
 
     def stop(self, flush_s: float = 2.0) -> None:
         if self.bridge is not None:
