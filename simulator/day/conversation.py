@@ -12,8 +12,8 @@ from typing import Any
 from dialogs.catalogue import Catalogue
 from dialogs.manager import DialogManager, State
 from dialogs.ports import GuideResult, ProcedureRoute, QueueDesk, TicketResult
-from robot.app import NoDossiers, NoRefreshments
 from robot.config import CentreConfig
+from robot.parts.adapters import NoDossiers, NoRefreshments
 from robot.queue import QueueEngine
 from robot.ticket_desk import TicketDesk
 from robot.understander import make_understander
