@@ -272,7 +272,8 @@ class SimSession:
 
     def _camera_sees_people(self) -> bool:
         app = self._app
-        return getattr(app, "presence", None) is not None and app.parts().get("camera", "").startswith("ok")
+        camera = app.part_states().get("camera")
+        return app.presence is not None and camera is not None and camera.is_ok
 
     def arrive(self, someone: bool, timeout_s: float = 8.0) -> None:
         """Whoever stands in front of the camera walks away; then (someone) a new citizen steps up.
@@ -507,9 +508,9 @@ def run_interactive(
         assert session.app is not None
         out.print(f"[bold]letan simulator[/bold]: {escape(options.centre.site.name)}; "
                   f"simulated time {session.clock.now():%Y-%m-%d %H:%M}; files in {session.workdir}")
-        for part, state in session.app.parts().items():
-            colour = "green" if state.startswith("ok") else "yellow"
-            out.print(f"  [{colour}]{part}[/{colour}]: {escape(state)}")
+        for part, state in session.app.part_states().items():
+            colour = "green" if state.is_ok else "yellow"
+            out.print(f"  [{colour}]{part}[/{colour}]: {escape(str(state))}")
         screen = getattr(session.app, "screen", None)
         if screen is not None:
             out.print(f"[bold]Citizen's screen:[/bold] {screen.url} (open it in a browser; the console and the "

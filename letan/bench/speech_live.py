@@ -45,6 +45,7 @@ def _wait(condition: Callable[[], bool], timeout_s: float) -> bool:
 
 def run(report: BenchReport, quick: bool) -> None:
     from robot.config import load_catalogue_checked, load_centre
+    from robot.parts.alerts import AlertKind
     from robot.paths import CENTRES_DIR
     from robot.voice import ListenGate
     from simulator.scenario import Step
@@ -66,7 +67,7 @@ def run(report: BenchReport, quick: bool) -> None:
         with SimSession(options, catalogue) as session:
             app, room = session.app, session.room
             assert app is not None and room is not None
-            if not _wait(lambda: app.parts().get("microphone", "").startswith("ok"), 10):
+            if not _wait(lambda: app.board.is_ok(AlertKind.MICROPHONE), 10):
                 report.problems.append(f"speech live figures skipped: microphone {app.parts().get('microphone')}")
                 return
             gate = ListenGate(app.talk_gate, app.loudspeaker, lambda: app.manager is not None and app.manager.listening)

@@ -66,6 +66,9 @@ class StaffLink:
         if mapped is None:
             return
         staff_kind, severity = mapped
+        reason = str(activity.data.get("reason", ""))
+        if staff_kind == "error":  # one staff kind for several parts: the reason names which
+            reason = f"{kind.value}: {reason}"
         location, item = activity.data.get("location"), activity.data.get("item")
-        self.publish(RobotAlert, kind=staff_kind, severity=severity, reason=str(activity.data.get("reason", ""))[:120],
+        self.publish(RobotAlert, kind=staff_kind, severity=severity, reason=reason[:120],
                      location=str(location)[:120] if location else None, item=str(item) if item else None)
