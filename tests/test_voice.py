@@ -305,7 +305,7 @@ def test_letan_run_without_a_sound_card_says_so_and_serves_by_screen(tmp_path: P
         state = app.parts()["microphone"]
         assert "cannot open microphone (default)" in state and "serving by screen and typing" in state
         assert "\n" not in state and any(e.data.get("kind") == "microphone" for _, e in timeline.of("alert"))
-        assert app._status_fields()["microphone"] == "fault"  # what staff see in robot.status
+        assert app.status_reporter.fields()["microphone"] == "fault"  # what staff see in robot.status
         app.typed("tôi muốn chứng thực bản sao")
         assert any("chứng thực" in e.text for _, e in timeline.of("said"))
     finally:

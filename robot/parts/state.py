@@ -99,7 +99,3 @@ class PartBoard:
     def states(self) -> dict[str, PartState]:
         with self._lock:
             return dict(self._states)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._states.clear()
