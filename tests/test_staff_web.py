@@ -2,7 +2,8 @@
 
 A real mosquitto runs with exactly the files `letan mqtt setup` writes (users, passwords, ACL); the robot side is
 the robot's MQTT service with a real queue engine (as tests/test_mqtt_setup.py); `letan web` runs as a process
-connected as the `board` user; the pages run in headless Chromium. Screenshots for docs/staff.md go to docs/img/.
+connected as the `board` user; the pages run in headless Chromium.
+Screenshots for docs/staff.md go to $LETAN_SCREENSHOTS (e.g. docs/img) when it is set, else into the test's folder.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from robot.web.staff.state import CSV_COLUMNS, figures_csv_rows
 from tests.conftest import CUA_NAM
 from tests.mosquitto import USERS, MosquittoBroker
 from tests.mqtt_support import TZ
-from tests.screen_support import wait
+from tests.screen_support import shots_dir, wait
 from tests.test_mqtt_setup import SetupBroker, letan, setup_broker  # noqa: F401 (a fixture, used by world)
 from tests.test_mqtt_tls import make_certificates
 from tests.test_run_signals import centre_file as robot_centre_file
@@ -59,7 +60,6 @@ from tests.waiting import wait_until
 pytestmark = pytest.mark.slow
 
 ROOT = "letan/v1/cua-nam"
-IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
 NOTICE = 'Giờ làm việc: 7:30 – 17:00 <script>alert("x")</script><b>đậm</b> & “ngoặc”'
 BOARD_SIZE = (1920, 1080)
 RATING_IDLE_S = 20
@@ -243,9 +243,8 @@ def test_counter_2_calls_next_and_the_board_shows_and_plays_it(world: World) -> 
              30)
         assert board.execute_script("return window.letanPlayed").count(f"{number}@2") == 1
         wait(console, lambda d: re.match(r"\d+:\d\d", text(d, "#timer")), "the timer")
-        IMG.mkdir(parents=True, exist_ok=True)
-        console.save_screenshot(str(IMG / "staff-counter.png"))
-        board.save_screenshot(str(IMG / "staff-board.png"))
+        console.save_screenshot(str(shots_dir(world.base) / "staff-counter.png"))
+        board.save_screenshot(str(shots_dir(world.base) / "staff-board.png"))
     with urllib.request.urlopen(f"{world.url}/audio/call/{number}/2.wav", timeout=30) as response:
         audio = response.read()
     with wave.open(BytesIO(audio)) as wav:  # chime and the call said twice
@@ -313,7 +312,7 @@ def test_a_rating_after_done_is_stored_once_and_published(world: World) -> None:
             wait(tablet, lambda d: d.execute_script("return document.body.dataset.view") == "ask", "the question")
             assert text(tablet, "#ask-ticket") == number
             assert "Ông/bà có hài lòng với việc giải quyết hồ sơ không?" in text(tablet, "#ask")
-            tablet.save_screenshot(str(IMG / "staff-rate.png"))
+            tablet.save_screenshot(str(shots_dir(world.base) / "staff-rate.png"))
             tablet.find_element(By.CSS_SELECTOR, "button[data-rating='unsatisfied']").click()
             tablet.find_element(By.CSS_SELECTOR, "button[data-reason='waited_long']").click()
             wait(tablet, lambda d: d.execute_script("return document.body.dataset.view") == "thanks", "thanks")
@@ -425,7 +424,7 @@ def test_the_manager_page_shows_queues_counters_and_the_robot(world: World) -> N
                                  str(world.base / "queue.db"), "--at", world.engine.now().isoformat(),
                                  cwd=world.base).stdout)["hours"]
         assert sum(map(int, bars[0::2])) <= sum(h["issued"] for h in hours) and hours
-        page.save_screenshot(str(IMG / "staff-manager.png"))
+        page.save_screenshot(str(shots_dir(world.base) / "staff-manager.png"))
     manager = Client(world)
     assert manager.login("/manager/login", world.accounts["monitor"], user="monitor")[0] == 200
 
