@@ -188,6 +188,11 @@ class VietAsrStream:
             self._session.reset()
         return Recognition(text, "free", None)
 
+    def drop(self) -> None:
+        """Forget the utterance without decoding its end (it was acted on by its partial text)."""
+        with self._lock:
+            self._session.reset()
+
     def close(self) -> None:
         with self._lock:
             self._session.close()
@@ -251,7 +256,11 @@ def recognise(frames: Iterable[bytes], endpointer: EndPointer, recognizer: Audio
     citizen stops only the end of decoding is left (`letan bench --only speech`: 81 against 383 ms); it gets
     exactly the audio the whole-utterance decode would, so the text is the same. Vosk gets each whole utterance at
     its end (grammar mode is quick already). An utterance the talk gate drops (the robot started speaking) is
-    thrown away. `native` wraps each call into the engine (the application lets it use every CPU)."""
+    thrown away. `native` wraps each call into the engine (the application lets it use every CPU).
+
+    The stream's partial text goes to `endpointer.hypothesis`: an end-pointer given a `complete` check closes an
+    utterance whose partial text is a complete request after a short silence, and that text is the result (the
+    end is not decoded: the citizen waits for neither the long silence nor the last chunk)."""
     stream = recognizer.stream() if isinstance(recognizer, VietAsrRecognizer) else None
     try:
         for frame in frames:
@@ -261,15 +270,22 @@ def recognise(frames: Iterable[bytes], endpointer: EndPointer, recognizer: Audio
                 if endpointer.in_speech and not was_speaking:
                     with native():
                         for voiced in endpointer.voiced:  # the pre-roll, this frame included
-                            stream.feed(voiced)
-                elif was_speaking and (endpointer.in_speech or pcm is not None):
+                            endpointer.hypothesis = stream.feed(voiced)
+                elif was_speaking and endpointer.in_speech:
                     with native():
-                        stream.feed(frame)  # a frame of the utterance (the last one too)
-                elif was_speaking:
+                        endpointer.hypothesis = stream.feed(frame)  # a frame of the utterance
+                elif was_speaking and pcm is not None and endpointer.closed_early is None:
+                    with native():
+                        stream.feed(frame)  # the utterance's last frame
+                elif was_speaking and pcm is None:
                     stream.finish()  # dropped by the talk gate: start the next utterance afresh
             if pcm is not None:
                 with native():
-                    result = stream.finish() if stream is not None else recognizer.recognize(pcm)
+                    if stream is not None and endpointer.closed_early is not None:
+                        stream.drop()
+                        result = Recognition(endpointer.closed_early, "free", None)
+                    else:
+                        result = stream.finish() if stream is not None else recognizer.recognize(pcm)
                 yield result
         last = endpointer.flush()
         if last is not None:

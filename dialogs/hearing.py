@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from dialogs import lexicon
 from dialogs.asr import DIALOG_PHRASES, Recognition
 from dialogs.catalogue import Catalogue
+from dialogs.understanding import Understanding
 
 # Vietnamese obscenities and their chat spellings (lower case, NFC). Never shown, never spoken back.
 PROFANITY: frozenset[str] = frozenset({
@@ -123,6 +124,26 @@ def judge(result: Recognition, known: frozenset[tuple[str, ...]], min_confidence
     if share < min_support:
         return Verdict(False, "unsupported", len(words), result.confidence, share)
     return Verdict(True, "ok", len(words), result.confidence, share)
+
+
+QUICK_SURE = 0.85  # the understander's confidence that lets a partial text end an utterance early
+# Intents that often open a longer sentence ("không, tôi cần khai sinh"; "cảm ơn, cho tôi hỏi..."; viet-asr hears
+# espeak's "tôi muốn" as "rồi", yes): never enough to end an utterance early.
+NOT_QUICK = frozenset({"unknown", "yes", "no", "greeting", "goodbye", "thanks", "repeat"})
+
+
+def complete_request(text: str, known: frozenset[tuple[str, ...]], understand: Callable[[str], Understanding],
+                     min_support: float = 0.6, sure: float = QUICK_SURE) -> bool:
+    """Whether a streaming recogniser's partial text is already a whole request the robot would act on: words it
+    can support, and a request the understander is sure of ("dù muốn lấy số" take_number 0.93, "nhà vệ sinh ở
+    đâu" directions 0.93). The end-pointer then ends the utterance after a short silence instead of the long one;
+    "tôi muốn" (unknown), "khai sinh" (0.74) and answers that often open a longer sentence ("có", "không",
+    "cảm ơn": NOT_QUICK) keep the long wait, so a citizen pausing mid-sentence is not cut off."""
+    words = _words(text)
+    if not words or support(words, known) < min_support:
+        return False
+    understanding = understand(text)
+    return understanding.intent not in NOT_QUICK and understanding.confidence >= sure
 
 
 def masked(text: str) -> str:

@@ -1,7 +1,9 @@
 """Voice activity detection and end-pointing over 16 kHz, 16-bit, mono frames (webrtcvad).
 
 `EndPointer.feed(frame)` returns a whole utterance (PCM bytes, with a little audio before the
-speech started) once the speaker has been quiet long enough. A `TalkGate` keeps the robot from
+speech started) once the speaker has been quiet long enough: `end_silence_ms`, or only `quick_end_ms` when a
+streaming recogniser's partial text (`hypothesis`) is already a complete request (`complete`, given by the
+application), as voice assistants do; `closed_early` then holds that text. A `TalkGate` keeps the robot from
 listening to itself: while the robot speaks, and for a short hold after, frames are dropped.
 """
 
@@ -61,6 +63,8 @@ class EndPointing:
     preroll_ms: int = 300  # audio kept from before speech started; also the start window
     start_ratio: float = 0.6  # share of voiced frames in the start window that starts an utterance
     end_silence_ms: int = 600  # quiet time that ends an utterance
+    quick_end_ms: int = 210  # quiet time that ends an utterance whose partial text is complete (needs `complete`)
+    quiet_share: float = 0.05  # a frame this much quieter than the utterance's loudest is quiet, whatever the VAD
     max_ms: int = 15000  # an utterance is cut here whatever happens
 
 
@@ -78,17 +82,26 @@ class EndPointer:
         self._voiced: list[bytes] = []
         self._quiet_frames = 0
         self.in_speech = False
+        # the quick end: the recogniser's partial text so far, and a check that it is a complete request
+        self.complete: Callable[[str], bool] | None = None
+        self.hypothesis = ""
+        self.closed_early: str | None = None  # the partial text the last utterance was closed on, if closed early
+        self._loudest = 0.0  # the utterance's loudest frame (RMS)
+        self._checked: tuple[str, bool] = ("", False)
 
     def reset(self) -> None:
         self._window.clear()
         self._voiced = []
         self._quiet_frames = 0
         self.in_speech = False
+        self.hypothesis = ""
+        self._loudest = 0.0
 
     def feed(self, frame: bytes) -> bytes | None:
         """Take one frame; return an utterance when one has just ended."""
         if len(frame) != self.frame_size:
             raise ValueError(f"expected {self.frame_size}-byte frames ({self.settings.frame_ms} ms), got {len(frame)}")
+        self.closed_early = None
         if self.gate is not None and not self.gate.is_open():
             self.reset()
             return None
@@ -101,14 +114,35 @@ class EndPointer:
                 self._voiced = [f for f, _ in self._window]
                 self._window.clear()
                 self._quiet_frames = 0
+                self.hypothesis = ""
+                self._loudest = max(_rms(f) for f in self._voiced)
             return None
         self._voiced.append(frame)
-        self._quiet_frames = 0 if voiced else self._quiet_frames + 1
+        # Quiet: the VAD hears no speech, or the frame is far below the utterance's loudest (the VAD holds on to
+        # speech ~150 ms after it has ended: that is not silence the citizen left)
+        level = _rms(frame)
+        self._loudest = max(self._loudest, level)
+        quiet = not voiced or level < self.settings.quiet_share * self._loudest
+        self._quiet_frames = self._quiet_frames + 1 if quiet else 0
         quiet_ms = self._quiet_frames * self.settings.frame_ms
         spoken_ms = len(self._voiced) * self.settings.frame_ms
         if quiet_ms >= self.settings.end_silence_ms or spoken_ms >= self.settings.max_ms:
             return self._finish()
+        if self.settings.quick_end_ms and quiet_ms >= self.settings.quick_end_ms and self._complete_now():
+            text = self.hypothesis
+            pcm = self._finish()
+            self.closed_early = text
+            return pcm
         return None
+
+    def _complete_now(self) -> bool:
+        """The partial text so far is a complete request (checked once per partial text)."""
+        if self.complete is None or not self.hypothesis:
+            return False
+        if self._checked[0] != self.hypothesis:
+            assert self.complete is not None
+            self._checked = (self.hypothesis, self.complete(self.hypothesis))
+        return self._checked[1]
 
     @property
     def voiced(self) -> tuple[bytes, ...]:
@@ -123,6 +157,13 @@ class EndPointer:
         pcm = b"".join(self._voiced)
         self.reset()
         return pcm
+
+
+def _rms(frame: bytes) -> float:
+    import numpy as np
+
+    samples = np.frombuffer(frame, dtype="<i2").astype(np.float64)
+    return float(np.sqrt(np.mean(samples * samples))) if samples.size else 0.0
 
 
 def utterances(frames: Iterable[bytes], endpointer: EndPointer) -> Iterator[bytes]:

@@ -175,6 +175,13 @@ class SoundDeviceSink:
         except Exception as exc:
             raise AudioDeviceError(f"cannot play on {self.device!r}: {exc}") from None
 
+    def stop(self) -> None:
+        """Stop what is playing now (from another thread): `play()` returns (a citizen spoke over the robot)."""
+        try:
+            self._sd.stop()
+        except Exception as exc:
+            raise AudioDeviceError(f"cannot stop {self.device!r}: {exc}") from None
+
 
 class AplaySink:
     """The loudspeaker through ALSA's aplay; fails loudly when aplay is missing or fails."""

@@ -357,6 +357,8 @@ class SpeechSettings(_Model):
     min_known_share: float = Field(default=0.6, ge=0, le=1, description="Share of an utterance's words that must "
                                    "belong to phrases the robot knows for it to be acted on")
     announce_repeat: int = Field(default=2, ge=1, le=5, description="How many times a counter's call is said")
+    barge_in: bool = Field(default=False, description="A citizen speaking over the robot stops its sentence and is "
+                           "heard (off: the robot finishes its sentence first)")
 
 
 class DialogSettings(_Model):

@@ -9,23 +9,38 @@ calls, and the microphone loop that never hears the robot itself.
 - While anything plays the `TalkGate` is closed, and for its tail (the room's echo) after.
 - `on_quiet` is called when the last sample queued has been played and no turn is open: the dialog's listen
   timeouts count from there (`DialogManager.played()`), not from when the text was produced.
+- `interrupt()` (barge-in) stops the conversation's sentence being played (`stop_playing`, the sink's stop) and
+  drops the sentences queued after it; the levels of what was played recently (`played_level()`) tell the
+  microphone loop how loud the robot's own echo may be. Sentences' audio is kept (`cache_size`): a prompt said
+  again is not synthesised again.
 
 `Ears`: the microphone's frames -> voice activity and end-pointing (gated: nothing while the robot speaks or
 the dialog does not listen) -> recognition -> `on_utterance`, on a thread of its own. A microphone that cannot
 be opened or stops delivering is reported (`on_state`) and opened again every `retry_s`; a sound card that
-delivers only zeros is reported once.
+delivers only zeros is reported once. With a streaming engine the end-pointer ends an utterance after a short
+silence when its partial text is already a complete request (`complete`, dialogs/hearing.py).
+
+Barge-in (`dialog.speech.barge_in`, off by default): while the robot says a sentence of the conversation and the
+dialog would listen, `EchoGuard` compares each frame with the echo expected of what is being played (the
+played level around that moment times the room's echo coupling, learned while the robot speaks). Speech well
+above it (`BargeIn.margin`) for `BargeIn.min_ms` is a citizen: the sentence stops, the gate opens
+(`ListenGate.barged_at`) and the end-pointer gets the frames that decided it, then the rest, until the utterance
+ends.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from dialogs.announcer import Announcement
 from dialogs.asr import AudioRecognizer, Recognition, recognise
@@ -46,6 +61,31 @@ class Played:
     started: float
     ended: float
     times: int = 1  # a call: how many times it was said in this play
+    interrupted: bool = False  # stopped by a citizen speaking over it (barge-in)
+
+
+LEVEL_S = 0.01  # the played audio's level is kept per 10 ms
+
+
+@dataclass
+class _Sound:
+    """Something being played or played lately: its level per LEVEL_S, where it sits in time."""
+
+    kind: str
+    levels: np.ndarray
+    started: float
+    ended: float | None = None
+    interrupted: bool = False
+
+
+def levels_of(audio: Audio) -> np.ndarray:
+    """RMS of the audio per LEVEL_S block (16-bit scale)."""
+    block = max(1, int(audio.sample_rate * LEVEL_S))
+    samples = np.frombuffer(audio.pcm[: len(audio.pcm) // 2 * 2], dtype="<i2").astype(np.float64)
+    count = samples.size // block
+    if count == 0:
+        return np.zeros(1)
+    return np.sqrt(np.mean(samples[: count * block].reshape(count, block) ** 2, axis=1))
 
 
 @dataclass
@@ -68,6 +108,8 @@ class Loudspeaker:
         on_error: Callable[[Exception], None] = lambda exc: None,
         repeat: int = 2,
         gap_s: float = 0.8,
+        stop_playing: Callable[[], None] | None = None,
+        cache_size: int = 32,
     ):
         self.render_sentence = render_sentence
         self.render_call = render_call
@@ -78,6 +120,11 @@ class Loudspeaker:
         self.on_error = on_error
         self.repeat = repeat
         self.gap_s = gap_s
+        self.stop_playing = stop_playing  # the sink's stop (barge-in); None: a sentence cannot be cut
+        self.cache_size = cache_size
+        self._cache: OrderedDict[tuple[str, str | None], Audio] = OrderedDict()
+        self._sounding: deque[_Sound] = deque(maxlen=4)
+        self._now: _Sound | None = None
         self._cond = threading.Condition()
         self._sentences: deque[tuple[str, str | None]] = deque()
         self._calls: list[_Call] = []
@@ -118,6 +165,46 @@ class Loudspeaker:
             with self._cond:
                 self._turns -= 1
                 self._cond.notify_all()
+
+    def interrupt(self) -> bool:
+        """Barge-in: stop the conversation's sentence being played and drop the sentences queued after it. False
+        (nothing done) when no sentence is playing, a turn is being handled or the sink cannot stop."""
+        with self._cond:
+            now = self._now
+            if now is None or now.kind != "sentence" or self._turns or self.stop_playing is None:
+                return False
+            now.interrupted = True
+            self._sentences.clear()
+            stop = self.stop_playing
+        try:
+            stop()
+        except Exception as exc:  # the sentence plays on; the microphone loop must not fail for it
+            log.warning("the loudspeaker could not be stopped: %s", exc)
+            now.interrupted = False
+            return False
+        return True
+
+    def saying_sentence(self) -> bool:
+        """A sentence of the conversation is being played now (not a call), outside a turn."""
+        with self._cond:
+            return self._now is not None and self._now.kind == "sentence" and not self._turns
+
+    def played_level(self, start: float, end: float) -> float | None:
+        """The loudest 10 ms the loudspeaker played between two moments (time.monotonic); None when it played
+        nothing then."""
+        loudest: float | None = None
+        with self._cond:
+            sounds = list(self._sounding)
+        for sound in sounds:
+            stop = sound.ended if sound.ended is not None else sound.started + sound.levels.size * LEVEL_S
+            if stop <= start or sound.started >= end:
+                continue
+            lo = max(0, int((start - sound.started) / LEVEL_S))
+            hi = min(sound.levels.size, math.ceil((end - sound.started) / LEVEL_S))
+            if lo < hi:
+                level = float(sound.levels[lo:hi].max())
+                loudest = level if loudest is None else max(loudest, level)
+        return loudest
 
     def busy(self) -> bool:
         """Something is being played or waits to be (a call that must wait for a turn does not count)."""
@@ -228,7 +315,7 @@ class Loudspeaker:
     def _render_and_play(self, kind: str, what: Any) -> None:
         if kind == "sentence":
             text, key = what
-            audio = self.render_sentence(text, key)
+            audio = self._sentence_audio(text, key)
             times = 1
         else:
             announcement, times = what
@@ -246,11 +333,36 @@ class Loudspeaker:
                     call.after_turn = False  # the conversation said something: a call may be said again
         if audio is None or not audio.pcm:
             return
+        levels = levels_of(audio)
         with self.gate.speaking():
             started = time.monotonic()
-            self._play(audio)
-            ended = time.monotonic()
-        self.log.append(Played(kind, text, started, ended, times))
+            sound = _Sound(kind, levels, started)
+            with self._cond:
+                self._sounding.append(sound)
+                self._now = sound
+            try:
+                self._play(audio)
+            finally:
+                ended = time.monotonic()
+                with self._cond:
+                    sound.ended = ended
+                    self._now = None
+        self.log.append(Played(kind, text, started, ended, times, sound.interrupted))
+
+    def _sentence_audio(self, text: str, key: str | None) -> Audio | None:
+        """The sentence's audio, from the cache when the prompt was said before (greetings, offers, re-prompts)."""
+        with self._cond:
+            audio = self._cache.get((text, key))
+            if audio is not None:
+                self._cache.move_to_end((text, key))
+                return audio
+        audio = self.render_sentence(text, key)
+        if audio is not None and audio.pcm and self.cache_size and key is not None:  # prompts, not dossier answers
+            with self._cond:
+                self._cache[(text, key)] = audio
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        return audio
 
 
 class ListenGate:
@@ -261,8 +373,11 @@ class ListenGate:
         self.talk = talk
         self.loudspeaker = loudspeaker
         self.listening = listening
+        self.barged_at: float | None = None  # a citizen spoke over the robot (time.monotonic): open till it ends
 
     def is_open(self) -> bool:
+        if self.barged_at is not None:
+            return self.listening()
         if not self.talk.is_open():
             return False
         if self.loudspeaker is not None and self.loudspeaker.busy():
@@ -273,15 +388,98 @@ class ListenGate:
 ZEROS_ALERT_S = 5.0  # a sound card delivering exact zeros this long is reported
 
 
+@dataclass(frozen=True)
+class BargeIn:
+    """How a citizen speaking over the robot is told apart from the robot's own echo (levels: 16-bit RMS)."""
+
+    margin: float = 2.0  # the microphone this many times louder than the echo expected of what plays...
+    min_ms: int = 240  # ...in this much of the last 2 x min_ms, webrtcvad calling it speech too
+    floor: float = 300.0  # and never below this level (about -40 dBFS)
+    look_back_s: float = 0.1  # a frame may hold the echo of samples played this long before it was recorded
+    look_ahead_s: float = 0.02  # or this long after (the loudspeaker's and the microphone's buffers)
+    learn_frames: int = 30  # frames of loud playback to learn the echo coupling from before barge-in is possible
+    loud: float = 500.0  # played audio at least this loud teaches the coupling
+    replay_ms: int = 450  # the audio before the first frame found louder than the echo goes to the end-pointer too
+    wait_s: float = 1.5  # the gate stays open this long for the utterance to start (then it closes again)
+
+
+class FrameClock:
+    """When each frame of a microphone stream was recorded: the frames may reach the listening thread late and in
+    bursts (a busy machine), but the card records them one after the other. The n-th frame ends at the stream's
+    start + (n + 1) frames, the start being the earliest any frame's arrival allows; it may creep later by
+    100 ppm (a sound card's clock slower than the machine's)."""
+
+    def __init__(self, frame_s: float):
+        self.frame_s = frame_s
+        self.count = 0
+        self._start = math.inf
+
+    def tick(self, received: float) -> float:
+        self._start = min(self._start + self.frame_s * 1e-4, received - (self.count + 1) * self.frame_s)
+        self.count += 1
+        return self._start + self.count * self.frame_s
+
+
+class EchoGuard:
+    """Barge-in detection on the microphone's frames (see the module's docstring). The echo coupling (microphone
+    level / played level) is the 90th percentile of the last 300 loud frames' ratios that were not a citizen;
+    it is kept across sentences and sessions (the room does not change)."""
+
+    def __init__(self, loudspeaker: Loudspeaker, settings: BargeIn = BargeIn(), frame_ms: int = 30):
+        import webrtcvad
+
+        self.loudspeaker = loudspeaker
+        self.settings = settings
+        self.frame_s = frame_ms / 1000
+        self._vad = webrtcvad.Vad(2)
+        self._ratios: deque[float] = deque(maxlen=300)
+        self.coupling: float | None = None  # None until learned
+        need = max(1, math.ceil(settings.min_ms / frame_ms))
+        self._need = need
+        self._suspects: deque[bool] = deque(maxlen=2 * need)
+        self.window_frames = 2 * need  # a barge-in is decided on this many frames
+        self.onset_frames = 0  # at a barge-in: how many frames ago the first frame louder than the echo came
+
+    def hear(self, frame: bytes, at: float, eligible: bool) -> bool:
+        """One frame whose last sample was recorded at `at` (time.monotonic; see `FrameClock`); True when a citizen
+        is speaking over the robot (and `eligible`: a sentence plays and the dialog would listen)."""
+        settings = self.settings
+        played = self.loudspeaker.played_level(at - self.frame_s - settings.look_back_s, at + settings.look_ahead_s)
+        if played is None:
+            self._suspects.clear()
+            return False
+        samples = np.frombuffer(frame, dtype="<i2").astype(np.float64)
+        level = float(np.sqrt(np.mean(samples * samples))) if samples.size else 0.0
+        suspect = False
+        if self.coupling is not None:
+            suspect = level > max(settings.floor, settings.margin * self.coupling * played) and \
+                self._vad.is_speech(frame, 16000)
+        if played >= settings.loud and not suspect:
+            self._ratios.append(level / played)
+            if len(self._ratios) >= settings.learn_frames:
+                self.coupling = float(np.percentile(np.fromiter(self._ratios, dtype=np.float64), 90))
+        self._suspects.append(suspect and eligible)
+        if eligible and sum(self._suspects) >= self._need:
+            self.onset_frames = len(self._suspects) - list(self._suspects).index(True)
+            self._suspects.clear()
+            return True
+        return False
+
+
 class _TimedEndPointer(EndPointer):
-    """An end-pointer that remembers when it last closed an utterance (time.monotonic), for the figures."""
+    """An end-pointer that remembers when it last closed an utterance (time.monotonic), for the figures; the
+    end of an utterance heard by barge-in closes the gate it opened."""
 
     closed_at = 0.0
+    early = 0  # utterances closed early (their partial text a complete request)
 
     def feed(self, frame: bytes) -> bytes | None:
         pcm = super().feed(frame)
         if pcm is not None:
             self.closed_at = time.monotonic()
+            self.early += self.closed_early is not None
+            if isinstance(self.gate, ListenGate):
+                self.gate.barged_at = None
         return pcm
 
 
@@ -299,6 +497,9 @@ class Ears:
         endpointing: EndPointing = EndPointing(),
         native: Callable[[], AbstractContextManager[object]] = nullcontext,
         retry_s: float = 2.0,
+        complete: Callable[[str], bool] | None = None,
+        barge: EchoGuard | None = None,
+        on_barge_in: Callable[[], None] = lambda: None,
     ):
         self.open_source = open_source
         self.recognizer = recognizer
@@ -308,6 +509,10 @@ class Ears:
         self.endpointing = endpointing
         self.native = native
         self.retry_s = retry_s
+        self.complete = complete  # a streaming engine's partial text is a complete request: end early
+        self.barge = barge
+        self.on_barge_in = on_barge_in
+        self.barge_ins = 0
         self._stopping = threading.Event()
         self._source: Any = None
         self._endpointer: _TimedEndPointer | None = None
@@ -336,6 +541,12 @@ class Ears:
         return endpointer is not None and endpointer.in_speech
 
     @property
+    def early_ends(self) -> int:
+        """Utterances of this microphone stream closed after the short silence (complete partial text)."""
+        endpointer = self._endpointer
+        return endpointer.early if endpointer is not None else 0
+
+    @property
     def utterance_closed_at(self) -> float:
         """When the end-pointer last closed an utterance (time.monotonic; 0 before the first)."""
         endpointer = self._endpointer
@@ -351,8 +562,11 @@ class Ears:
             try:
                 self._source = self.open_source()
                 self._endpointer = _TimedEndPointer(self.endpointing, self.gate)
-                for result in recognise(self._watched(self._source.frames()), self._endpointer, self.recognizer,
-                                        self.native):
+                self._endpointer.complete = self.complete
+                frames = self._watched(self._source.frames())
+                if self.barge is not None:
+                    frames = self._barging(frames, self.barge)
+                for result in recognise(frames, self._endpointer, self.recognizer, self.native):
                     self.on_utterance(result)
             except AudioDeviceError as exc:
                 if self._stopping.is_set():
@@ -389,6 +603,40 @@ class Ears:
                     self.on_state("ok", "sound again")
                 zeros, reported_zeros = 0.0, False
             yield frame
+
+    def _barging(self, frames: Iterator[bytes], guard: EchoGuard) -> Iterator[bytes]:
+        """The frames, with barge-in: a citizen heard over the robot's sentence stops it, opens the gate and the
+        end-pointer gets again the audio from `replay_ms` before the first frame louder than the echo (the gate had
+        dropped it), then what follows."""
+        gate = self.gate
+        before = max(1, guard.settings.replay_ms // self.endpointing.frame_ms)
+        recent: deque[bytes] = deque(maxlen=before + guard.window_frames)
+        clock = FrameClock(self.endpointing.frame_ms / 1000)
+        for frame in frames:
+            at = clock.tick(time.monotonic())
+            barged = gate.barged_at
+            if barged is not None:
+                endpointer = self._endpointer
+                if at - barged > guard.settings.wait_s and (endpointer is None or not endpointer.in_speech):
+                    gate.barged_at = None  # no utterance came of it: the gate is itself again
+                else:
+                    yield frame
+                    continue
+            recent.append(frame)
+            loudspeaker = gate.loudspeaker
+            eligible = loudspeaker is not None and loudspeaker.saying_sentence() and gate.listening()
+            if guard.hear(frame, at, eligible) and loudspeaker is not None and loudspeaker.interrupt():
+                gate.barged_at = at
+                self.barge_ins += 1
+                try:
+                    self.on_barge_in()
+                except Exception:
+                    log.exception("on_barge_in failed")
+                replay = list(recent)[-(guard.onset_frames + before):]
+                recent.clear()
+                yield from replay
+            else:
+                yield frame
 
 
 class Hearing:
@@ -431,6 +679,52 @@ def device_of(setting: str | None) -> str | int | None:
     return int(setting) if setting.strip().isdigit() else setting.strip()
 
 
+def _complete_check(app: Any) -> Callable[[str], bool] | None:
+    """For a streaming engine: is a partial text a complete request (dialogs.hearing.complete_request)?"""
+    from dialogs.asr import VietAsrRecognizer
+    from dialogs.hearing import complete_request
+
+    if not isinstance(app.recognizer, VietAsrRecognizer):
+        return None  # Vosk decodes each utterance at its end: no partial text to judge
+    hearing, min_support = app.hearing, app.centre.dialog.speech.min_known_share
+
+    def complete(text: str) -> bool:
+        manager = app.manager
+        if manager is None:
+            return False
+        return complete_request(text, hearing.known, manager.understander.understand, min_support)
+
+    return complete
+
+
+def _sink_stop(app: Any, loudspeaker: Loudspeaker) -> Callable[[], None] | None:
+    """The stop of the sink the loudspeaker plays through, when the owner of its play function (the application,
+    or its voice part) did not give it one: its `sink` or `_sink` (drivers.audio.SoundDeviceSink has one)."""
+    for owner in (getattr(loudspeaker._play, "__self__", None), app):
+        for name in ("sink", "_sink"):
+            stop = getattr(getattr(owner, name, None), "stop", None)
+            if callable(stop):
+                return stop
+    return None
+
+
+def _barge_in(app: Any) -> dict[str, Any]:
+    """Ears' barge-in arguments when dialog.speech.barge_in is on and the loudspeaker's sink can be stopped."""
+    if not getattr(app.centre.dialog.speech, "barge_in", False) or app.loudspeaker is None:
+        return {}
+    loudspeaker = app.loudspeaker
+    if loudspeaker.stop_playing is None:
+        loudspeaker.stop_playing = _sink_stop(app, loudspeaker)
+    if loudspeaker.stop_playing is None:
+        app.feed.emit("info", "barge-in is on but this loudspeaker cannot be stopped mid-sentence: off")
+        return {}
+
+    def barged() -> None:
+        app.feed.emit("info", "barge-in: the citizen spoke over the robot; its sentence stopped", barge_in=True)
+
+    return {"barge": EchoGuard(loudspeaker), "on_barge_in": barged}
+
+
 def start_ears(app: Any, native: Callable[[], AbstractContextManager[object]]) -> Ears | None:
     """The microphone loop of an application whose recogniser started: on a real robot (devices.profile real)
     or wherever a stand-in for sounddevice is given (the simulator's room). None when not started."""
@@ -456,7 +750,8 @@ def start_ears(app: Any, native: Callable[[], AbstractContextManager[object]]) -
         return MicrophoneSource(device, backend=app.audio_backend)
 
     gate = ListenGate(app.talk_gate, app.loudspeaker, lambda: app.manager is not None and app.manager.listening)
-    ears = Ears(open_source, app.recognizer, gate, app.hearing, on_state, native=native)
+    ears = Ears(open_source, app.recognizer, gate, app.hearing, on_state, native=native,
+                complete=_complete_check(app), **_barge_in(app))
     app._parts["microphone"] = f"starting ({where})"
     ears.start()
     return ears

@@ -107,7 +107,8 @@ class SimRoom:
         self.plugged = True
         self.zeros = False  # a sound card that delivers only zeros
         self.native_rate = SAMPLE_RATE  # the only rate the simulated card records at (48000: a card without 16 kHz)
-        self.played: list[tuple[float, float]] = []  # wall spans of the loudspeaker's plays
+        self.played: list[tuple[float, float]] = []  # wall spans of the loudspeaker's plays (to where they stopped)
+        self._halt = threading.Event()  # stop(): the blocking play returns
         self.loudest_heard = 0.0  # the loudest block (RMS) the microphone delivered
 
     # ------------------------------------------------------------------ the timeline
@@ -172,10 +173,20 @@ class SimRoom:
         with self._lock:
             start = self.now_index() + 1
             end = self._speaker.add(start, samples)
+            halt = self._halt = threading.Event()
         began = self.time_of(start)
         finished = self.time_of(end)
         if blocking:
-            done = threading.Event()
             while (left := finished - time.monotonic()) > 0:
-                done.wait(left)  # the loudspeaker takes as long as the audio it plays
+                if halt.wait(left):  # the loudspeaker takes as long as the audio it plays, unless stopped
+                    finished = min(finished, time.monotonic())
+                    break
         self.played.append((began, finished))
+
+    def stop(self) -> None:
+        """sounddevice.stop(): the loudspeaker falls silent now (what was to come is not heard) and play returns."""
+        with self._lock:
+            now = self.now_index()
+            self._speaker.sounds = [(begin, samples[: now - begin]) for begin, samples in self._speaker.sounds
+                                    if begin < now]
+            self._halt.set()
