@@ -170,6 +170,7 @@ class Application:
         self.listening.start_recogniser()
         self.engine = start_queue(ctx)
         self.mqtt = start_bus(ctx, self.broker_url, self.engine, self.commands, tail_queue=False)
+        self._start_queue_events()
         queue = self.printer.start(self.engine)
         dossiers = start_dossiers(ctx, self.engine)
         guide, refreshments = self.motion.start(self.speaker.say)
@@ -178,7 +179,6 @@ class Application:
         self.listening.start_microphone(self.audio_backend)
         self.sensors.start_scanner()
         self.sensors.start_camera()
-        self._start_queue_events()
         self.status_reporter.start()
         self.screen = start_screen(ctx, self, lambda text: self.board.set(AlertKind.SCREEN, PartState.parse(text)))
 

@@ -87,7 +87,7 @@ class SimSession:
         centre = self._sim_config(self.options.centre)
         self.app = Application.from_config(centre, catalogue=self.catalogue, clock=self.clock,
                                            broker_url=self.options.broker_url, state_dir=self.workdir)
-        self.app.subscribe(self._on_app_event)
+        self.app.subscribe(self._on_activity)
         if self.options.audio_realtime:
             from simulator.audio import SimRoom
 
@@ -208,7 +208,7 @@ class SimSession:
             self._observations.append(Observation(kind, text, data or {}, at or self.clock.now().isoformat()))
             self._seen.notify_all()
 
-    def _on_app_event(self, event: Activity) -> None:
+    def _on_activity(self, event: Activity) -> None:
         self._observe(event.kind, event.text, dict(event.data), event.at)
 
     def observations(self) -> list[Observation]:

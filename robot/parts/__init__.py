@@ -1,4 +1,4 @@
-"""The application's parts, each with one concern; robot/app.py composes them (docs/architecture in README).
+"""The application's parts, each with one concern; robot/app.py composes them (README, "Folders").
 
 activity.py (the feed of what the robot did), state.py (typed part states), alerts.py (alert kinds and
 their staff alerts), staff_link.py (the MQTT side as parts use it), adapters.py (the dialog's ports on the
