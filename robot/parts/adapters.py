@@ -4,7 +4,6 @@ the stand-ins used when a part is missing."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from dialogs.catalogue import Catalogue
 from dialogs.ports import DossierAnswer, Guide, GuideResult, ProcedureRoute, QueueDesk, TicketResult
@@ -126,7 +125,7 @@ class NoRefreshments:
 class FeedSessionEvents:
     """SessionEvents on the feed (and, when the bus is up, on MQTT through `publish`)."""
 
-    def __init__(self, feed: ActivityFeed, publish: Callable[[str, dict[str, Any]], None] | None = None):
+    def __init__(self, feed: ActivityFeed, publish: Callable[[str, dict[str, str | None]], None] | None = None):
         self.feed = feed
         self.publish = publish
 

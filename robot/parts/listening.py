@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from typing import Any
 
 from dialogs.asr import AudioRecognizer, ModelMissing, grammar_phrases, open_recognizer, recognise
 from dialogs.hearing import known_phrases
@@ -21,7 +20,7 @@ from robot.voice import Ears, Hearing, ListenGate, start_ears
 
 class Listening:
     def __init__(self, ctx: PartContext, voice: VoiceOut, *, manager: Callable[[], DialogManager | None],
-                 to_dialog: Callable[[str], None], lock: AbstractContextManager[Any]):
+                 to_dialog: Callable[[str], None], lock: AbstractContextManager[object]):
         self.ctx = ctx
         self.voice = voice
         self.manager = manager

@@ -3,8 +3,6 @@ timeout, handed_over, aborted, error), intent, procedure, turns and duration; ne
 
 from __future__ import annotations
 
-from typing import Any
-
 from dialogs.manager import END_REASONS
 from robot.mqtt.messages import DialogSessionEnded, DialogSessionStarted, RobotAlert
 from robot.parts.context import PartContext
@@ -26,7 +24,7 @@ class SessionTelemetry:
         if self.in_session and trigger != "presence":
             self.turns += 1
 
-    def __call__(self, what: str, data: dict[str, Any]) -> None:
+    def __call__(self, what: str, data: dict[str, str | None]) -> None:
         """FeedSessionEvents' `publish`: started, ended or help."""
         ctx = self.ctx
         if what == "started":

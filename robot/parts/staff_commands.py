@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import Any
 
 from dialogs.manager import DialogManager
 from robot.mqtt.commands import ROBOT_ACTION_NAMES, Outcome, RobotHandler, stop_reason_words
@@ -18,7 +17,7 @@ CANNOT_MOVE = "Robot không di chuyển được (không có động cơ hoặc 
 
 
 class StaffCommands:
-    def __init__(self, ctx: PartContext, motion: Motion, *, lock: AbstractContextManager[Any],
+    def __init__(self, ctx: PartContext, motion: Motion, *, lock: AbstractContextManager[object],
                  say: Callable[[str], None], abort_conversation: Callable[[], None],
                  manager: Callable[[], DialogManager | None]):
         """say: show and speak a sentence; abort_conversation: end the conversation in progress (a turn of its
