@@ -37,7 +37,7 @@ from robot.config import CentreConfig
 from robot.dossier.scanning import Scanner
 from robot.mqtt.service import RobotMqtt
 from robot.parts.activity import Activity, ActivityFeed, Subscriber
-from robot.parts.adapters import ConfigRoutes, FeedSessionEvents, FeedSpeaker, NoDossiers, NoRefreshments
+from robot.parts.adapters import ConfigRoutes, FeedSessionEvents, FeedSpeaker
 from robot.parts.alerts import AlertKind
 from robot.parts.announcer import CallAnnouncer
 from robot.parts.bus import start_bus
@@ -58,7 +58,7 @@ from robot.queue.reader import QueueEventReader
 from robot.voice import Ears, Loudspeaker
 from robot.web.part import ScreenPart
 
-__all__ = ["Activity", "AppStartError", "Application", "NoDossiers", "NoRefreshments"]  # the simulated day uses both
+__all__ = ["Activity", "AppStartError", "Application"]
 
 log = logging.getLogger(__name__)
 

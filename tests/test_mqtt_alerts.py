@@ -39,3 +39,13 @@ def test_alerts_are_kept_per_kind_until_resolved() -> None:
     assert board.after(STAMP.make(NavigationProgress, goal_id="g", target="dock", status="complete")) is not None
     assert _kinds(board) == []
     assert board.resolve("help_requested") is None  # nothing to publish when nothing changed
+
+
+def test_errors_of_different_parts_are_kept_apart() -> None:
+    board = AlertBoard(STAMP)
+    board.after(STAMP.make(RobotAlert, kind="error", reason="queue: unavailable: cannot open the database"))
+    board.after(STAMP.make(RobotAlert, kind="error", reason="dialog: unavailable: catalogue unreadable"))
+    board.after(STAMP.make(RobotAlert, kind="error", reason="queue: unavailable: still cannot open it"))
+    reasons = sorted(str(item["reason"]) for item in board.state().active)
+    assert reasons == ["dialog: unavailable: catalogue unreadable", "queue: unavailable: still cannot open it"]
+    assert board.resolve("error") is not None and _kinds(board) == []

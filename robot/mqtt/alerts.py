@@ -1,6 +1,7 @@
 """The robot's alerts still in force, for the retained `robot.alerts` message (no I/O here).
 
-An alert (RobotAlert) is raised as an event and kept here, the latest one per kind, until it is resolved:
+An alert (RobotAlert) is raised as an event and kept here, the latest one per kind (per part for kind `error`,
+whose reason starts with the part's name: a queue and a dialog that both failed are two alerts), until it is resolved:
 explicitly (`resolve`), or by a later message that shows the problem is gone (a status with paper and
 printer ok, a navigation that completed). Every change gives the new RobotAlerts state to publish, retained,
 so a monitor that starts later still sees what is wrong."""
@@ -18,6 +19,13 @@ _STATUS_RESOLVES: tuple[tuple[str, frozenset[str], tuple[str, ...]], ...] = (
     ("printer", frozenset({"ok"}), ("printer_offline",)),
 )
 _NAVIGATION_RESOLVES = ("navigation_stuck", "navigation_aborted")
+
+
+def _key(alert: RobotAlert) -> str:
+    """`kind`, or `error:<part>` for a part's error (reason "queue: unavailable: ...")."""
+    if alert.kind == "error" and ":" in alert.reason:
+        return f"error:{alert.reason.split(':', 1)[0]}"
+    return alert.kind
 
 
 class AlertBoard:
@@ -40,13 +48,15 @@ class AlertBoard:
 
     def raised(self, alert: RobotAlert) -> RobotAlerts:
         with self._lock:
-            self._active[alert.kind] = alert
+            self._active[_key(alert)] = alert
             return self._state()
 
     def resolve(self, *kinds: str) -> RobotAlerts | None:
         """The new state if one of `kinds` was in force, else None (nothing to publish)."""
         with self._lock:
-            gone = [k for k in kinds if self._active.pop(k, None) is not None]
+            gone = [key for key in list(self._active) if key.split(":", 1)[0] in kinds]
+            for key in gone:
+                del self._active[key]
             return self._state() if gone else None
 
     def after(self, message: Message) -> RobotAlerts | None:
