@@ -62,7 +62,8 @@ def test_rows_left_waiting_for_pubacks_follow_in_order(fresh_mosquitto: Mosquitt
 
 def test_wal_is_checkpointed_by_the_sender_thread(fresh_mosquitto: MosquittoBroker, tmp_path: Path) -> None:
     """SQLite's automatic checkpoint (run by the committing publisher) is off while the bus runs; the sender
-    thread checkpoints every `checkpoint_writes` transactions, so the WAL stays small."""
+    thread checkpoints every `checkpoint_writes` transactions, so the WAL stays well under the ~24 MB it reaches
+    without checkpoints (under load the publisher runs ahead of the sender between checkpoints: 8 MB was seen)."""
     path = tmp_path / "out.db"
     wal = Path(f"{path}-wal")
     link = MqttLink(BrokerSettings.from_url(fresh_mosquitto.url_for("robot")), "robot-1")
@@ -92,6 +93,6 @@ def test_wal_is_checkpointed_by_the_sender_thread(fresh_mosquitto: MosquittoBrok
         watcher.join()
         bus.stop()
         link.stop()
-    assert 0 < biggest < 8_000_000, biggest
+    assert 0 < biggest < 12_000_000, biggest
     assert outbox.count() == 0
     outbox.close()
