@@ -264,6 +264,7 @@ def test_a_card_without_16_khz_is_recorded_at_its_rate_and_resampled(tmp_path: P
     assert all(len(f) == 960 for f in heard) and np.sqrt(np.mean(samples**2)) > 500
 
 
+@pytest.mark.slow
 def test_the_application_reports_an_unplugged_microphone_and_recovers(realtime: Any) -> None:
     session, timeline = realtime("viet-asr")
     app = session.app
@@ -275,6 +276,7 @@ def test_the_application_reports_an_unplugged_microphone_and_recovers(realtime: 
     assert _wait(lambda: app.parts()["microphone"].startswith("ok"), 10)
 
 
+@pytest.mark.slow
 def test_letan_run_without_a_sound_card_says_so_and_serves_by_screen(tmp_path: Path) -> None:
     """A real robot (devices.profile real) with viet-asr on this machine, which has no sound card: the real
     sounddevice cannot open the default microphone; the part says so in one line with the fallback, an alert is
@@ -324,6 +326,7 @@ def test_doctor_lists_the_microphones_there_are() -> None:
     assert check.fix.endswith("input devices here: none") and "devices.audio.input" in check.fix
 
 
+@pytest.mark.slow
 def test_a_sound_card_of_zeros_is_reported(realtime: Any) -> None:
     session, timeline = realtime("viet-asr")
     session.room.zeros = True
