@@ -465,8 +465,8 @@ def read_labelled(path: Path) -> list[Example]:
         items = (yaml.load(handle, Loader=_LOADER) or {}).get("items", [])
     out = []
     for item in items:
-        label = label_of(item["intent"], item.get("procedure"), item.get("question"), item.get("place"),
-                         item.get("topic"))
+        intent = {True: "yes", False: "no"}.get(item["intent"], item["intent"])  # YAML 1.1 reads a bare no as False
+        label = label_of(intent, item.get("procedure"), item.get("question"), item.get("place"), item.get("topic"))
         if label not in _INCOMPLETE:
             out.append(Example(item["text"], ((label, 1.0),), sentence=True))
     return out
@@ -562,6 +562,10 @@ class Combination:
     # A yes or a no from the classifier needs more: the dialog acts on it (a ticket printed, an offer dropped).
     answer_sure: float = 0.8
     alternative: float = 0.1  # a procedure this likely is offered in a clarifying question
+    # A procedure the phrases read by its name at this confidence ("đăng ký kết hôn có mất tiền không": 0.86) is
+    # replaced by another procedure only from this probability: a bag of n-grams reads "mất" as a lost paper.
+    named: float = 0.8
+    named_sure: float = 0.7
 
 
 COMBINATION = Combination()
@@ -591,6 +595,9 @@ def combine(lexicon: Understanding, probs: Sequence[tuple[str, float]],
     probs = [(label, p) for label, p in probs if meaning(label).procedure not in lexicon.rejected]
     if not probs:
         return lexicon
+    if lexicon.rejected and lexicon.procedure:
+        # "không phải khai sinh, ý tôi là khai tử": the phrases read the correction, a bag of n-grams does not
+        return lexicon
     label, p = probs[0]
     said = meaning(label)
     if said.intent == "unknown":
@@ -604,13 +611,21 @@ def combine(lexicon: Understanding, probs: Sequence[tuple[str, float]],
     if label in _ANSWERS:
         # a yes or a no only where the phrases found nothing: "không cần lấy số, chỉ hỏi khai tử cần giấy gì"
         needed = max(needed, settings.answer_sure) if lexicon.intent == "unknown" else math.inf
+    if lexicon.intent == "procedure" and lexicon.confidence >= settings.named and said.procedure:
+        needed = max(needed, settings.named_sure)
     if lexicon.intent in _PHRASE_INTENTS and (not said.procedure or lexicon.procedure):
         needed = math.inf  # "dẫn tôi đi nhé", "thế chủ nhật thì sao", "lấy số khai sinh": the phrases' to read
     named = {name for name, _ in lexicon.alternatives}
     if len(named) >= 2 and said.procedure not in named:
         needed = math.inf  # "khai sinh với kết hôn làm ở quầy nào": both named; the classifier only chooses
     if p >= needed:
-        return _from_label(lexicon, said, p, probs, settings)
+        chosen = _from_label(lexicon, said, p, probs, settings)
+        if len(named) >= 2 and said.procedure:
+            # "khai sinh với kết hôn làm ở quầy nào": the classifier chose one; the other stays the alternative
+            others = tuple(item for item in lexicon.alternatives if item[0] != said.procedure)
+            chosen = replace(chosen, alternatives=_merged_alternatives(((said.procedure, round(p, 4)), *others),
+                                                                       probs, settings.alternative))
+        return chosen
     alternatives = _merged_alternatives(lexicon.alternatives, probs, settings.alternative)
     return replace(lexicon, alternatives=alternatives) if alternatives != lexicon.alternatives else lexicon
 

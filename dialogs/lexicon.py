@@ -51,6 +51,10 @@ ABBREVIATIONS: dict[str, str] = {
     "t7": "thứ bảy", "ck.": "chuyển khoản", "hđ": "hợp đồng", "hd": "hợp đồng", "uq": "ủy quyền",
     "gks.": "giấy khai sinh", "xnhn": "xác nhận hôn nhân", "xntthn": "xác nhận tình trạng hôn nhân",
     "hgd": "hộ gia đình", "hcn": "hộ cận nghèo", "hn.": "hộ nghèo", "tc": "trợ cấp", "lk": "liên thông",
+    # ... and common chat spellings of everyday words (issue 12, abbreviations: "bao h xong", "cần nhg j")
+    "h": "giờ", "nhg": "những", "nhữg": "những", "ms": "mới", "bt": "biết", "bik": "biết", "bv": "bệnh viện",
+    "mún": "muốn", "kb": "khai báo", "gkh": "giấy kết hôn", "llpt": "lý lịch tư pháp", "ctck": "chứng thực chữ ký",
+    "free": "miễn phí", "đkí": "đăng ký", "dkí": "đăng ký", "ntnao": "như thế nào", "lquan": "liên quan",
 }
 
 # Filler words a phrase may step over ("bố tôi mới mất" matches "bố tôi mất"), hassil's skip words.
@@ -208,7 +212,8 @@ PHRASES: tuple[Phrase, ...] = (
         "đóng bao nhiêu", "nộp bao nhiêu", "tốn nhiêu", "có tốn", "có mất gì không", "phí bao nhiêu", "bao tiền",
         "mất nhiêu", "hết nhiêu", "lệ phí bao nhiêu", "phải trả", "mất phí không", "mất đồng nào", "tốn đồng nào",
         "khoản phí", "khoản tiền", "đủ trả", "đóng tiền không", "đóng phí", "tốn nhiều không", "có tốn tiền",
-        "mấy trăm", "mấy chục nghìn", "bao nhiêu đồng", "có đủ trả", "đủ tiền", "đủ trả không", "mang đủ tiền")),
+        "mấy trăm", "mấy chục nghìn", "bao nhiêu đồng", "có đủ trả", "đủ tiền", "đủ trả không", "mang đủ tiền",
+        "tốn phí", "mất phí gì", "có phí")),
     *((p, "question:duration", 3) for p in (
         "bao lâu", "mấy ngày", "bao nhiêu ngày", "khi nào xong", "khi nào có", "bao giờ có", "bao giờ lấy",
         "khi nào lấy", "mất mấy ngày", "lâu không", "có ngay không", "trong ngày", "nhanh không", "thời gian",
@@ -217,7 +222,8 @@ PHRASES: tuple[Phrase, ...] = (
         "mấy hôm thì có", "bao lâu có", "bao lâu thì có", "có kết quả", "khi nào có kết quả", "mấy bữa",
         "bao nhiêu bữa", "mất mấy hôm", "lấy được ngay", "làm ngay", "có liền", "mấy ngày thì có", "bao lâu xong",
         "lấy liền", "lấy ngay được", "có ngay", "được ngay", "phải chờ", "chờ mấy", "đợi mấy", "đợi bao lâu",
-        "chờ bao lâu", "bao nhiêu ngày mới", "nhanh nhất")),
+        "chờ bao lâu", "bao nhiêu ngày mới", "nhanh nhất", "bao giờ nhận", "khi nào nhận", "bao giờ mới",
+        "khi nào mới", "lấy luôn được", "chờ lấy luôn")),
     # "mất bao nhiêu ngày" is time, though "mất bao nhiêu" alone is money: the longer phrase wins
     *((p, "question:duration", 3.5) for p in (
         "mất bao nhiêu ngày", "mất bao nhiêu lâu", "mất bao nhiêu hôm", "mất bao nhiêu tuần", "mất bao nhiêu tháng",
@@ -226,7 +232,12 @@ PHRASES: tuple[Phrase, ...] = (
     # "có cần giấy khám sức khỏe không": a question about papers ("có cần" alone is neutral)
     *((p, "question:documents", 3.5) for p in (
         "có cần giấy", "có cần mang", "có cần đem", "có cần bản", "cần phải có", "cần có giấy", "xác nhận gì",
-        "cần mang những gì", "phải mang những gì", "cần giấy tờ gì", "cần những giấy tờ gì")),
+        "cần mang những gì", "phải mang những gì", "cần giấy tờ gì", "cần những giấy tờ gì",
+        # "có cần dịch thuật không", "cần thêm hợp đồng thuê nhà không": a paper or a step the file may need
+        "có cần thêm", "cần thêm giấy", "cần thêm bản", "cần thêm hợp đồng", "có cần dịch", "cần dịch thuật",
+        "cần người làm chứng", "có cần chụp ảnh", "có cần ảnh", "có cần hợp đồng", "có cần quyết định",
+        "cần có quyết định", "có cần giấy ủy quyền", "cần giấy ủy quyền", "có cần bản vẽ", "có cần xác nhận",
+        "cần thêm gì", "cần nộp gì", "nộp những gì", "cần nộp những gì")),
     # papers in the citizen's story, not a question about them ("chưa có giấy tờ gì", "giấy tờ đã có tên bố")
     *((p, "neutral", 0) for p in (
         "chưa có giấy tờ gì", "không có giấy tờ gì", "chẳng có giấy tờ gì", "không còn giấy tờ gì",
@@ -238,7 +249,8 @@ PHRASES: tuple[Phrase, ...] = (
         "ra đâu", "đến đâu", "tới đâu", "ở chỗ nào", "nộp chỗ nào", "hướng nào",
         "lối nào", "đường nào", "phía nào", "đi lối nào", "chỉ đường", "ở quầy nào", "nộp chỗ nào",
         "đưa cho ai", "nộp cho ai", "đưa ai", "gửi cho ai", "nộp ai",
-        "làm chỗ nào", "quầy mấy", "quầy số mấy", "nộp ở quầy nào", "đến quầy nào", "ra quầy nào", "đi quầy nào")),
+        "làm chỗ nào", "quầy mấy", "quầy số mấy", "nộp ở quầy nào", "đến quầy nào", "ra quầy nào", "đi quầy nào",
+        "bàn mấy", "bàn số mấy", "lên bàn nào", "chờ bàn nào", "chờ quầy nào", "chờ quầy mấy")),
     # things nobody at a centre acts on (chit-chat), or that the ward does not do and config/referrals.yaml does
     # not name: a named thing counts 4 ...
     *((p, "out_of_scope", 4) for p in (

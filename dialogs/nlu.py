@@ -16,6 +16,7 @@ How it works (all in memory, no I/O after construction):
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import defaultdict
@@ -60,6 +61,8 @@ _NON_CONSUMING = ("priority", "day:", "follow", "item:")
 INEXACT_CONFIDENCE = 0.55
 # Longer input is cut: nobody says more in one turn, and understanding stays fast.
 MAX_CHARS = 600
+# Below this score a procedure was heard from weak cues only: a follow-up question stays a question.
+WEAK_PROCEDURE = 2.0
 # A clause of a turn counts as a request of its own from this confidence.
 CLAUSE_CONFIDENCE = 0.5
 # Share of accented words from which a text counts as typed with accents: its unaccented words are then
@@ -197,7 +200,7 @@ class Understander:
 
     # ----------------------------------------------------------------------------------------------
     def understand(self, text: str) -> Understanding:
-        tokens, starts = _clause_tokens(text[:MAX_CHARS])
+        tokens, starts, marked = _clause_tokens(text[:MAX_CHARS])
         if not tokens:
             return Understanding(intent="unknown", confidence=0.0)
         matches = self._find(tokens)
@@ -212,6 +215,8 @@ class Understander:
             negation = negation.merged(more)
             matches = _without_self_description(found) if answer is not None else found
             scores = self._score(matches)
+        matches = _question_scope(tokens, matches, starts, marked)
+        scores = self._score(matches)
         exact = {label for match in matches if match.exact for label, _ in match.phrase.labels}
         result = self._decide(tokens, scores, answer, negation, found_in_order(matches), starts)
         if result.procedure is not None and f"procedure:{result.procedure}" not in exact and \
@@ -225,7 +230,15 @@ class Understander:
         described = {i for m in matches if any(label == "priority" for label, _ in m.phrase.labels)
                      and _about_the_speaker(tokens, m.start) for i in range(m.start, m.end)}
         asked = " ".join(t.text for i, t in enumerate(tokens) if i not in described) if described else text
-        return combine(result, self.classifier.predict(asked))
+        combined = combine(result, self.classifier.predict(asked))
+        if combined.intent == "procedure" and not combined.questions and result.intent != "procedure":
+            # the classifier named the procedure the phrases missed ("... tạm vắng ..., có cần giấy xác nhận của
+            # bệnh viện không?" read as out of scope): the question the phrases heard is still the question
+            heard = tuple(dict.fromkeys(one_of(QUESTIONS, label.removeprefix("question:"))
+                                        for label in found_in_order(matches) if label.startswith("question:")))
+            if heard:
+                combined = replace(combined, question=heard[0], questions=heard)
+        return combined
 
     def understand_turn(self, text: str) -> tuple[Understanding, ...]:
         """Every request of one turn, in order ("khai tử cần giấy gì, với lại chỗ vệ sinh ở đâu" -> the
@@ -353,10 +366,11 @@ class Understander:
                      if label.startswith("question:")]
         questions = list(dict.fromkeys(questions))
         small = ("yes", "no", "greeting", "thanks", "goodbye", "repeat")
-        if questions and not procs and not places and not topics and not scores.get("out_of_scope") and all(
-            name in small for name in candidates
-        ):
-            # "lệ phí bao nhiêu hả em": a question about the procedure under discussion
+        weak_only = bool(procs) and procs[0][1] < WEAK_PROCEDURE
+        if questions and (not procs or weak_only) and not places and not topics and not scores.get("out_of_scope") \
+                and all(name in small or (weak_only and name == "procedure") for name in candidates):
+            # "lệ phí bao nhiêu hả em": a question about the procedure under discussion; a weak cue alone ("mỗi
+            # tháng được bao nhiêu tiền") does not make it a question about another procedure
             candidates["question"] = max(scores[f"question:{q}"] for q in questions)
         declined = max(negation.declined, scores.get("decline", 0.0))
         if declined and all(name in ("yes", "no", "thanks", "greeting") for name in candidates):
@@ -703,18 +717,74 @@ class _Negation:
 _DECLINABLE = ("intent:take_number", "intent:refreshment", "intent:human_help", "place:", "intent:lookup_dossier")
 
 
-def _clause_tokens(text: str) -> tuple[tuple[Token, ...], frozenset[int]]:
-    """The tokens of a text, and the indexes where a clause starts (after a comma, a full stop...): a
-    negation word never reaches over punctuation ("không, nhà vệ sinh ở đâu")."""
+def _clause_tokens(text: str) -> tuple[tuple[Token, ...], frozenset[int], frozenset[int]]:
+    """The tokens of a text, the indexes where a clause starts (after a comma, a full stop...): a negation
+    word never reaches over punctuation ("không, nhà vệ sinh ở đâu"); and the starts of the clauses that end
+    with a question mark."""
     tokens: list[Token] = []
     starts: set[int] = set()
-    for clause in _PUNCTUATION.split(text):
+    marked: set[int] = set()
+    parts = _PUNCTUATION.split(text)
+    for index in range(0, len(parts), 2):
         starts.add(len(tokens))
-        tokens.extend(tokenize(clause, lexicon.ABBREVIATIONS))
-    return _trust_accents(tuple(tokens)), frozenset(starts)
+        if index + 1 < len(parts) and "?" in parts[index + 1]:
+            marked.add(len(tokens))
+        tokens.extend(tokenize(parts[index], lexicon.ABBREVIATIONS))
+    return _trust_accents(tuple(tokens)), frozenset(starts), frozenset(marked)
 
 
-_PUNCTUATION = re.compile(r"[,;.!?:\n]+")
+_PUNCTUATION = re.compile(r"([,;.!?:\n]+)")
+# Words that make a clause a question wherever they stand ("nộp ở quầy nào", "cần mang gì"), and words that do
+# at its end ("có cần dịch thuật không", "được chưa").
+_ASKING_ANYWHERE = frozenset({"gì", "nào", "đâu", "bao", "mấy", "sao", "hả", "hở", "nhỉ", "nhiêu", "chăng"})
+_ASIDES = ("place:", "intent:centre_hours", "intent:refreshment", "item:")
+_ASKING_AT_END = frozenset({"không", "chưa", "hông", "hổng", "chứ", "hem"})
+
+
+def _asking(tokens: Sequence[Token], marked: bool) -> bool:
+    """Whether a clause asks something: a question mark after it, a question word in it, or "không"/"chưa" at
+    its end (particles after them aside)."""
+    if marked:
+        return True
+    words = [_as_typed(token) if not token.accented else token.text for token in tokens]
+    if any(word in _ASKING_ANYWHERE for word in words):
+        return True
+    content = [word for word, token in zip(words, tokens, strict=True) if not _is_skip(token)]
+    return bool(content) and content[-1] in _ASKING_AT_END
+
+
+def _question_scope(tokens: Sequence[Token], matches: Sequence[_Match], starts: frozenset[int],
+                    marked: frozenset[int]) -> list[_Match]:
+    """Drop the question cues a long turn says outside its question (issue 12, long turns): in a story of
+    several clauses, "mất lâu rồi" or "bà mang theo giấy báo tử" are not the question "làm ở quầy nào?".
+    A cue in a clause that asks for a place of the centre is about that place ("à mà chỗ gửi xe ở đâu?"); when
+    some clause that asks carries a cue, the cues of the clauses that do not ask are dropped."""
+    if len(starts) < 2:
+        return list(matches)
+    bounds = [*sorted(starts), len(tokens)]
+    clause_of: dict[int, int] = {}
+    for begin, end in itertools.pairwise(bounds):
+        for index in range(begin, end):
+            clause_of[index] = begin
+    asking = {begin for begin, end in itertools.pairwise(bounds)
+              if end > begin and _asking(tokens[begin:end], begin in marked)}
+
+    def only_question(match: _Match) -> bool:
+        return all(label.startswith("question:") for label, _ in match.phrase.labels)
+
+    placed = {clause_of[m.start] for m in matches if m.start in clause_of and any(
+        label.startswith("place:") and label != "place:counter" for label, _ in m.phrase.labels)}
+    named = {clause_of[m.start] for m in matches if m.start in clause_of and any(
+        label.startswith("procedure:") and weight >= 2 for label, weight in m.phrase.labels)}
+    kept = [m for m in matches if not (only_question(m) and clause_of.get(m.start) in placed)]
+    if named:
+        # "tôi muốn làm khai tử cho bà, mà tiện thể cho hỏi nhà vệ sinh ở đâu": the turn is about the procedure;
+        # the aside in another clause is a request of its own (understand_turn), not a rival reading
+        kept = [m for m in kept if clause_of.get(m.start) in named or not all(
+            label.startswith(_ASIDES) and label != "place:counter" for label, _ in m.phrase.labels)]
+    if any(only_question(m) and clause_of.get(m.start) in asking for m in kept):
+        kept = [m for m in kept if not only_question(m) or clause_of.get(m.start) in asking]
+    return kept
 
 
 def _negated(tokens: Sequence[Token], matches: Sequence[_Match],

@@ -14,6 +14,8 @@ import os
 import threading
 from pathlib import Path
 
+import yaml
+
 import dialogs
 from dialogs.catalogue import Catalogue
 from dialogs.classifier import Settings, TextClassifier, build_classifier
@@ -21,6 +23,9 @@ from dialogs.nlu import Understander
 from robot.paths import CONFIG_DIR, cache_dir
 
 TRAINING_DIR = CONFIG_DIR / "understanding"
+# Situations that lead to a procedure or a referral without naming it (issue 12, indirect speech): cues added to
+# the catalogue's keywords (`with_situations`).
+SITUATIONS = "situations.yaml"
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -72,5 +77,35 @@ def _load_or_train(catalogue: Catalogue, training_dir: Path, key: str) -> TextCl
     return model
 
 
+def with_situations(catalogue: Catalogue, training_dir: Path = TRAINING_DIR) -> Catalogue:
+    """The catalogue with the situation cues of `training_dir`/situations.yaml added to the keywords of their
+    procedures and referral topics (the phrases and the classifier read them like keywords); the catalogue
+    itself when there is no such file. ValueError names a procedure or topic the catalogue does not have."""
+    path = training_dir / SITUATIONS
+    if not path.is_file():
+        return catalogue
+    with path.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle) or {}
+    procedures: dict[str, list[str]] = data.get("procedures") or {}
+    topics: dict[str, list[str]] = data.get("referrals") or {}
+    unknown = sorted(set(procedures) - set(catalogue.ids()))
+    unknown += sorted(set(topics) - {topic.id for topic in catalogue.referrals.topics})
+    if unknown:
+        raise ValueError(f"{path}: no procedure or referral topic {', '.join(unknown)}")
+
+    def more(keywords: tuple[str, ...], cues: list[str]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*keywords, *(str(cue) for cue in cues))))
+
+    return catalogue.model_copy(update={
+        "procedures": tuple(proc.model_copy(update={"keywords": more(proc.keywords, procedures.get(proc.id, []))})
+                            for proc in catalogue.procedures),
+        "referrals": catalogue.referrals.model_copy(update={"topics": tuple(
+            topic.model_copy(update={"keywords": more(topic.keywords, topics.get(topic.id, []))})
+            for topic in catalogue.referrals.topics)}),
+    })
+
+
 def make_understander(catalogue: Catalogue, training_dir: Path = TRAINING_DIR) -> Understander:
+    """The phrases and the classifier, both reading the catalogue with the situation cues of `training_dir`."""
+    catalogue = with_situations(catalogue, training_dir)
     return Understander(catalogue, classifier_for(catalogue, training_dir))
