@@ -127,7 +127,7 @@ PHRASES: tuple[Phrase, ...] = (
         *(f"{verb} {who} {what}" for verb in ("lấy cho", "lấy giúp", "lấy giùm", "lấy hộ", "cho", "xin cho", "in cho")
           for who in ("tôi", "em", "bác", "cháu", "mình", "tui", "chị", "anh", "cô", "chú", "ông", "bà", "con")
           for what in ("số", "một số", "cái số", "số thứ tự", "phiếu", "cái phiếu")),
-        "cho xin số", "cho xin cái số", "cho xin phiếu")),
+        "cho xin số", "cho xin cái số", "cho xin phiếu", "tờ giấy có số", "giấy có số", "tờ có số")),
     # look up a dossier
     *((p, "intent:lookup_dossier", 4) for p in (
         "tra cứu", "hồ sơ của tôi", "hồ sơ đến đâu", "xong chưa", "có kết quả chưa", "lấy kết quả", "nhận kết quả",
@@ -141,14 +141,17 @@ PHRASES: tuple[Phrase, ...] = (
     *((p, "intent:refreshment", 3) for p in (
         "khát", "uống nước", "cốc nước", "ly nước", "nước uống", "nước lọc", "kẹo", "chai nước", "cho xin nước",
         "nước suối", "khát nước", "đồ uống", "trà", "cái kẹo", "ăn kẹo", "viên kẹo", "khô cổ", "khô họng",
-        "cổ họng khô", "họng khô", "rát cổ", "miệng khô", "cổ khô")),
+        "cổ họng khô", "họng khô", "rát cổ", "miệng khô", "cổ khô", "khô khốc", "khan họng", "khan cả họng",
+        "khan cổ", "ngọt ngọt", "gì ngọt", "hạ đường huyết")),
     ("nước", "intent:refreshment", 1.5),
     *((p, "item:candy", 1) for p in ("kẹo", "cái kẹo", "ăn kẹo", "viên kẹo", "bánh kẹo", "kẹo ngọt", "đồ ngọt",
-                                     "cho xin kẹo", "xin cái kẹo", "kẹo mút", "ăn ngọt")),
+                                     "cho xin kẹo", "xin cái kẹo", "kẹo mút", "ăn ngọt",
+                                     "ngọt ngọt", "gì ngọt", "hạ đường huyết")),
     *((p, "item:water", 1) for p in ("khát", "uống nước", "cốc nước", "ly nước", "nước uống", "nước lọc",
                                      "chai nước", "cho xin nước", "nước suối", "khát nước", "đồ uống", "trà",
                                      "nước", "chai nước suối", "cốc trà", "uống", "khô cổ", "khô họng",
-                                     "cổ họng khô", "họng khô", "rát cổ", "miệng khô", "cổ khô")),
+                                     "cổ họng khô", "họng khô", "rát cổ", "miệng khô", "cổ khô",
+                                     "khô khốc", "khan họng", "khan cả họng", "khan cổ")),
     *((p, "intent:refreshment", 2.5) for p in ("thêm một cái", "thêm cái nữa", "cái nữa", "thêm một cái nữa",
                                                 "một cái nữa", "thêm một chai", "thêm một cốc", "thêm chai nữa")),
     *((p, "intent:refreshment", 3) for p in ("bánh kẹo", "kẹo ngọt", "đồ ngọt", "kẹo mút", "ăn ngọt",
@@ -165,16 +168,19 @@ PHRASES: tuple[Phrase, ...] = (
     # places of the centre (each implies the directions intent)
     *((p, "place:toilet", 4) for p in (
         "nhà vệ sinh", "vệ sinh", "toilet", "nhà cầu", "đi tiểu", "đi giải", "tè", "restroom", "phòng vệ sinh",
-        "đi vệ sinh", "chỗ vệ sinh", "rửa tay", "đi tè", "buồn tiểu", "nhà wc", "khu vệ sinh")),
+        "đi vệ sinh", "chỗ vệ sinh", "rửa tay", "đi tè", "buồn tiểu", "nhà wc", "khu vệ sinh", "mắc tiểu",
+        "buồn đi tiểu", "mắc đi vệ sinh")),
     *((p, "place:waiting_area", 4) for p in (
         "chỗ ngồi", "ghế ngồi", "ngồi chờ", "ngồi đợi", "phòng chờ", "khu chờ", "ghế chờ", "chỗ chờ", "ngồi ở đâu",
-        "chỗ đợi", "khu vực chờ", "ngồi nghỉ", "ghế đợi", "hàng ghế")),
+        "chỗ đợi", "khu vực chờ", "ngồi nghỉ", "ghế đợi", "hàng ghế", "có ghế", "ghế cho", "chỗ nào ngồi",
+        "chỗ nào để ngồi")),
     *((p, "place:photocopy", 4) for p in (
         "photo", "phô tô", "máy photo", "in tài liệu", "in giấy", "chỗ in", "sao chụp", "photocopy", "máy in",
         "phô tô copy", "chỗ photo", "in ấn", "fotocopy", "foto", "photo giấy tờ", "chụp tài liệu")),
     *((p, "place:parking", 4) for p in (
         "gửi xe", "để xe", "bãi xe", "đỗ xe", "đậu xe", "nhà xe", "chỗ để xe", "giữ xe", "dựng xe", "bãi đỗ",
-        "xe máy để", "ô tô đỗ", "gửi xe máy", "cất xe")),
+        "xe máy để", "ô tô đỗ", "gửi xe máy", "cất xe", "đậu đâu", "chỗ đậu", "bãi đậu", "đậu ở đâu",
+        "dựng xe chỗ nào", "dựng xe ở chỗ nào")),
     *((p, "place:exit", 4) for p in (
         "lối ra", "cửa ra", "đường ra", "ra ngoài", "lối thoát", "cổng ra", "cửa chính", "đi ra", "ra cổng",
         "ra đường", "lối đi ra", "thoát hiểm", "cửa thoát", "ngoài đường", "ra lại ngoài", "lạc đường",
@@ -273,7 +279,8 @@ PHRASES: tuple[Phrase, ...] = (
         "mấy giờ nhận hồ sơ", "nhận hồ sơ đến mấy giờ", "làm việc buổi", "thứ bảy có làm", "chủ nhật có làm",
         "ngày nghỉ", "nghỉ lễ", "mấy giờ thì mở", "mấy giờ thì đóng", "mấy giờ đóng", "mấy giờ mở", "mở cửa lại",
         "làm buổi chiều", "làm buổi sáng", "lịch làm việc", "thời gian làm việc", "giờ giấc", "mấy giờ về",
-        "ngày lễ", "có nghỉ không", "nghỉ tết", "lễ có làm", "tết có làm", "có mở cửa không", "mở cửa không")),
+        "ngày lễ", "có nghỉ không", "nghỉ tết", "lễ có làm", "tết có làm", "có mở cửa không", "mở cửa không",
+        "còn tiếp dân", "có tiếp dân", "tiếp dân không", "có người tiếp", "còn kịp không")),
     ("mấy giờ", "intent:centre_hours", 2.5),
     *((p, "day:saturday", 0) for p in ("thứ bảy", "thứ 7", "thứ bẩy")),
     *((p, "day:sunday", 0) for p in ("chủ nhật",)),
