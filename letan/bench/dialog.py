@@ -30,6 +30,7 @@ TUNE_SET = (CONFIG_DIR / "understanding" / "tune.yaml").resolve()
 HELDOUT_SET = EVAL_SET.parent / "eval" / "heldout.yaml"
 # A second held-out set, written later by another fresh session after the tuning of the first round: only measured.
 HELDOUT2_SET = EVAL_SET.parent / "eval" / "heldout2.yaml"
+HELDOUT3_SET = EVAL_SET.parent / "eval" / "heldout3.yaml"  # written 2026-12-05, 640 items, 80 per style
 HELDOUT_STYLE_TARGET = 0.93
 CONVERSATIONS = SCENARIOS_DIR / "conversations"
 LABELS = ("intent", "procedure", "question", "place")
@@ -90,7 +91,8 @@ class EvalResult:
 def load_eval_set(path: Path = EVAL_SET) -> list[EvalItem]:
     with path.open(encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
-    split = {TUNE_SET: "tune", HELDOUT_SET: "heldout", HELDOUT2_SET.resolve(): "heldout2"}.get(path.resolve())
+    split = {TUNE_SET: "tune", HELDOUT_SET: "heldout", HELDOUT2_SET.resolve(): "heldout2",
+             HELDOUT3_SET.resolve(): "heldout3"}.get(path.resolve())
     return [EvalItem(**({"split": split} if split else {}), **item) for item in data["items"]]
 
 
@@ -155,6 +157,8 @@ def citizens_set(report: BenchReport, understander: Understander) -> None:
     ]
     if HELDOUT2_SET.is_file():
         sets.append((HELDOUT2_SET, "second held-out set", "written later, never tuned on", "held-out 2"))
+    if HELDOUT3_SET.is_file():
+        sets.append((HELDOUT3_SET, "third held-out set", "written 2026-12-05, never tuned on", "held-out 3"))
     for path, label, note, prefix in sets:
         result = evaluate(understander, load_eval_set(path))
         report.add(f"accuracy, {label}", 100 * result.accuracy, "%", note=f"{result.correct}/{result.total}, {note}")
