@@ -33,6 +33,7 @@ from simulator.session import SimOptions, SimSession
 from tests.test_voice import CATALOGUE, CENTRE, MORNING, Timeline, _espeak, _wait
 
 REQUEST = "tôi muốn lấy số thứ tự"  # viet-asr hears espeak-ng's voice as "dù muốn lấy số cứ": take_number
+QUICK = "tôi muốn lấy số"  # heard as a request more often ("rủi một lấy số", "bùi muốn lấy số")
 KNOWN = known_phrases(CATALOGUE)
 UNDERSTANDER = make_understander(CATALOGUE)
 
@@ -93,8 +94,9 @@ def test_a_citizen_talking_over_the_robot(room: Any, tmp_path: Path, barge_in: b
     (a citizen clearly louder than the echo; at 0.3 the first second of the request is mixed with the echo and
     viet-asr cannot make espeak-ng's voice out of it). Barge-in off: not heard, the answer is
     played to its end, no ticket. On: the sentence stops within 1.5 s of the citizen's first word, the rest of
-    the answer is dropped, the request is heard and a ticket issued."""
-    request = _espeak(tmp_path, REQUEST, "request")
+    the answer is dropped, the request is heard and a ticket issued (the citizen says it again over the robot's
+    question when it was not acted on, at most twice)."""
+    request = _espeak(tmp_path, QUICK, "request")
     session, timeline = room(barge_in, 0.15)
     app, sim = session.app, session.room
     asked = _long_answer(session)
@@ -113,14 +115,20 @@ def test_a_citizen_talking_over_the_robot(room: Any, tmp_path: Path, barge_in: b
         return
     assert _wait(lambda: bool(_barge_ins(timeline)), 5), "the citizen was not heard over the robot"
     assert _wait(lambda: any(p.interrupted for p in app.loudspeaker.log), 5)
-    [cut] = [p for p in app.loudspeaker.log if p.interrupted]
-    assert 0.1 < cut.ended - spoke_at <= 1.5, cut.ended - spoke_at  # ~0.5 s on a quiet machine
-    assert _wait(lambda: bool(timeline.of("ticket")), 20), [e.text for _, e in timeline.of("heard", asked)]
-    [(_, heard)] = timeline.of("heard", asked)[:1]
-    assert heard.data["accepted"] is True
+    cut = next(p for p in app.loudspeaker.log if p.interrupted)
+    assert 0.1 < cut.ended - spoke_at <= 1.5, cut.ended - spoke_at  # ~0.3 s on a quiet machine
     before_reply = [p for p in app.loudspeaker.log if asked <= p.started <= cut.started]
     assert len(before_reply) < sentences, "the rest of the answer was dropped"
-    assert app.ears.barge_ins == 1
+    for attempt in range(1, 4):
+        assert _wait(lambda: len(timeline.of("heard", asked)) >= attempt, 15)  # noqa: B023
+        if timeline.of("heard", asked)[-1][1].data["accepted"]:
+            break
+        # Not acted on (about 1 time in 7, what viet-asr makes of espeak-ng's voice mixed with the robot's): the
+        # robot asks again, and the citizen says it again over the question.
+        assert _wait(app.loudspeaker.saying_sentence, 10)
+        sim.say(request)
+    assert _wait(lambda: bool(timeline.of("ticket")), 20), [e.text for _, e in timeline.of("heard", asked)]
+    assert 1 <= app.ears.barge_ins <= attempt
 
 
 @pytest.mark.slow
