@@ -6,16 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 
-from dialogs.asr import AudioRecognizer, ModelMissing, grammar_phrases, open_recognizer, recognise
-from dialogs.hearing import known_phrases
+from dialogs.asr import AudioRecognizer, ModelMissing, VietAsrRecognizer, grammar_phrases, open_recognizer, recognise
+from dialogs.hearing import complete_request, known_phrases
 from dialogs.manager import DialogManager
 from dialogs.vad import EndPointer
 from robot.cpu import native_work
 from robot.parts.alerts import AlertKind
 from robot.parts.context import PartContext
-from robot.parts.state import PartBoard, PartState
+from robot.parts.state import PartState
 from robot.parts.voice_out import VoiceOut
-from robot.voice import Ears, Hearing, ListenGate, start_ears
+from robot.voice import Ears, EchoGuard, Hearing, ListenGate, device_of
 
 
 class Listening:
@@ -50,9 +50,67 @@ class Listening:
             self.ctx.parts.report(AlertKind.LISTENING, PartState.ok(f"{speech.engine} {where}"))
 
     def start_microphone(self, audio_backend: object | None) -> None:
-        self.ears = start_ears(_EarsHost(self, audio_backend), native_work)
-        if self.ears is not None:
-            self.ctx.closers.append(self.ears.stop)
+        """The microphone loop, on a real robot (devices.profile real) or wherever a stand-in for sounddevice is
+        given (the simulator's room); nothing without a recogniser (start_recogniser said why: the robot serves
+        by screen and typing)."""
+        centre = self.ctx.centre
+        if self.recognizer is None:
+            return
+        if centre.devices.profile != "real" and audio_backend is None:
+            self.ctx.parts.report(AlertKind.MICROPHONE, PartState.ok(
+                "none: simulated devices; WAV files through the recogniser with /wav"))
+            return
+        # drivers.audio opens sounddevice (PortAudio) only for a robot with a microphone: imported here
+        from drivers.audio import MicrophoneSource
+
+        device = device_of(centre.devices.audio.input)
+        where = f"microphone {device if device is not None else '(default)'}"
+
+        def on_state(state: str, detail: str) -> None:
+            if state == "ok":
+                self.ctx.parts.report(AlertKind.MICROPHONE, PartState.ok(where))
+                self.ctx.feed.emit("info", f"{where} ready")
+            else:
+                self.ctx.parts.report(AlertKind.MICROPHONE, PartState.unavailable(
+                    f"{detail}; serving by screen and typing, retrying"))
+
+        def open_source() -> MicrophoneSource:
+            return MicrophoneSource(device, backend=audio_backend)
+
+        gate = ListenGate(self.voice.talk_gate, self.voice.loudspeaker, self.listening)
+        barge, on_barge_in = self._barge_in()
+        self.ears = Ears(open_source, self.recognizer, gate, self.hearing, on_state, native=native_work,
+                         complete=self._complete_check(), barge=barge, on_barge_in=on_barge_in)
+        self.ctx.parts.report(AlertKind.MICROPHONE, PartState.starting(where))
+        self.ears.start()
+        self.ctx.closers.append(self.ears.stop)
+
+    def _complete_check(self) -> Callable[[str], bool] | None:
+        """For a streaming engine: is a partial text already a complete request (dialogs.hearing.complete_request)?
+        Vosk decodes each utterance at its end: no partial text to judge."""
+        if not isinstance(self.recognizer, VietAsrRecognizer):
+            return None
+        min_support = self.ctx.centre.dialog.speech.min_known_share
+
+        def complete(text: str) -> bool:
+            manager = self.manager()
+            return manager is not None and complete_request(text, self.hearing.known, manager.understander.understand,
+                                                            min_support)
+
+        return complete
+
+    def _barge_in(self) -> tuple[EchoGuard | None, Callable[[], None]]:
+        """The echo guard when dialog.speech.barge_in is on and the loudspeaker can stop mid-sentence."""
+        def barged() -> None:
+            self.ctx.feed.emit("info", "barge-in: the citizen spoke over the robot; its sentence stopped",
+                               barge_in=True)
+
+        if not self.ctx.centre.dialog.speech.barge_in:
+            return None, barged
+        if self.voice.loudspeaker.stop_playing is None:
+            self.ctx.feed.emit("info", "barge-in is on but this loudspeaker cannot be stopped mid-sentence: off")
+            return None, barged
+        return EchoGuard(self.voice.loudspeaker), barged
 
     def listen(self, frames: Iterable[bytes]) -> int:
         """Recognise each utterance in a stream of audio frames (microphone or WAV file). Returns how many."""
@@ -66,36 +124,3 @@ class Listening:
             self.hearing(result)
             count += 1
         return count
-
-
-class _TextStates:
-    """`parts[name] = "starting (...)"`, as robot.voice.start_ears writes its state."""
-
-    def __init__(self, board: PartBoard):
-        self.board = board
-
-    def __setitem__(self, name: str, text: str) -> None:
-        self.board.set(AlertKind(name), PartState.parse(text))
-
-
-class _EarsHost:
-    """What robot.voice.start_ears reads from the application it starts the microphone for."""
-
-    def __init__(self, listening: Listening, audio_backend: object | None):
-        self._listening = listening
-        ctx = listening.ctx
-        self.centre = ctx.centre
-        self.feed = ctx.feed
-        self.recognizer = listening.recognizer
-        self.audio_backend = audio_backend
-        self.talk_gate = listening.voice.talk_gate
-        self.loudspeaker = listening.voice.loudspeaker
-        self.hearing = listening.hearing
-        self._parts = _TextStates(ctx.parts)
-
-    @property
-    def manager(self) -> DialogManager | None:
-        return self._listening.manager()
-
-    def _part(self, name: str, text: str) -> None:
-        self._listening.ctx.parts.report(AlertKind(name), PartState.parse(text))

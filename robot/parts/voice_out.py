@@ -55,6 +55,8 @@ class VoiceOut:
             self.ctx.parts.report(AlertKind.VOICE, PartState.unavailable(f"{exc}; sentences are shown on screen only"))
         else:
             self.ctx.parts.report(AlertKind.VOICE, PartState.ok(where))
+        # barge-in cuts a sentence through the sink's stop; a sink without one (aplay, WAV files) cannot be cut
+        self.loudspeaker.stop_playing = getattr(self.sink, "stop", None)
         self.loudspeaker.start()
         self.ctx.closers.append(self.loudspeaker.stop)
 
