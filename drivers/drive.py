@@ -14,6 +14,7 @@ Safety built into every drive:
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -27,6 +28,10 @@ from pymodbus.exceptions import ModbusException
 from pymodbus.framer import FramerType
 
 from drivers.mcu_protocol import FAULT_ENCODER, FAULT_OVERCURRENT, LinkError, McuLink
+
+# The driver retries a lost Modbus answer and reports it itself (LinkError, then the caller's alert); pymodbus's own
+# error line with a dump of the last frames would otherwise go to stderr on every lost frame (the last-resort handler).
+logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
 
 WATCHDOG_S = 0.3
 T = TypeVar("T")
