@@ -9,11 +9,13 @@ the simulated printer, navigation results, alerts, and the MQTT messages staff w
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,11 +26,18 @@ from rich.console import Console
 from rich.markup import escape
 
 from dialogs.catalogue import Catalogue
+from drivers.audio import AudioDeviceError, WavFileSource
 from robot.app import Activity, Application
 from robot.clock import Clock, SimClock, SystemClock
 from robot.config import CentreConfig, load_catalogue_checked
+from robot.mqtt.client import BrokerSettings, MqttLink
+from robot.mqtt.messages import CounterCommand, Stamper
+from robot.queue import QueueEngine, QueueError
+from robot.ticket_print import ticket_content
+from robot.ticket_ref import parse_ticket_ref
+from simulator.audio import SimRoom
 from simulator.commands import COMMANDS
-from simulator.console import HELP, run_console
+from simulator.console import HELP, render, run_console
 from simulator.devices import SimDevices
 from simulator.scenario import Observation, Scenario, ScenarioResult, Step, run_scenario
 
@@ -66,8 +75,9 @@ class SimSession:
         self._seen = threading.Condition(self._lock)  # notified at each new observation
         self.app: Application | None = None
         self.devices = SimDevices(self.workdir, broker_url=options.broker_url)
-        self.counters: Any = None
-        self.room: Any = None  # simulator.audio.SimRoom with audio_realtime
+        self.counters: QueueEngine | None = None  # the counters' side of the queue (/call)
+        self.room: SimRoom | None = None  # with audio_realtime
+        self.monitor: MqttLink | None = None  # what the robot publishes, shown on the console
         self._paced = threading.Event()
 
     # ------------------------------------------------------------------ lifecycle
@@ -89,12 +99,10 @@ class SimSession:
                                            broker_url=self.options.broker_url, state_dir=self.workdir)
         self.app.subscribe(self._on_activity)
         if self.options.audio_realtime:
-            from simulator.audio import SimRoom
 
             self.room = self.app.audio_backend = SimRoom(self.options.echo_level)
             self._start_pacing()
         self.app.start()
-        from robot.queue import QueueEngine
 
         self._wait_scanner_ready()
         self._start_monitor(centre)
@@ -116,9 +124,7 @@ class SimSession:
 
     def _observe_printed(self, printed: Any) -> None:
         """A ticket came out of the simulated printer: its PNG and its text (from the QR's ticket reference)."""
-        from robot.ticket_print import ticket_content
-        from robot.ticket_ref import parse_ticket_ref
-
+        assert self.counters is not None  # started before the printer
         ref = next((r for r in map(parse_ticket_ref, printed.qr_payloads) if r is not None), None)
         data: dict[str, Any] = {"png": str(printed.png)}
         if ref is None:
@@ -137,8 +143,6 @@ class SimSession:
 
     def _start_monitor(self, centre: CentreConfig) -> None:
         """What centre staff see: every message under the site's topics. Also the counters' consoles."""
-        from robot.mqtt.client import BrokerSettings, MqttLink
-        from robot.mqtt.messages import Stamper
 
         root = centre.mqtt.topic_root
         self.root = root
@@ -152,8 +156,6 @@ class SimSession:
         self.monitor.wait_connected(5.0)
 
     def _on_mqtt(self, topic: str, payload: bytes) -> None:
-        import json
-
         try:
             data = json.loads(payload)
         except ValueError:
@@ -184,7 +186,7 @@ class SimSession:
 
     def stop(self) -> None:
         self._paced.set()
-        if getattr(self, "monitor", None) is not None:
+        if self.monitor is not None:
             self.monitor.stop()
         if self.counters is not None:
             self.counters.close()
@@ -340,7 +342,7 @@ class SimSession:
 
     def _wait_scanner_ready(self, timeout_s: float = 5.0) -> bool:
         """Codes sent before the application opened the port would be lost, as on a real line."""
-        scanner = getattr(self.app, "scanner", None)
+        scanner = self.app.scanner if self.app is not None else None
         deadline = time.monotonic() + timeout_s
         while scanner is not None and time.monotonic() < deadline:
             if scanner.status.state == "ready":
@@ -353,8 +355,7 @@ class SimSession:
 
         Over MQTT like a counter console (the robot executes the command on its queue engine); with
         the broker down, through the counter's own terminal on the shared queue database."""
-        from robot.queue import QueueError
-
+        assert self.counters is not None and self.monitor is not None, "the session is not started"
         if self.monitor.connected.is_set() and self.devices.robot_link_up:
             current = self.counters.current(counter)
             if current is not None:
@@ -372,10 +373,7 @@ class SimSession:
             self._observe("info", f"counter {counter}: nobody is waiting")
 
     def _counter_command(self, counter: int, action: str) -> None:
-        import uuid
-
-        from robot.mqtt.messages import CounterCommand
-
+        assert self.monitor is not None
         command = self.stamp.make(CounterCommand, counter=counter, request_id=uuid.uuid4().hex, action=action)
         reply_topic = command.topic(self.root).removesuffix("/cmd") + "/response"
         before = len(self.observations())
@@ -387,7 +385,6 @@ class SimSession:
 
     def hear_wav(self, path: Path) -> None:
         """The simulated microphone: a WAV file's frames through the application's recogniser."""
-        from drivers.audio import AudioDeviceError, WavFileSource
 
         if not path.is_file():
             raise StepError(f"no WAV file {path}")
@@ -452,7 +449,6 @@ def run_suite(options_for: Callable[[Scenario, int], SimOptions], scenarios: Seq
               report: Path | None) -> int:
     """Run many conversations, each on a fresh simulated robot; print each and a closing count line.
     0 when every expectation of every conversation held."""
-    import json
 
     results = []
     for index, scenario in enumerate(scenarios):
@@ -471,15 +467,11 @@ def run_suite(options_for: Callable[[Scenario, int], SimOptions], scenarios: Seq
 
 
 def write_report(result: ScenarioResult, path: Path) -> None:
-    import json
-
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result.as_json(), ensure_ascii=False, indent=1, default=str), encoding="utf-8")
 
 
 def print_result(result: ScenarioResult, out: Console) -> None:
-    from simulator.console import render
-
     out.print(f"[bold]Scenario[/bold] {escape(result.name)} [dim]{escape(result.source)}[/dim]")
     for number, step in enumerate(result.steps, 1):
         mark = "[green]ok[/green]" if step.ok else "[red]FAILED[/red]"
@@ -511,7 +503,7 @@ def run_interactive(
         for part, state in session.app.part_states().items():
             colour = "green" if state.is_ok else "yellow"
             out.print(f"  [{colour}]{part}[/{colour}]: {escape(str(state))}")
-        screen = getattr(session.app, "screen", None)
+        screen = session.app.screen
         if screen is not None:
             out.print(f"[bold]Citizen's screen:[/bold] {screen.url} (open it in a browser; the console and the "
                       "screen share one conversation)")
