@@ -10,6 +10,7 @@ from dialogs.asr import AudioRecognizer, ModelMissing, VietAsrRecognizer, gramma
 from dialogs.hearing import complete_request, known_phrases
 from dialogs.manager import DialogManager
 from dialogs.vad import EndPointer
+from drivers.audio import MicrophoneSource
 from robot.cpu import native_work
 from robot.parts.alerts import AlertKind
 from robot.parts.context import PartContext
@@ -60,9 +61,6 @@ class Listening:
             self.ctx.parts.report(AlertKind.MICROPHONE, PartState.ok(
                 "none: simulated devices; WAV files through the recogniser with /wav"))
             return
-        # drivers.audio opens sounddevice (PortAudio) only for a robot with a microphone: imported here
-        from drivers.audio import MicrophoneSource
-
         device = device_of(centre.devices.audio.input)
         where = f"microphone {device if device is not None else '(default)'}"
 
