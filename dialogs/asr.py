@@ -167,35 +167,79 @@ def free_text(text: str) -> str:
 VIETASR_QUIET = 3  # viet-asr native log level: warnings and errors only (no per-utterance debug lines)
 
 
-class VietAsrStream:
-    """One utterance decoded while it is spoken: `feed()` 16 kHz 16-bit mono frames, `finish()` at its end."""
+FLUSH_PAD = bytes(SAMPLE_RATE)  # half a second of silence: viet-asr then decodes the words it holds back
+FLUSH_MAX_BYTES = 4 * SAMPLE_RATE * 2  # a twin out of step is brought back only for utterances this short (4 s)
 
-    def __init__(self, session: Any, lock: threading.Lock, pipeline: Any):
+
+class VietAsrStream:
+    """One utterance decoded while it is spoken: `feed()` 16 kHz 16-bit mono frames, `finish()` at its end.
+
+    viet-asr decodes in chunks: its partial text lags the audio by up to a chunk (~0.4 s), so when the citizen
+    stops, the last words are not in it yet. `peek()` gives them: a twin session, fed the same frames, is given
+    half a second of silence and its text read (~50 ms). The real session never gets that silence: if the citizen
+    goes on, the final text is the one without the peek; the twin, out of step, is fed the utterance again at the
+    next peek."""
+
+    def __init__(self, session: Any, lock: threading.Lock, pipeline: Any, twin: Any = None):
         self._session = session
+        self._twin = twin
         self._lock = lock
         self._pipeline = pipeline  # the session uses the pipeline's model: keep it alive as long
+        self._audio: list[bytes] = []  # the utterance so far (for the twin)
+        self._audio_bytes = 0
+        self._twin_fed = True  # the twin has had exactly the utterance so far, no silence added
 
     def feed(self, frame: bytes) -> str:
         """Take a frame of audio (any length, whole samples); return the partial transcript so far."""
         with self._lock:
             self._session.accept(frame)
+            if self._twin is not None:
+                self._audio.append(frame)
+                self._audio_bytes += len(frame)
+                if self._twin_fed:
+                    self._twin.accept(frame)
             return free_text(self._session.partial().text)
+
+    def peek(self) -> str | None:
+        """The text of the utterance so far as if it had ended here (its held-back words decoded), without
+        touching the utterance; None without a twin or when the utterance is too long to feed the twin again."""
+        with self._lock:
+            if self._twin is None:
+                return None
+            if not self._twin_fed:
+                if self._audio_bytes > FLUSH_MAX_BYTES:
+                    return None
+                self._twin.reset()
+                self._twin.accept(b"".join(self._audio))
+            self._twin.accept(FLUSH_PAD)
+            self._twin_fed = False
+            return free_text(self._twin.partial().text)
+
+    def _restart(self) -> None:
+        self._session.reset()
+        if self._twin is not None:
+            self._twin.reset()
+        self._audio = []
+        self._audio_bytes = 0
+        self._twin_fed = True
 
     def finish(self) -> Recognition:
         """The final transcript; the stream is then ready for the next utterance."""
         with self._lock:
             text = free_text(self._session.final().text)
-            self._session.reset()
+            self._restart()
         return Recognition(text, "free", None)
 
     def drop(self) -> None:
         """Forget the utterance without decoding its end (it was acted on by its partial text)."""
         with self._lock:
-            self._session.reset()
+            self._restart()
 
     def close(self) -> None:
         with self._lock:
             self._session.close()
+            if self._twin is not None:
+                self._twin.close()
 
 
 class VietAsrRecognizer:
@@ -238,11 +282,13 @@ class VietAsrRecognizer:
             return Recognition("", "free", None)
         return Recognition(free_text(result.text), "free", None)
 
-    def stream(self) -> VietAsrStream:
-        """A streaming session on the loaded model (decodes as audio arrives; `finish()` is then quick)."""
+    def stream(self, twin: bool = False) -> VietAsrStream:
+        """A streaming session on the loaded model (decodes as audio arrives; `finish()` is then quick); with a
+        twin session for `VietAsrStream.peek()` (it doubles the decoding while the citizen speaks)."""
         with self._lock:
             session = self._pipeline.stream(float(SAMPLE_RATE))
-        return VietAsrStream(session, self._lock, self._pipeline)
+            other = self._pipeline.stream(float(SAMPLE_RATE)) if twin else None
+        return VietAsrStream(session, self._lock, self._pipeline, other)
 
 
 AudioRecognizer = VoskRecognizer | VietAsrRecognizer
@@ -260,11 +306,17 @@ def recognise(frames: Iterable[bytes], endpointer: EndPointer, recognizer: Audio
 
     The stream's partial text goes to `endpointer.hypothesis`: an end-pointer given a `complete` check closes an
     utterance whose partial text is a complete request after a short silence, and that text is the result (the
-    end is not decoded: the citizen waits for neither the long silence nor the last chunk)."""
-    stream = recognizer.stream() if isinstance(recognizer, VietAsrRecognizer) else None
+    end is not decoded: the citizen waits for neither the long silence nor the last chunk). As the partial text
+    lags by up to a chunk, with such a check the stream has a twin: after `EndPointing.flush_ms` of quiet the
+    hypothesis is the twin's text with the held-back words decoded (`VietAsrStream.peek`), until speech resumes."""
+    flush_ms = endpointer.settings.flush_ms if endpointer.complete is not None else 0
+    stream = recognizer.stream(twin=bool(flush_ms)) if isinstance(recognizer, VietAsrRecognizer) else None
+    peeked = False  # the hypothesis is the stream's peek at the start of this quiet stretch
     try:
         for frame in frames:
             was_speaking = endpointer.in_speech
+            if not was_speaking:
+                peeked = False
             pcm = endpointer.feed(frame)
             if stream is not None:
                 if endpointer.in_speech and not was_speaking:
@@ -273,7 +325,15 @@ def recognise(frames: Iterable[bytes], endpointer: EndPointer, recognizer: Audio
                             endpointer.hypothesis = stream.feed(voiced)
                 elif was_speaking and endpointer.in_speech:
                     with native():
-                        endpointer.hypothesis = stream.feed(frame)  # a frame of the utterance
+                        partial = stream.feed(frame)  # a frame of the utterance
+                        quiet_ms = endpointer.quiet_ms
+                        if not quiet_ms or not peeked:
+                            endpointer.hypothesis, peeked = partial, False
+                        if flush_ms and quiet_ms >= flush_ms and not peeked:
+                            # quiet begins: the words viet-asr holds back, for the quick end to judge
+                            text = stream.peek()
+                            if text is not None:
+                                endpointer.hypothesis, peeked = text or partial, True
                 elif was_speaking and pcm is not None and endpointer.closed_early is None:
                     with native():
                         stream.feed(frame)  # the utterance's last frame

@@ -64,6 +64,7 @@ class EndPointing:
     start_ratio: float = 0.6  # share of voiced frames in the start window that starts an utterance
     end_silence_ms: int = 600  # quiet time that ends an utterance
     quick_end_ms: int = 210  # quiet time that ends an utterance whose partial text is complete (needs `complete`)
+    flush_ms: int = 60  # quiet time after which a streaming recogniser decodes the words it holds back (0: never)
     quiet_share: float = 0.05  # a frame this much quieter than the utterance's loudest is quiet, whatever the VAD
     max_ms: int = 15000  # an utterance is cut here whatever happens
 
@@ -143,6 +144,11 @@ class EndPointer:
             assert self.complete is not None
             self._checked = (self.hypothesis, self.complete(self.hypothesis))
         return self._checked[1]
+
+    @property
+    def quiet_ms(self) -> int:
+        """How long the utterance in progress has been quiet (0 while the citizen speaks)."""
+        return self._quiet_frames * self.settings.frame_ms
 
     @property
     def voiced(self) -> tuple[bytes, ...]:

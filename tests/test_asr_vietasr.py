@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dialogs.asr import Recognition, VietAsrRecognizer, free_text
+from dialogs.asr import Recognition, VietAsrRecognizer, free_text, recognise
 from dialogs.manager import State
 from dialogs.vad import EndPointer, utterances
 from drivers.audio import WavFileSource
@@ -55,6 +55,13 @@ def _utterance(path: Path) -> bytes:
     """The WAV through the microphone's frame interface and the end-pointer, as the app hears it."""
     [pcm] = list(utterances(WavFileSource(path, trailing_silence_ms=900).frames(), EndPointer()))
     return pcm
+
+
+def _voiced(pcm: bytes, step: int) -> bytes:
+    """The audio from its first to its last voiced sample (espeak-ng's WAV has silence at both ends), whole steps."""
+    loud = np.flatnonzero(np.abs(np.frombuffer(pcm, dtype="<i2").astype(np.int32)) > 500)
+    start, end = int(loud[0]) * 2, int(loud[-1] + 1) * 2
+    return pcm[start:start + (end - start + step - 1) // step * step]
 
 
 def _is_vietasr_text(text: str) -> bool:
@@ -146,6 +153,54 @@ def test_streaming_gives_the_batch_text_and_is_quick_at_the_end(engine: VietAsrR
             stream.feed(pcm[start:start + step])
         assert stream.finish() == batch
         assert stream.finish() == Recognition("", "free", None)
+    finally:
+        stream.close()
+
+
+@pytest.mark.slow
+def test_a_peek_at_a_pause_does_not_change_the_final_text(engine: VietAsrRecognizer, tmp_path: Path) -> None:
+    """The end-pointer's flush at a pause (`VietAsrStream.peek`, the twin given silence) gives the words viet-asr
+    held back, and the utterance that goes on after the pause ends with the text it has without any peek."""
+    step = 16000 * 30 // 1000 * 2
+    first, second = (_voiced(WavFileSource(_espeak(tmp_path, text)).pcm, step)
+                     for text in ("tôi muốn lấy số", "thứ tự"))
+    pause = bytes(step * 10)  # 300 ms: over the flush's 60 ms, under the 600 ms that end an utterance
+    audio = first + pause + second + bytes(step * 40)
+    frames = [audio[i:i + step] for i in range(0, len(audio), step)]
+
+    plain = list(recognise(frames, EndPointer(), engine))  # no `complete` check: no twin, no peek
+    judged: list[str] = []
+
+    def never_complete(text: str) -> bool:  # the utterance goes on after the pause
+        judged.append(text)
+        return False
+
+    pointer = EndPointer()
+    pointer.complete = never_complete
+    flushed = list(recognise(frames, pointer, engine))
+    assert len(plain) == 1 and flushed == plain, (plain, flushed)
+    assert judged, "the pause was not judged"
+
+    # the stream itself: a peek holds the pending words, a second peek after more speech refeeds the twin
+    stream = engine.stream(twin=True)
+    try:
+        lagging = [stream.feed(first[i:i + step]) for i in range(0, len(first), step)][-1]
+        peeked = stream.peek()
+        assert peeked is not None and len(peeked.split()) > len(lagging.split()), (lagging, peeked)
+        for i in range(0, len(second), step):
+            stream.feed(second[i:i + step])
+        again = stream.peek()
+        assert again is not None and len(again.split()) > len(peeked.split()), (peeked, again)
+        final = stream.finish()
+        reference = engine.stream()
+        try:
+            for i in range(0, len(first), step):
+                reference.feed(first[i:i + step])
+            for i in range(0, len(second), step):
+                reference.feed(second[i:i + step])
+            assert final == reference.finish()
+        finally:
+            reference.close()
     finally:
         stream.close()
 
