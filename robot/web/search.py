@@ -52,7 +52,9 @@ class ProcedureSearch:
         understood = self.understander.understand(text)
         if understood.procedure and understood.procedure in self.catalogue and understood.confidence >= UNDERSTOOD:
             scores[("procedure", understood.procedure)] = 2.0 + understood.confidence
-        for name, score in understood.alternatives:
+        # the classifier's guesses on a fragment ("khai s") that understood nothing do not outrank the names typed
+        alternatives = understood.alternatives if understood.intent != "unknown" else ()
+        for name, score in alternatives:
             if name in self.catalogue and score >= UNDERSTOOD:
                 key = ("procedure", name)
                 scores[key] = max(scores.get(key, 0.0), 1.0 + score)
