@@ -44,6 +44,7 @@ import numpy as np
 
 from dialogs.announcer import Announcement
 from dialogs.asr import AudioRecognizer, Recognition, recognise
+from dialogs.hearing import judge, masked
 from dialogs.numbers import ticket_parts
 from dialogs.tts import Audio, concat, silence
 from dialogs.vad import EndPointer, EndPointing, TalkGate
@@ -426,7 +427,7 @@ class EchoGuard:
     it is kept across sentences and sessions (the room does not change)."""
 
     def __init__(self, loudspeaker: Loudspeaker, settings: BargeIn = BargeIn(), frame_ms: int = 30):
-        import webrtcvad
+        import webrtcvad  # a native extension, loaded only when barge-in is on (as dialogs/vad.py does)
 
         self.loudspeaker = loudspeaker
         self.settings = settings
@@ -658,8 +659,6 @@ class Hearing:
         self.verdicts: deque[Any] = deque(maxlen=100)  # dialogs.hearing.Verdict: no words in them
 
     def __call__(self, result: Recognition) -> None:
-        from dialogs.hearing import judge, masked
-
         verdict = judge(result, self.known, self.min_confidence, self.min_support)
         self.verdicts.append(verdict)
         with self.lock:
