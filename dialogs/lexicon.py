@@ -158,13 +158,19 @@ PHRASES: tuple[Phrase, ...] = (
                                               "xin cái kẹo", "cho xin kẹo", "chai nước suối", "cốc trà")),
     # a human, please
     *((p, "intent:human_help", 4) for p in (
-        "gặp cán bộ", "cán bộ", "nhân viên", "người thật", "gặp người", "nói chuyện với người", "hỏi trực tiếp",
+        "gặp cán bộ", "nhân viên", "người thật", "gặp người", "nói chuyện với người", "hỏi trực tiếp",
         "gọi người", "lãnh đạo", "khiếu nại", "phản ánh", "gặp trực tiếp", "cần người giúp", "người hướng dẫn",
         "gặp chủ tịch", "gọi ai", "người phụ trách", "gọi giúp", "công chức", "người làm", "chị cán bộ",
         "anh cán bộ", "bảo vệ", "gặp ai", "hỏi người", "không hiểu", "robot không hiểu", "máy không hiểu",
         "tố cáo", "góp ý", "người trực", "ai đó giúp", "phụ trách", "ai phụ trách", "kêu giùm", "gọi giùm",
         "có ai ở đây", "có ai không", "giúp tôi một tay", "giúp một tay", "kêu người", "gọi ai đó", "khó dùng",
         "không biết dùng", "không biết bấm")),
+    # ... a mere mention of an officer ("cán bộ thôn nói nên báo...") loses to a procedure named in the same turn
+    # ("nhờ cán bộ hướng dẫn thủ tục gia hạn tạm trú, lệ phí bao nhiêu", "đề nghị cán bộ đến chứng thực tại nhà");
+    # "gặp/gọi cán bộ" stays 4
+    *((p, "intent:human_help", 1.5) for p in ("cán bộ",)),
+    *((p, "intent:human_help", 4) for p in ("gọi cán bộ", "cần cán bộ", "gặp cán bộ nào", "cán bộ ơi", "cán bộ đâu",
+                                            "có cán bộ nào", "cán bộ nào giúp", "nhờ cán bộ giúp")),
     # places of the centre (each implies the directions intent)
     *((p, "place:toilet", 4) for p in (
         "nhà vệ sinh", "vệ sinh", "toilet", "nhà cầu", "đi tiểu", "đi giải", "tè", "restroom", "phòng vệ sinh",
@@ -243,7 +249,12 @@ PHRASES: tuple[Phrase, ...] = (
         "có cần thêm", "cần thêm giấy", "cần thêm bản", "cần thêm hợp đồng", "có cần dịch", "cần dịch thuật",
         "cần người làm chứng", "có cần chụp ảnh", "có cần ảnh", "có cần hợp đồng", "có cần quyết định",
         "cần có quyết định", "có cần giấy ủy quyền", "cần giấy ủy quyền", "có cần bản vẽ", "có cần xác nhận",
-        "cần thêm gì", "cần nộp gì", "nộp những gì", "cần nộp những gì")),
+        "cần thêm gì", "cần nộp gì", "nộp những gì", "cần nộp những gì",
+        # the formal ways of asking ("hồ sơ gồm những giấy tờ nào", "phải kèm theo những văn bản nào")
+        "giấy tờ nào", "những giấy tờ nào", "loại giấy tờ nào", "những loại giấy tờ", "văn bản nào",
+        "những văn bản nào", "văn bản gì", "gồm những gì", "bao gồm những", "gồm những giấy", "kèm theo những",
+        "kèm theo giấy", "có bắt buộc nộp", "bắt buộc phải nộp", "phải nộp những", "phải nộp giấy",
+        "cần nộp giấy")),
     # papers in the citizen's story, not a question about them ("chưa có giấy tờ gì", "giấy tờ đã có tên bố")
     *((p, "neutral", 0) for p in (
         "chưa có giấy tờ gì", "không có giấy tờ gì", "chẳng có giấy tờ gì", "không còn giấy tờ gì",
@@ -306,6 +317,36 @@ PHRASES: tuple[Phrase, ...] = (
     *((f"{bring} {child}", "priority", 0.5)
       for bring in ("mang theo", "dắt theo", "dẫn theo", "bế theo", "đi cùng", "đi với", "có", "đang bế", "ẵm")
       for child in ("con nhỏ", "cháu nhỏ", "trẻ nhỏ", "con mọn", "cháu bé", "bé nhỏ", "con dại")),
+    # "xin cho tôi hỏi" opens a question: without these it read as "xin cho tôi số" (a ticket)
+    *((f"{lead} {who} hỏi", "neutral", 0)
+      for lead in ("xin cho", "cho", "xin phép cho", "làm ơn cho")
+      for who in ("tôi", "em", "bác", "cháu", "mình", "tui", "chị", "anh", "cô", "chú", "ông", "bà", "con")),
+    *((p, "neutral", 0) for p in ("xin phép hỏi", "xin hỏi", "xin cho hỏi", "cho hỏi")),
+    # time and papers in the citizen's story, not a question ("chồng mất lâu rồi", "muốn kéo dài thời gian ở",
+    # "chưa làm giấy tờ gì cả", "mọi thứ tôi mang theo đây rồi")
+    *((p, "neutral", 0) for p in (
+        "lâu rồi", "lâu lắm rồi", "lâu dài", "lâu năm", "từ lâu", "để lâu", "đi lâu", "ở lâu", "đã lâu",
+        "kéo dài thời gian", "một thời gian", "thời gian qua", "thời gian trước", "trong thời gian",
+        "chưa làm giấy tờ gì", "chưa làm giấy gì", "chưa làm thủ tục gì", "không làm giấy tờ gì",
+        "tôi mang theo", "đã mang theo", "có mang theo", "em mang theo", "con mang theo", "cháu mang theo",
+        "bác mang theo", "tui mang theo", "mang theo đây", "mang theo đủ", "mang theo đầy đủ",
+        "lâu nay", "lâu ngày", "bấy lâu", "dài ngày", "không có thời gian", "hông có thời gian", "đủ thời gian",
+        "có thời gian", "đi đâu cũng", "không đi đâu", "hông đi đâu",
+        # money in the story: an allowance, free health care, funeral costs ("khoản tiền nào của nhà nước",
+        # "thẻ đi viện miễn phí", "lo ma chay tốn kém quá")
+        "khoản tiền nào", "khoản tiền của nhà nước", "tiền của nhà nước", "cho tiền", "được nhận tiền",
+        "nhận tiền", "khám chữa bệnh miễn phí", "đi viện miễn phí", "khám bệnh miễn phí", "khỏi tốn tiền",
+        "khám bệnh miễn tiền", "tốn kém quá", "ma chay tốn kém", "tiền dưỡng già", "tiền hằng tháng",
+        "tiền hàng tháng", "tiền mỗi tháng")),
+    # a ticket already in hand is not a request for one ("không ạ, tôi đã có số thứ tự rồi")
+    *((p, "neutral", 0) for p in (
+        "đã có số", "có số rồi", "có số thứ tự rồi", "đã có số thứ tự", "đã lấy số", "lấy số rồi",
+        "đã bốc số", "bốc số rồi", "có phiếu rồi", "đã có phiếu")),
+    *((p, "intent:no", 3) for p in ("chưa có nhu cầu", "không có nhu cầu", "chưa cần đến", "để lần khác")),
+    *((p, "intent:centre_hours", 4) for p in (
+        "làm việc vào những ngày nào", "làm việc những ngày nào", "làm việc ngày nào", "ngày nào làm việc",
+        "làm việc vào ngày nào", "những ngày nào trong tuần", "mấy ngày trong tuần", "làm việc các ngày",
+        "làm việc vào thứ")),
     # words that only look like cues
     *((p, "neutral", 0) for p in (
         "nước ngoài", "nhà nước", "người nước ngoài", "mất thời gian", "hộ gia đình", "không biết", "không rõ",

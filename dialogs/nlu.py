@@ -210,7 +210,11 @@ class Understander:
         matches, negation = _negated(tokens, matches, starts)
         scores = self._score(matches)
         if not _has_evidence(scores):
-            found = matches + self._fuzzy_find(tokens, answer.end if answer is not None else 0)
+            # words read exactly ("xin cho tôi hỏi", "đã có số thứ tự": neutral) are not read again by edit
+            # distance ("xin cho tôi số", "số thứ tự": a ticket)
+            read = {i for m in matches if m.phrase.consuming for i in range(m.start, m.end)}
+            found = matches + [m for m in self._fuzzy_find(tokens, answer.end if answer is not None else 0)
+                               if not read.intersection(range(m.start, m.end))]
             found, more = _negated(tokens, found, starts)
             negation = negation.merged(more)
             matches = _without_self_description(found) if answer is not None else found

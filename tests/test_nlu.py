@@ -150,6 +150,34 @@ def test_speech_recognition_slips(nlu: Understander) -> None:
     assert nlu.understand("hộ kinh danh").procedure == "thanh_lap_ho_kinh_doanh"
 
 
+@pytest.mark.parametrize(("text", "intent", "procedure", "question"), [
+    # a formal opening is not "xin cho tôi số" read by edit distance
+    ("Xin cho tôi hỏi trung tâm làm việc vào những ngày nào trong tuần ạ?", "centre_hours", None, None),
+    ("xin cho em hỏi", "unknown", None, None),
+    # a ticket in hand is not a request for one
+    ("Không ạ, tôi đã có số thứ tự rồi.", "no", None, None),
+    # an officer mentioned in the story is not a request for one
+    ("Kính nhờ cán bộ hướng dẫn giúp tôi thủ tục gia hạn tạm trú, lệ phí là bao nhiêu ạ?", "procedure",
+     "gia_han_tam_tru", "fee"),
+    ("Ba tôi đi chữa bệnh vài tháng, cán bộ thôn nói nên báo cho phường biết ông đi vắng dài ngày.", "procedure",
+     "khai_bao_tam_vang", None),
+    ("cán bộ đâu rồi", "human_help", None, None),
+    # the formal ways of asking for the papers
+    ("Cho tôi hỏi, hồ sơ tách hộ gồm những giấy tờ nào ạ?", "procedure", "tach_ho", "documents"),
+    ("Hồ sơ khai báo tạm vắng phải kèm theo những văn bản nào ạ?", "procedure", "khai_bao_tam_vang", "documents"),
+    # time and money in the story are not questions
+    ("chồng tôi mất lâu rồi, tôi muốn làm giấy chứng tử cho ông ấy", "procedure", "khai_tu", None),
+    ("con tôi ở trọ đây lâu rồi, giờ muốn gia hạn tạm trú thêm một thời gian", "procedure", "gia_han_tam_tru", None),
+    ("làm khai sinh có lâu không", "procedure", "khai_sinh", "duration"),
+    ("làm thẻ bảo hiểm y tế có mất tiền không", "procedure", "the_bhyt", "fee"),
+])
+def test_openings_and_stories_are_not_requests(nlu: Understander, text: str, intent: str, procedure: str | None,
+                                               question: str | None) -> None:
+    got = nlu.understand(text)
+    assert (got.intent, got.procedure if intent == "procedure" else None, got.question) == \
+        (intent, procedure, question), got
+
+
 def test_empty_and_nonsense(nlu: Understander) -> None:
     for text in ("", "   ", "???", "asdfgh qwerty"):
         result = nlu.understand(text)
