@@ -1,6 +1,5 @@
 """Choose the classifier's settings and the thresholds of `combine` by 5-fold cross-validation on the labelled
-training sentences (config/understanding/tune.yaml, train-more.yaml, train-more2.yaml and train-more3.yaml when
-they are there): never on the held-out sets.
+training sentences (config/understanding/tune.yaml and every train-more*.yaml): never on the held-out sets.
 
     .venv/bin/python scripts/tune_understanding.py [--settings] [--without train-more2.yaml] [--misses long]
 
@@ -39,7 +38,9 @@ from robot.paths import CONFIG_DIR
 from robot.understander import with_situations
 
 FOLDS = 5
-POOL = ("tune.yaml", "train-more.yaml", "train-more2.yaml", "train-more3.yaml")
+# tune.yaml and every train-more*.yaml: the labelled citizens' sentences (extra.yaml and situations.yaml are
+# always trained on)
+POOL = ("tune.yaml", *sorted(path.name for path in (CONFIG_DIR / "understanding").glob("train-more*.yaml")))
 
 
 def main() -> int:

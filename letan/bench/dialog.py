@@ -31,6 +31,8 @@ HELDOUT_SET = EVAL_SET.parent / "eval" / "heldout.yaml"
 # A second held-out set, written later by another fresh session after the tuning of the first round: only measured.
 HELDOUT2_SET = EVAL_SET.parent / "eval" / "heldout2.yaml"
 HELDOUT3_SET = EVAL_SET.parent / "eval" / "heldout3.yaml"  # written 2026-12-05, 640 items, 80 per style
+# written 2026-12-05 after the third set's tuning round, 360 items: 120 each of indirect, long, formal
+HELDOUT4_SET = EVAL_SET.parent / "eval" / "heldout4.yaml"
 HELDOUT_STYLE_TARGET = 0.93
 CONVERSATIONS = SCENARIOS_DIR / "conversations"
 LABELS = ("intent", "procedure", "question", "place")
@@ -92,7 +94,7 @@ def load_eval_set(path: Path = EVAL_SET) -> list[EvalItem]:
     with path.open(encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
     split = {TUNE_SET: "tune", HELDOUT_SET: "heldout", HELDOUT2_SET.resolve(): "heldout2",
-             HELDOUT3_SET.resolve(): "heldout3"}.get(path.resolve())
+             HELDOUT3_SET.resolve(): "heldout3", HELDOUT4_SET.resolve(): "heldout4"}.get(path.resolve())
     return [EvalItem(**({"split": split} if split else {}), **item) for item in data["items"]]
 
 
@@ -159,6 +161,9 @@ def citizens_set(report: BenchReport, understander: Understander) -> None:
         sets.append((HELDOUT2_SET, "second held-out set", "written later, never tuned on", "held-out 2"))
     if HELDOUT3_SET.is_file():
         sets.append((HELDOUT3_SET, "third held-out set", "written 2026-12-05, never tuned on", "held-out 3"))
+    if HELDOUT4_SET.is_file():
+        sets.append((HELDOUT4_SET, "fourth held-out set", "written 2026-12-05 (indirect, long, formal), never tuned on",
+                     "held-out 4"))
     for path, label, note, prefix in sets:
         result = evaluate(understander, load_eval_set(path))
         report.add(f"accuracy, {label}", 100 * result.accuracy, "%", note=f"{result.correct}/{result.total}, {note}")
