@@ -13,6 +13,7 @@ import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 SUITES = ("queue", "dialog", "speech", "mqtt", "qr", "motion", "sim", "cli", "screen", "web")
 
@@ -33,6 +34,8 @@ class BenchReport:
     figures: list[Figure] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     suite: str = ""
+    # recordings of citizens' requests (`letan bench --voices DIR`): the speech suite's reply latency on real voices
+    voices: Path | None = None
 
     def add(
         self, name: str, value: float, unit: str, *, target: str | None = None,
@@ -81,8 +84,8 @@ def time_calls(func: Callable[[], object], repeat: int) -> list[float]:
     return out
 
 
-def run_suites(names: Sequence[str], quick: bool) -> BenchReport:
-    report = BenchReport()
+def run_suites(names: Sequence[str], quick: bool, voices: Path | None = None) -> BenchReport:
+    report = BenchReport(voices=voices)
     for name in names:
         report.suite = name
         try:

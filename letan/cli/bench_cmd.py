@@ -16,13 +16,20 @@ def _bench(
     only: list[str] = typer.Option(list(SUITES), "--only", help=f"Suites to run: {', '.join(SUITES)}."),
     quick: bool = typer.Option(False, "--quick", help="Fewer repetitions (a smoke run, not for quoting)."),
     out: Path | None = typer.Option(None, "--json", help="Also write the figures as JSON to this file."),
+    voices: Path | None = typer.Option(
+        None, "--voices", help="A folder of 16-bit WAV recordings of citizens' requests: the speech suite also "
+                               "measures the reply latency on them (espeak-ng's voice is too unclear to recognise)."),
 ) -> None:
     """Measure letan's performance figures on this machine (medians, with targets and comparisons)."""
     unknown = [name for name in only if name not in SUITES]
     if unknown:
         console.print(f"[red]Unknown suite(s) {unknown}; expected some of {list(SUITES)}[/red]")
         raise typer.Exit(2)
-    report = run_suites(only, quick)
+    if voices is not None and not (voices.is_dir() and any(voices.glob("*.wav"))):
+        console.print(f"[red]--voices {voices}: not a folder with .wav files (16-bit recordings of citizens' "
+                      "requests)[/red]")
+        raise typer.Exit(2)
+    report = run_suites(only, quick, voices)
     table = Table(title="letan bench" + (" (quick)" if quick else ""))
     for col in ("suite", "figure", "value", "target", ""):
         table.add_column(col)
