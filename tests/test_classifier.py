@@ -163,6 +163,37 @@ def test_both_unsure_gives_alternatives_to_ask_about() -> None:
         "ban_sao_trich_luc_ho_tich", "dang_ky_lai_khai_sinh", "khai_sinh"]
 
 
+def test_two_procedures_read_in_a_story_give_way_to_a_sure_classifier() -> None:
+    # "Chồng tôi mất ..., cần giấy tờ cho con, ... muốn đứng riêng một nhà trên giấy tờ": the phrases read two
+    # weak cues (khai tử, khai sinh); the classifier, reading the whole story, is sure of tách hộ
+    story = Understanding(intent="procedure", confidence=0.43, procedure="khai_sinh",
+                          alternatives=(("khai_sinh", 0.43), ("khai_tu", 0.43)))
+    sure = combine(story, [("procedure:tach_ho", COMBINATION.beyond_named + 0.05), ("procedure:khai_sinh", 0.02)])
+    assert (sure.intent, sure.procedure) == ("procedure", "tach_ho")
+    # "khai sinh với kết hôn làm ở quầy nào": both named; a classifier unsure of a third only adds to the question
+    both = Understanding(intent="procedure", confidence=0.37, procedure="khai_sinh", question="counter",
+                         alternatives=(("khai_sinh", 0.37), ("ket_hon", 0.37)))
+    unsure = combine(both, [("procedure:nhan_cha_me_con", COMBINATION.beyond_named - 0.05),
+                            ("procedure:ket_hon", 0.1)])
+    assert unsure.procedure == "khai_sinh" and unsure.alternatives[:2] == both.alternatives
+    # ... one of the two, when the classifier is fairly sure of it, is the answer with the other as its alternative
+    chosen = combine(both, [("procedure:ket_hon", COMBINATION.named_sure + 0.05), ("procedure:khai_sinh", 0.2)])
+    assert chosen.procedure == "ket_hon" and "khai_sinh" in [name for name, _ in chosen.alternatives]
+    # ... and when it leans only a little, both stay (the dialog answers both)
+    leaning = combine(both, [("procedure:ket_hon", COMBINATION.named_sure - 0.15), ("procedure:khai_sinh", 0.3)])
+    assert leaning.procedure == "khai_sinh" and leaning.alternatives[:2] == both.alternatives
+
+
+def test_a_follow_up_question_keeps_its_procedure_under_discussion() -> None:
+    # "cần giấy tờ gì, có mất tiền không" after khai tử was named: the classifier reads "mất" as a death (0.57)
+    follow_up = Understanding(intent="question", confidence=0.9, question="documents", questions=("documents", "fee"))
+    kept = combine(follow_up, [("procedure:khai_tu", COMBINATION.named_sure - 0.13), ("question:documents", 0.36)])
+    assert (kept.intent, kept.procedure, kept.questions, kept.confidence) == ("question", None, ("documents", "fee"),
+                                                                             0.9)
+    named = combine(follow_up, [("procedure:khai_tu", COMBINATION.named_sure + 0.1)])
+    assert (named.intent, named.procedure, named.questions) == ("procedure", "khai_tu", ("documents", "fee"))
+
+
 def test_agreement_keeps_the_lexicon_answer_and_its_confidence() -> None:
     # "khai báo tạm văng": heard only by sound, the lexicon lowers its confidence so that the dialog confirms
     inexact = Understanding(intent="procedure", confidence=0.55, procedure="khai_bao_tam_vang")
