@@ -160,7 +160,7 @@ PHRASES: tuple[Phrase, ...] = (
     *((p, "intent:human_help", 4) for p in (
         "gặp cán bộ", "nhân viên", "người thật", "gặp người", "nói chuyện với người", "hỏi trực tiếp",
         "gọi người", "lãnh đạo", "khiếu nại", "phản ánh", "gặp trực tiếp", "cần người giúp", "người hướng dẫn",
-        "gặp chủ tịch", "gọi ai", "người phụ trách", "gọi giúp", "công chức", "người làm", "chị cán bộ",
+        "gặp chủ tịch", "gọi ai", "người phụ trách", "gọi giúp", "chị cán bộ",
         "anh cán bộ", "bảo vệ", "gặp ai", "hỏi người", "không hiểu", "robot không hiểu", "máy không hiểu",
         "tố cáo", "góp ý", "người trực", "ai đó giúp", "phụ trách", "ai phụ trách", "kêu giùm", "gọi giùm",
         "có ai ở đây", "có ai không", "giúp tôi một tay", "giúp một tay", "kêu người", "gọi ai đó", "khó dùng",
@@ -168,7 +168,8 @@ PHRASES: tuple[Phrase, ...] = (
     # ... a mere mention of an officer ("cán bộ thôn nói nên báo...") loses to a procedure named in the same turn
     # ("nhờ cán bộ hướng dẫn thủ tục gia hạn tạm trú, lệ phí bao nhiêu", "đề nghị cán bộ đến chứng thực tại nhà");
     # "gặp/gọi cán bộ" stays 4
-    *((p, "intent:human_help", 1.5) for p in ("cán bộ",)),
+    *((p, "intent:human_help", 1.5) for p in ("cán bộ", "công chức", "người làm")),  # "dự tuyển công chức",
+    # "cần có người làm chứng không"
     *((p, "intent:human_help", 4) for p in ("gọi cán bộ", "cần cán bộ", "gặp cán bộ nào", "cán bộ ơi", "cán bộ đâu",
                                             "có cán bộ nào", "cán bộ nào giúp", "nhờ cán bộ giúp")),
     # places of the centre (each implies the directions intent)
@@ -240,7 +241,9 @@ PHRASES: tuple[Phrase, ...] = (
     *((p, "question:duration", 3.5) for p in (
         "mất bao nhiêu ngày", "mất bao nhiêu lâu", "mất bao nhiêu hôm", "mất bao nhiêu tuần", "mất bao nhiêu tháng",
         "mất bao nhiêu thời gian", "bao nhiêu hôm", "bao nhiêu tuần", "bao nhiêu tháng", "hết bao nhiêu ngày",
-        "hết bao lâu")),
+        "hết bao lâu",
+        "bao nhiêu ngày làm việc", "mấy ngày làm việc", "bao lâu mới nhận", "bao nhiêu ngày mới nhận",
+        "mấy ngày mới nhận", "bao lâu thì nhận")),
     # "có cần giấy khám sức khỏe không": a question about papers ("có cần" alone is neutral)
     *((p, "question:documents", 3.5) for p in (
         "có cần giấy", "có cần mang", "có cần đem", "có cần bản", "cần phải có", "cần có giấy", "xác nhận gì",

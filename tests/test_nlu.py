@@ -162,6 +162,11 @@ def test_speech_recognition_slips(nlu: Understander) -> None:
     ("Ba tôi đi chữa bệnh vài tháng, cán bộ thôn nói nên báo cho phường biết ông đi vắng dài ngày.", "procedure",
      "khai_bao_tam_vang", None),
     ("cán bộ đâu rồi", "human_help", None, None),
+    ("Cho tôi hỏi chứng thực di chúc cần có người làm chứng không và mang theo những giấy tờ gì ạ?", "procedure",
+     "chung_thuc_di_chuc", "documents"),
+    ("con tôi đi thi công chức cần chứng thực bản sao bằng đại học", "procedure", "chung_thuc_ban_sao", None),
+    # the time to the result, not a dossier to look up
+    ("tạm trú bao nhiêu ngày mới nhận kết quả", "procedure", "dang_ky_tam_tru", "duration"),
     # the formal ways of asking for the papers
     ("Cho tôi hỏi, hồ sơ tách hộ gồm những giấy tờ nào ạ?", "procedure", "tach_ho", "documents"),
     ("Hồ sơ khai báo tạm vắng phải kèm theo những văn bản nào ạ?", "procedure", "khai_bao_tam_vang", "documents"),
