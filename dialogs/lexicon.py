@@ -117,7 +117,8 @@ PHRASES: tuple[Phrase, ...] = (
         "không", "không phải", "sai", "sai rồi", "chưa", "không cần", "thôi", "không đúng", "no", "hổng",
         "không ạ", "dạ không", "không phải đâu", "nhầm rồi", "không phải vậy", "chưa phải", "không có", "hông",
         "hổng có",
-        "thôi khỏi", "khỏi", "không cần đâu", "thôi không", "không muốn", "không phải thế", "không đâu")),
+        "thôi khỏi", "khỏi", "không cần đâu", "thôi không", "không muốn", "không phải thế", "không đâu",
+        "chưa có nhu cầu", "không có nhu cầu", "chưa cần đến", "để lần khác")),
     # take a number
     *((p, "intent:take_number", 4) for p in (
         "lấy số", "bốc số", "số thứ tự", "lấy phiếu", "xếp hàng", "in số", "phiếu thứ tự", "bấm số", "lấy vé",
@@ -164,14 +165,12 @@ PHRASES: tuple[Phrase, ...] = (
         "anh cán bộ", "bảo vệ", "gặp ai", "hỏi người", "không hiểu", "robot không hiểu", "máy không hiểu",
         "tố cáo", "góp ý", "người trực", "ai đó giúp", "phụ trách", "ai phụ trách", "kêu giùm", "gọi giùm",
         "có ai ở đây", "có ai không", "giúp tôi một tay", "giúp một tay", "kêu người", "gọi ai đó", "khó dùng",
-        "không biết dùng", "không biết bấm")),
-    # ... a mere mention of an officer ("cán bộ thôn nói nên báo...") loses to a procedure named in the same turn
-    # ("nhờ cán bộ hướng dẫn thủ tục gia hạn tạm trú, lệ phí bao nhiêu", "đề nghị cán bộ đến chứng thực tại nhà");
-    # "gặp/gọi cán bộ" stays 4
-    *((p, "intent:human_help", 1.5) for p in ("cán bộ", "công chức", "người làm")),  # "dự tuyển công chức",
-    # "cần có người làm chứng không"
-    *((p, "intent:human_help", 4) for p in ("gọi cán bộ", "cần cán bộ", "gặp cán bộ nào", "cán bộ ơi", "cán bộ đâu",
-                                            "có cán bộ nào", "cán bộ nào giúp", "nhờ cán bộ giúp")),
+        "không biết dùng", "không biết bấm", "gọi cán bộ", "cần cán bộ", "gặp cán bộ nào", "cán bộ ơi", "cán bộ đâu",
+        "có cán bộ nào", "cán bộ nào giúp", "nhờ cán bộ giúp")),
+    # ... a mere mention of an officer ("cán bộ thôn nói nên báo...", "dự tuyển công chức", "cần có người làm
+    # chứng không") loses to a procedure named in the same turn ("nhờ cán bộ hướng dẫn thủ tục gia hạn tạm trú, lệ
+    # phí bao nhiêu"); "gặp/gọi cán bộ" above stay 4
+    *((p, "intent:human_help", 1.5) for p in ("cán bộ", "công chức", "người làm")),
     # places of the centre (each implies the directions intent)
     *((p, "place:toilet", 4) for p in (
         "nhà vệ sinh", "vệ sinh", "toilet", "nhà cầu", "đi tiểu", "đi giải", "tè", "restroom", "phòng vệ sinh",
@@ -294,7 +293,10 @@ PHRASES: tuple[Phrase, ...] = (
         "ngày nghỉ", "nghỉ lễ", "mấy giờ thì mở", "mấy giờ thì đóng", "mấy giờ đóng", "mấy giờ mở", "mở cửa lại",
         "làm buổi chiều", "làm buổi sáng", "lịch làm việc", "thời gian làm việc", "giờ giấc", "mấy giờ về",
         "ngày lễ", "có nghỉ không", "nghỉ tết", "lễ có làm", "tết có làm", "có mở cửa không", "mở cửa không",
-        "còn tiếp dân", "có tiếp dân", "tiếp dân không", "có người tiếp", "còn kịp không")),
+        "còn tiếp dân", "có tiếp dân", "tiếp dân không", "có người tiếp", "còn kịp không",
+        "làm việc vào những ngày nào", "làm việc những ngày nào", "làm việc ngày nào", "ngày nào làm việc",
+        "làm việc vào ngày nào", "những ngày nào trong tuần", "mấy ngày trong tuần", "làm việc các ngày",
+        "làm việc vào thứ")),
     ("mấy giờ", "intent:centre_hours", 2.5),
     *((p, "day:saturday", 0) for p in ("thứ bảy", "thứ 7", "thứ bẩy")),
     *((p, "day:sunday", 0) for p in ("chủ nhật",)),
@@ -324,7 +326,7 @@ PHRASES: tuple[Phrase, ...] = (
     *((f"{lead} {who} hỏi", "neutral", 0)
       for lead in ("xin cho", "cho", "xin phép cho", "làm ơn cho")
       for who in ("tôi", "em", "bác", "cháu", "mình", "tui", "chị", "anh", "cô", "chú", "ông", "bà", "con")),
-    *((p, "neutral", 0) for p in ("xin phép hỏi", "xin hỏi", "xin cho hỏi", "cho hỏi")),
+    *((p, "neutral", 0) for p in ("xin phép hỏi", "xin hỏi", "xin cho hỏi")),
     # time and papers in the citizen's story, not a question ("chồng mất lâu rồi", "muốn kéo dài thời gian ở",
     # "chưa làm giấy tờ gì cả", "mọi thứ tôi mang theo đây rồi")
     *((p, "neutral", 0) for p in (
@@ -345,11 +347,6 @@ PHRASES: tuple[Phrase, ...] = (
     *((p, "neutral", 0) for p in (
         "đã có số", "có số rồi", "có số thứ tự rồi", "đã có số thứ tự", "đã lấy số", "lấy số rồi",
         "đã bốc số", "bốc số rồi", "có phiếu rồi", "đã có phiếu")),
-    *((p, "intent:no", 3) for p in ("chưa có nhu cầu", "không có nhu cầu", "chưa cần đến", "để lần khác")),
-    *((p, "intent:centre_hours", 4) for p in (
-        "làm việc vào những ngày nào", "làm việc những ngày nào", "làm việc ngày nào", "ngày nào làm việc",
-        "làm việc vào ngày nào", "những ngày nào trong tuần", "mấy ngày trong tuần", "làm việc các ngày",
-        "làm việc vào thứ")),
     # words that only look like cues
     *((p, "neutral", 0) for p in (
         "nước ngoài", "nhà nước", "người nước ngoài", "mất thời gian", "hộ gia đình", "không biết", "không rõ",
