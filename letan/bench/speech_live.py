@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -108,15 +109,14 @@ def run(report: BenchReport, quick: bool) -> None:
                     if reply is None:
                         report.problems.append("speech live: the robot did not reply to the citizen")
                         continue
-                    times.append(reply[0])
-                    spoke_until = reply[2]
-                    if reply[1]:
+                    times.append(reply.ms)
+                    if reply.early:
                         early[citizen] += 1
-                        early_ms.append(times[-1])
+                        early_ms.append(reply.ms)
                     if citizen != wav:
                         continue
-                    if app.ears is not None and app.ears.utterance_closed_at > spoke_until:
-                        after_end_ms.append((spoke_until + times[-1] / 1000 - app.ears.utterance_closed_at) * 1000)
+                    if app.ears is not None and app.ears.utterance_closed_at > reply.spoke_until:
+                        after_end_ms.append((reply.started - app.ears.utterance_closed_at) * 1000)
                     app.wait_spoken(60)
                     last = app.loudspeaker.log[-1].ended
                     if _wait(gate.is_open, 5):
@@ -170,9 +170,19 @@ def run(report: BenchReport, quick: bool) -> None:
         report.problems.append("speech live: barge-in never stopped the robot")
 
 
-def _one_reply(session: Any, citizen: Path, voiced_end: float) -> tuple[float, bool, float] | None:
-    """A fresh session, the citizen says `citizen`: (ms from its last voiced sample to the reply's first sample,
-    whether the quick end closed the utterance, when the citizen stopped speaking); None without a reply."""
+@dataclass(frozen=True)
+class _Reply:
+    spoke_until: float  # the citizen's last voiced sample (monotonic)
+    started: float  # the reply's first sample (monotonic)
+    early: bool  # the quick end closed the utterance
+
+    @property
+    def ms(self) -> float:
+        return (self.started - self.spoke_until) * 1000
+
+
+def _one_reply(session: Any, citizen: Path, voiced_end: float) -> _Reply | None:
+    """A fresh session, the citizen says `citizen`: when they stopped and the reply started; None without one."""
     from simulator.scenario import Step
 
     app, room = session.app, session.room
@@ -185,8 +195,7 @@ def _one_reply(session: Any, citizen: Path, voiced_end: float) -> tuple[float, b
     spoke_until = ends - (_wait_len(citizen) - voiced_end)
     if not _wait(lambda: len(room.played) > played, 30):
         return None
-    early = app.ears is not None and app.ears.early_ends > early_before
-    return (room.played[played][0] - spoke_until) * 1000, early, spoke_until
+    return _Reply(spoke_until, room.played[played][0], app.ears is not None and app.ears.early_ends > early_before)
 
 
 def _recorded_voices(report: BenchReport, session: Any, rounds: int) -> tuple[list[float], int, int] | None:
@@ -209,8 +218,8 @@ def _recorded_voices(report: BenchReport, session: Any, rounds: int) -> tuple[li
         for _ in range(rounds):
             reply = _one_reply(session, path, voiced_end)
             if reply is not None:
-                times.append(reply[0])
-                early += reply[1]
+                times.append(reply.ms)
+                early += reply.early
     return times, early, files
 
 
