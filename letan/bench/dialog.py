@@ -186,13 +186,18 @@ def conversation_suite(report: BenchReport, quick: bool) -> None:
 
     files = sorted(CONVERSATIONS.glob("*.yaml"))
     passed = total = 0
+    failed: list[str] = []
     begin = time.perf_counter()
     for path in files:
         scenarios = load_scenarios(path)
         for index, scenario in enumerate(scenarios[:1] if quick else scenarios):
-            passed += run_fresh(scenario_options(scenario, index), scenario).ok
+            ok = run_fresh(scenario_options(scenario, index), scenario).ok
+            passed += ok
             total += 1
+            if not ok:
+                failed.append(f"{path.stem} #{index + 1}")
     seconds = time.perf_counter() - begin
     report.add("conversation suite, conversations that behaved as expected", 100 * passed / max(total, 1), "%",
                note=f"{passed}/{total} in {seconds:.0f} s, {len(files)} files"
-               + (" (quick: the first of each file)" if quick else ""))
+               + (" (quick: the first of each file)" if quick else "")
+               + (f"; failed: {', '.join(failed)} (letan sim --script FILE shows why)" if failed else ""))
