@@ -166,7 +166,8 @@ PHRASES: tuple[Phrase, ...] = (
         "tố cáo", "góp ý", "người trực", "ai đó giúp", "phụ trách", "ai phụ trách", "kêu giùm", "gọi giùm",
         "có ai ở đây", "có ai không", "giúp tôi một tay", "giúp một tay", "kêu người", "gọi ai đó", "khó dùng",
         "không biết dùng", "không biết bấm", "gọi cán bộ", "cần cán bộ", "gặp cán bộ nào", "cán bộ ơi", "cán bộ đâu",
-        "có cán bộ nào", "cán bộ nào giúp", "nhờ cán bộ giúp")),
+        "có cán bộ nào", "cán bộ nào giúp", "nhờ cán bộ giúp", "điền giùm", "điền giúp", "điền hộ", "viết giùm",
+        "viết giúp", "viết hộ")),
     # ... a mere mention of an officer ("cán bộ thôn nói nên báo...", "dự tuyển công chức", "cần có người làm
     # chứng không") loses to a procedure named in the same turn ("nhờ cán bộ hướng dẫn thủ tục gia hạn tạm trú, lệ
     # phí bao nhiêu"); "gặp/gọi cán bộ" above stay 4
@@ -186,7 +187,7 @@ PHRASES: tuple[Phrase, ...] = (
     *((p, "place:parking", 4) for p in (
         "gửi xe", "để xe", "bãi xe", "đỗ xe", "đậu xe", "nhà xe", "chỗ để xe", "giữ xe", "dựng xe", "bãi đỗ",
         "xe máy để", "ô tô đỗ", "gửi xe máy", "cất xe", "đậu đâu", "chỗ đậu", "bãi đậu", "đậu ở đâu",
-        "dựng xe chỗ nào", "dựng xe ở chỗ nào")),
+        "dựng xe chỗ nào", "dựng xe ở chỗ nào", "đỗ ở đâu", "đỗ chỗ nào", "đỗ ô tô")),
     *((p, "place:exit", 4) for p in (
         "lối ra", "cửa ra", "đường ra", "ra ngoài", "lối thoát", "cổng ra", "cửa chính", "đi ra", "ra cổng",
         "ra đường", "lối đi ra", "thoát hiểm", "cửa thoát", "ngoài đường", "ra lại ngoài", "lạc đường",
@@ -354,7 +355,12 @@ PHRASES: tuple[Phrase, ...] = (
         "làm sao", "thế nào", "như thế nào", "ra sao", "chưa có", "không có lương", "có lương", "có cần",
         "không cần", "khi nào", "bao giờ", "ở nhà", "chưa có sổ", "tiền án", "cán bộ xã", "quay lại", "quay về",
         "quay đầu", "quay ra", "cái đó", "cái này", "thủ tục này", "thủ tục đó", "việc này", "việc đó", "vụ này",
-        "vụ đó", "cho hỏi", "cho tôi hỏi", "chờ một chút", "chờ chút", "nhà văn hóa", "văn hóa")),
+        "vụ đó", "cho hỏi", "cho tôi hỏi", "chờ một chút", "chờ chút", "nhà văn hóa", "văn hóa",
+        # in-laws are not a birth ("con rể" sounds like "con đẻ"), going home for the weekend is not a goodbye,
+        # and the formal "tôi xin phép được..." asks no building permit
+        "con rể", "cháu rể", "chàng rể", "anh rể", "em rể", "về quê", "tôi về quê", "xin phép được",
+        # ... nor is a guest's wedding a marriage to register
+        "ăn cưới", "đi ăn cưới", "dự đám cưới", "đi đám cưới", "dự cưới")),
     # "thế còn kết hôn thì sao": the question asked before, now about another procedure
     # follow-up questions that name the topic only ("giấy tờ thì sao", "còn lệ phí?")
     *((f"{lead} {topic}" if lead else f"{topic} {tail}", f"question:{question}", 3)
