@@ -27,7 +27,7 @@ from rapidfuzz import fuzz, process
 
 from dialogs import lexicon
 from dialogs.catalogue import Catalogue
-from dialogs.classifier import TextClassifier, combine
+from dialogs.classifier import TextClassifier, asked_question, combine
 from dialogs.normalize import Token, fold, is_syllable, tokenize
 from dialogs.understanding import (
     INTENTS,
@@ -157,9 +157,11 @@ def _expand(text: str) -> list[str]:
 class Understander:
     """Turns a citizen's words into an Understanding. Build once; `understand` is pure and fast."""
 
-    def __init__(self, catalogue: Catalogue, classifier: TextClassifier | None = None) -> None:
+    def __init__(self, catalogue: Catalogue, classifier: TextClassifier | None = None,
+                 questions: TextClassifier | None = None) -> None:
         self.catalogue = catalogue
         self.classifier = classifier  # a trained model beside the phrases (dialogs.classifier), optional
+        self.questions = questions  # ... and one of what a turn about a procedure asks of it, optional
         labelled: dict[tuple[str, ...], dict[str, float]] = defaultdict(dict)
         token_of: dict[tuple[str, ...], tuple[Token, ...]] = {}
 
@@ -234,7 +236,7 @@ class Understander:
         described = {i for m in matches if any(label == "priority" for label, _ in m.phrase.labels)
                      and _about_the_speaker(tokens, m.start) for i in range(m.start, m.end)}
         asked = " ".join(t.text for i, t in enumerate(tokens) if i not in described) if described else text
-        combined = combine(result, self.classifier.predict(asked))
+        combined = combine(result, self.classifier.predict(asked), words=len(tokens))
         if combined.intent == "procedure" and not combined.questions and result.intent != "procedure":
             # the classifier named the procedure the phrases missed ("... tạm vắng ..., có cần giấy xác nhận của
             # bệnh viện không?" read as out of scope): the question the phrases heard is still the question
@@ -242,6 +244,8 @@ class Understander:
                                         for label in found_in_order(matches) if label.startswith("question:")))
             if heard:
                 combined = replace(combined, question=heard[0], questions=heard)
+        if self.questions is not None and combined.intent == "procedure":
+            combined = asked_question(combined, self.questions.predict(asked))
         return combined
 
     def understand_turn(self, text: str) -> tuple[Understanding, ...]:

@@ -12,13 +12,14 @@ import hashlib
 import logging
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
 
 import dialogs
 from dialogs.catalogue import Catalogue
-from dialogs.classifier import Settings, TextClassifier, build_classifier
+from dialogs.classifier import QUESTION_SETTINGS, Settings, TextClassifier, build_classifier, build_question_classifier
 from dialogs.nlu import Understander
 from robot.paths import CONFIG_DIR, cache_dir
 
@@ -29,7 +30,7 @@ SITUATIONS = "situations.yaml"
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
-_trained: dict[str, TextClassifier] = {}
+_trained: dict[Path, TextClassifier] = {}
 
 
 def model_key(catalogue: Catalogue, training_dir: Path, settings: Settings = Settings()) -> str:
@@ -43,30 +44,42 @@ def model_key(catalogue: Catalogue, training_dir: Path, settings: Settings = Set
     return digest.hexdigest()[:24]
 
 
-def cache_path(key: str) -> Path:
-    return cache_dir() / f"understanding-{key}.npz"
+def cache_path(key: str, kind: str = "understanding") -> Path:
+    return cache_dir() / f"{kind}-{key}.npz"
 
 
 def classifier_for(catalogue: Catalogue, training_dir: Path = TRAINING_DIR) -> TextClassifier | None:
     """The classifier for this catalogue: shared in the process, loaded from the cache directory, or
     trained (and cached); None when there is no training data (the lexicon then works alone)."""
+    return _shared(catalogue, training_dir, "understanding", Settings(),
+                   lambda: build_classifier(catalogue, training_dir))
+
+
+def question_classifier_for(catalogue: Catalogue, training_dir: Path = TRAINING_DIR) -> TextClassifier | None:
+    """The classifier of what a turn about a procedure asks (dialogs.classifier.asked_question), shared, cached
+    and trained like `classifier_for`."""
+    return _shared(catalogue, training_dir, "questions", QUESTION_SETTINGS,
+                   lambda: build_question_classifier(training_dir, QUESTION_SETTINGS))
+
+
+def _shared(catalogue: Catalogue, training_dir: Path, kind: str, settings: Settings,
+            build: Callable[[], TextClassifier]) -> TextClassifier | None:
     if not training_dir.is_dir() or not any(training_dir.glob("*.yaml")):
         return None
-    key = model_key(catalogue, training_dir)
+    path = cache_path(model_key(catalogue, training_dir, settings), kind)
     with _lock:
-        if key not in _trained:
-            _trained[key] = _load_or_train(catalogue, training_dir, key)
-        return _trained[key]
+        if path not in _trained:
+            _trained[path] = _load_or_train(path, settings, build)
+        return _trained[path]
 
 
-def _load_or_train(catalogue: Catalogue, training_dir: Path, key: str) -> TextClassifier:
-    path = cache_path(key)
+def _load_or_train(path: Path, settings: Settings, build: Callable[[], TextClassifier]) -> TextClassifier:
     if path.is_file():
         try:
-            return TextClassifier.load(path)
+            return TextClassifier.load(path, settings)
         except ValueError as error:
             log.warning("%s; training again", error)
-    model = build_classifier(catalogue, training_dir)
+    model = build()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
@@ -106,6 +119,7 @@ def with_situations(catalogue: Catalogue, training_dir: Path = TRAINING_DIR) -> 
 
 
 def make_understander(catalogue: Catalogue, training_dir: Path = TRAINING_DIR) -> Understander:
-    """The phrases and the classifier, both reading the catalogue with the situation cues of `training_dir`."""
+    """The phrases and the classifiers, all reading the catalogue with the situation cues of `training_dir`."""
     catalogue = with_situations(catalogue, training_dir)
-    return Understander(catalogue, classifier_for(catalogue, training_dir))
+    return Understander(catalogue, classifier_for(catalogue, training_dir),
+                        question_classifier_for(catalogue, training_dir))
