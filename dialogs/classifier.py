@@ -27,6 +27,10 @@ no, and when the classifier says the same or less; the classifier's label replac
 lexicon's slots: question, address, priority...) when the lexicon is unsure or found nothing and the
 classifier is confident; when both are unsure the classifier's procedures join the alternatives of a
 clarifying question. Its thresholds were chosen by 5-fold cross-validation on tune.yaml and train-more.yaml.
+
+A second classifier of the same kind (`build_question_classifier`) learns from the labelled turns about a procedure
+what they ask of it (documents, fee, duration, counter or nothing); `asked_question` takes its answer over the
+phrases' when it is sure: a story says "giấy tờ gì" and "mất lâu" without asking anything.
 """
 
 from __future__ import annotations
