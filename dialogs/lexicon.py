@@ -55,6 +55,7 @@ ABBREVIATIONS: dict[str, str] = {
     "h": "giờ", "nhg": "những", "nhữg": "những", "ms": "mới", "bt": "biết", "bik": "biết", "bv": "bệnh viện",
     "mún": "muốn", "kb": "khai báo", "gkh": "giấy kết hôn", "llpt": "lý lịch tư pháp", "ctck": "chứng thực chữ ký",
     "free": "miễn phí", "đkí": "đăng ký", "dkí": "đăng ký", "ntnao": "như thế nào", "lquan": "liên quan",
+    "đkkd": "đăng ký kinh doanh", "dkkd": "đăng ký kinh doanh", "ktx": "ký túc xá", "bb": "bye bye",
 }
 
 # Filler words a phrase may step over ("bố tôi mới mất" matches "bố tôi mất"), hassil's skip words.
@@ -128,7 +129,9 @@ PHRASES: tuple[Phrase, ...] = (
         *(f"{verb} {who} {what}" for verb in ("lấy cho", "lấy giúp", "lấy giùm", "lấy hộ", "cho", "xin cho", "in cho")
           for who in ("tôi", "em", "bác", "cháu", "mình", "tui", "chị", "anh", "cô", "chú", "ông", "bà", "con")
           for what in ("số", "một số", "cái số", "số thứ tự", "phiếu", "cái phiếu")),
-        "cho xin số", "cho xin cái số", "cho xin phiếu", "tờ giấy có số", "giấy có số", "tờ có số")),
+        "cho xin số", "cho xin cái số", "cho xin phiếu", "tờ giấy có số", "giấy có số", "tờ có số",
+        # typed with a digit ("cho xin 1 so di", "cho a 1 số lun")
+        "xin 1 số", "cho 1 số", "lấy 1 số", "in 1 số", "bấm 1 số", "1 số thứ tự")),
     # look up a dossier
     *((p, "intent:lookup_dossier", 4) for p in (
         "tra cứu", "hồ sơ của tôi", "hồ sơ đến đâu", "xong chưa", "có kết quả chưa", "lấy kết quả", "nhận kết quả",
@@ -167,7 +170,7 @@ PHRASES: tuple[Phrase, ...] = (
         "có ai ở đây", "có ai không", "giúp tôi một tay", "giúp một tay", "kêu người", "gọi ai đó", "khó dùng",
         "không biết dùng", "không biết bấm", "gọi cán bộ", "cần cán bộ", "gặp cán bộ nào", "cán bộ ơi", "cán bộ đâu",
         "có cán bộ nào", "cán bộ nào giúp", "nhờ cán bộ giúp", "điền giùm", "điền giúp", "điền hộ", "viết giùm",
-        "viết giúp", "viết hộ")),
+        "viết giúp", "viết hộ", "ai hướng dẫn", "không biết làm gì")),
     # ... a mere mention of an officer ("cán bộ thôn nói nên báo...", "dự tuyển công chức", "cần có người làm
     # chứng không") loses to a procedure named in the same turn ("nhờ cán bộ hướng dẫn thủ tục gia hạn tạm trú, lệ
     # phí bao nhiêu"); "gặp/gọi cán bộ" above stay 4
@@ -226,7 +229,7 @@ PHRASES: tuple[Phrase, ...] = (
         "mất nhiêu", "hết nhiêu", "lệ phí bao nhiêu", "phải trả", "mất phí không", "mất đồng nào", "tốn đồng nào",
         "khoản phí", "khoản tiền", "đủ trả", "đóng tiền không", "đóng phí", "tốn nhiều không", "có tốn tiền",
         "mấy trăm", "mấy chục nghìn", "bao nhiêu đồng", "có đủ trả", "đủ tiền", "đủ trả không", "mang đủ tiền",
-        "tốn phí", "mất phí gì", "có phí")),
+        "tốn phí", "mất phí gì", "có phí", "trả bao nhiêu", "thu bao nhiêu")),
     *((p, "question:duration", 3) for p in (
         "bao lâu", "mấy ngày", "bao nhiêu ngày", "khi nào xong", "khi nào có", "bao giờ có", "bao giờ lấy",
         "khi nào lấy", "mất mấy ngày", "lâu không", "có ngay không", "trong ngày", "nhanh không", "thời gian",
@@ -275,7 +278,7 @@ PHRASES: tuple[Phrase, ...] = (
     # not name: a named thing counts 4 ...
     *((p, "out_of_scope", 4) for p in (
         "tiền điện", "hóa đơn điện", "vé máy bay", "khởi kiện", "con nuôi", "nhận con nuôi", "giá vàng",
-        "xổ số", "chứng khoán", "quốc tịch", "nhập cảnh")),
+        "xổ số", "chứng khoán", "quốc tịch", "nhập cảnh", "wifi", "mật khẩu wifi")),
     # ... a mere mention counts less, so it loses to a procedure named in the same sentence
     *((p, "out_of_scope", 2.5) for p in (
         "ngân hàng", "tòa án", "kiện", "tranh chấp", "tiền nước",
@@ -360,7 +363,10 @@ PHRASES: tuple[Phrase, ...] = (
         # and the formal "tôi xin phép được..." asks no building permit
         "con rể", "cháu rể", "chàng rể", "anh rể", "em rể", "về quê", "tôi về quê", "xin phép được",
         # ... nor is a guest's wedding a marriage to register
-        "ăn cưới", "đi ăn cưới", "dự đám cưới", "đi đám cưới", "dự cưới")),
+        "ăn cưới", "đi ăn cưới", "dự đám cưới", "đi đám cưới", "dự cưới",
+        # ... nor is leave from the boss, what the web said, or a long wait on one's feet
+        "xin phép sếp", "xin phép nghỉ", "xin phép công ty", "tra trên mạng", "xem trên mạng", "đọc trên mạng",
+        "thấy trên mạng", "ngồi lâu", "đứng lâu", "tốn kém lắm")),
     # "thế còn kết hôn thì sao": the question asked before, now about another procedure
     # follow-up questions that name the topic only ("giấy tờ thì sao", "còn lệ phí?")
     *((f"{lead} {topic}" if lead else f"{topic} {tail}", f"question:{question}", 3)
