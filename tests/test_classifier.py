@@ -7,6 +7,7 @@ lexicon answer is never overridden, and understanding stays fast with the classi
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -180,10 +181,10 @@ def test_two_procedures_read_in_a_story_give_way_to_a_sure_classifier() -> None:
                             ("procedure:ket_hon", 0.1)])
     assert unsure.procedure == "khai_sinh" and unsure.alternatives[:2] == both.alternatives
     # ... one of the two, when the classifier is fairly sure of it, is the answer with the other as its alternative
-    chosen = combine(both, [("procedure:ket_hon", COMBINATION.named_sure + 0.05), ("procedure:khai_sinh", 0.2)])
+    chosen = combine(both, [("procedure:ket_hon", COMBINATION.between_named + 0.05), ("procedure:khai_sinh", 0.2)])
     assert chosen.procedure == "ket_hon" and "khai_sinh" in [name for name, _ in chosen.alternatives]
     # ... and when it leans only a little, both stay (the dialog answers both)
-    leaning = combine(both, [("procedure:ket_hon", COMBINATION.named_sure - 0.15), ("procedure:khai_sinh", 0.3)])
+    leaning = combine(both, [("procedure:ket_hon", COMBINATION.between_named - 0.05), ("procedure:khai_sinh", 0.3)])
     assert leaning.procedure == "khai_sinh" and leaning.alternatives[:2] == both.alternatives
 
 
@@ -389,6 +390,16 @@ def test_in_a_story_a_sure_classifier_reads_the_request() -> None:
     assert combine(seat, [("take_number", 0.99)], words=COMBINATION.story_words).intent == "take_number"
     assert combine(seat, [("take_number", 0.99)], words=COMBINATION.story_words - 1) == seat
     assert combine(seat, [("take_number", COMBINATION.story_sure - 0.01)], words=40) == seat
+    # a procedure the phrases read weakly in a story gives way to a sure classifier that hears none
+    ticket = Understanding(intent="take_number", confidence=0.55, procedure="khai_tu")
+    assert combine(ticket, [("take_number", 0.99)], words=30).procedure is None
+    assert combine(ticket, [("take_number", 0.99)], words=5) == ticket
+    weak = Understanding(intent="procedure", confidence=0.46, procedure="chung_thuc_ban_sao", question="documents",
+                         questions=("documents",))
+    follow = combine(weak, [("question:documents", 0.99)], words=30)
+    assert (follow.intent, follow.procedure, follow.question) == ("question", None, "documents")
+    named = replace(weak, confidence=COMBINATION.named)
+    assert combine(named, [("question:documents", 0.99)], words=30) == named
 
 
 def test_the_question_classifier_decides_only_when_sure() -> None:
