@@ -33,6 +33,8 @@ HELDOUT2_SET = EVAL_SET.parent / "eval" / "heldout2.yaml"
 HELDOUT3_SET = EVAL_SET.parent / "eval" / "heldout3.yaml"  # written 2026-12-05, 640 items, 80 per style
 # written 2026-12-05 after the third set's tuning round, 360 items: 120 each of indirect, long, formal
 HELDOUT4_SET = EVAL_SET.parent / "eval" / "heldout4.yaml"
+# written 2026-12-05 (third stop) after the question classifier and the story rules were chosen, 480 items, 60 per style
+HELDOUT5_SET = EVAL_SET.parent / "eval" / "heldout5.yaml"
 HELDOUT_STYLE_TARGET = 0.93
 CONVERSATIONS = SCENARIOS_DIR / "conversations"
 LABELS = ("intent", "procedure", "question", "place")
@@ -94,7 +96,8 @@ def load_eval_set(path: Path = EVAL_SET) -> list[EvalItem]:
     with path.open(encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
     split = {TUNE_SET: "tune", HELDOUT_SET: "heldout", HELDOUT2_SET.resolve(): "heldout2",
-             HELDOUT3_SET.resolve(): "heldout3", HELDOUT4_SET.resolve(): "heldout4"}.get(path.resolve())
+             HELDOUT3_SET.resolve(): "heldout3", HELDOUT4_SET.resolve(): "heldout4",
+             HELDOUT5_SET.resolve(): "heldout5"}.get(path.resolve())
     return [EvalItem(**({"split": split} if split else {}), **item) for item in data["items"]]
 
 
@@ -164,6 +167,9 @@ def citizens_set(report: BenchReport, understander: Understander) -> None:
     if HELDOUT4_SET.is_file():
         sets.append((HELDOUT4_SET, "fourth held-out set", "written 2026-12-05 (indirect, long, formal), never tuned on",
                      "held-out 4"))
+    if HELDOUT5_SET.is_file():
+        sets.append((HELDOUT5_SET, "fifth held-out set", "written 2026-12-05 (third stop), never tuned on",
+                     "held-out 5"))
     for path, label, note, prefix in sets:
         result = evaluate(understander, load_eval_set(path))
         report.add(f"accuracy, {label}", 100 * result.accuracy, "%", note=f"{result.correct}/{result.total}, {note}")
