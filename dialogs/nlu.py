@@ -230,7 +230,7 @@ class Understander:
             # "chứng thựt bản xao", "kai tử": heard only by sound or spelling distance; the dialog confirms
             result = replace(result, confidence=min(result.confidence, INEXACT_CONFIDENCE))
         if self.classifier is None:
-            return result
+            return self._id_card_by_age(result, tokens)
         # Who the citizen is ("tôi bị khuyết tật, ...", "tôi là người cao tuổi, ...") is not what they came for:
         # the classifier reads the turn without the words that described them.
         described = {i for m in matches if any(label == "priority" for label, _ in m.phrase.labels)
@@ -246,7 +246,24 @@ class Understander:
                 combined = replace(combined, question=heard[0], questions=heard)
         if self.questions is not None and combined.intent == "procedure":
             combined = asked_question(combined, self.questions.predict(asked))
-        return combined
+        return self._id_card_by_age(combined, tokens)
+
+    def _id_card_by_age(self, result: Understanding, tokens: Sequence[Token]) -> Understanding:
+        """A căn cước for someone whose age was said: the ward's for a child under 14, the police's (a referral)
+        from 14 ("làm căn cước cho tôi, tôi 45 tuổi", "căn cước cho bé 5 tuổi"); neither the phrases nor a bag of
+        n-grams read the number. Ages on both sides of 14 leave it as it was."""
+        child = result.intent == "procedure" and result.procedure == CHILD_ID_CARD
+        adult = result.intent == "referral" and result.topic == ADULT_ID_CARD
+        ages = _ages(tokens)
+        if not (child or adult) or not ages or CHILD_ID_CARD not in self.catalogue or \
+                ADULT_ID_CARD not in {topic.id for topic in self.catalogue.referrals.topics}:
+            return result
+        if child and min(ages) >= ID_CARD_ADULT_AGE:
+            return replace(result, intent="referral", procedure=None, topic=ADULT_ID_CARD, question=None,
+                           questions=(), alternatives=())
+        if adult and max(ages) < ID_CARD_ADULT_AGE:
+            return replace(result, intent="procedure", procedure=CHILD_ID_CARD, topic=None, alternatives=())
+        return result
 
     def understand_turn(self, text: str) -> tuple[Understanding, ...]:
         """Every request of one turn, in order ("khai tử cần giấy gì, với lại chỗ vệ sinh ở đâu" -> the
@@ -535,6 +552,8 @@ def _match_at(tokens: Sequence[Token], keys: Sequence[str], start: int, phrase: 
         return position, 1.0
     if exact == 0 or (len(phrase.tokens) == 2 and phrase.labels[0][0].startswith("place:")):
         return None  # "con ra" is not "cổng ra": a two-word place needs both words
+    if all(label == "neutral" for label, _ in phrase.labels):
+        return None  # words that hide others ("đã lấy số": a ticket in hand) hide only what they say: "dạ lấy số"
     return position, SOUND_ALIKE_FACTOR
 
 
@@ -636,6 +655,10 @@ def _priority(tokens: Sequence[Token], scores: dict[str, float]) -> bool:
 
 
 ELDERLY_AGE = 70
+# The ward makes the căn cước of a child under 14; from 14 it is the police's (a referral).
+CHILD_ID_CARD = "can_cuoc_tre_duoi_6_tuoi"
+ADULT_ID_CARD = "adult_id_card"
+ID_CARD_ADULT_AGE = 14
 
 
 def _ages(tokens: Sequence[Token]) -> list[int]:

@@ -248,3 +248,24 @@ def test_cli_bad_usage_exits_2_without_traceback() -> None:
         done = _letan(*args)
         assert done.returncode == 2
         assert "Traceback" not in done.stderr and "--jsonl" in done.stderr
+
+
+@pytest.mark.parametrize(("text", "intent", "procedure", "topic"), [
+    ("làm căn cước cho con trai 16 tuổi", "referral", None, "adult_id_card"),
+    ("làm căn cước cho bé nhà tôi, bé 5 tuổi", "procedure", "can_cuoc_tre_duoi_6_tuoi", None),
+    ("doi can cuoc cho toi, toi 45 tuoi, the cu bi gay", "referral", None, "adult_id_card"),
+    ("cháu gái mười hai tuổi cần làm căn cước", "procedure", "can_cuoc_tre_duoi_6_tuoi", None),
+])
+def test_the_age_said_decides_whose_id_card(nlu: Understander, text: str, intent: str, procedure: str | None,
+                                            topic: str | None) -> None:
+    """The ward makes the căn cước of a child under 14; from 14 it is the police's: the age said decides."""
+    got = nlu.understand(text)
+    assert (got.intent, got.procedure, got.topic) == (intent, procedure, topic), got
+
+
+def test_words_that_hide_others_hide_only_what_they_say(nlu: Understander) -> None:
+    """"đã lấy số" (a ticket in hand) hides the request it contains; "dạ lấy số" sounds the same but asks for one:
+    a hiding phrase is never matched by sound."""
+    assert nlu.understand("dạ lấy số ạ").intent == "take_number"
+    assert nlu.understand("dạ lấy số giúp em").intent == "take_number"
+    assert nlu.understand("tôi đã lấy số rồi").intent != "take_number"
