@@ -98,7 +98,7 @@ PHRASES: tuple[Phrase, ...] = (
         "thế thôi", "vậy thôi", "hết rồi", "lúc khác", "hôm khác", "bữa khác", "khi khác", "quay lại sau",
         "mai quay lại", "mai tôi quay lại", "mai lại", "hôm sau quay lại", "về đã", "về nhà đã", "về chuẩn bị",
         "về lấy giấy", "về mang", "quay lại sau nhé", "đi về đây", "thôi về", "hôm khác tôi lên", "bữa khác ra",
-        "chào em nhé", "chào cháu nhé",
+        "chào em nhé", "chào cháu nhé", "tui dìa", "tôi dìa", "dìa nghen", "dìa đây", "chạy về đón",
         "chào nhé em", "thôi chào em", "thôi chào cháu", "em nhé chào", "xin phép về", "tôi đi đây", "bác về đây",
         "về trước", "lần sau", "để lần sau", "mai đến", "mai tới", "sáng mai quay lại", "chiều quay lại")),
     *((p, "intent:thanks", 2.5) for p in (
@@ -188,7 +188,7 @@ PHRASES: tuple[Phrase, ...] = (
         "photo", "phô tô", "máy photo", "in tài liệu", "in giấy", "chỗ in", "sao chụp", "photocopy", "máy in",
         "phô tô copy", "chỗ photo", "in ấn", "fotocopy", "foto", "photo giấy tờ", "chụp tài liệu")),
     *((p, "place:parking", 4) for p in (
-        "gửi xe", "để xe", "bãi xe", "đỗ xe", "đậu xe", "nhà xe", "chỗ để xe", "giữ xe", "dựng xe", "bãi đỗ",
+        "gửi xe", "gởi xe", "để xe", "bãi xe", "đỗ xe", "đậu xe", "nhà xe", "chỗ để xe", "giữ xe", "dựng xe", "bãi đỗ",
         "xe máy để", "ô tô đỗ", "gửi xe máy", "cất xe", "đậu đâu", "chỗ đậu", "bãi đậu", "đậu ở đâu",
         "dựng xe chỗ nào", "dựng xe ở chỗ nào", "đỗ ở đâu", "đỗ chỗ nào", "đỗ ô tô")),
     *((p, "place:exit", 4) for p in (
