@@ -43,6 +43,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
@@ -472,10 +473,15 @@ def _lexicon_label(label: str) -> str | None:
 _INCOMPLETE = frozenset({"referral", "question", "directions"})
 
 
+def _items(path: Path) -> list[dict[str, Any]]:
+    """The labelled items of one config/understanding/*.yaml file (none in a file without `items:`)."""
+    with path.open(encoding="utf-8") as handle:
+        return list((yaml.load(handle, Loader=_LOADER) or {}).get("items", []))
+
+
 def read_labelled(path: Path) -> list[Example]:
     """The labelled utterances of one config/understanding/*.yaml file (those with a complete label)."""
-    with path.open(encoding="utf-8") as handle:
-        items = (yaml.load(handle, Loader=_LOADER) or {}).get("items", [])
+    items = _items(path)
     out = []
     for item in items:
         intent = {True: "yes", False: "no"}.get(item["intent"], item["intent"])  # YAML 1.1 reads a bare no as False
@@ -572,10 +578,8 @@ QUESTION_SETTINGS = Settings(max_features=6000)
 def read_questions(path: Path) -> list[Example]:
     """The turns about a procedure in one config/understanding/*.yaml file, labelled with what they ask of it:
     documents, fee, duration, counter or NO_QUESTION."""
-    with path.open(encoding="utf-8") as handle:
-        items = (yaml.load(handle, Loader=_LOADER) or {}).get("items", [])
     return [Example(item["text"], ((item.get("question") or NO_QUESTION, 1.0),), sentence=True)
-            for item in items if item.get("intent") == "procedure" and item.get("procedure")]
+            for item in _items(path) if item.get("intent") == "procedure" and item.get("procedure")]
 
 
 def build_question_classifier(training_dir: Path, settings: Settings = QUESTION_SETTINGS) -> TextClassifier:
@@ -590,8 +594,9 @@ def build_question_classifier(training_dir: Path, settings: Settings = QUESTION_
 
 @dataclass(frozen=True)
 class Combination:
-    """Thresholds of `combine`, chosen by 5-fold cross-validation on tune.yaml and train-more.yaml
-    (scripts/tune_understanding.py)."""
+    """Thresholds of `combine` and `asked_question`: the first ones chosen by 5-fold cross-validation on tune.yaml
+    and train-more.yaml (scripts/tune_understanding.py), the later ones (beyond_named, between_named,
+    question_sure, story_*) on training rounds scored by a model trained without them (docs/understanding.md)."""
 
     lexicon_sure: float = 0.98  # the lexicon's answer from this confidence stands, whatever the classifier says
     classifier_sure: float = 0.4  # the classifier's label replaces a lexicon answer from this probability
@@ -622,13 +627,14 @@ class Combination:
     # 85.0, 0.7: 84.9, 0.9: 84.6; train-more5* and 6*: never 78.4, 0.5: 82.7, 0.6: 82.6). Only removing a question
     # gained 4.1 of the 4.6 points, only adding one 0.1.
     question_sure: float = 0.6
-    # A request the phrases read in a turn of this many words or more ("... con in giùm bà một cái phiếu số để bà
-    # ngồi đợi tới lượt ..." read as the way to the waiting area) gives way to the classifier from this
-    # probability; shorter turns stay the phrases'. Chosen on turns the models had not seen (train-more9*,
-    # trained without them: never 84.0 %, 10 words 0.8: 86.4, 10 words 0.9: 85.8, 6 words 0.7: 86.8, 20 words
-    # 0.8: 85.1; train-more7* and 8*: never 86.0, 10 words 0.8: 89.9); 10 words and 0.8 rather than the best
-    # figures keep short follow-ups in a conversation ("thế chủ nhật thì sao", "dẫn tôi đi nhé") the phrases'.
-    story_words: int = 10
+    # A request the phrases read in a turn of this many syllables (Vietnamese words) or more ("... con in giùm bà
+    # một cái phiếu số để bà ngồi đợi tới lượt ..." read as the way to the waiting area) gives way to the
+    # classifier from this probability; shorter turns stay the phrases'. Chosen on turns the models had not seen
+    # (train-more9*, trained without them: never 84.0 %, 10 syllables 0.8: 86.4, 10 syllables 0.9: 85.8, 6
+    # syllables 0.7: 86.8, 20 syllables 0.8: 85.1; train-more7* and 8*: never 86.0, 10 syllables 0.8: 89.9); 10
+    # and 0.8 rather than the best figures keep short follow-ups in a conversation ("thế chủ nhật thì sao", "dẫn
+    # tôi đi nhé") the phrases'. A yes or a no still never replaces what the phrases read.
+    story_syllables: int = 10
     story_sure: float = 0.8
 
 
@@ -637,8 +643,9 @@ COMBINATION = Combination()
 _ANSWERS = frozenset({"yes", "no"})
 # Intents that may name a procedure: the lexicon's "take a number for X" and the classifier's "X" agree.
 _WITH_PROCEDURE = frozenset({"procedure", "take_number"})
-# A request with a procedure the phrases read and the same request without one the classifier reads (in a story).
-_LESS = frozenset({("take_number", "take_number"), ("procedure", "question")})
+# (the phrases' intent, the classifier's): in a story, the classifier's request without a procedure replaces the
+# phrases' with one read weakly (a ticket; a follow-up question about the procedure under discussion).
+_STORY_DROPS_PROCEDURE = frozenset({("take_number", "take_number"), ("procedure", "question")})
 # Requests the phrases read better than a bag of n-grams (short, often a follow-up in context): the classifier
 # replaces them only with a procedure.
 _PHRASE_INTENTS = frozenset({
@@ -648,7 +655,7 @@ _PHRASE_INTENTS = frozenset({
 
 
 def combine(lexicon: Understanding, probs: Sequence[tuple[str, float]],
-            settings: Combination = COMBINATION, words: int = 0) -> Understanding:
+            settings: Combination = COMBINATION, syllables: int = 0) -> Understanding:
     """The lexicon's answer, or the classifier's, or the lexicon's with the classifier's alternatives.
 
     `probs`: the classifier's labels with their probabilities, best first (TextClassifier.predict).
@@ -668,8 +675,8 @@ def combine(lexicon: Understanding, probs: Sequence[tuple[str, float]],
     said = meaning(label)
     if said.intent == "unknown":
         return lexicon  # "nothing I know" is the lexicon's to say: it tells nonsense from out-of-scope
-    if words >= settings.story_words and p >= settings.story_sure and lexicon.confidence < settings.named and \
-            lexicon.procedure and not said.procedure and (lexicon.intent, said.intent) in _LESS:
+    if syllables >= settings.story_syllables and p >= settings.story_sure and lexicon.confidence < settings.named \
+            and lexicon.procedure and not said.procedure and (lexicon.intent, said.intent) in _STORY_DROPS_PROCEDURE:
         # "... giấy tờ tui mang đủ trong bao ni lông nè, con cho tui cái số thứ tự": a ticket, no procedure; "...
         # cô ở quầy nói qua về thủ tục của tôi ... việc đó mang theo giấy tờ gì, bản chính hay bản photo": a
         # follow-up about the procedure under discussion. A procedure the phrases read weakly in a story gives way
@@ -690,7 +697,7 @@ def combine(lexicon: Understanding, probs: Sequence[tuple[str, float]],
     if lexicon.intent in _PHRASE_INTENTS and (not said.procedure or lexicon.procedure):
         # "dẫn tôi đi nhé", "thế chủ nhật thì sao", "lấy số khai sinh": the phrases' to read; in a story the
         # classifier reads the whole of it
-        needed = settings.story_sure if words >= settings.story_words else math.inf
+        needed = max(needed, settings.story_sure if syllables >= settings.story_syllables else math.inf)
     if lexicon.intent == "question" and said.procedure:
         # a follow-up about the procedure under discussion ("cần giấy tờ gì, có mất tiền không"): a bag of n-grams
         # reads "mất" as a death; it names a procedure only when fairly sure

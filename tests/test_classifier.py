@@ -331,6 +331,12 @@ def test_the_trained_model_is_cached(catalogue: Catalogue, classifier: TextClass
     questions = understander.question_classifier_for(catalogue, TRAINING_DIR)
     assert questions is not None and set(questions.labels) == {NO_QUESTION, "documents", "fee", "duration", "counter"}
     assert next((tmp_path / "state").glob("questions-*.npz"))  # cached beside the other
+    monkeypatch.setattr(understander, "_trained", {})
+    monkeypatch.setattr(understander, "build_question_classifier",
+                        lambda *args: pytest.fail("question classifier trained although cached"))
+    again_questions = understander.question_classifier_for(catalogue, TRAINING_DIR)
+    assert again_questions is not None and again_questions.predict("khai sinh cần giấy tờ gì") == \
+        questions.predict("khai sinh cần giấy tờ gì")
 
 
 def test_the_phrases_keep_what_they_read_better() -> None:
@@ -387,19 +393,22 @@ def test_in_a_story_a_sure_classifier_reads_the_request() -> None:
     the phrases: "... bà ngồi đợi tới lượt" is not the way to the waiting area when the turn asks for a ticket);
     a short turn stays the phrases'."""
     seat = Understanding(intent="directions", confidence=0.47, place="waiting_area")
-    assert combine(seat, [("take_number", 0.99)], words=COMBINATION.story_words).intent == "take_number"
-    assert combine(seat, [("take_number", 0.99)], words=COMBINATION.story_words - 1) == seat
-    assert combine(seat, [("take_number", COMBINATION.story_sure - 0.01)], words=40) == seat
+    assert combine(seat, [("take_number", 0.99)], syllables=COMBINATION.story_syllables).intent == "take_number"
+    assert combine(seat, [("take_number", 0.99)], syllables=COMBINATION.story_syllables - 1) == seat
+    assert combine(seat, [("take_number", COMBINATION.story_sure - 0.01)], syllables=40) == seat
+    # a yes or a no still never replaces what the phrases read: the dialog acts on it
+    ticket_asked = Understanding(intent="take_number", confidence=0.6)
+    assert combine(ticket_asked, [("no", 0.95)], syllables=40) == ticket_asked
     # a procedure the phrases read weakly in a story gives way to a sure classifier that hears none
     ticket = Understanding(intent="take_number", confidence=0.55, procedure="khai_tu")
-    assert combine(ticket, [("take_number", 0.99)], words=30).procedure is None
-    assert combine(ticket, [("take_number", 0.99)], words=5) == ticket
+    assert combine(ticket, [("take_number", 0.99)], syllables=30).procedure is None
+    assert combine(ticket, [("take_number", 0.99)], syllables=5) == ticket
     weak = Understanding(intent="procedure", confidence=0.46, procedure="chung_thuc_ban_sao", question="documents",
                          questions=("documents",))
-    follow = combine(weak, [("question:documents", 0.99)], words=30)
+    follow = combine(weak, [("question:documents", 0.99)], syllables=30)
     assert (follow.intent, follow.procedure, follow.question) == ("question", None, "documents")
     named = replace(weak, confidence=COMBINATION.named)
-    assert combine(named, [("question:documents", 0.99)], words=30) == named
+    assert combine(named, [("question:documents", 0.99)], syllables=30) == named
 
 
 def test_the_question_classifier_decides_only_when_sure() -> None:
