@@ -130,6 +130,8 @@ PHRASES: tuple[Phrase, ...] = (
           for who in ("tôi", "em", "bác", "cháu", "mình", "tui", "chị", "anh", "cô", "chú", "ông", "bà", "con")
           for what in ("số", "một số", "cái số", "số thứ tự", "phiếu", "cái phiếu")),
         "cho xin số", "cho xin cái số", "cho xin phiếu", "tờ giấy có số", "giấy có số", "tờ có số",
+        # "dạ lấy số" sounds like "đã lấy số" (a ticket in hand): said exactly, it asks for one
+        "dạ lấy số", "dạ cho lấy số", "dạ lấy số giúp", "vâng lấy số",
         # typed with a digit ("cho xin 1 so di", "cho a 1 số lun")
         "xin 1 số", "cho 1 số", "lấy 1 số", "in 1 số", "bấm 1 số", "1 số thứ tự")),
     # look up a dossier
@@ -349,8 +351,11 @@ PHRASES: tuple[Phrase, ...] = (
         "tiền hàng tháng", "tiền mỗi tháng")),
     # a ticket already in hand is not a request for one ("không ạ, tôi đã có số thứ tự rồi")
     *((p, "neutral", 0) for p in (
-        "đã có số", "có số rồi", "có số thứ tự rồi", "đã có số thứ tự", "đã lấy số", "lấy số rồi",
-        "đã bốc số", "bốc số rồi", "có phiếu rồi", "đã có phiếu")),
+        "đã có số", "đã có số thứ tự", "đã lấy số", "đã bốc số", "đã có phiếu")),
+    # ... and said as a reply to the robot's offer it is a no ("tôi đã lấy số rồi": no second ticket)
+    *((p, "intent:no", 3) for p in (
+        "có số rồi", "có số thứ tự rồi", "lấy số rồi", "bốc số rồi", "có phiếu rồi", "đã lấy số rồi",
+        "đã có số rồi")),
     # words that only look like cues
     *((p, "neutral", 0) for p in (
         "nước ngoài", "nhà nước", "người nước ngoài", "mất thời gian", "hộ gia đình", "không biết", "không rõ",

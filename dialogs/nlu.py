@@ -161,7 +161,8 @@ class Understander:
                  questions: TextClassifier | None = None) -> None:
         self.catalogue = catalogue
         self.classifier = classifier  # a trained model beside the phrases (dialogs.classifier), optional
-        self.questions = questions  # ... and one of what a turn about a procedure asks of it, optional
+        # ... and one of what a turn about a procedure asks of it, used with the first (dialogs.classifier)
+        self.questions = questions
         labelled: dict[tuple[str, ...], dict[str, float]] = defaultdict(dict)
         token_of: dict[tuple[str, ...], tuple[Token, ...]] = {}
 
@@ -236,7 +237,7 @@ class Understander:
         described = {i for m in matches if any(label == "priority" for label, _ in m.phrase.labels)
                      and _about_the_speaker(tokens, m.start) for i in range(m.start, m.end)}
         asked = " ".join(t.text for i, t in enumerate(tokens) if i not in described) if described else text
-        combined = combine(result, self.classifier.predict(asked), words=len(tokens))
+        combined = combine(result, self.classifier.predict(asked), syllables=len(tokens))
         if combined.intent == "procedure" and not combined.questions and result.intent != "procedure":
             # the classifier named the procedure the phrases missed ("... tạm vắng ..., có cần giấy xác nhận của
             # bệnh viện không?" read as out of scope): the question the phrases heard is still the question
@@ -251,10 +252,11 @@ class Understander:
     def _id_card_by_age(self, result: Understanding, tokens: Sequence[Token]) -> Understanding:
         """A căn cước for someone whose age was said: the ward's for a child under 14, the police's (a referral)
         from 14 ("làm căn cước cho tôi, tôi 45 tuổi", "căn cước cho bé 5 tuổi"); neither the phrases nor a bag of
-        n-grams read the number. Ages on both sides of 14 leave it as it was."""
+        n-grams read the number. Ages on both sides of 14, a bound ("dưới 14 tuổi") and the speaker's own age ("tôi
+        35 tuổi") leave it as it was."""
         child = result.intent == "procedure" and result.procedure == CHILD_ID_CARD
         adult = result.intent == "referral" and result.topic == ADULT_ID_CARD
-        ages = _ages(tokens)
+        ages = _holder_ages(tokens)
         if not (child or adult) or not ages or CHILD_ID_CARD not in self.catalogue or \
                 ADULT_ID_CARD not in {topic.id for topic in self.catalogue.referrals.topics}:
             return result
@@ -552,8 +554,6 @@ def _match_at(tokens: Sequence[Token], keys: Sequence[str], start: int, phrase: 
         return position, 1.0
     if exact == 0 or (len(phrase.tokens) == 2 and phrase.labels[0][0].startswith("place:")):
         return None  # "con ra" is not "cổng ra": a two-word place needs both words
-    if all(label == "neutral" for label, _ in phrase.labels):
-        return None  # words that hide others ("đã lấy số": a ticket in hand) hide only what they say: "dạ lấy số"
     return position, SOUND_ALIKE_FACTOR
 
 
@@ -663,20 +663,35 @@ ID_CARD_ADULT_AGE = 14
 
 def _ages(tokens: Sequence[Token]) -> list[int]:
     """Ages said before "tuổi": '82 tuổi', 'bảy mươi tám tuổi'."""
+    return [age for age, _ in _ages_at(tokens)]
+
+
+def _ages_at(tokens: Sequence[Token]) -> list[tuple[int, int]]:
+    """Each age said with the index of its first word."""
     ages = []
     for index, token in enumerate(tokens):
         if token.folded != "tuoi" or index == 0:
             continue
         if tokens[index - 1].text.isdigit():
-            ages.append(int(tokens[index - 1].text))
+            ages.append((int(tokens[index - 1].text), index - 1))
             continue
         start = index
         while start > 0 and index - start < 3 and tokens[start - 1].folded in _FOLDED_NUMBERS:
             start -= 1
         number = _read_number(tokens[start:index])
         if number is not None:
-            ages.append(number)
+            ages.append((number, start))
     return ages
+
+
+# Words before an age that make it a bound or the speaker's own, not the age of the one a card is for ("dưới 14
+# tuổi", "chưa đủ 14 tuổi", "tôi 35 tuổi").
+_NOT_THE_HOLDER = frozenset({"duoi", "tren", "chua", "du", "gan", "hon", "ngoai", "tu", "qua", "toi", "tui", "minh",
+                             "tao"})
+
+
+def _holder_ages(tokens: Sequence[Token]) -> list[int]:
+    return [age for age, start in _ages_at(tokens) if start == 0 or tokens[start - 1].folded not in _NOT_THE_HOLDER]
 
 
 def _counter_number(tokens: Sequence[Token]) -> int | None:
