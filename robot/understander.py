@@ -1,9 +1,10 @@
-"""The understander the application uses: the phrase lexicon with the trained classifier beside it
-(dialogs/classifier.py), trained from config/understanding/ (docs/understanding.md).
+"""The understander the application uses: the phrase lexicon with the two trained classifiers beside it (what is
+asked for, and what a turn about a procedure asks of it: dialogs/classifier.py), trained from config/understanding/
+(docs/understanding.md).
 
-Training takes a few seconds, so the trained model is kept in the cache directory (robot.paths.cache_dir), named after a
-hash of everything it was trained from (the catalogue, the training files, the settings and the source of the
-dialogs package): a later start with the same inputs loads it in milliseconds; any change trains anew. When
+Training takes a few seconds, so each trained model is kept in the cache directory (robot.paths.cache_dir), named
+after a hash of everything it was trained from (the catalogue, the training files, the settings and the source of
+the dialogs package): a later start with the same inputs loads it in milliseconds; any change trains anew. When
 the cache directory cannot be written, the model is trained in memory only."""
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ def _load_or_train(path: Path, settings: Settings, build: Callable[[], TextClass
         model.save(partial)
         os.replace(partial, path)  # whole or absent, also with several processes starting at once
     except OSError as error:
-        log.info("the trained understanding model is not cached (%s)", error)
+        log.info("the trained %s model is not cached (%s)", path.stem.split("-")[0], error)
     return model
 
 
