@@ -374,7 +374,10 @@ class Zlac8015dDrive(DriveBase):
         response = self._exchange(
             lambda: self._client.read_holding_registers(REG_FAULT, count=8, device_id=self.device_id)
         )
-        regs = response.registers
+        regs = list(response.registers)
+        if len(regs) < 8:
+            # a reply cut short on a loaded or broken line: a link fault (a comm DriveError), never an IndexError
+            raise LinkError(f"short reply from the drive: {len(regs)} of 8 registers")
         metres_per_count = 2 * math.pi * self.wheel_radius_m / self.counts_per_rev
         mps_per_tenth_rpm = 2 * math.pi * self.wheel_radius_m / 600
         state = WheelState(
