@@ -25,7 +25,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from pymodbus.framer import FramerType
+from pymodbus.framer import FramerRTU, FramerType
 from pymodbus.server import ModbusSerialServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 
@@ -66,6 +66,7 @@ from robot.navigation.stock import StockTracker
 from simulator.world import World, WorldClock
 
 MCU_WATCHDOG_S = 0.3
+MODBUS_READ_HOLDING = 0x03
 # Simulated battery, % per second of simulated time: about 7 %/h switched on, 36 %/h more while driving,
 # and a full charge in about 1.5 h on the dock.
 BATTERY_IDLE_PCT_S = 0.002
@@ -81,6 +82,7 @@ class HostPty:
         self.master: int | None = None
         self._slave: int | None = None
         self.corrupt_replies = 0  # damage the next N replies (one flipped byte each)
+        self.short_replies = 0  # answer the next N Modbus register reads with two registers only (a valid frame)
         self.silent = False  # swallow replies (a hung device)
         self.lock = threading.Lock()
         self.plug()
@@ -127,6 +129,10 @@ class HostPty:
     def write_reply(self, data: bytes) -> None:
         if self.silent or not data:
             return
+        if self.short_replies > 0 and len(data) > 9 and data[1] == MODBUS_READ_HOLDING:
+            self.short_replies -= 1
+            body = data[:2] + bytes([4]) + data[3:7]
+            data = body + FramerRTU.compute_CRC(body).to_bytes(2, "big")
         if self.corrupt_replies > 0:
             self.corrupt_replies -= 1
             index = len(data) // 2

@@ -171,6 +171,24 @@ def test_crc_errors_are_retried_then_a_fault_then_recovery(world: World, tmp_pat
         sim.close()
 
 
+def test_a_short_reply_is_a_link_fault_not_a_crash(world: World, tmp_path: Path) -> None:
+    """A well-formed reply with fewer registers than asked (a stale answer on a loaded line) is a comm fault the
+    navigator handles; it was an IndexError that crashed guiding."""
+    sim = SimZlac8015d(world, tmp_path / "zlac")
+    drive = Zlac8015dDrive(str(sim.path), retries=0, timeout_s=0.05)
+    try:
+        drive.enable()
+        sim.host.short_replies = 1
+        with pytest.raises(DriveError) as info:
+            drive.read()
+        assert info.value.reason == "comm" and "short reply" in drive.faults.comm
+        drive.read()
+        assert not drive.faults.comm
+    finally:
+        drive.close()
+        sim.close()
+
+
 def test_pulled_zlac_cable_gives_a_fault_and_reconnects(world: World, tmp_path: Path) -> None:
     sim = SimZlac8015d(world, tmp_path / "zlac")
     drive = Zlac8015dDrive(str(sim.path), timeout_s=0.05)
