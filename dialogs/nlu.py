@@ -163,6 +163,9 @@ class Understander:
         self.classifier = classifier  # a trained model beside the phrases (dialogs.classifier), optional
         # ... and one of what a turn about a procedure asks of it, used with the first (dialogs.classifier)
         self.questions = questions
+        # the age rule needs both the ward's căn cước for children and the referral for adults
+        self._id_cards = CHILD_ID_CARD in catalogue and \
+            ADULT_ID_CARD in {topic.id for topic in catalogue.referrals.topics}
         labelled: dict[tuple[str, ...], dict[str, float]] = defaultdict(dict)
         token_of: dict[tuple[str, ...], tuple[Token, ...]] = {}
 
@@ -257,8 +260,7 @@ class Understander:
         child = result.intent == "procedure" and result.procedure == CHILD_ID_CARD
         adult = result.intent == "referral" and result.topic == ADULT_ID_CARD
         ages = _holder_ages(tokens)
-        if not (child or adult) or not ages or CHILD_ID_CARD not in self.catalogue or \
-                ADULT_ID_CARD not in {topic.id for topic in self.catalogue.referrals.topics}:
+        if not (child or adult) or not ages or not self._id_cards:
             return result
         if child and min(ages) >= ID_CARD_ADULT_AGE:
             return replace(result, intent="referral", procedure=None, topic=ADULT_ID_CARD, question=None,

@@ -70,11 +70,11 @@ def _shared(catalogue: Catalogue, training_dir: Path, kind: str, settings: Setti
     path = cache_path(model_key(catalogue, training_dir, settings), kind)
     with _lock:
         if path not in _trained:
-            _trained[path] = _load_or_train(path, settings, build)
+            _trained[path] = _load_or_train(path, kind, settings, build)
         return _trained[path]
 
 
-def _load_or_train(path: Path, settings: Settings, build: Callable[[], TextClassifier]) -> TextClassifier:
+def _load_or_train(path: Path, kind: str, settings: Settings, build: Callable[[], TextClassifier]) -> TextClassifier:
     if path.is_file():
         try:
             return TextClassifier.load(path, settings)
@@ -87,7 +87,7 @@ def _load_or_train(path: Path, settings: Settings, build: Callable[[], TextClass
         model.save(partial)
         os.replace(partial, path)  # whole or absent, also with several processes starting at once
     except OSError as error:
-        log.info("the trained %s model is not cached (%s)", path.stem.split("-")[0], error)
+        log.info("the trained %s model is not cached (%s)", kind, error)
     return model
 
 
