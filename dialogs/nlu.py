@@ -294,6 +294,8 @@ class Understander:
             parts.append(part)
         if any(p.intent not in ("yes", "no") for p in parts):
             parts = [p for p in parts if p.intent not in ("yes", "no")]  # "không phải X, tôi cần Y"
+        if whole.intent == "procedure" and {p.procedure for p in parts if p.procedure} <= {whole.procedure}:
+            parts = _asked_as_a_whole(parts, whole)
         actionable = {(p.intent, p.procedure, p.place, p.topic) for p in parts}
         if len(parts) < 2 or len(actionable) < 2 or len({p.intent for p in parts}) < 2:
             return (whole,)
@@ -904,6 +906,21 @@ _SEPARATOR = re.compile(
 def split_clauses(text: str) -> list[str]:
     """The clauses of a turn, at punctuation and linking words ('với lại', 'rồi', 'và', 'còn')."""
     return [clause.strip() for clause in _SEPARATOR.split(f" {text} ") if clause and clause.strip()]
+
+
+def _asked_as_a_whole(parts: Sequence[Understanding], whole: Understanding) -> list[Understanding]:
+    """A turn about one procedure: what it asks about it is the whole turn's reading, where the question
+    classifier rules on the story ("Tôi mua lại cái xe máy ..., giấy tờ gì ông ấy cũng đưa đủ rồi, giờ hai bên
+    muốn ký giấy mua bán" asks nothing); a clause alone ("giấy tờ gì ông ấy cũng đưa đủ rồi") reads as a
+    follow-up question. Requests of other kinds (the way, a ticket) stay as they were."""
+    asked: list[Understanding] = []
+    for part in parts:
+        if part.intent in ("procedure", "question"):
+            part = whole if part.intent == "question" else replace(part, question=whole.question,
+                                                                   questions=whole.questions)
+        if not any(_same_request(earlier, part) for earlier in asked):
+            asked.append(part)
+    return asked
 
 
 def _same_request(first: Understanding, second: Understanding) -> bool:
