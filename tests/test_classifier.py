@@ -389,13 +389,23 @@ def test_a_text_with_no_known_word_is_not_guessed(catalogue: Catalogue, classifi
 
 
 def test_in_a_story_a_sure_classifier_reads_the_request() -> None:
-    """A request the phrases read in a long turn gives way to a sure classifier (the words of a story mislead
-    the phrases: "... bà ngồi đợi tới lượt" is not the way to the waiting area when the turn asks for a ticket);
-    a short turn stays the phrases'."""
+    """A request the phrases read in a long turn gives way to a fairly sure classifier (the words of a story
+    mislead the phrases: "... bà ngồi đợi tới lượt" is not the way to the waiting area when the turn asks for a
+    ticket), even a confident reading or a procedure they named; a short turn stays the phrases'."""
     seat = Understanding(intent="directions", confidence=0.47, place="waiting_area")
     assert combine(seat, [("take_number", 0.99)], syllables=COMBINATION.story_syllables).intent == "take_number"
     assert combine(seat, [("take_number", 0.99)], syllables=COMBINATION.story_syllables - 1) == seat
-    assert combine(seat, [("take_number", COMBINATION.story_sure - 0.01)], syllables=40) == seat
+    assert combine(seat, [("take_number", COMBINATION.story_leads - 0.01)], syllables=40) == seat
+    assert combine(seat, [("take_number", COMBINATION.story_leads)], syllables=40).intent == "take_number"
+    # "... giờ ghi lại cho đúng có tốn phí không?": a follow-up to the phrases, sure; a procedure to the classifier
+    fee = Understanding(intent="question", confidence=0.98, question="fee", questions=("fee",))
+    fixed = combine(fee, [("procedure:thay_doi_cai_chinh_ho_tich", 0.94)], syllables=25)
+    assert (fixed.intent, fixed.procedure) == ("procedure", "thay_doi_cai_chinh_ho_tich")
+    assert combine(fee, [("procedure:thay_doi_cai_chinh_ho_tich", 0.94)], syllables=6) == fee
+    will = Understanding(intent="procedure", confidence=0.86, procedure="chung_thuc_di_chuc")
+    land = [("procedure:dang_ky_bien_dong_dat", 0.65)]
+    assert combine(will, land, syllables=25).procedure == "dang_ky_bien_dong_dat"
+    assert combine(will, land, syllables=6).procedure == "chung_thuc_di_chuc"  # short: only from named_sure
     # a yes or a no still never replaces what the phrases read: the dialog acts on it
     ticket_asked = Understanding(intent="take_number", confidence=0.6)
     assert combine(ticket_asked, [("no", 0.95)], syllables=40) == ticket_asked
