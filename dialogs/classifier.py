@@ -644,7 +644,9 @@ class Combination:
     # train-more10* 89.2, 89.7, 89.6, 89.4 %; train-more11* 91.4, 92.5, 92.3, 92.2; train-more12* 91.8, 93.8,
     # 93.7, 92.9 (its indirect turns 88.9 -> 92.3 at 0.5); the older set stays 97.5 %. At 0.5 stories alone score
     # the same as every turn; letting the classifier lead short turns took "không còn gì nữa, chào em" for a
-    # greeting.
+    # greeting. Two procedures the phrases read equally ("cho hỏi khai sinh với kết hôn làm ở quầy nào", 11
+    # syllables; the classifier read a copy from the register at 0.7) still need between_named: 89.5, 92.3,
+    # 93.4 % on the three rounds (a third procedure needing beyond_named as in short turns: 89.4, 92.3, 93.3).
     story_leads: float = 0.5
 
 
@@ -702,7 +704,12 @@ def combine(lexicon: Understanding, probs: Sequence[tuple[str, float]],
         # The same answer, or one the lexicon says more about. Its confidence stays: a low one is the dialog's
         # cue to confirm ("khai báo tạm văng" heard only by sound) or to ask which procedure.
         return lexicon
-    if story and p >= settings.story_leads and label not in _ANSWERS:
+    named = {name for name, _ in lexicon.alternatives}
+    # two procedures the phrases read equally ("cho hỏi khai sinh với kết hôn làm ở quầy nào"): both are answered
+    # unless the classifier is sure (between_named)
+    best = max((score for _, score in lexicon.alternatives), default=0.0)
+    pair = said.procedure is not None and sum(score == best for _, score in lexicon.alternatives) >= 2
+    if story and p >= (settings.between_named if pair else settings.story_leads) and label not in _ANSWERS:
         # "Mấy cô làm giấy hồi đó ghi tôi sinh ngày mười ba, thiệt ra là ba mươi mốt, giờ ghi lại cho đúng có tốn phí
         # không?" (the phrases: a follow-up about the fee, at 0.98), "Ông ngoại để lại đất cho mẹ tôi theo tờ giấy
         # ông viết trước khi mất, giờ mẹ muốn đứng tên mảnh đất đó" (the phrases: a will): in a story the phrases
@@ -725,7 +732,6 @@ def combine(lexicon: Understanding, probs: Sequence[tuple[str, float]],
         # a follow-up about the procedure under discussion ("cần giấy tờ gì, có mất tiền không"): a bag of n-grams
         # reads "mất" as a death; it names a procedure only when fairly sure
         needed = max(needed, settings.named_sure)
-    named = {name for name, _ in lexicon.alternatives}
     if len(named) >= 2 and said.procedure:
         # "khai sinh với kết hôn làm ở quầy nào": both named; the classifier chooses between them only when fairly
         # sure (else both are answered), and another only when very sure

@@ -406,6 +406,13 @@ def test_in_a_story_a_sure_classifier_reads_the_request() -> None:
     land = [("procedure:dang_ky_bien_dong_dat", 0.65)]
     assert combine(will, land, syllables=25).procedure == "dang_ky_bien_dong_dat"
     assert combine(will, land, syllables=6).procedure == "chung_thuc_di_chuc"  # short: only from named_sure
+    # two procedures named equally are both answered unless the classifier is sure
+    pair = Understanding(intent="procedure", confidence=0.37, procedure="khai_sinh", question="counter",
+                         questions=("counter",), alternatives=(("khai_sinh", 0.37), ("ket_hon", 0.37)))
+    copy = [("procedure:ban_sao_trich_luc_ho_tich", 0.7)]
+    assert combine(pair, copy, syllables=11).alternatives[:2] == pair.alternatives
+    assert combine(pair, [("procedure:ban_sao_trich_luc_ho_tich", COMBINATION.between_named)],
+                   syllables=11).procedure == "ban_sao_trich_luc_ho_tich"
     # a yes or a no still never replaces what the phrases read: the dialog acts on it
     ticket_asked = Understanding(intent="take_number", confidence=0.6)
     assert combine(ticket_asked, [("no", 0.95)], syllables=40) == ticket_asked
