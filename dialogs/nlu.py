@@ -65,6 +65,13 @@ MAX_CHARS = 600
 WEAK_PROCEDURE = 2.0
 # A clause of a turn counts as a request of its own from this confidence.
 CLAUSE_CONFIDENCE = 0.5
+# In a turn of this many syllables or more (a story) a clause is a request of its own only when it asks ("... ở
+# đây có kẹo không?"); the story's other clauses ("ngồi chờ từ nãy giờ", "thằng cu nhà em ba tuổi") are read
+# with the whole turn.
+STORY_CLAUSE_SYLLABLES = 20
+# Courtesies are not requests of their own beside a request ("..., mà tiện thể cho tôi hỏi ...": "mà" read as
+# thanks): the robot is polite in every answer.
+_COURTESIES = frozenset({"greeting", "thanks"})
 # Share of accented words from which a text counts as typed with accents: its unaccented words are then
 # taken as typed ("quay lại" is not "quầy", "cho" is not "chờ").
 ACCENTED_TEXT = 0.5
@@ -248,6 +255,12 @@ class Understander:
                                         for label in found_in_order(matches) if label.startswith("question:")))
             if heard:
                 combined = replace(combined, question=heard[0], questions=heard)
+        if combined.intent != result.intent and combined.intent in ("refreshment", "centre_hours"):
+            # the classifier heard water asked in a story the phrases read as the way to the waiting area ("ngồi đợi
+            # ... cho chị xin chai nước"): which item (or day) is still the phrases' to read
+            refreshment = combined.intent == "refreshment"
+            combined = replace(combined, item=known(ITEMS, _best_of(scores, "item:")) if refreshment else None,
+                               day=None if refreshment else _best_of(scores, "day:"))
         if self.questions is not None and combined.intent == "procedure":
             combined = asked_question(combined, self.questions.predict(asked))
         return self._id_card_by_age(combined, tokens)
@@ -279,10 +292,13 @@ class Understander:
         last = self.understand(clauses[-1])
         if last.intent == "no" and whole.intent in ("yes", "take_number"):
             return (replace(last, address=whole.address, robot_address=whole.robot_address),)  # "ừ, à mà thôi"
+        story = len(_clause_tokens(text[:MAX_CHARS])[0]) >= STORY_CLAUSE_SYLLABLES
         parts: list[Understanding] = []
         for clause in clauses:
             part = self.understand(clause)
             if part.intent in ("unknown", "yes") or part.confidence < CLAUSE_CONFIDENCE:
+                continue
+            if story and not _same_request(part, whole) and not _clause_asks(text, clause):
                 continue
             if parts and part.intent == "question" and parts[-1].intent in ("procedure", "question"):
                 last = parts[-1]  # "khai tử cần giấy gì, hết bao nhiêu tiền": one procedure, two questions
@@ -294,6 +310,10 @@ class Understander:
             parts.append(part)
         if any(p.intent not in ("yes", "no") for p in parts):
             parts = [p for p in parts if p.intent not in ("yes", "no")]  # "không phải X, tôi cần Y"
+        if any(p.intent not in _COURTESIES and p.intent != "goodbye" for p in parts):
+            parts = [p for p in parts if p.intent not in _COURTESIES]  # beside a request; "chào em nhé, cảm ơn" stays
+        if story and parts and not any(_same_request(p, whole) for p in parts):
+            parts.insert(0, whole)  # what the story asks for, then what a clause of it asks
         if whole.intent == "procedure" and {p.procedure for p in parts if p.procedure} <= {whole.procedure}:
             parts = _asked_as_a_whole(parts, whole)
         actionable = {(p.intent, p.procedure, p.place, p.topic) for p in parts}
@@ -906,6 +926,14 @@ _SEPARATOR = re.compile(
 def split_clauses(text: str) -> list[str]:
     """The clauses of a turn, at punctuation and linking words ('với lại', 'rồi', 'và', 'còn')."""
     return [clause.strip() for clause in _SEPARATOR.split(f" {text} ") if clause and clause.strip()]
+
+
+def _clause_asks(text: str, clause: str) -> bool:
+    """Whether a clause of `text` asks: a question mark after it, a question word in it, không/chưa at its end."""
+    tokens = _clause_tokens(clause)[0]
+    after = text.find(clause)
+    rest = text[after + len(clause):].lstrip() if after >= 0 else ""
+    return _asking(tokens, rest.startswith("?"))
 
 
 def _asked_as_a_whole(parts: Sequence[Understanding], whole: Understanding) -> list[Understanding]:

@@ -466,3 +466,25 @@ def test_a_story_that_mentions_papers_or_time_asks_nothing(catalogue: Catalogue,
                            ("chứng thực bản sao nộp ở quầy nào", "counter"),
                            ("Mẹ tôi mất rồi, làm giấy báo tử cho bà thì phải đem chi theo?", "documents")):
         assert understander.understand(text).question == question, text
+
+
+def test_a_story_is_split_only_at_the_clauses_that_ask(catalogue: Catalogue, classifier: TextClassifier) -> None:
+    """In a long turn a clause is a request of its own only when it asks: "ngồi chờ từ nãy giờ" is not the way to
+    the waiting area and "thằng cu nhà em ba tuổi" no căn cước; the item asked stays the phrases' to read when the
+    classifier reads the request; a courtesy ("mà" read as thanks) is no request beside others. Sentences written
+    for this test, in no training file."""
+    understander = Understander(catalogue, classifier)
+    story = ("Thằng cu nhà em ba tuổi, ngồi chờ từ nãy giờ chán quá bắt đầu khóc ầm lên. Robot ơi, ở đây có kẹo "
+             "không, cho cháu một cái để nó ngồi yên cho mẹ làm giấy tờ với.")
+    assert [(p.intent, p.item) for p in understander.understand_turn(story)] == [("refreshment", "candy")]
+    aside = ("Hôm qua tôi đi khám bệnh về mệt quá, sáng nay mới ra được đây, tôi muốn làm đăng ký tạm trú cho con "
+             "gái, à mà nhà vệ sinh ở chỗ nào vậy cháu?")
+    assert [(p.intent, p.procedure, p.place) for p in understander.understand_turn(aside)] == [
+        ("procedure", "dang_ky_tam_tru", None), ("directions", None, "toilet")]
+    both = "Tôi muốn đăng ký khai tử cho bà nhà tôi, mà tiện thể cho tôi hỏi nhà vệ sinh ở đâu?"
+    assert [(p.intent, p.place) for p in understander.understand_turn(both)] == [
+        ("procedure", None), ("directions", "toilet")]
+    # a short turn of two requests is still two requests, neither of which asks
+    short = "cho tôi cốc nước rồi lấy số khai sinh luôn"
+    assert [(p.intent, p.item, p.procedure) for p in understander.understand_turn(short)] == [
+        ("refreshment", "water", None), ("take_number", None, "khai_sinh")]
