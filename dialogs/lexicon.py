@@ -56,6 +56,7 @@ ABBREVIATIONS: dict[str, str] = {
     "mún": "muốn", "kb": "khai báo", "gkh": "giấy kết hôn", "llpt": "lý lịch tư pháp", "ctck": "chứng thực chữ ký",
     "free": "miễn phí", "đkí": "đăng ký", "dkí": "đăng ký", "ntnao": "như thế nào", "lquan": "liên quan",
     "đkkd": "đăng ký kinh doanh", "dkkd": "đăng ký kinh doanh", "ktx": "ký túc xá", "bb": "bye bye",
+    "nvs": "nhà vệ sinh",
 }
 
 # Filler words a phrase may step over ("bố tôi mới mất" matches "bố tôi mất"), hassil's skip words.

@@ -272,3 +272,10 @@ def test_words_that_hide_others_hide_only_what_they_say(nlu: Understander) -> No
     assert nlu.understand("dạ lấy số ạ").intent == "take_number"
     assert nlu.understand("dạ lấy số giúp em").intent == "take_number"
     assert nlu.understand("tôi đã lấy số rồi").intent == "no"  # a reply to the offer: no second ticket
+
+
+def test_chat_spellings_of_the_toilet(nlu: Understander) -> None:
+    """"nvs" (nhà vệ sinh) as typed on a phone, like "wc"; before, "chỗ nào" alone read as a counter question."""
+    for text in ("cho c hỏi nvs nữ chỗ nào", "nvs ở đâu vậy", "wc ở đâu"):
+        said = nlu.understand(text)
+        assert (said.intent, said.place) == ("directions", "toilet"), text
