@@ -692,6 +692,11 @@ def combine(lexicon: Understanding, probs: Sequence[tuple[str, float]],
     said = meaning(label)
     if said.intent == "unknown":
         return lexicon  # "nothing I know" is the lexicon's to say: it tells nonsense from out-of-scope
+    if story and label == "no" and p >= settings.answer_sure and lexicon.intent == "take_number":
+        # "Hừm, lấy số hả, thôi khỏi đi em, nhìn màn hình còn tới bốn chục người đợi trước, chị không chờ nổi
+        # đâu": the phrases' negation does not reach over the clause; a sure no cancels the ticket they read (the
+        # safe way: nothing is printed, the citizen can ask again)
+        return _from_label(lexicon, said, p, probs, settings)
     if story and p >= settings.story_sure and lexicon.confidence < settings.named \
             and lexicon.procedure and not said.procedure and (lexicon.intent, said.intent) in _STORY_DROPS_PROCEDURE:
         # "... giấy tờ tui mang đủ trong bao ni lông nè, con cho tui cái số thứ tự": a ticket, no procedure; "...

@@ -293,6 +293,8 @@ class Understander:
         if last.intent == "no" and whole.intent in ("yes", "take_number"):
             return (replace(last, address=whole.address, robot_address=whole.robot_address),)  # "ừ, à mà thôi"
         story = len(_clause_tokens(text[:MAX_CHARS])[0]) >= STORY_CLAUSE_SYLLABLES
+        if story and whole.intent in ("yes", "no"):
+            return (whole,)  # "Hừm, lấy số hả, thôi khỏi đi em, ...": the story's answer, not its clauses'
         parts: list[Understanding] = []
         for clause in clauses:
             part = self.understand(clause)

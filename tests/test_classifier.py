@@ -415,7 +415,13 @@ def test_in_a_story_a_sure_classifier_reads_the_request() -> None:
                    syllables=11).procedure == "ban_sao_trich_luc_ho_tich"
     # a yes or a no still never replaces what the phrases read: the dialog acts on it
     ticket_asked = Understanding(intent="take_number", confidence=0.6)
-    assert combine(ticket_asked, [("no", 0.95)], syllables=40) == ticket_asked
+    assert combine(ticket_asked, [("yes", 0.95)], syllables=40) == ticket_asked
+    # ... except that in a story a sure no cancels a ticket the phrases read ("lấy số hả, thôi khỏi đi em, ...")
+    assert combine(ticket_asked, [("no", 0.95)], syllables=40).intent == "no"
+    assert combine(ticket_asked, [("no", COMBINATION.answer_sure - 0.01)], syllables=40) == ticket_asked
+    assert combine(ticket_asked, [("no", 0.95)], syllables=6) == ticket_asked
+    directions = Understanding(intent="directions", confidence=0.6, place="exit")
+    assert combine(directions, [("no", 0.95)], syllables=40) == directions
     # a procedure the phrases read weakly in a story gives way to a sure classifier that hears none
     ticket = Understanding(intent="take_number", confidence=0.55, procedure="khai_tu")
     assert combine(ticket, [("take_number", 0.99)], syllables=30).procedure is None
