@@ -314,7 +314,7 @@ class Understander:
             parts = [p for p in parts if p.intent not in ("yes", "no")]  # "không phải X, tôi cần Y"
         if any(p.intent not in _COURTESIES and p.intent != "goodbye" for p in parts):
             parts = [p for p in parts if p.intent not in _COURTESIES]  # beside a request; "chào em nhé, cảm ơn" stays
-        if story and parts and not any(_same_request(p, whole) for p in parts):
+        if story and parts and whole.intent != "unknown" and not any(_same_request(p, whole) for p in parts):
             parts.insert(0, whole)  # what the story asks for, then what a clause of it asks
         if whole.intent == "procedure" and {p.procedure for p in parts if p.procedure} <= {whole.procedure}:
             parts = _asked_as_a_whole(parts, whole)
