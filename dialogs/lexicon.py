@@ -59,6 +59,14 @@ ABBREVIATIONS: dict[str, str] = {
     "nvs": "nhà vệ sinh",
 }
 
+# Abbreviations that are "không" as a clause of their own or before these words ("hk, chưa lấy", "ông em hk có lương
+# hưu") and their ABBREVIATIONS expansion elsewhere ("nhập hk", "sổ hk": hộ khẩu).
+NEGATING_ABBREVIATIONS: frozenset[str] = frozenset({"hk"})
+BEFORE_NEGATED: frozenset[str] = frozenset({
+    "có", "co", "cần", "can", "biết", "bít", "bik", "bt", "phải", "được", "đc", "dc", "lấy", "sao", "ạ", "a",
+    "đâu", "nha", "nhé", "muốn", "mún", "thấy", "còn", "nhớ", "j", "gì", "hiểu", "rõ", "ai", "chịu",
+})
+
 # Filler words a phrase may step over ("bố tôi mới mất" matches "bố tôi mất"), hassil's skip words.
 SKIP_WORDS: frozenset[str] = frozenset({
     "ạ", "à", "ơi", "nhé", "nha", "nhá", "ấy", "đấy", "thì", "mà", "cái", "vừa", "mới", "đã", "đang", "sẽ",
@@ -153,12 +161,16 @@ PHRASES: tuple[Phrase, ...] = (
     ("nước", "intent:refreshment", 1.5),
     *((p, "item:candy", 1) for p in ("kẹo", "cái kẹo", "ăn kẹo", "viên kẹo", "bánh kẹo", "kẹo ngọt", "đồ ngọt",
                                      "cho xin kẹo", "xin cái kẹo", "kẹo mút", "ăn ngọt",
-                                     "ngọt ngọt", "gì ngọt", "hạ đường huyết")),
+                                     "ngọt ngọt", "gì ngọt", "hạ đường huyết",
+                                     # which item, once the turn asks for one: "có gì ngòn ngọt cho nó ngậm không",
+                                     # "thấy mấy viên màu đỏ trong hộp kia là đòi"
+                                     "ngọt", "ngòn ngọt", "viên", "ngậm")),
     *((p, "item:water", 1) for p in ("khát", "uống nước", "cốc nước", "ly nước", "nước uống", "nước lọc",
                                      "chai nước", "cho xin nước", "nước suối", "khát nước", "đồ uống", "trà",
                                      "nước", "chai nước suối", "cốc trà", "uống", "khô cổ", "khô họng",
                                      "cổ họng khô", "họng khô", "rát cổ", "miệng khô", "cổ khô",
-                                     "khô khốc", "khan họng", "khan cả họng", "khan cổ")),
+                                     "khô khốc", "khan họng", "khan cả họng", "khan cổ",
+                                     "nhấp giọng", "cổ họng", "giải khát", "cháy cổ")),
     *((p, "intent:refreshment", 2.5) for p in ("thêm một cái", "thêm cái nữa", "cái nữa", "thêm một cái nữa",
                                                 "một cái nữa", "thêm một chai", "thêm một cốc", "thêm chai nữa")),
     *((p, "intent:refreshment", 3) for p in ("bánh kẹo", "kẹo ngọt", "đồ ngọt", "kẹo mút", "ăn ngọt",

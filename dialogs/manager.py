@@ -495,6 +495,8 @@ class DialogManager:
         if u.alternatives:
             u = replace(u, alternatives=tuple(a for a in u.alternatives if a[0] not in self.rejected))
         offer, self.offer = self.offer, None
+        if u.intent == "yes" and u.ticket and offer is None:
+            u = replace(u, intent="take_number")  # "Có chứ em, chị muốn lấy số, ..." when nothing was offered
         if offer is not None and self._answer_offer(offer, u):
             return
         sure = u.confidence >= self.settings.min_confidence

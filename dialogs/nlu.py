@@ -247,7 +247,8 @@ class Understander:
         described = {i for m in matches if any(label == "priority" for label, _ in m.phrase.labels)
                      and _about_the_speaker(tokens, m.start) for i in range(m.start, m.end)}
         asked = " ".join(t.text for i, t in enumerate(tokens) if i not in described) if described else text
-        combined = combine(result, self.classifier.predict(asked), syllables=len(tokens))
+        combined = combine(result, self.classifier.predict(asked), syllables=len(tokens),
+                           opens_with=answer.intent if answer is not None else None)
         if combined.intent == "procedure" and not combined.questions and result.intent != "procedure":
             # the classifier named the procedure the phrases missed ("... tạm vắng ..., có cần giấy xác nhận của
             # bệnh viện không?" read as out of scope): the question the phrases heard is still the question
@@ -633,6 +634,8 @@ def _address(tokens: Sequence[Token], start: int = 0, clauses: frozenset[int] = 
             continue
         before = _as_typed(tokens[index - 1]) if index else ""
         after = _as_typed(tokens[index + 1]) if index + 1 < len(tokens) else ""
+        if before in _MANY:
+            continue  # "mấy cô làm giấy hồi đó ...": the officers, not the speaker
         if before in lexicon.SELF_PREFIX and (before != "cho" or index == 1) and after not in _NOT_SELF_AFTER:
             found = word  # "giúp bác với", "cho bác cốc nước"
             break
@@ -648,10 +651,27 @@ def _address(tokens: Sequence[Token], start: int = 0, clauses: frozenset[int] = 
                 found is not None or owner in ("em", "cháu", "con")
             ):
                 return "anh" if spouse == "vợ" else "chị"
+    if found is None:
+        for index, token in enumerate(tokens[1:], start=1):
+            word = token.text if token.accented else _unique_address(token.folded)
+            after = _as_typed(tokens[index + 1]) if index + 1 < len(tokens) else ""
+            whose = _as_typed(tokens[index - 1])
+            owned = whose in _OWNED and (whose, word) != ("con", "cháu")
+            if word in lexicon.ADDRESS_WORDS and owned and after not in _NOT_OWNER_AFTER \
+                    and after not in lexicon.ADDRESS_WORDS:
+                return word  # "thằng cu nhà em ba tuổi", "con bác đi học xa": whose child, whose house
     return found
 
 
+# Words before a self word that make it an owner: "nhà em", "con bác", "mẹ cháu" (not "mẹ con tôi", "con cháu",
+# "nhà ông bà ngoại": kin named in pairs).
+_OWNED = frozenset({"nhà", "con", "vợ", "chồng", "mẹ", "bố", "cha", "má", "gái", "trai", "cu"})
+# Words before an address word that make it several people: "mấy cô", "các chú".
+_MANY = frozenset({"mấy", "các", "những"})
+
+
 _NOT_SELF_AFTER = frozenset({"tôi", "em", "mình", "tui", "nhà", "nội", "ngoại", "gái", "trai", "bé", "nhỏ"})
+_NOT_OWNER_AFTER = _NOT_SELF_AFTER | {"ấy", "kia", "đó", "ta", "nó"}  # "nhà chị ấy": someone else's
 
 
 def _as_typed(token: Token) -> str:
@@ -716,8 +736,21 @@ _NOT_THE_HOLDER = frozenset({"duoi", "tren", "chua", "du", "gan", "hon", "ngoai"
                              "tao"})
 
 
+_SELF = frozenset({"toi", "tui", "minh", "tao"})
+# Kin before a self word: "bà nội tôi bảy mươi tuổi", "con trai tôi mười tám tuổi" are the kin's ages (not
+# "con", "em", "cháu": "làm căn cước cho con, tôi 35 tuổi" is the speaker's).
+_KIN = frozenset({"noi", "ngoai", "trai", "gai", "chong", "vo", "me", "bo", "ba", "ong", "cha", "ma", "di", "cau",
+                  "thim", "mo", "dau", "re"})
+
+
 def _holder_ages(tokens: Sequence[Token]) -> list[int]:
-    return [age for age, start in _ages_at(tokens) if start == 0 or tokens[start - 1].folded not in _NOT_THE_HOLDER]
+    def holder(start: int) -> bool:
+        before = tokens[start - 1].folded if start else ""
+        if before in _SELF:
+            return start >= 2 and tokens[start - 2].folded in _KIN
+        return before not in _NOT_THE_HOLDER
+
+    return [age for age, start in _ages_at(tokens) if holder(start)]
 
 
 def _counter_number(tokens: Sequence[Token]) -> int | None:
@@ -801,8 +834,22 @@ def _clause_tokens(text: str) -> tuple[tuple[Token, ...], frozenset[int], frozen
         starts.add(len(tokens))
         if index + 1 < len(parts) and "?" in parts[index + 1]:
             marked.add(len(tokens))
-        tokens.extend(tokenize(parts[index], lexicon.ABBREVIATIONS))
+        tokens.extend(tokenize(_negations_spelt_out(parts[index]), lexicon.ABBREVIATIONS))
     return _trust_accents(tuple(tokens)), frozenset(starts), frozenset(marked)
+
+
+def _negations_spelt_out(clause: str) -> str:
+    """'hk, chưa lấy' -> 'không, chưa lấy': an abbreviation that is also a chat spelling of "không" is "không" as a
+    clause of its own or before a verb or particle ("ông em hk có lương hưu"), else its expansion ("nhập hk", "hk
+    của tôi bị mất")."""
+    words = clause.split()
+    for index, word in enumerate(words):
+        following = words[index + 1].lower() if index + 1 < len(words) else None
+        if word.lower() in lexicon.NEGATING_ABBREVIATIONS and (
+            (following is None and len(words) == 1) or following in lexicon.BEFORE_NEGATED
+        ):
+            words[index] = "không"
+    return " ".join(words)
 
 
 _PUNCTUATION = re.compile(r"([,;.!?:\n]+)")

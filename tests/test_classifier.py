@@ -413,6 +413,11 @@ def test_in_a_story_a_sure_classifier_reads_the_request() -> None:
     assert combine(pair, copy, syllables=11).alternatives[:2] == pair.alternatives
     assert combine(pair, [("procedure:ban_sao_trich_luc_ho_tich", COMBINATION.between_named)],
                    syllables=11).procedure == "ban_sao_trich_luc_ho_tich"
+    # ... or of the first of them, which the phrases put first ("Thằng bé nhà em mới đẻ ..., chồng em đi làm xa chưa
+    # về, em muốn làm giấy khai sinh cho cháu thì nộp ở quầy nào?": khai sinh and tạm vắng read equally)
+    assert combine(pair, [("procedure:khai_sinh", 0.99)], syllables=25).confidence == 0.99
+    assert combine(pair, [("procedure:khai_sinh", COMBINATION.between_named - 0.01)], syllables=25) == pair
+    assert combine(pair, [("procedure:khai_sinh", 0.99)], syllables=6) == pair
     # a yes or a no still never replaces what the phrases read: the dialog acts on it
     ticket_asked = Understanding(intent="take_number", confidence=0.6)
     assert combine(ticket_asked, [("yes", 0.95)], syllables=40) == ticket_asked
@@ -422,6 +427,21 @@ def test_in_a_story_a_sure_classifier_reads_the_request() -> None:
     assert combine(ticket_asked, [("no", 0.95)], syllables=6) == ticket_asked
     directions = Understanding(intent="directions", confidence=0.6, place="exit")
     assert combine(directions, [("no", 0.95)], syllables=40) == directions
+    # ... and a story that opens with a no is that no when the classifier is sure ("Thôi khỏi con, bà đi cùng con
+    # gái, nó đang gửi xe ngoài kia, ...": not the way to the parking)
+    assert combine(directions, [("no", 0.95)], syllables=40, opens_with="no").intent == "no"
+    assert combine(directions, [("no", COMBINATION.answer_sure - 0.01)], syllables=40, opens_with="no") == directions
+    assert combine(directions, [("no", 0.95)], syllables=6, opens_with="no") == directions
+    # ... a yes too, which keeps the ticket it asked for ("Có chứ em, chị muốn lấy số, ...")
+    said_yes = combine(ticket_asked, [("yes", 0.95)], syllables=40, opens_with="yes")
+    assert (said_yes.intent, said_yes.ticket) == ("yes", True)
+    assert combine(ticket_asked, [("yes", 0.95)], syllables=6, opens_with="yes") == ticket_asked
+    assert not combine(directions, [("yes", 0.95)], syllables=40, opens_with="yes").ticket
+    # a yes or a no the phrases read in a story that does not open with it gives way like any other reading
+    no_child = Understanding(intent="no", confidence=0.86)
+    assert combine(no_child, [("procedure:chung_thuc_di_chuc", 0.9)], syllables=20).procedure == "chung_thuc_di_chuc"
+    assert combine(no_child, [("procedure:chung_thuc_di_chuc", 0.9)], syllables=20, opens_with="no") == no_child
+    assert combine(no_child, [("procedure:chung_thuc_di_chuc", 0.9)], syllables=6) == no_child
     # a procedure the phrases read weakly in a story gives way to a sure classifier that hears none
     ticket = Understanding(intent="take_number", confidence=0.55, procedure="khai_tu")
     assert combine(ticket, [("take_number", 0.99)], syllables=30).procedure is None

@@ -9,6 +9,7 @@ from datetime import datetime
 from dialogs.catalogue import Catalogue
 from dialogs.manager import DialogManager, ManagerSettings, State, dossier_code_in
 from dialogs.nlu import Understander
+from dialogs.understanding import Understanding
 from robot.centre_info import ConfigCentreInfo
 from robot.config import CentreConfig
 from tests.dialog_world import Clock, World, make
@@ -122,6 +123,38 @@ def test_the_robot_s_pronoun_goes_with_the_citizen_s(manager: DialogManager, wor
     manager.person_arrived()
     manager.heard("cháu ơi, nhà vệ sinh ở đâu")  # calls the robot "cháu": the robot is "cháu" to "bác"
     assert world.texts[-1] == "Cháu xin phép quay về chỗ đón khách. Cháu chào bác ạ."
+
+
+class Readings:
+    """A plain understander that reads each text as given: what the classifier reads in a long answer."""
+
+    def __init__(self, readings: dict[str, Understanding]) -> None:
+        self.readings = readings
+
+    def understand(self, text: str) -> Understanding:
+        return self.readings[text]
+
+
+def test_a_yes_that_asks_for_a_ticket_prints_one_even_when_nothing_was_offered(
+        catalogue: Catalogue, world: World, clock: Clock) -> None:
+    """"Có chứ em, chị muốn lấy số, ..." read as a yes that asks for the ticket (Understanding.ticket): the answer
+    at the ticket offer, a ticket request at the first prompt; a plain yes at the first prompt asks again."""
+    readings = Readings({"kết hôn": Understanding("procedure", 0.95, procedure="ket_hon"),
+                         "có chứ, lấy số": Understanding("yes", 0.95, ticket=True),
+                         "có chứ": Understanding("yes", 0.95)})
+    manager = make(catalogue, readings, world, clock)  # type: ignore[arg-type]
+    manager.heard("có chứ")
+    assert world.issued == [] and manager.state is State.LISTEN
+    assert world.texts[-1] == "Dạ, em chưa nghe rõ. Ông bà nói lại giúp em ạ."
+    manager.heard("có chứ, lấy số")  # a ticket request: for which procedure (as "cho tôi lấy số" is)
+    assert world.texts[-1] == "Dạ, ông bà cần làm thủ tục gì để em lấy số ạ?"
+    manager.heard("kết hôn")
+    assert world.issued == [("ho_tich", False)] and world.procedures == ["ket_hon"]
+    offered = make(catalogue, readings, world, clock)  # type: ignore[arg-type]
+    offered.heard("kết hôn")
+    assert offered.offer is not None and offered.offer.kind == "ticket"
+    offered.heard("có chứ, lấy số")  # the answer to the offer: one ticket
+    assert world.issued == [("ho_tich", False)] * 2 and world.procedures == ["ket_hon"] * 2
 
 
 def test_candy_or_water_as_asked_each_from_its_stock(manager: DialogManager, world: World) -> None:

@@ -89,6 +89,16 @@ def test_address_and_priority(nlu: Understander) -> None:
     assert nlu.understand("cho bác hỏi làm khai sinh").address == "bác"
     assert nlu.understand("chú muốn nhập hộ khẩu").address == "chú"
     assert nlu.understand("làm khai sinh cho con").address is None  # "con" here is the child
+
+
+def test_the_speaker_is_the_owner_in_a_story_not_the_people_they_tell_of(nlu: Understander) -> None:
+    candy = nlu.understand("Thằng cu nhà em ba tuổi, ngồi chờ từ nãy giờ, ở đây có kẹo không, cho cháu một cái")
+    assert candy.address == "em"  # "nhà em": the speaker is "em"
+    assert nlu.understand("Con bác đi làm ăn xa, bác muốn tách hộ cho nó").address == "bác"
+    assert nlu.understand("Mấy cô làm giấy hồi đó ghi sai tên mẹ tôi, giờ muốn sửa lại").address is None
+    for pair in ("mẹ con tôi muốn đăng ký tạm trú", "nhà ông bà ngoại cháu ở quê, cần nhập hộ khẩu về đó",
+                 "con cháu trong nhà đi làm xa hết, tôi muốn khai báo tạm vắng", "nhà chị ấy muốn tách hộ"):
+        assert nlu.understand(pair).address is None, pair  # kin named in pairs, someone else's house
     assert nlu.understand("tôi đang mang thai, lấy số ở đâu").priority
     assert nlu.understand("tôi 82 tuổi rồi, xin trợ cấp").priority
     assert not nlu.understand("tôi 30 tuổi, làm tạm trú").priority
@@ -257,6 +267,8 @@ def test_cli_bad_usage_exits_2_without_traceback() -> None:
     ("cháu gái mười hai tuổi cần làm căn cước", "procedure", "can_cuoc_tre_duoi_6_tuoi", None),
     ("làm căn cước cho con trai, nó vừa tròn 14 tuổi", "referral", None, "adult_id_card"),
     ("làm căn cước cho con, tôi 35 tuổi", "procedure", "can_cuoc_tre_duoi_6_tuoi", None),
+    ("bà nội tôi bảy mươi tuổi chưa có căn cước, muốn làm cho bà", "referral", None, "adult_id_card"),
+    ("con trai tôi 18 tuổi cần làm lại căn cước", "referral", None, "adult_id_card"),
     ("làm căn cước cho con dưới 14 tuổi ở đâu", "procedure", "can_cuoc_tre_duoi_6_tuoi", None),
 ])
 def test_the_age_said_decides_whose_id_card(nlu: Understander, text: str, intent: str, procedure: str | None,
@@ -279,3 +291,12 @@ def test_chat_spellings_of_the_toilet(nlu: Understander) -> None:
     for text in ("cho c hỏi nvs nữ chỗ nào", "nvs ở đâu vậy", "wc ở đâu"):
         said = nlu.understand(text)
         assert (said.intent, said.place) == ("directions", "toilet"), text
+
+
+def test_hk_is_no_as_a_clause_or_before_a_verb_and_ho_khau_elsewhere(nlu: Understander) -> None:
+    """"hk" is chat for "không" ("hk, chưa lấy") and for hộ khẩu ("nhập hk"): the words around it decide."""
+    assert nlu.understand("hk, chưa lấy").intent == "no"
+    pension = nlu.understand("ông e hk có lương hưu j hết, đk trợ cấp hưu trí xh ở đâu")
+    assert pension.procedure == "tro_cap_huu_tri_xa_hoi"
+    for text in ("cho hỏi nhập hk cho con", "nhập hk"):
+        assert nlu.understand(text).procedure == "dang_ky_thuong_tru", text
