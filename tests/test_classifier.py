@@ -446,6 +446,11 @@ def test_in_a_story_a_sure_classifier_reads_the_request() -> None:
     ticket = Understanding(intent="take_number", confidence=0.55, procedure="khai_tu")
     assert combine(ticket, [("take_number", 0.99)], syllables=30).procedure is None
     assert combine(ticket, [("take_number", 0.99)], syllables=5) == ticket
+    # ... and a confident ticket its procedure, when the classifier gives that procedure almost nothing
+    sure_ticket = replace(ticket, confidence=0.93)
+    assert combine(sure_ticket, [("take_number", 0.97), ("procedure:khai_tu", 0.01)], syllables=30).procedure is None
+    heard = [("take_number", 0.8), ("procedure:khai_tu", COMBINATION.unheard)]
+    assert combine(sure_ticket, heard, syllables=30).procedure == "khai_tu"  # "cho tôi lấy số khai tử, ..."
     weak = Understanding(intent="procedure", confidence=0.46, procedure="chung_thuc_ban_sao", question="documents",
                          questions=("documents",))
     follow = combine(weak, [("question:documents", 0.99)], syllables=30)
