@@ -59,12 +59,17 @@ ABBREVIATIONS: dict[str, str] = {
     "nvs": "nhà vệ sinh",
 }
 
-# Abbreviations that are "không" as a clause of their own or before these words ("hk, chưa lấy", "ông em hk có lương
-# hưu") and their ABBREVIATIONS expansion elsewhere ("nhập hk", "sổ hk": hộ khẩu).
+# Abbreviations that are "không" as a clause of their own, or at the start of a clause or after a person
+# (BEFORE_NEGATING_SUBJECT) before these words ("hk, chưa lấy", "ông em hk có lương hưu"), and their ABBREVIATIONS
+# expansion elsewhere ("nhập hk có cần giấy gì", "sổ hk còn dùng được không": hộ khẩu).
 NEGATING_ABBREVIATIONS: frozenset[str] = frozenset({"hk"})
 BEFORE_NEGATED: frozenset[str] = frozenset({
     "có", "co", "cần", "can", "biết", "bít", "bik", "bt", "phải", "được", "đc", "dc", "lấy", "sao", "ạ", "a",
     "đâu", "nha", "nhé", "muốn", "mún", "thấy", "còn", "nhớ", "j", "gì", "hiểu", "rõ", "ai", "chịu",
+})
+BEFORE_NEGATING_SUBJECT: frozenset[str] = frozenset({
+    "tôi", "toi", "tui", "t", "mình", "minh", "mk", "mik", "tao", "em", "e", "anh", "a", "chị", "chi", "c", "bác",
+    "bac", "ông", "ong", "bà", "ba", "cô", "co", "chú", "chu", "cháu", "chau", "con", "nó", "no", "ổng", "bả", "họ",
 })
 
 # Filler words a phrase may step over ("bố tôi mới mất" matches "bố tôi mất"), hassil's skip words.

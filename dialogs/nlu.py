@@ -241,14 +241,17 @@ class Understander:
             # "chứng thựt bản xao", "kai tử": heard only by sound or spelling distance; the dialog confirms
             result = replace(result, confidence=min(result.confidence, INEXACT_CONFIDENCE))
         if self.classifier is None:
-            return self._id_card_by_age(result, tokens)
+            return self._id_card_by_age(result, tokens, starts)
         # Who the citizen is ("tôi bị khuyết tật, ...", "tôi là người cao tuổi, ...") is not what they came for:
         # the classifier reads the turn without the words that described them.
         described = {i for m in matches if any(label == "priority" for label, _ in m.phrase.labels)
                      and _about_the_speaker(tokens, m.start) for i in range(m.start, m.end)}
         asked = " ".join(t.text for i, t in enumerate(tokens) if i not in described) if described else text
-        combined = combine(result, self.classifier.predict(asked), syllables=len(tokens),
-                           opens_with=answer.intent if answer is not None else None)
+        # the yes or no the turn opens with, unless a later clause ends with a question mark ("Không em ạ, chị chưa
+        # lấy số vội, ..., khai sinh cho con cần mang theo những giấy gì?"): then the turn is the question. Not any
+        # clause with a question word: "bà không biết gì đâu", "chờ bao lâu cũng được" ask nothing.
+        opens_with = answer.intent if answer is not None and not any(start > 0 for start in marked) else None
+        combined = combine(result, self.classifier.predict(asked), syllables=len(tokens), opens_with=opens_with)
         if combined.intent == "procedure" and not combined.questions and result.intent != "procedure":
             # the classifier named the procedure the phrases missed ("... tạm vắng ..., có cần giấy xác nhận của
             # bệnh viện không?" read as out of scope): the question the phrases heard is still the question
@@ -264,16 +267,17 @@ class Understander:
                                day=None if refreshment else _best_of(scores, "day:"))
         if self.questions is not None and combined.intent == "procedure":
             combined = asked_question(combined, self.questions.predict(asked))
-        return self._id_card_by_age(combined, tokens)
+        return self._id_card_by_age(combined, tokens, starts)
 
-    def _id_card_by_age(self, result: Understanding, tokens: Sequence[Token]) -> Understanding:
+    def _id_card_by_age(self, result: Understanding, tokens: Sequence[Token],
+                        starts: frozenset[int] = frozenset()) -> Understanding:
         """A căn cước for someone whose age was said: the ward's for a child under 14, the police's (a referral)
         from 14 ("làm căn cước cho tôi, tôi 45 tuổi", "căn cước cho bé 5 tuổi"); neither the phrases nor a bag of
         n-grams read the number. Ages on both sides of 14, a bound ("dưới 14 tuổi") and the speaker's own age ("tôi
         35 tuổi") leave it as it was."""
         child = result.intent == "procedure" and result.procedure == CHILD_ID_CARD
         adult = result.intent == "referral" and result.topic == ADULT_ID_CARD
-        ages = _holder_ages(tokens)
+        ages = _holder_ages(tokens, starts)
         if not (child or adult) or not ages or not self._id_cards:
             return result
         if child and min(ages) >= ID_CARD_ADULT_AGE:
@@ -651,14 +655,14 @@ def _address(tokens: Sequence[Token], start: int = 0, clauses: frozenset[int] = 
                 found is not None or owner in ("em", "cháu", "con")
             ):
                 return "anh" if spouse == "vợ" else "chị"
-    if found is None:
+    if found is None and not any(_as_typed(token) in _SPEAKER_SAYS_I for token in tokens):
         for index, token in enumerate(tokens[1:], start=1):
             word = token.text if token.accented else _unique_address(token.folded)
             after = _as_typed(tokens[index + 1]) if index + 1 < len(tokens) else ""
             whose = _as_typed(tokens[index - 1])
             owned = whose in _OWNED and (whose, word) != ("con", "cháu")
             if word in lexicon.ADDRESS_WORDS and owned and after not in _NOT_OWNER_AFTER \
-                    and after not in lexicon.ADDRESS_WORDS:
+                    and after not in lexicon.ADDRESS_WORDS and not _named(tokens, index + 1):
                 return word  # "thằng cu nhà em ba tuổi", "con bác đi học xa": whose child, whose house
     return found
 
@@ -666,6 +670,23 @@ def _address(tokens: Sequence[Token], start: int = 0, clauses: frozenset[int] = 
 # Words before a self word that make it an owner: "nhà em", "con bác", "mẹ cháu" (not "mẹ con tôi", "con cháu",
 # "nhà ông bà ngoại": kin named in pairs).
 _OWNED = frozenset({"nhà", "con", "vợ", "chồng", "mẹ", "bố", "cha", "má", "gái", "trai", "cu"})
+# A speaker who says "tôi" tells of others' houses and children ("Tôi mua lại mảnh đất của nhà ông Tư", "Tôi ở nhờ
+# nhà bác ruột tôi"); words after an address word that make it someone named or described ("con chú Ba hàng xóm",
+# "con gái bà Năm", "nhà bác sĩ Minh", "con em liệt sĩ").
+_SPEAKER_SAYS_I = frozenset({"tôi", "tui", "tao"})
+_NAMED_AFTER = frozenset({"tư", "út", "cả", "ruột", "họ", "sĩ", "giáo", "cụ", "liệt", "hàng", "xóm", "kế", "nuôi",
+                          "trưởng", "tổ", "chủ"})
+_NUMBER_NAMES = frozenset({"hai", "ba", "năm", "sáu", "bảy", "tám", "chín", "mười"})  # "chú Ba", not "ba tuổi"
+_COUNTED = frozenset({"tuổi", "tháng", "năm", "nay", "ngày", "tuần", "đứa", "người", "lần", "giờ", "mươi", "trăm"})
+
+
+def _named(tokens: Sequence[Token], index: int) -> bool:
+    """Whether the words from `index` name or describe someone: "Ba hàng xóm", "sĩ Minh"; not "ba tuổi", "năm nay"."""
+    word = _as_typed(tokens[index]) if index < len(tokens) else ""
+    if word in _NAMED_AFTER:
+        return True
+    following = _as_typed(tokens[index + 1]) if index + 1 < len(tokens) else ""
+    return word in _NUMBER_NAMES and following not in _COUNTED
 # Words before an address word that make it several people: "mấy cô", "các chú".
 _MANY = frozenset({"mấy", "các", "những"})
 
@@ -730,25 +751,28 @@ def _ages_at(tokens: Sequence[Token]) -> list[tuple[int, int]]:
     return ages
 
 
-# Words before an age that make it a bound or the speaker's own, not the age of the one a card is for ("dưới 14
-# tuổi", "chưa đủ 14 tuổi", "tôi 35 tuổi").
-_NOT_THE_HOLDER = frozenset({"duoi", "tren", "chua", "du", "gan", "hon", "ngoai", "tu", "qua", "toi", "tui", "minh",
-                             "tao"})
+# Words before an age that make it a bound, not the age of the one a card is for ("dưới 14 tuổi", "chưa đủ 14
+# tuổi"); the speaker's own age ("tôi 35 tuổi") is told apart in _holder_ages.
+_NOT_THE_HOLDER = frozenset({"duoi", "tren", "chua", "du", "gan", "hon", "ngoai", "tu", "qua"})
 
 
 _SELF = frozenset({"toi", "tui", "minh", "tao"})
-# Kin before a self word: "bà nội tôi bảy mươi tuổi", "con trai tôi mười tám tuổi" are the kin's ages (not
-# "con", "em", "cháu": "làm căn cước cho con, tôi 35 tuổi" is the speaker's).
-_KIN = frozenset({"noi", "ngoai", "trai", "gai", "chong", "vo", "me", "bo", "ba", "ong", "cha", "ma", "di", "cau",
-                  "thim", "mo", "dau", "re"})
+# Kin before a self word, as typed with accents: "bà nội tôi bảy mươi tuổi", "con tôi năm tuổi", "cháu tôi mới
+# năm tuổi" are the kin's ages; "tôi 35 tuổi" opening a clause ("làm căn cước cho con, tôi 35 tuổi") is the
+# speaker's.
+_KIN = frozenset({"nội", "ngoại", "trai", "gái", "chồng", "vợ", "mẹ", "bố", "bà", "ông", "cha", "má", "dì", "cậu",
+                  "thím", "mợ", "dâu", "rể", "con", "cháu", "em"})
 
 
-def _holder_ages(tokens: Sequence[Token]) -> list[int]:
+def _holder_ages(tokens: Sequence[Token], starts: frozenset[int] = frozenset()) -> list[int]:
+    """The ages said of the one a card is for: not a bound ("dưới 14 tuổi") nor the speaker's own ("tôi 35
+    tuổi"); `starts`: where each clause begins."""
     def holder(start: int) -> bool:
-        before = tokens[start - 1].folded if start else ""
-        if before in _SELF:
-            return start >= 2 and tokens[start - 2].folded in _KIN
-        return before not in _NOT_THE_HOLDER
+        before = tokens[start - 1] if start else None
+        if before is not None and before.folded in _SELF:
+            owner = tokens[start - 2] if start >= 2 and start - 1 not in starts else None
+            return owner is not None and owner.accented and owner.text in _KIN
+        return before is None or before.folded not in _NOT_THE_HOLDER
 
     return [age for age, start in _ages_at(tokens) if holder(start)]
 
@@ -840,13 +864,14 @@ def _clause_tokens(text: str) -> tuple[tuple[Token, ...], frozenset[int], frozen
 
 def _negations_spelt_out(clause: str) -> str:
     """'hk, chưa lấy' -> 'không, chưa lấy': an abbreviation that is also a chat spelling of "không" is "không" as a
-    clause of its own or before a verb or particle ("ông em hk có lương hưu"), else its expansion ("nhập hk", "hk
-    của tôi bị mất")."""
+    clause of its own, or opening a clause or after someone ("ông em hk có lương hưu") when a verb or particle
+    follows; elsewhere its expansion ("nhập hk có cần giấy gì", "sổ hk còn dùng được không", "hk của tôi")."""
     words = clause.split()
     for index, word in enumerate(words):
         following = words[index + 1].lower() if index + 1 < len(words) else None
-        if word.lower() in lexicon.NEGATING_ABBREVIATIONS and (
-            (following is None and len(words) == 1) or following in lexicon.BEFORE_NEGATED
+        subject = index == 0 or words[index - 1].lower() in lexicon.BEFORE_NEGATING_SUBJECT
+        if word.lower() in lexicon.NEGATING_ABBREVIATIONS and subject and (
+            len(words) == 1 or following in lexicon.BEFORE_NEGATED
         ):
             words[index] = "không"
     return " ".join(words)

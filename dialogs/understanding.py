@@ -71,8 +71,8 @@ class Understanding:
     declined: bool = False
     # centre_hours: the day asked about ("today", "tomorrow", "monday".."sunday"), None for today.
     day: str | None = None
-    # A yes that asks for a ticket in the same words ("Có chứ em, chị muốn lấy số, ..."): the answer to the ticket
-    # offer, and a ticket request when nothing was offered.
+    # A yes that asks for a ticket in the same words ("Có chứ em, chị muốn lấy số, ..."), for `procedure` when the
+    # words name one: the dialog acts on it as that ticket request.
     ticket: bool = False
 
     def as_json(self) -> dict[str, object]:

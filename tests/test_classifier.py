@@ -380,6 +380,36 @@ def test_who_the_citizen_is_is_not_what_they_came_for(catalogue: Catalogue, clas
 
 
 @pytest.mark.slow
+def test_a_story_that_opens_with_an_answer_is_that_answer_unless_it_goes_on_to_ask(
+        catalogue: Catalogue, classifier: TextClassifier) -> None:
+    """The trained classifier on whole turns: an opening no is the answer ("... gửi xe ngoài bãi" is not the way to
+    the parking) unless a later clause asks something, which is then answered."""
+    understander = Understander(catalogue, classifier)
+    parked = understander.understand("Không cháu ạ, thằng con trai bà nó đang gửi xe ngoài bãi, để lát nó vào rồi nó "
+                                     "lấy, bà không rành mấy cái máy này đâu.")
+    assert parked.intent == "no"
+    asked = understander.understand("Không em ạ, chị chưa lấy số vội, hôm nay chị chỉ ghé hỏi thôi, chị muốn hỏi làm "
+                                    "khai sinh cho con cần mang theo những giấy gì đã")
+    assert (asked.intent, asked.procedure) == ("procedure", "khai_sinh")
+
+
+class SaysNo:
+    """A plain classifier that reads every turn as a sure no."""
+
+    def predict(self, text: str) -> list[tuple[str, float]]:
+        return [("no", 0.99)]
+
+
+def test_an_opening_no_gives_way_to_a_later_clause_with_a_question_mark(catalogue: Catalogue) -> None:
+    understander = Understander(catalogue, SaysNo())  # type: ignore[arg-type]
+    parked = "Không cháu ạ, thằng con trai bà nó đang gửi xe ngoài bãi, để lát nó vào rồi nó lấy, bà không rành đâu."
+    assert understander.understand(parked).intent == "no"
+    toilet = understander.understand("Không cháu ạ, bà chưa lấy số vội, thằng con trai bà nó đang gửi xe ngoài bãi, "
+                                     "mà nhà vệ sinh ở đâu hả cháu?")
+    assert (toilet.intent, toilet.place) == ("directions", "toilet")
+
+
+@pytest.mark.slow
 def test_a_text_with_no_known_word_is_not_guessed(catalogue: Catalogue, classifier: TextClassifier) -> None:
     understander = Understander(catalogue, classifier)
     for noise in ("qqqq", "<script>alert(1)</script>", "zzz xxx 123", "😀😀"):
@@ -418,7 +448,7 @@ def test_in_a_story_a_sure_classifier_reads_the_request() -> None:
     assert combine(pair, [("procedure:khai_sinh", 0.99)], syllables=25).confidence == 0.99
     assert combine(pair, [("procedure:khai_sinh", COMBINATION.between_named - 0.01)], syllables=25) == pair
     assert combine(pair, [("procedure:khai_sinh", 0.99)], syllables=6) == pair
-    # a yes or a no still never replaces what the phrases read: the dialog acts on it
+    # a yes or a no replaces what the phrases read only in a story that opens with it: the dialog acts on it
     ticket_asked = Understanding(intent="take_number", confidence=0.6)
     assert combine(ticket_asked, [("yes", 0.95)], syllables=40) == ticket_asked
     # ... except that in a story a sure no cancels a ticket the phrases read ("lấy số hả, thôi khỏi đi em, ...")
@@ -437,6 +467,15 @@ def test_in_a_story_a_sure_classifier_reads_the_request() -> None:
     assert (said_yes.intent, said_yes.ticket) == ("yes", True)
     assert combine(ticket_asked, [("yes", 0.95)], syllables=6, opens_with="yes") == ticket_asked
     assert not combine(directions, [("yes", 0.95)], syllables=40, opens_with="yes").ticket
+    assert not combine(ticket_asked, [("no", 0.95)], syllables=40, opens_with="no").ticket  # a no asks for nothing
+    # "Ừ, lấy cho tôi một số kết hôn luôn đi em, ...": the yes keeps the procedure the phrases read
+    marriage = replace(ticket_asked, procedure="ket_hon", confidence=0.93)
+    said_yes = combine(marriage, [("yes", 1.0)], syllables=25, opens_with="yes")
+    assert (said_yes.intent, said_yes.ticket, said_yes.procedure) == ("yes", True, "ket_hon")
+    # a turn that goes on to ask ("Không em ạ, ..., chị muốn hỏi làm khai sinh cho con cần mang theo những giấy gì")
+    documents = Understanding(intent="procedure", confidence=COMBINATION.named, procedure="khai_sinh",
+                              question="documents", questions=("documents",))
+    assert combine(documents, [("no", 0.95)], syllables=30, opens_with="no") == documents
     # a yes or a no the phrases read in a story that does not open with it gives way like any other reading
     no_child = Understanding(intent="no", confidence=0.86)
     assert combine(no_child, [("procedure:chung_thuc_di_chuc", 0.9)], syllables=20).procedure == "chung_thuc_di_chuc"

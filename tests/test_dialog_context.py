@@ -155,6 +155,13 @@ def test_a_yes_that_asks_for_a_ticket_prints_one_even_when_nothing_was_offered(
     assert offered.offer is not None and offered.offer.kind == "ticket"
     offered.heard("có chứ, lấy số")  # the answer to the offer: one ticket
     assert world.issued == [("ho_tich", False)] * 2 and world.procedures == ["ket_hon"] * 2
+    readings.readings |= {"chứng thực chữ ký": Understanding("procedure", 0.95, procedure="chung_thuc_chu_ky"),
+                          "ừ, lấy số kết hôn": Understanding("yes", 0.95, ticket=True, procedure="ket_hon")}
+    other = make(catalogue, readings, world, clock)  # type: ignore[arg-type]
+    other.heard("chứng thực chữ ký")
+    assert other.offer is not None and other.offer.kind == "ticket"
+    other.heard("ừ, lấy số kết hôn")  # offered chứng thực, asked for kết hôn in the same words: kết hôn
+    assert world.procedures == ["ket_hon"] * 3
 
 
 def test_candy_or_water_as_asked_each_from_its_stock(manager: DialogManager, world: World) -> None:
