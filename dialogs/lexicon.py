@@ -72,6 +72,9 @@ BEFORE_NEGATING_SUBJECT: frozenset[str] = frozenset({
     "bac", "ông", "ong", "bà", "ba", "cô", "co", "chú", "chu", "cháu", "chau", "con", "nó", "no", "ổng", "bả", "họ",
 })
 
+# Sounds of hesitation: a turn of these and filler words alone ("ờ thì") is the phrases' to read, not the classifier's.
+HESITATIONS: frozenset[str] = frozenset({"ờ", "ơ", "ờm", "hừm", "ừm"})
+
 # Filler words a phrase may step over ("bố tôi mới mất" matches "bố tôi mất"), hassil's skip words.
 SKIP_WORDS: frozenset[str] = frozenset({
     "ạ", "à", "ơi", "nhé", "nha", "nhá", "ấy", "đấy", "thì", "mà", "cái", "vừa", "mới", "đã", "đang", "sẽ",

@@ -240,7 +240,8 @@ class Understander:
                 result.intent in ("procedure", "take_number"):
             # "chứng thựt bản xao", "kai tử": heard only by sound or spelling distance; the dialog confirms
             result = replace(result, confidence=min(result.confidence, INEXACT_CONFIDENCE))
-        if self.classifier is None:
+        if self.classifier is None or all(_is_skip(token) or token.text in lexicon.HESITATIONS for token in tokens):
+            # fillers alone ("ờ thì", "à thì"): a hesitation, nothing for the classifier to read (it heard a yes)
             return self._id_card_by_age(result, tokens, starts)
         # Who the citizen is ("tôi bị khuyết tật, ...", "tôi là người cao tuổi, ...") is not what they came for:
         # the classifier reads the turn without the words that described them.

@@ -558,3 +558,19 @@ def test_a_story_is_split_only_at_the_clauses_that_ask(catalogue: Catalogue, cla
     short = "cho tôi cốc nước rồi lấy số khai sinh luôn"
     assert [(p.intent, p.item, p.procedure) for p in understander.understand_turn(short)] == [
         ("refreshment", "water", None), ("take_number", None, "khai_sinh")]
+
+
+class SaysYes:
+    """A plain classifier that reads every turn as a sure yes."""
+
+    def predict(self, text: str) -> list[tuple[str, float]]:
+        return [("yes", 0.99)]
+
+
+def test_a_hesitation_alone_is_not_read_by_the_classifier(catalogue: Catalogue) -> None:
+    """"ờ thì" (a hesitation, the older set's smalltalk) is unknown: fillers alone give a bag of n-grams nothing to
+    read; a yes the phrases read ("ừ thì") stays a yes."""
+    understander = Understander(catalogue, SaysYes())  # type: ignore[arg-type]
+    assert understander.understand("ờ thì").intent == "unknown"
+    assert understander.understand("ừ thì").intent == "yes"
+    assert understander.understand("ờ thì cho tôi hỏi khai sinh").intent == "procedure"
