@@ -60,16 +60,12 @@ ABBREVIATIONS: dict[str, str] = {
 }
 
 # Abbreviations that are "không" as a clause of their own, or at the start of a clause or after a person
-# (BEFORE_NEGATING_SUBJECT) before these words ("hk, chưa lấy", "ông em hk có lương hưu"), and their ABBREVIATIONS
-# expansion elsewhere ("nhập hk có cần giấy gì", "sổ hk còn dùng được không": hộ khẩu).
+# (BEFORE_NEGATING_SUBJECT, below ADDRESS_WORDS) before these words ("hk, chưa lấy", "ông em hk có lương hưu"), and
+# their ABBREVIATIONS expansion elsewhere ("nhập hk có cần giấy gì", "sổ hk còn dùng được không": hộ khẩu).
 NEGATING_ABBREVIATIONS: frozenset[str] = frozenset({"hk"})
 BEFORE_NEGATED: frozenset[str] = frozenset({
     "có", "co", "cần", "can", "biết", "bít", "bik", "bt", "phải", "được", "đc", "dc", "lấy", "sao", "ạ", "a",
     "đâu", "nha", "nhé", "muốn", "mún", "thấy", "còn", "nhớ", "j", "gì", "hiểu", "rõ", "ai", "chịu",
-})
-BEFORE_NEGATING_SUBJECT: frozenset[str] = frozenset({
-    "tôi", "toi", "tui", "t", "mình", "minh", "mk", "mik", "tao", "em", "e", "anh", "a", "chị", "chi", "c", "bác",
-    "bac", "ông", "ong", "bà", "ba", "cô", "co", "chú", "chu", "cháu", "chau", "con", "nó", "no", "ổng", "bả", "họ",
 })
 
 # Sounds of hesitation: a turn of these and filler words alone ("ờ thì") is the phrases' to read, not the classifier's.
@@ -471,6 +467,11 @@ TAKES_ANY_DOCUMENT: frozenset[str] = frozenset({"chung_thuc_ban_sao", "chung_thu
 
 # Forms of address a citizen uses for themselves ("cho bác hỏi", "chú muốn làm...").
 ADDRESS_WORDS: frozenset[str] = frozenset({"bác", "ông", "bà", "anh", "chị", "cô", "chú", "em", "cháu", "con"})
+# ... and the people before them, as typed in chat (NEGATING_ABBREVIATIONS)
+BEFORE_NEGATING_SUBJECT: frozenset[str] = ADDRESS_WORDS | {
+    "tôi", "toi", "tui", "t", "mình", "minh", "mk", "mik", "tao", "e", "a", "chi", "c", "bac", "ong", "ba", "co",
+    "chu", "chau", "nó", "no", "ổng", "bả", "họ",
+}
 # A pronoun followed by one of these (or after "cho"/"giúp") is the citizen speaking of themselves.
 SELF_VERBS: frozenset[str] = frozenset({
     "muốn", "cần", "hỏi", "đến", "tới", "đi", "làm", "xin", "ở", "có", "bị", "định", "phải", "đang", "vừa",

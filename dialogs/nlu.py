@@ -680,6 +680,9 @@ _NAMED_AFTER = frozenset({"tư", "út", "cả", "ruột", "họ", "sĩ", "giáo"
 _NUMBER_NAMES = frozenset({"hai", "ba", "năm", "sáu", "bảy", "tám", "chín", "mười"})  # "chú Ba", not "ba tuổi"
 _COUNTED = frozenset({"tuổi", "tháng", "năm", "nay", "ngày", "tuần", "đứa", "người", "lần", "giờ", "mươi", "trăm"})
 
+# Words before an address word that make it several people: "mấy cô", "các chú".
+_MANY = frozenset({"mấy", "các", "những"})
+
 
 def _named(tokens: Sequence[Token], index: int) -> bool:
     """Whether the words from `index` name or describe someone: "Ba hàng xóm", "sĩ Minh"; not "ba tuổi", "năm nay"."""
@@ -688,8 +691,6 @@ def _named(tokens: Sequence[Token], index: int) -> bool:
         return True
     following = _as_typed(tokens[index + 1]) if index + 1 < len(tokens) else ""
     return word in _NUMBER_NAMES and following not in _COUNTED
-# Words before an address word that make it several people: "mấy cô", "các chú".
-_MANY = frozenset({"mấy", "các", "những"})
 
 
 _NOT_SELF_AFTER = frozenset({"tôi", "em", "mình", "tui", "nhà", "nội", "ngoại", "gái", "trai", "bé", "nhỏ"})
@@ -869,11 +870,11 @@ def _negations_spelt_out(clause: str) -> str:
     follows; elsewhere its expansion ("nhập hk có cần giấy gì", "sổ hk còn dùng được không", "hk của tôi")."""
     words = clause.split()
     for index, word in enumerate(words):
+        if word.lower() not in lexicon.NEGATING_ABBREVIATIONS:
+            continue
         following = words[index + 1].lower() if index + 1 < len(words) else None
         subject = index == 0 or words[index - 1].lower() in lexicon.BEFORE_NEGATING_SUBJECT
-        if word.lower() in lexicon.NEGATING_ABBREVIATIONS and subject and (
-            len(words) == 1 or following in lexicon.BEFORE_NEGATED
-        ):
+        if subject and (len(words) == 1 or following in lexicon.BEFORE_NEGATED):
             words[index] = "không"
     return " ".join(words)
 

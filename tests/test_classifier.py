@@ -393,15 +393,18 @@ def test_a_story_that_opens_with_an_answer_is_that_answer_unless_it_goes_on_to_a
     assert (asked.intent, asked.procedure) == ("procedure", "khai_sinh")
 
 
-class SaysNo:
-    """A plain classifier that reads every turn as a sure no."""
+class Says:
+    """A plain classifier that reads every turn as one label, sure of it."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
 
     def predict(self, text: str) -> list[tuple[str, float]]:
-        return [("no", 0.99)]
+        return [(self.label, 0.99)]
 
 
 def test_an_opening_no_gives_way_to_a_later_clause_with_a_question_mark(catalogue: Catalogue) -> None:
-    understander = Understander(catalogue, SaysNo())  # type: ignore[arg-type]
+    understander = Understander(catalogue, Says("no"))  # type: ignore[arg-type]
     parked = "Không cháu ạ, thằng con trai bà nó đang gửi xe ngoài bãi, để lát nó vào rồi nó lấy, bà không rành đâu."
     assert understander.understand(parked).intent == "no"
     toilet = understander.understand("Không cháu ạ, bà chưa lấy số vội, thằng con trai bà nó đang gửi xe ngoài bãi, "
@@ -560,17 +563,10 @@ def test_a_story_is_split_only_at_the_clauses_that_ask(catalogue: Catalogue, cla
         ("refreshment", "water", None), ("take_number", None, "khai_sinh")]
 
 
-class SaysYes:
-    """A plain classifier that reads every turn as a sure yes."""
-
-    def predict(self, text: str) -> list[tuple[str, float]]:
-        return [("yes", 0.99)]
-
-
 def test_a_hesitation_alone_is_not_read_by_the_classifier(catalogue: Catalogue) -> None:
     """"ờ thì" (a hesitation, the older set's smalltalk) is unknown: fillers alone give a bag of n-grams nothing to
     read; a yes the phrases read ("ừ thì") stays a yes."""
-    understander = Understander(catalogue, SaysYes())  # type: ignore[arg-type]
+    understander = Understander(catalogue, Says("yes"))  # type: ignore[arg-type]
     assert understander.understand("ờ thì").intent == "unknown"
     assert understander.understand("ừ thì").intent == "yes"
     assert understander.understand("ờ thì cho tôi hỏi khai sinh").intent == "procedure"
