@@ -271,7 +271,8 @@ def test_the_application_reports_an_unplugged_microphone_and_recovers(realtime: 
     session.perform(Step(unplug="microphone"))
     assert _wait(lambda: app.parts()["microphone"].startswith("unavailable"), 10)
     assert "serving by screen and typing" in app.parts()["microphone"]
-    assert any(e.data.get("kind") == "microphone" for _, e in timeline.of("alert"))
+    # the alert reaches the timeline through the event feed, after the part's state: wait for it too
+    assert _wait(lambda: any(e.data.get("kind") == "microphone" for _, e in timeline.of("alert")), 10)
     session.perform(Step(plug="microphone"))
     assert _wait(lambda: app.parts()["microphone"].startswith("ok"), 10)
 
