@@ -161,7 +161,8 @@ PHRASES: tuple[Phrase, ...] = (
         "khát", "uống nước", "cốc nước", "ly nước", "nước uống", "nước lọc", "kẹo", "chai nước", "cho xin nước",
         "nước suối", "khát nước", "đồ uống", "trà", "cái kẹo", "ăn kẹo", "viên kẹo", "khô cổ", "khô họng",
         "cổ họng khô", "họng khô", "rát cổ", "miệng khô", "cổ khô", "khô khốc", "khan họng", "khan cả họng",
-        "khan cổ", "ngọt ngọt", "gì ngọt", "hạ đường huyết")),
+        "khan cổ", "ngọt ngọt", "gì ngọt", "hạ đường huyết", "khô cả cổ", "khô hết cả cổ", "khô hết cổ",
+        "khô cả họng")),
     ("nước", "intent:refreshment", 1.5),
     *((p, "item:candy", 1) for p in ("kẹo", "cái kẹo", "ăn kẹo", "viên kẹo", "bánh kẹo", "kẹo ngọt", "đồ ngọt",
                                      "cho xin kẹo", "xin cái kẹo", "kẹo mút", "ăn ngọt",
@@ -174,7 +175,8 @@ PHRASES: tuple[Phrase, ...] = (
                                      "nước", "chai nước suối", "cốc trà", "uống", "khô cổ", "khô họng",
                                      "cổ họng khô", "họng khô", "rát cổ", "miệng khô", "cổ khô",
                                      "khô khốc", "khan họng", "khan cả họng", "khan cổ",
-                                     "nhấp giọng", "cổ họng", "giải khát", "cháy cổ")),
+                                     "nhấp giọng", "cổ họng", "giải khát", "cháy cổ", "khô cả cổ",
+                                     "khô hết cả cổ", "khô hết cổ", "khô cả họng")),
     *((p, "intent:refreshment", 2.5) for p in ("thêm một cái", "thêm cái nữa", "cái nữa", "thêm một cái nữa",
                                                 "một cái nữa", "thêm một chai", "thêm một cốc", "thêm chai nữa")),
     *((p, "intent:refreshment", 3) for p in ("bánh kẹo", "kẹo ngọt", "đồ ngọt", "kẹo mút", "ăn ngọt",
@@ -365,7 +367,9 @@ PHRASES: tuple[Phrase, ...] = (
         "khoản tiền nào", "khoản tiền của nhà nước", "tiền của nhà nước", "cho tiền", "được nhận tiền",
         "nhận tiền", "khám chữa bệnh miễn phí", "đi viện miễn phí", "khám bệnh miễn phí", "khỏi tốn tiền",
         "khám bệnh miễn tiền", "tốn kém quá", "ma chay tốn kém", "tiền dưỡng già", "tiền hằng tháng",
-        "tiền hàng tháng", "tiền mỗi tháng")),
+        "tiền hàng tháng", "tiền mỗi tháng",
+        # school and hospital fees in a story are not the procedure's fee ("để con được miễn học phí")
+        "học phí", "miễn học phí", "giảm học phí", "tiền học", "viện phí", "tiền viện", "tiền thuốc")),
     # a ticket already in hand is not a request for one ("không ạ, tôi đã có số thứ tự rồi")
     *((p, "neutral", 0) for p in (
         "đã có số", "đã có số thứ tự", "đã lấy số", "đã bốc số", "đã có phiếu")),
@@ -408,6 +412,9 @@ NEGATION_GAP: frozenset[str] = frozenset({
     "cần", "muốn", "phải", "định", "tôi", "em", "bác", "cháu", "mình", "chị", "anh", "con", "cô", "chú", "tui",
     "đi", "nữa", "khỏi", "không", "thôi", "chưa", "vội", "hỏi",
 })
+# Words with which a citizen says they want something ("tôi muốn đăng ký khai tử cho bà nhà tôi, mà ..."): a clause of
+# a story with one of them and a procedure named is a request of its own (nlu.Understander._wants).
+WANTING: frozenset[str] = frozenset({"muốn", "mún", "cần", "xin", "định", "nhờ"})
 # A procedure is rejected only in so many words: "không phải khai tử", "không làm kết hôn nữa".
 REJECT_PROCEDURE: tuple[tuple[str, ...], ...] = (
     ("không", "phải"), ("không", "cần"), ("không", "muốn"), ("không", "làm"), ("thôi", "không"), ("chứ", "không"),

@@ -27,7 +27,7 @@ from rapidfuzz import fuzz, process
 
 from dialogs import lexicon
 from dialogs.catalogue import Catalogue
-from dialogs.classifier import TextClassifier, asked_question, combine
+from dialogs.classifier import TextClassifier, asked_question, combine, question_text
 from dialogs.normalize import Token, fold, is_syllable, tokenize
 from dialogs.understanding import (
     INTENTS,
@@ -217,7 +217,7 @@ class Understander:
         if not tokens:
             return Understanding(intent="unknown", confidence=0.0)
         matches = self._find(tokens)
-        answer = _leading_answer(tokens, matches)
+        answer = _leading_answer(tokens, matches, starts)
         if answer is not None:
             matches = _without_self_description(matches)
         matches, negation = _negated(tokens, matches, starts)
@@ -242,7 +242,7 @@ class Understander:
             result = replace(result, confidence=min(result.confidence, INEXACT_CONFIDENCE))
         if self.classifier is None or all(_is_skip(token) or token.text in lexicon.HESITATIONS for token in tokens):
             # fillers alone ("ờ thì", "à thì"): a hesitation, nothing for the classifier to read (it heard a yes)
-            return self._id_card_by_age(result, tokens, starts)
+            return self._id_card_by_age(_yes_with_ticket(result, answer), tokens, starts)
         # Who the citizen is ("tôi bị khuyết tật, ...", "tôi là người cao tuổi, ...") is not what they came for:
         # the classifier reads the turn without the words that described them.
         described = {i for m in matches if any(label == "priority" for label, _ in m.phrase.labels)
@@ -267,8 +267,8 @@ class Understander:
             combined = replace(combined, item=known(ITEMS, _best_of(scores, "item:")) if refreshment else None,
                                day=None if refreshment else _best_of(scores, "day:"))
         if self.questions is not None and combined.intent == "procedure":
-            combined = asked_question(combined, self.questions.predict(asked))
-        return self._id_card_by_age(combined, tokens, starts)
+            combined = asked_question(combined, self.questions.predict(question_text(asked)))
+        return self._id_card_by_age(_yes_with_ticket(combined, answer), tokens, starts)
 
     def _id_card_by_age(self, result: Understanding, tokens: Sequence[Token],
                         starts: frozenset[int] = frozenset()) -> Understanding:
@@ -306,7 +306,8 @@ class Understander:
             part = self.understand(clause)
             if part.intent in ("unknown", "yes") or part.confidence < CLAUSE_CONFIDENCE:
                 continue
-            if story and not _same_request(part, whole) and not _clause_asks(text, clause):
+            if story and not _same_request(part, whole) and not _clause_asks(text, clause) \
+                    and not self._wants(clause, part):
                 continue
             if parts and part.intent == "question" and parts[-1].intent in ("procedure", "question"):
                 last = parts[-1]  # "khai tử cần giấy gì, hết bao nhiêu tiền": one procedure, two questions
@@ -330,6 +331,20 @@ class Understander:
         common = {"address": whole.address, "robot_address": whole.robot_address, "priority": whole.priority,
                   "rejected": whole.rejected}
         return tuple(replace(part, **common) for part in parts)  # type: ignore[arg-type]
+
+    def _wants(self, clause: str, part: Understanding) -> bool:
+        """A clause of a story in which the citizen says they want a procedure by its name ("Tôi muốn đăng ký khai
+        tử cho bà nhà tôi, mà tiện thể cho tôi hỏi nhà vệ sinh ở đâu?"): a request of its own, like a clause that
+        asks. A procedure only mentioned ("con tôi đã làm khai sinh rồi") or read by the classifier alone
+        ("thằng cu nhà em ba tuổi") is not."""
+        if part.intent != "procedure" or part.procedure is None:
+            return False
+        tokens = _clause_tokens(clause)[0]
+        if not any(token.text in lexicon.WANTING for token in tokens):
+            return False
+        label = f"procedure:{part.procedure}"
+        return any(match.exact and any(name == label for name, _ in match.phrase.labels)
+                   for match in self._find(tokens))
 
     # ----------------------------------------------------------------------------------------------
     def _find(self, tokens: Sequence[Token]) -> list[_Match]:
@@ -507,22 +522,36 @@ class _Answer:
     end: int  # index of the first token after the opening yes/no words
 
 
-def _leading_answer(tokens: Sequence[Token], matches: Sequence[_Match]) -> _Answer | None:
+def _leading_answer(tokens: Sequence[Token], matches: Sequence[_Match],
+                    starts: frozenset[int] = frozenset()) -> _Answer | None:
     """The yes/no the utterance opens with, when more words follow; None otherwise.
 
     Polite particles and "ok" alone ("dạ, ...", "được rồi, ...") are not an answer, and "có ... không"
-    is a question ("có chỗ ngồi không").
+    is a question ("có chỗ ngồi không"). `starts`: the indexes where a clause starts.
     """
-    first = next((index for index, token in enumerate(tokens) if not _is_skip(token)), 0)
     by_start = {m.start: m for m in matches if m.phrase.consuming}
-    opening = by_start.get(0) or by_start.get(first)
+
+    def weak(match: _Match) -> bool:
+        return " ".join(token.text for token in match.phrase.tokens) in lexicon.WEAK_ANSWERS
+
+    # past fillers, hesitations and weak answers alone: "dạ có, nhờ cháu ...", "ờ có, lấy số giùm chú"
+    first = 0
+    while first < len(tokens):
+        if first in by_start and _is_yes_no(by_start[first]) and weak(by_start[first]):
+            first = by_start[first].end
+        elif first not in by_start and (_is_skip(tokens[first]) or tokens[first].text in lexicon.HESITATIONS):
+            first += 1
+        else:
+            break
+    opening = by_start.get(first)
     if opening is None:
         return None
     intents = [label.removeprefix("intent:") for label, _ in opening.phrase.labels
                if label in ("intent:yes", "intent:no")]
-    words = " ".join(token.text for token in opening.phrase.tokens)
-    if len(intents) != 1 or words in lexicon.WEAK_ANSWERS:
+    if len(intents) != 1 or weak(opening):
         return None
+    if [token.text for token in opening.phrase.tokens] == ["phải"] and opening.end not in starts:
+        return None  # "phải xếp hàng ntn z": must, not yes ("phải, lấy cho tôi một số" is a yes)
     end = opening.end
     while end < len(tokens):  # step over more answer words and fillers: "vâng, đúng rồi, bác..."
         if end in by_start and _is_yes_no(by_start[end]):
@@ -539,6 +568,16 @@ def _leading_answer(tokens: Sequence[Token], matches: Sequence[_Match]) -> _Answ
     ):
         return None
     return _Answer(intents[0], end)
+
+
+def _yes_with_ticket(result: Understanding, answer: _Answer | None) -> Understanding:
+    """A ticket asked for after an opening yes ("Ừ có, lấy cho bác một số đi con, ...", "Dạ có, nhờ cháu lấy giúp
+    bác một số ạ") is a yes to the robot's offer in the same words: a yes that asks for the ticket, and for the
+    procedure the turn names (Understanding.ticket; the dialog acts on it as that ticket request). Chosen on rounds
+    the models had not seen (train-more15* to 18*, each trained without it, where such replies are labelled yes)."""
+    if answer is None or answer.intent != "yes" or result.intent != "take_number":
+        return result
+    return replace(result, intent="yes", ticket=True)
 
 
 def _is_yes_no(match: _Match) -> bool:
