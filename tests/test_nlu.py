@@ -308,3 +308,17 @@ def test_hk_is_no_as_a_clause_or_before_a_verb_and_ho_khau_elsewhere(nlu: Unders
     for text in ("cho hỏi nhập hk cho con", "nhập hk", "nhập hk cần mang giấy gì", "bên em có nhập hk được không",
                  "sổ hk còn dùng được không em"):
         assert nlu.understand(text).procedure == "dang_ky_thuong_tru", text
+
+
+def test_a_yes_that_asks_for_the_ticket_is_a_yes_with_the_ticket(nlu: Understander) -> None:
+    """A reply to the ticket offer in the words of a ticket request ("ừ có, lấy cho bác một số đi con") is a yes
+    that asks for the ticket (Understanding.ticket), past a weak opening ("dạ có", "ờ có"); "dạ lấy số" (no yes) is
+    a ticket request, and "phải xếp hàng ..." says must, not yes."""
+    for text in ("ừ có, lấy cho bác một số đi con", "Dạ có, nhờ cháu lấy giúp bác một số ạ", "ờ có, lấy số giùm chú",
+                 "Phải, lấy cho tôi một số", "vâng, cho tôi lấy số khai sinh"):
+        said = nlu.understand(text)
+        assert (said.intent, said.ticket) == ("yes", True), text
+    assert nlu.understand("vâng, cho tôi lấy số khai sinh").procedure == "khai_sinh"  # the ticket for khai sinh
+    assert nlu.understand("dạ lấy số ạ").intent == "take_number"
+    assert nlu.understand("phải xếp hàng lấy số ở đâu").intent == "take_number"
+    assert nlu.understand("dạ không, chưa lấy số đâu").intent == "no"
