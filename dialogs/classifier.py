@@ -576,7 +576,7 @@ NO_QUESTION = "none"
 QUESTION_SETTINGS = Settings(max_features=6000)
 
 
-_CLAUSE_END = re.compile(r"[,.;:!?]+")
+_CLAUSE_END = re.compile(r"[,.;:!?]+(?=\s|$)")  # not inside a number: "1.000 đồng", "8:30"
 
 
 def question_text(text: str) -> str:
@@ -666,10 +666,13 @@ class Combination:
     story_leads: float = 0.5
     # A story that opens with a yes or a no (`combine`'s opens_with: "Thôi khỏi con, bà đi cùng con gái, nó đang gửi
     # xe ngoài kia, ...": the phrases read the way to the parking) is that answer when the classifier reads it too,
-    # from answer_sure, unless it goes on to ask something (the phrases' procedure or question from `named`: "Không
-    # em ạ, chị chưa lấy số vội, ... chị muốn hỏi làm khai sinh cho con cần mang theo những giấy gì"; or a later
-    # clause with a question mark, Understander.understand). A yes where the phrases read a ticket keeps it and its
-    # procedure (Understanding.ticket: the dialog acts on it as that ticket request). A yes or a no the phrases read
+    # from answer_sure, unless it goes on to ask something (the phrases' question from `named`, or their procedure
+    # from `named` when it has a question or the classifier gives it `unheard` or more: "Không em ạ, chị chưa lấy số
+    # vội, ... chị muốn hỏi làm khai sinh cho con cần mang theo những giấy gì", but not "Thôi khoan đã em, chưa lấy
+    # số đâu. Chị phải gọi điện cho chồng chị hỏi xem anh ấy có mang theo giấy tờ gốc không đã, ..." with "giấy tờ
+    # gốc" read as đăng ký lại khai sinh; or a later clause with a question mark, Understander.understand). A yes
+    # where the phrases read a ticket keeps it and its procedure (Understanding.ticket: the dialog acts on it as that
+    # ticket request). A yes or a no the phrases read
     # in a story that does not open with one ("Tôi không có con, muốn sau này mất đi thì tài sản để lại cho chùa,
     # ...") gives way to the classifier like any other reading. Chosen on rounds the models had not seen, each
     # trained without it (neither, the opening no, + the unopened answers, + the opening yes): train-more12* 93.7,
@@ -730,9 +733,9 @@ def combine(lexicon: Understanding, probs: Sequence[tuple[str, float]],
     said = meaning(label)
     if said.intent == "unknown":
         return lexicon  # "nothing I know" is the lexicon's to say: it tells nonsense from out-of-scope
+    unheard = _share(probs, lexicon.procedure) < settings.unheard  # the classifier gives it (almost) nothing
     asks = lexicon.intent in ("procedure", "question") and lexicon.confidence >= settings.named and (
-        lexicon.intent == "question" or lexicon.question is not None
-        or dict(probs).get(f"procedure:{lexicon.procedure}", 0.0) >= settings.unheard)
+        lexicon.intent == "question" or lexicon.question is not None or not unheard)
     if story and label == opens_with and label in _ANSWERS and p >= settings.answer_sure and not asks:
         # "Thôi khỏi con, bà đi cùng con gái, nó đang gửi xe ngoài kia, ...": a no, not the way to the parking;
         # "Có chứ em, chị muốn lấy số, nãy giờ chị đứng ngó quanh ...": a yes that asks for the ticket, and for the
@@ -747,8 +750,7 @@ def combine(lexicon: Understanding, probs: Sequence[tuple[str, float]],
         # đâu": the phrases' negation does not reach over the clause; a sure no cancels the ticket they read (the
         # safe way: nothing is printed, the citizen can ask again)
         return _from_label(lexicon, said, p, probs, settings)
-    weak = lexicon.confidence < settings.named or (
-        lexicon.intent == "take_number" and dict(probs).get(f"procedure:{lexicon.procedure}", 0.0) < settings.unheard)
+    weak = lexicon.confidence < settings.named or (lexicon.intent == "take_number" and unheard)
     if story and p >= settings.story_sure and weak \
             and lexicon.procedure and not said.procedure and (lexicon.intent, said.intent) in _STORY_DROPS_PROCEDURE:
         # "... giấy tờ tui mang đủ trong bao ni lông nè, con cho tui cái số thứ tự": a ticket, no procedure; "...
@@ -830,6 +832,11 @@ def asked_question(understanding: Understanding, probs: Sequence[tuple[str, floa
         return replace(understanding, question=None, questions=())
     questions = understanding.questions if question in understanding.questions else (question,)
     return replace(understanding, question=question, questions=questions)
+
+
+def _share(probs: Sequence[tuple[str, float]], procedure: str | None) -> float:
+    """The probability the classifier gives a procedure (0 when it is not among the labels it returned)."""
+    return dict(probs).get(f"procedure:{procedure}", 0.0)
 
 
 def _agrees(lexicon: Understanding, said: LabelMeaning) -> bool:

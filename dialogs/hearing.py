@@ -142,7 +142,7 @@ def complete_request(text: str, known: frozenset[tuple[str, ...]], understand: C
     words = _words(text)
     if not words or support(words, known) < min_support:
         return False
-    understanding = understand(text)
+    understanding = understand(text).request()  # "dạ có lấy số cho tôi": a ticket request
     return understanding.intent not in NOT_QUICK and understanding.confidence >= sure
 
 

@@ -495,10 +495,9 @@ class DialogManager:
         if u.alternatives:
             u = replace(u, alternatives=tuple(a for a in u.alternatives if a[0] not in self.rejected))
         offer, self.offer = self.offer, None
-        if u.intent == "yes" and u.ticket:
-            # "Có chứ em, chị muốn lấy số, ...": at the ticket offer the same as a yes; at the first prompt a ticket
-            # request (for which procedure?); "Ừ, lấy cho tôi một số kết hôn luôn đi" a ticket for kết hôn anywhere
-            u = replace(u, intent="take_number")
+        # "Có chứ em, chị muốn lấy số, ...": at the ticket offer the same as a yes; at the first prompt a ticket
+        # request (for which procedure?); "Ừ, lấy cho tôi một số kết hôn luôn đi" a ticket for kết hôn anywhere
+        u = u.request()
         if offer is not None and self._answer_offer(offer, u):
             return
         sure = u.confidence >= self.settings.min_confidence

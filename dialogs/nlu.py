@@ -290,8 +290,9 @@ class Understander:
 
     def understand_turn(self, text: str) -> tuple[Understanding, ...]:
         """Every request of one turn, in order ("khai tử cần giấy gì, với lại chỗ vệ sinh ở đâu" -> the
-        procedure with its question, then directions). One item when the turn asks one thing."""
-        whole = self.understand(text)
+        procedure with its question, then directions). One item when the turn asks one thing. A yes that asks for
+        the ticket is that ticket request here ("dạ có lấy cho tôi một số với lại nhà vệ sinh ở đâu": two requests)."""
+        whole = self.understand(text).request()
         clauses = split_clauses(text[:MAX_CHARS])
         if len(clauses) < 2:
             return (whole,)
@@ -303,7 +304,7 @@ class Understander:
             return (whole,)  # "Hừm, lấy số hả, thôi khỏi đi em, ...": the story's answer, not its clauses'
         parts: list[Understanding] = []
         for clause in clauses:
-            part = self.understand(clause)
+            part = self.understand(clause).request()
             if part.intent in ("unknown", "yes") or part.confidence < CLAUSE_CONFIDENCE:
                 continue
             if story and not _same_request(part, whole) and not _clause_asks(text, clause) \
@@ -335,15 +336,16 @@ class Understander:
     def _wants(self, clause: str, part: Understanding) -> bool:
         """A clause of a story in which the citizen says they want a procedure by its name ("Tôi muốn đăng ký khai
         tử cho bà nhà tôi, mà tiện thể cho tôi hỏi nhà vệ sinh ở đâu?"): a request of its own, like a clause that
-        asks. A procedure only mentioned ("con tôi đã làm khai sinh rồi") or read by the classifier alone
-        ("thằng cu nhà em ba tuổi") is not."""
+        asks. A procedure only mentioned ("con tôi đã làm khai sinh rồi"), given up ("tôi định đăng ký kết hôn nhưng
+        chưa đủ tuổi nên thôi") or read by the classifier alone ("thằng cu nhà em ba tuổi") is not."""
         if part.intent != "procedure" or part.procedure is None:
             return False
         tokens = _clause_tokens(clause)[0]
-        if not any(token.text in lexicon.WANTING for token in tokens):
-            return False
+        wants = next((index for index, token in enumerate(tokens) if token.text in lexicon.WANTING), None)
+        if wants is None or any(token.text in lexicon.NEGATORS for token in tokens):
+            return False  # "Tôi định đăng ký kết hôn nhưng chưa đủ tuổi nên thôi, ..."
         label = f"procedure:{part.procedure}"
-        return any(match.exact and any(name == label for name, _ in match.phrase.labels)
+        return any(match.exact and match.start > wants and any(name == label for name, _ in match.phrase.labels)
                    for match in self._find(tokens))
 
     # ----------------------------------------------------------------------------------------------
@@ -453,6 +455,8 @@ class Understander:
             candidates["centre_hours"] = max(candidates.get("centre_hours", 0.0), 2.5)  # "thế chủ nhật thì sao"
         if places and places[0][0] == "counter" and procs and _counter_number(tokens) is None:
             del candidates["directions"]  # "khai sinh ở quầy nào": a question about the procedure
+        if answer is not None and answer.intent == "yes" and declined:
+            answer = None  # "dạ có, nhưng chưa lấy số vội": the decline is the answer
         courtesies = lexicon.DECLINE_COURTESIES if answer is not None and answer.intent == "no" else ()
         if answer is not None and not _beyond_yes_no(candidates, courtesies):
             # "vâng, bác là người cao tuổi", "không, cảm ơn cháu": the opening yes/no is the answer.
@@ -550,8 +554,10 @@ def _leading_answer(tokens: Sequence[Token], matches: Sequence[_Match],
                if label in ("intent:yes", "intent:no")]
     if len(intents) != 1 or weak(opening):
         return None
-    if [token.text for token in opening.phrase.tokens] == ["phải"] and opening.end not in starts:
-        return None  # "phải xếp hàng ntn z": must, not yes ("phải, lấy cho tôi một số" is a yes)
+    if [token.text for token in opening.phrase.tokens] == ["phải"] and opening.end not in starts and \
+            opening.end < len(tokens) and tokens[opening.end].text not in lexicon.BEFORE_NEGATING_SUBJECT:
+        # "phải xếp hàng ntn z": must, not yes ("phải, lấy cho tôi một số", "phải tôi là người cao tuổi": yes)
+        return None
     end = opening.end
     while end < len(tokens):  # step over more answer words and fillers: "vâng, đúng rồi, bác..."
         if end in by_start and _is_yes_no(by_start[end]):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, TypeVar, get_args
 
 Intent = Literal[
@@ -74,6 +74,10 @@ class Understanding:
     # A yes that asks for a ticket in the same words ("Có chứ em, chị muốn lấy số, ..."), for `procedure` when the
     # words name one: the dialog acts on it as that ticket request.
     ticket: bool = False
+
+    def request(self) -> Understanding:
+        """What the dialog acts on: a yes that asks for the ticket in the same words is that ticket request."""
+        return replace(self, intent="take_number", ticket=False) if self.intent == "yes" and self.ticket else self
 
     def as_json(self) -> dict[str, object]:
         out: dict[str, object] = {

@@ -534,6 +534,7 @@ def test_the_question_classifier_reads_the_last_clause_again() -> None:
         "Nhà tôi khó khăn, muốn con được miễn học phí, cô giúp tôi làm đơn với. .  cô giúp tôi làm đơn với"
     assert question_text("khai sinh cần giấy gì") == "khai sinh cần giấy gì . khai sinh cần giấy gì"
     assert question_text("?!") == "?! . ?!"  # nothing but punctuation: read as it is
+    assert question_text("lệ phí 1.000 đồng, mở cửa 8:30 hả") == "lệ phí 1.000 đồng, mở cửa 8:30 hả .  mở cửa 8:30 hả"
 
 
 @pytest.mark.slow
@@ -579,6 +580,17 @@ def test_a_story_is_split_only_at_the_clauses_that_ask(catalogue: Catalogue, cla
     short = "cho tôi cốc nước rồi lấy số khai sinh luôn"
     assert [(p.intent, p.item, p.procedure) for p in understander.understand_turn(short)] == [
         ("refreshment", "water", None), ("take_number", None, "khai_sinh")]
+
+
+def test_a_clause_that_wants_a_procedure_by_name_is_a_request(catalogue: Catalogue, classifier: TextClassifier) -> None:
+    """In a story, a clause that says the citizen wants a procedure named outright is a request beside the one the
+    story asks; one given up or only mentioned is not."""
+    nlu = Understander(catalogue, classifier)
+    both = "Tôi muốn đăng ký khai tử cho bà nhà tôi, mà tiện thể cho tôi hỏi nhà vệ sinh ở đâu?"  # the story: the way
+    assert [(p.intent, p.procedure, p.place) for p in nlu.understand_turn(both)] == [
+        ("procedure", "khai_tu", None), ("directions", None, "toilet")]
+    given_up = "Tôi định đăng ký kết hôn nhưng chưa đủ tuổi nên thôi, giờ tôi muốn hỏi nhà vệ sinh ở đâu vậy em"
+    assert [(p.intent, p.place) for p in nlu.understand_turn(given_up)] == [("directions", "toilet")]
 
 
 def test_a_hesitation_alone_is_not_read_by_the_classifier(catalogue: Catalogue) -> None:

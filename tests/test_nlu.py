@@ -322,3 +322,17 @@ def test_a_yes_that_asks_for_the_ticket_is_a_yes_with_the_ticket(nlu: Understand
     assert nlu.understand("dạ lấy số ạ").intent == "take_number"
     assert nlu.understand("phải xếp hàng lấy số ở đâu").intent == "take_number"
     assert nlu.understand("dạ không, chưa lấy số đâu").intent == "no"
+
+
+def test_a_yes_with_the_ticket_is_a_ticket_request_beside_others(nlu: Understander) -> None:
+    """Within a turn of several requests the yes that asks for the ticket is that ticket request (what the dialog
+    acts on), also without commas as speech recognisers write; a decline after an opening yes is the answer."""
+    for text in ("dạ có lấy cho tôi một số với lại nhà vệ sinh ở đâu", "vâng, lấy cho tôi một số, với lại nhà vệ sinh "
+                 "ở đâu"):
+        assert [(p.intent, p.place) for p in nlu.understand_turn(text)] == [
+            ("take_number", None), ("directions", "toilet")], text
+    assert [p.intent for p in nlu.understand_turn("ờ có, lấy số giùm chú")] == ["take_number"]
+    for text in ("dạ có, nhưng chưa lấy số vội", "ờ có, mà thôi khỏi lấy số", "dạ có, tôi không muốn lấy số"):
+        assert nlu.understand(text).intent == "no", text
+    assert nlu.understand("phải tôi là người cao tuổi").intent == "yes"
+

@@ -158,6 +158,7 @@ def _complete(text: str) -> bool:
 @pytest.mark.parametrize(("text", "complete"), [
     ("dù muốn lấy số cứ", True),  # viet-asr on espeak's "tôi muốn lấy số thứ tự"
     ("tôi muốn lấy số thứ tự", True),
+    ("dạ có lấy số cho tôi", True),  # a yes that asks for the ticket: that ticket request
     ("có", False),  # yes and no often open a longer sentence ("không, tôi cần khai sinh"): the long wait
     ("không", False),
     ("rồi", False),  # viet-asr on espeak's "tôi muốn"
