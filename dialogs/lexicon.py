@@ -474,6 +474,10 @@ TAKES_ANY_DOCUMENT: frozenset[str] = frozenset({"chung_thuc_ban_sao", "chung_thu
 
 # Forms of address a citizen uses for themselves ("cho bác hỏi", "chú muốn làm...").
 ADDRESS_WORDS: frozenset[str] = frozenset({"bác", "ông", "bà", "anh", "chị", "cô", "chú", "em", "cháu", "con"})
+# Words that say nothing by themselves: a turn of only these (and skip words) is not read by the classifier ("ờ
+# thì", "tôi muốn", "cho em hỏi": a bag of n-grams trained on stories that go on hears a yes or a will in them).
+SAYS_NOTHING: frozenset[str] = HESITATIONS | ADDRESS_WORDS | frozenset({
+    "tôi", "tui", "mình", "muốn", "mún", "cần", "hỏi", "cho", "là", "ơi"})
 # ... and the people before them, as typed in chat (NEGATING_ABBREVIATIONS)
 BEFORE_NEGATING_SUBJECT: frozenset[str] = ADDRESS_WORDS | {
     "tôi", "toi", "tui", "t", "mình", "minh", "mk", "mik", "tao", "e", "a", "chi", "c", "bac", "ong", "ba", "co",

@@ -240,8 +240,9 @@ class Understander:
                 result.intent in ("procedure", "take_number"):
             # "chứng thựt bản xao", "kai tử": heard only by sound or spelling distance; the dialog confirms
             result = replace(result, confidence=min(result.confidence, INEXACT_CONFIDENCE))
-        if self.classifier is None or all(_is_skip(token) or token.text in lexicon.HESITATIONS for token in tokens):
-            # fillers alone ("ờ thì", "à thì"): a hesitation, nothing for the classifier to read (it heard a yes)
+        if self.classifier is None or all(_is_skip(token) or token.text in lexicon.SAYS_NOTHING for token in tokens):
+            # fillers alone ("ờ thì", "à thì": a hesitation; "tôi muốn", "cho em hỏi": the request is still to come):
+            # nothing for the classifier to read (it heard a yes, a will)
             return self._id_card_by_age(_yes_with_ticket(result, answer), tokens, starts)
         # Who the citizen is ("tôi bị khuyết tật, ...", "tôi là người cao tuổi, ...") is not what they came for:
         # the classifier reads the turn without the words that described them.

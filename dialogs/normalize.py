@@ -91,7 +91,8 @@ def _split_syllable(bare: str) -> tuple[str, str, str] | None:
 
 
 def _plausible_nucleus(onset: str, nucleus: str, final: str) -> bool:
-    if any(double in nucleus for double in ("aa", "ee", "ii", "uu", "yy", "ăă", "ââ", "êê", "ôô", "ơơ", "ưư")):
+    # "uu" is "ưu" typed without accents ("tra cuu", "luong huu", "buu dien"), not a key held too long
+    if any(double in nucleus for double in ("aa", "ee", "ii", "yy", "ăă", "ââ", "êê", "ôô", "ơơ", "ưư")):
         return False
     if any(fold(a) == fold(b) and a != b and a + b != "ưu" for a, b in pairwise(nucleus)):
         return False  # "aâ", "oô": a key held too long, not a vowel pair

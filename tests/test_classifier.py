@@ -589,8 +589,11 @@ def test_a_clause_that_wants_a_procedure_by_name_is_a_request(catalogue: Catalog
     both = "Tôi muốn đăng ký khai tử cho bà nhà tôi, mà tiện thể cho tôi hỏi nhà vệ sinh ở đâu?"  # the story: the way
     assert [(p.intent, p.procedure, p.place) for p in nlu.understand_turn(both)] == [
         ("procedure", "khai_tu", None), ("directions", None, "toilet")]
-    given_up = "Tôi định đăng ký kết hôn nhưng chưa đủ tuổi nên thôi, giờ tôi muốn hỏi nhà vệ sinh ở đâu vậy em"
-    assert [(p.intent, p.place) for p in nlu.understand_turn(given_up)] == [("directions", "toilet")]
+    # the clause test itself: a procedure given up or only mentioned is no clause that wants it
+    marriage = Understanding(intent="procedure", confidence=0.9, procedure="ket_hon")
+    assert nlu._wants("tôi muốn đăng ký kết hôn", marriage)
+    assert not nlu._wants("Tôi muốn đăng ký kết hôn nhưng chưa đủ tuổi nên thôi", marriage)
+    assert not nlu._wants("Tôi đã đăng ký kết hôn rồi", marriage)
 
 
 def test_a_hesitation_alone_is_not_read_by_the_classifier(catalogue: Catalogue) -> None:
@@ -600,3 +603,22 @@ def test_a_hesitation_alone_is_not_read_by_the_classifier(catalogue: Catalogue) 
     assert understander.understand("ờ thì").intent == "unknown"
     assert understander.understand("ừ thì").intent == "yes"
     assert understander.understand("ờ thì cho tôi hỏi khai sinh").intent == "procedure"
+    # ... nor do words that only lead to a request still to come (round 19 taught the model a will in "tôi muốn")
+    will = Understander(catalogue, Says("procedure:chung_thuc_di_chuc"))  # type: ignore[arg-type]
+    for text in ("tôi muốn", "cho em hỏi", "bác muốn hỏi"):
+        assert will.understand(text).intent == "unknown", text
+    assert will.understand("tôi muốn lập di chúc").procedure == "chung_thuc_di_chuc"
+
+
+def test_another_office_named_in_a_short_turn_gives_way_only_to_a_sure_classifier() -> None:
+    """"nhận con nuôi", "đăng kiểm ô tô": a referral or an out-of-scope request the phrases read by name stays
+    unless the classifier is sure of another reading; "tôi muốn khiếu nại" (a person, please) the same from
+    named_sure."""
+    adoption = Understanding(intent="unknown", confidence=0.93)
+    assert combine(adoption, [("procedure:nhan_cha_me_con", 0.75)], syllables=3).intent == "unknown"
+    assert combine(adoption, [("procedure:nhan_cha_me_con", 0.95)], syllables=3).procedure == "nhan_cha_me_con"
+    inspection = Understanding(intent="referral", confidence=0.93, topic="vehicle_registration")
+    assert combine(inspection, [("directions:parking", 0.63)], syllables=4).topic == "vehicle_registration"
+    complaint = Understanding(intent="human_help", confidence=0.93)
+    assert combine(complaint, [("procedure:chung_thuc_di_chuc", 0.55)], syllables=4).intent == "human_help"
+    assert combine(complaint, [("procedure:chung_thuc_di_chuc", 0.9)], syllables=4).intent == "procedure"

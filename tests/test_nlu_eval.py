@@ -10,8 +10,8 @@ import pytest
 
 from dialogs.nlu import Understander
 from dialogs.normalize import normalize
-from dialogs.understanding import INTENTS
-from letan.bench.dialog import ACCURACY_TARGET, EvalResult, evaluate, load_eval_set
+from dialogs.understanding import INTENTS, Understanding
+from letan.bench.dialog import ACCURACY_TARGET, EvalItem, EvalResult, evaluate, load_eval_set
 from robot.config import load_catalogue_checked
 
 STYLE_FLOOR = 0.9
@@ -100,3 +100,15 @@ def test_citizens_set_accuracy_floors() -> None:
     tune, held = evaluate(nlu, load_eval_set(TUNE_SET)), evaluate(nlu, load_eval_set(HELDOUT_SET))
     assert tune.accuracy >= CITIZENS_TUNE_FLOOR, [m.item.text for m in tune.misses]
     assert held.accuracy >= CITIZENS_HELDOUT_FLOOR, f"{held.correct}/{held.total}"  # texts not printed: held out
+
+
+def test_a_yes_with_the_ticket_counts_where_a_set_labels_either() -> None:
+    """"vâng, cho tôi lấy số luôn": labelled a yes by some sets and a ticket request by others; the understander's
+    yes with the ticket is what the dialog acts on as the ticket request, so it counts for either label; a plain
+    yes is no ticket request."""
+    said = Understanding(intent="yes", confidence=0.9, ticket=True)
+    assert EvalItem("vâng, cho tôi lấy số luôn", "answer_plus", "take_number").got(said) == ("take_number", None,
+                                                                                         None, None)
+    assert EvalItem("vâng, cho tôi lấy số luôn", "answer_plus", "yes").got(said) == ("yes", None, None, None)
+    plain = Understanding(intent="yes", confidence=0.9)
+    assert EvalItem("vâng", "answer_plus", "take_number").got(plain)[0] == "yes"

@@ -43,6 +43,8 @@ not_residue:               # real words and loan words stay as they are
   - ["xoong", "xoong"]
   - ["a012", "a012"]
   - ["quầy số 5", "quầy số 5"]
+  - ["tra cuu ho so", "tra cuu ho so"]   # "cuu" is "cứu" typed without accents, not a key held too long
+  - ["luong huu", "luong huu"]
 abbreviations:
   - ["đk gks", "đăng kí giấy khai sinh"]
   - ["dk hkd", "đăng kí hộ kinh doanh"]

@@ -60,7 +60,12 @@ class EvalItem:
     def got(self, result: Understanding) -> tuple[str | None, ...]:
         """What the understander said, in the slots that count for its intent: the procedure of a procedure
         or ticket request, the question of a procedure or question (a dossier lookup "hồ sơ khai sinh của
-        tôi" needs no procedure to be answered)."""
+        tôi" needs no procedure to be answered). A yes that asks for the ticket in the same words ("vâng, cho tôi lấy
+        số luôn": `Understanding.ticket`) is both: a yes where the set labels a yes, the ticket request the dialog
+        acts on (`Understanding.request()`) where it labels a ticket request (sets written apart label such replies
+        either way)."""
+        if self.intent == "take_number":
+            result = result.request()
         procedure = result.procedure if result.intent in ("procedure", "take_number") else None
         question = result.question if result.intent in ("procedure", "question") else None
         return (result.intent, procedure, question, result.place, *self._extra(result.topic, result.item))
