@@ -405,6 +405,10 @@ class NavigationSettings(_Model):
     replan_after_s: float = Field(default=3.0, gt=0, description="Blocked this long: look for another way")
     obstacle_timeout_s: float = Field(default=12.0, gt=0, description="Blocked this long: abort (obstacle)")
     stuck_timeout_s: float = Field(default=4.0, gt=0, description="Wheels not turning as commanded this long: abort")
+    link_grace_s: float = Field(
+        default=0.5, gt=0, le=2.0,
+        description="Drive or MCU readings failing this long: abort (fault); a shorter gap: stop and retry",
+    )
     control_hz: float = Field(default=20.0, ge=5, le=100)
     goal_tolerance_m: float = Field(default=0.15, gt=0)
 

@@ -101,6 +101,25 @@ def test_follower_e_stop_fault_and_stall() -> None:
     assert t == pytest.approx(settings.stuck_timeout_s, abs=0.1)
 
 
+def test_follower_rides_out_a_short_link_gap_and_gives_up_on_a_long_one() -> None:
+    follower, settings = _route_north()
+    pose = Pose(12.0, 3.5, math.pi / 2)
+    assert follower.step(Observation(0.0, pose)).linear > 0
+    held = follower.step(Observation(0.05, pose, link_error="no valid answer after 3 tries"))
+    assert not held.done and held.linear == held.angular == 0  # stop while blind
+    assert held.status is not None and held.status.detail.startswith("holding")
+    again = follower.step(Observation(0.1, pose, link_error="no valid answer after 3 tries"))
+    assert not again.done and again.status is None  # said once
+    back = follower.step(Observation(0.15, pose, 0.3, 0.3))
+    assert not back.done and back.linear > 0 and back.status is not None and "back" in back.status.detail
+    t, command = 0.2, follower.step(Observation(0.2, pose, link_error="port lost"))
+    while not command.done and t < 5:
+        t += 0.05
+        command = follower.step(Observation(t, pose, link_error="port lost"))
+    assert command.status is not None and command.status.reason == "fault" and "port lost" in command.status.detail
+    assert t - 0.2 == pytest.approx(settings.link_grace_s, abs=0.06)
+
+
 def test_follower_arrives() -> None:
     follower, _ = _route_north()
     done = follower.step(Observation(0.0, Pose(12.0, 6.25, math.pi / 2)))

@@ -168,6 +168,32 @@ def test_pulled_cable_gives_fault_then_recovery(tmp_path: Path) -> None:
         assert result.arrived, [str(s) for s in rig.statuses]
 
 
+@pytest.mark.slow
+def test_a_cable_that_drops_for_a_moment_does_not_end_the_walk(tmp_path: Path) -> None:
+    centre = load_centre(CUA_NAM)
+    with MotionRig(centre, tmp_path) as rig:
+        world = rig.world
+        assert rig.sim_zlac is not None
+        zlac = rig.sim_zlac
+        gap: list[float] = []
+
+        def flaky(now: float) -> None:  # unplugged for 0.2 s of the world's time once it has gone 2 m
+            if world.y > 2.0 and not gap:
+                gap.append(now)
+                zlac.host.unplug()
+            elif gap and zlac.host.plugged is False and now - gap[0] >= 0.2:
+                zlac.host.plug()
+
+        world.add_step_hook(flaky)
+        result = rig.navigator.go_to("waiting_area")
+        assert gap, "the cable was never pulled"
+        assert result.arrived, [str(s) for s in rig.statuses]
+        details = [s.detail for s in rig.statuses]
+        assert any(d.startswith("holding: no reading") for d in details)
+        assert "readings back; moving on" in details
+        assert not rig.said  # a link gap is not somebody in the way
+
+
 def test_point_to_when_the_robot_must_not_move(tmp_path: Path) -> None:
     centre = load_centre(CUA_NAM)
     centre = centre.model_copy(update={"devices": centre.devices.model_copy(update={"can_move": False})})

@@ -2,7 +2,9 @@
 
 Given what the robot senses (`Observation`) it returns wheel commands and, when something
 changes, a `NavStatus`. Safety rules, in order:
-1. e-stop pressed -> aborted(e_stop) at once; a drive fault -> aborted(fault);
+1. e-stop pressed -> aborted(e_stop) at once; a drive fault -> aborted(fault); a reading that
+   failed (a link timeout, a garbled reply) -> stop and retry, aborted(fault) once the readings
+   have failed for link_grace_s;
 2. bumper pressed or an obstacle within stop_distance_m ahead -> stop now; wait; after
    replan_after_s ask for another route (at most MAX_REPLANS times); after obstacle_timeout_s
    abort(obstacle). Moving on needs RESUME_CLEAR_S of clear sensor (no start-stop twitching);
@@ -55,6 +57,7 @@ class Observation:
     bumper: bool = False
     e_stop: bool = False
     fault: str = ""  # "" = no fault
+    link_error: str = ""  # this tick's readings failed (the drive or MCU link); "" = read fine
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class PathFollower:
         self._last_replan_at: float | None = None
         self._stall_since: float | None = None
         self._last_wheels = (0.0, 0.0)
+        self._link_lost_since: float | None = None
 
     def start(self, route: Route, now: float) -> None:
         self.route = route
@@ -110,6 +114,19 @@ class PathFollower:
     def _abort(self, reason: str, detail: str, now: float, emergency: bool = False) -> Command:
         return Command(status=NavStatus("aborted", reason, detail, now), emergency=emergency, done=True)
 
+    def _link_lost(self, error: str, now: float) -> Command:
+        """Stop while the readings fail (a loaded host or one garbled reply); give up after link_grace_s."""
+        status = None
+        if self._link_lost_since is None:
+            self._link_lost_since = now
+            status = NavStatus("going", "", f"holding: no reading from the drive ({error}); retrying", now)
+        elif now - self._link_lost_since >= self.settings.link_grace_s:
+            return self._abort("fault", f"drive fault: no reading for {now - self._link_lost_since:.1f} s: {error}",
+                               now)
+        self._last_wheels = (0.0, 0.0)
+        self._stall_since = None
+        return Command(status=status)
+
     def next_node(self) -> str | None:
         if self.route is None or self.index >= len(self.route.nodes):
             return None
@@ -130,6 +147,10 @@ class PathFollower:
             return self._abort("e_stop", "emergency stop button pressed", now, emergency=True)
         if obs.fault:
             return self._abort("fault", f"drive fault: {obs.fault}", now)
+        if obs.link_error:
+            return self._link_lost(obs.link_error, now)
+        link_back = self._link_lost_since is not None
+        self._link_lost_since = None
         if self.route is None:
             return self._abort("unreachable", "no route to follow", now)
         points, last = self.route.points, len(self.route.points) - 1
@@ -146,7 +167,7 @@ class PathFollower:
         error = _wrap(math.atan2(ty - pose.y, tx - pose.x) - pose.theta)
         forward = abs(error) <= TURN_IN_PLACE_RAD
         # Obstacles ahead and bumpers.
-        status: NavStatus | None = None
+        status = NavStatus("going", "", "readings back; moving on", now) if link_back else None
         blocked = obs.bumper or (forward and obs.clearance_m is not None and obs.clearance_m <= s.stop_distance_m)
         if blocked:
             self._clear_since = None

@@ -66,8 +66,8 @@ class Navigator:
             wheels = self.drive.read()
             pose = self.drive.pose()
             inputs = self.safety() if self.safety is not None else None
-        except (DriveError, LinkError) as exc:
-            return Observation(now, pose, fault=str(exc))
+        except (DriveError, LinkError) as exc:  # the follower stops, retries, and aborts if it lasts
+            return Observation(now, pose, link_error=str(exc))
         fault = self.drive.faults.describe() if self.drive.faults.any else ""
         if inputs is None:
             return Observation(now, pose, wheels.left_mps, wheels.right_mps, fault=fault)
