@@ -268,7 +268,8 @@ class Understander:
             combined = replace(combined, item=known(ITEMS, _best_of(scores, "item:")) if refreshment else None,
                                day=None if refreshment else _best_of(scores, "day:"))
         if self.questions is not None and combined.intent == "procedure":
-            combined = asked_question(combined, self.questions.predict(question_text(asked)))
+            combined = asked_question(combined, self.questions.predict(question_text(asked)),
+                                      asked_at_end=_question_at_end(tokens, matches, starts, marked))
         return self._id_card_by_age(_yes_with_ticket(combined, answer), tokens, starts)
 
     def _id_card_by_age(self, result: Understanding, tokens: Sequence[Token],
@@ -908,6 +909,18 @@ def _clause_tokens(text: str) -> tuple[tuple[Token, ...], frozenset[int], frozen
             marked.add(len(tokens))
         tokens.extend(tokenize(_negations_spelt_out(parts[index]), lexicon.ABBREVIATIONS))
     return _trust_accents(tuple(tokens)), frozenset(starts), frozenset(marked)
+
+
+def _question_at_end(tokens: Sequence[Token], matches: Sequence[_Match], starts: frozenset[int],
+                     marked: frozenset[int]) -> Question | None:
+    """The question the phrases read in the last clause of a turn when that clause ends with a question mark
+    ("..., bên đó muốn có giấy nói em đang độc thân, em phải làm ở đâu?"): where a story asks."""
+    last = max((start for start in starts if start < len(tokens)), default=None)
+    if last is None or last not in marked:
+        return None
+    asked = [label for match in sorted(matches, key=lambda m: m.start) if match.start >= last
+             for label, _ in match.phrase.labels if label.startswith("question:")]
+    return known(QUESTIONS, asked[0].removeprefix("question:")) if asked else None
 
 
 def _negations_spelt_out(clause: str) -> str:

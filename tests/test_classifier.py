@@ -527,6 +527,12 @@ def test_the_question_classifier_decides_only_when_sure() -> None:
     assert asked_question(story, [("documents", 0.95)]).questions == ("documents",)
     hours = Understanding(intent="centre_hours", confidence=0.8)
     assert asked_question(hours, [(NO_QUESTION, 0.99)]) is hours
+    # a question the phrases read in the last clause, ended by a question mark, is dropped only when very sure
+    wish = Understanding(intent="procedure", confidence=0.9, procedure="xac_nhan_tinh_trang_hon_nhan")
+    kept = asked_question(wish, [(NO_QUESTION, 0.7)], asked_at_end="counter")
+    assert (kept.question, kept.questions) == ("counter", ("counter",))
+    assert asked_question(wish, [(NO_QUESTION, 0.95)], asked_at_end="counter") == wish
+    assert asked_question(wish, [("documents", 0.95)], asked_at_end="counter").question == "documents"
 
 
 def test_the_question_classifier_reads_the_last_clause_again() -> None:
@@ -556,7 +562,9 @@ def test_a_story_that_mentions_papers_or_time_asks_nothing(catalogue: Catalogue,
     for text, question in (("khai sinh cần giấy tờ gì", "documents"), ("lệ phí đăng ký kết hôn bao nhiêu", "fee"),
                            ("làm giấy phép xây dựng mất bao lâu", "duration"),
                            ("chứng thực bản sao nộp ở quầy nào", "counter"),
-                           ("Mẹ tôi mất rồi, làm giấy báo tử cho bà thì phải đem chi theo?", "documents")):
+                           ("Mẹ tôi mất rồi, làm giấy báo tử cho bà thì phải đem chi theo?", "documents"),
+                           ("Con trai tôi đi làm bên Hàn về, sắp cưới vợ ở tỉnh khác, nhà gái muốn có tờ giấy nói nó "
+                            "chưa vợ, giờ nó phải xin ở đâu?", "counter")):
         assert understander.understand(text).question == question, text
 
 
