@@ -620,13 +620,14 @@ def test_a_hesitation_alone_is_not_read_by_the_classifier(catalogue: Catalogue) 
 
 def test_another_office_named_in_a_short_turn_gives_way_only_to_a_sure_classifier() -> None:
     """"nhận con nuôi", "đăng kiểm ô tô": a referral or an out-of-scope request the phrases read by name stays
-    unless the classifier is sure of another reading; "tôi muốn khiếu nại" (a person, please) the same from
-    named_sure."""
+    unless the classifier is sure of another reading (outside_sure); "tôi muốn khiếu nại" (a person, please) the
+    same."""
     adoption = Understanding(intent="unknown", confidence=0.93)
-    assert combine(adoption, [("procedure:nhan_cha_me_con", 0.75)], syllables=3).intent == "unknown"
-    assert combine(adoption, [("procedure:nhan_cha_me_con", 0.95)], syllables=3).procedure == "nhan_cha_me_con"
+    assert combine(adoption, [("procedure:nhan_cha_me_con", 0.93)], syllables=3).intent == "unknown"
+    assert combine(adoption, [("procedure:nhan_cha_me_con", 0.97)], syllables=3).procedure == "nhan_cha_me_con"
     inspection = Understanding(intent="referral", confidence=0.93, topic="vehicle_registration")
     assert combine(inspection, [("directions:parking", 0.63)], syllables=4).topic == "vehicle_registration"
     complaint = Understanding(intent="human_help", confidence=0.93)
     assert combine(complaint, [("procedure:chung_thuc_di_chuc", 0.55)], syllables=4).intent == "human_help"
-    assert combine(complaint, [("procedure:chung_thuc_di_chuc", 0.9)], syllables=4).intent == "procedure"
+    assert combine(complaint, [("procedure:chung_thuc_di_chuc", 0.8)], syllables=4).intent == "human_help"
+    assert combine(complaint, [("procedure:chung_thuc_di_chuc", 0.97)], syllables=4).intent == "procedure"
