@@ -699,6 +699,7 @@ class Combination:
     # nó đang gửi xe ngoài bãi, ..." as a no at 0.70 only: the turn opens with the no and the classifier's best
     # label is that no, so two readings agree. Rounds 15-22, each scored by models trained without it (0.8, 0.6,
     # 0.5): 8,933, 8,936, 8,937 of 9,434 sentences (long turns 3,089, 3,092, 3,093 of 3,280); the older set 468 each.
+    # A person asked for in the story ("Không, ... cho tôi gặp cán bộ") still needs answer_sure.
     opening_answer: float = 0.5
     # A referral or an out-of-scope request the phrases read by its name (from `named`) in a short turn ("nhận con
     # nuôi", "đăng kiểm ô tô") gives way to the classifier only from this probability; a bag of n-grams hears the
@@ -720,10 +721,12 @@ _WITH_PROCEDURE = frozenset({"procedure", "take_number"})
 # (the phrases' intent, the classifier's): in a story, the classifier's request without a procedure replaces the
 # phrases' with one read weakly (a ticket; a follow-up question about the procedure under discussion).
 _STORY_DROPS_PROCEDURE = frozenset({("take_number", "take_number"), ("procedure", "question")})
-# Requests the phrases read better than a bag of n-grams (short, often a follow-up in context): the classifier
-# replaces them only with a procedure.
 # Phrase requests that are about a procedure (the one under discussion when none is named).
 _ABOUT_A_PROCEDURE = frozenset({"question", "take_number"})
+# Requests the phrases read that a weak yes or no in the opening words does not replace: a person asked for.
+_ACTED_ON = frozenset({"human_help"})
+# Requests the phrases read better than a bag of n-grams (short, often a follow-up in context): the classifier
+# replaces them only with a procedure.
 _PHRASE_INTENTS = frozenset({
     "directions", "centre_hours", "question", "take_number", "refreshment", "lookup_dossier", "human_help",
     "greeting", "goodbye", "thanks", "repeat",
@@ -760,7 +763,8 @@ def combine(lexicon: Understanding, probs: Sequence[tuple[str, float]],
     unheard = _share(probs, lexicon.procedure) < settings.unheard  # the classifier gives it (almost) nothing
     asks = lexicon.intent in ("procedure", "question") and lexicon.confidence >= settings.named and (
         lexicon.intent == "question" or lexicon.question is not None or not unheard)
-    if story and label == opens_with and label in _ANSWERS and p >= settings.opening_answer and not asks:
+    opening = settings.answer_sure if lexicon.intent in _ACTED_ON else settings.opening_answer
+    if story and label == opens_with and label in _ANSWERS and p >= opening and not asks:
         # "Thôi khỏi con, bà đi cùng con gái, nó đang gửi xe ngoài kia, ...": a no, not the way to the parking;
         # "Có chứ em, chị muốn lấy số, nãy giờ chị đứng ngó quanh ...": a yes that asks for the ticket, and for the
         # procedure the phrases read in it ("Ừ, lấy cho tôi một số kết hôn luôn đi em, ...": the classifier, reading

@@ -241,10 +241,7 @@ PHRASES: tuple[Phrase, ...] = (
         "mang giấy gì", "phải mang", "phải đem", "phải cầm", "cần giấy", "cần những giấy", "giấy tờ cần",
         "chuẩn bị gì", "chuẩn bị những gì", "cần những gì", "mang theo gì", "đem những gì", "giấy tờ thế nào",
         "hồ sơ thế nào", "hồ sơ ra sao", "cần gì không", "thủ tục gồm", "thủ tục thế nào", "thủ tục ra sao",
-        "thủ tục như thế nào",
-        # "Tôi có giấy chứng sinh, giấy ủy quyền của con gái và căn cước của tôi, thế đã đủ chưa?" (rounds 15-22,
-        # each scored by models trained without it: +4 of 9,434, none lost; "có đủ không" is also money: not here)
-        "đủ chưa", "vậy đủ chưa", "thế đủ chưa", "đã đủ chưa")),
+        "thủ tục như thế nào")),
     *((p, "question:fee", 3) for p in (
         "bao nhiêu tiền", "lệ phí", "phí", "mất tiền", "tốn tiền", "tốn bao nhiêu", "hết bao nhiêu", "giá bao nhiêu",
         "miễn phí", "mất phí", "trả tiền", "đóng tiền", "mất bao nhiêu", "nộp tiền", "chi phí", "nhiêu tiền",

@@ -461,10 +461,16 @@ def test_in_a_story_a_sure_classifier_reads_the_request() -> None:
     assert combine(ticket_asked, [("no", 0.95)], syllables=6) == ticket_asked
     directions = Understanding(intent="directions", confidence=0.6, place="exit")
     assert combine(directions, [("no", 0.95)], syllables=40) == directions
-    # ... and a story that opens with a no is that no when the classifier is sure ("Thôi khỏi con, bà đi cùng con
-    # gái, nó đang gửi xe ngoài kia, ...": not the way to the parking)
+    # ... and a story that opens with a no is that no when the classifier's best label is that no ("Thôi khỏi con,
+    # bà đi cùng con gái, nó đang gửi xe ngoài kia, ...": not the way to the parking)
     assert combine(directions, [("no", 0.95)], syllables=40, opens_with="no").intent == "no"
-    assert combine(directions, [("no", COMBINATION.answer_sure - 0.01)], syllables=40, opens_with="no") == directions
+    assert combine(directions, [("no", 0.6), ("directions:parking", 0.4)], syllables=40, opens_with="no").intent == "no"
+    assert combine(directions, [("no", COMBINATION.opening_answer - 0.01)], syllables=40, opens_with="no") == directions
+    # ... but a person asked for in such a story needs a sure no ("Không, máy này tôi không biết dùng, cho tôi gặp
+    # cán bộ")
+    staff = Understanding(intent="human_help", confidence=0.93)
+    assert combine(staff, [("no", 0.6)], syllables=40, opens_with="no") == staff
+    assert combine(staff, [("no", 0.95)], syllables=40, opens_with="no").intent == "no"
     assert combine(directions, [("no", 0.95)], syllables=6, opens_with="no") == directions
     # ... a yes too, which keeps the ticket it asked for ("Có chứ em, chị muốn lấy số, ...")
     said_yes = combine(ticket_asked, [("yes", 0.95)], syllables=40, opens_with="yes")

@@ -111,13 +111,55 @@ def test_follower_rides_out_a_short_link_gap_and_gives_up_on_a_long_one() -> Non
     again = follower.step(Observation(0.1, pose, link_error="no valid answer after 3 tries"))
     assert not again.done and again.status is None  # said once
     back = follower.step(Observation(0.15, pose, 0.3, 0.3))
-    assert not back.done and back.linear > 0 and back.status is not None and "back" in back.status.detail
-    t, command = 0.2, follower.step(Observation(0.2, pose, link_error="port lost"))
+    assert not back.done and back.linear > 0 and back.status is not None and back.status.detail == "readings back"
+    t = 0.15
+    while t < 0.7:  # good readings for link_grace_s give the grace back
+        t += 0.05
+        assert follower.step(Observation(t, pose, 0.3, 0.3)).status is None
+    t, command = 0.75, follower.step(Observation(0.75, pose, link_error="port lost"))
+    assert command.status is not None and command.status.detail.startswith("holding")  # a new gap
     while not command.done and t < 5:
         t += 0.05
         command = follower.step(Observation(t, pose, link_error="port lost"))
     assert command.status is not None and command.status.reason == "fault" and "port lost" in command.status.detail
-    assert t - 0.2 == pytest.approx(settings.link_grace_s, abs=0.06)
+    assert t - 0.75 == pytest.approx(settings.link_grace_s, abs=0.06)
+
+
+def test_follower_gives_up_on_a_link_that_fails_every_other_tick() -> None:
+    follower, settings = _route_north()
+    pose = Pose(12.0, 3.5, math.pi / 2)
+    t, command, statuses = 0.0, follower.step(Observation(0.0, pose)), []
+    while not command.done and t < 5:
+        t += 0.05
+        failing = round(t / 0.05) % 2 == 1
+        command = follower.step(Observation(t, pose, 0.3, 0.3, link_error="checksum" if failing else ""))
+        statuses += [command.status.detail] if command.status is not None else []
+    assert command.status is not None and command.status.reason == "fault"
+    assert settings.link_grace_s <= t - 0.05 <= settings.link_grace_s + 0.11  # the next failing tick after it
+    assert len(statuses) <= 3  # holding, readings back, the abort: not a status a tick
+
+
+def test_a_link_gap_hides_neither_stuck_wheels_nor_an_e_stop_nor_counts_as_clear_way() -> None:
+    follower, settings = _route_north()
+    pose = Pose(12.0, 3.5, math.pi / 2)
+    t, command = 0.0, follower.step(Observation(0.0, pose))
+    while not command.done and t < 10:  # wheels that do not turn, a short gap every second
+        t += 0.05
+        gap = round(t / 0.05) % 20 == 0
+        command = follower.step(Observation(t, pose, 0.0, 0.0, link_error="timeout" if gap else ""))
+    assert command.status is not None and command.status.reason == "stuck"
+    assert t == pytest.approx(settings.stuck_timeout_s, abs=0.1)
+    follower, _ = _route_north()
+    stop = follower.step(Observation(0.0, pose, e_stop=True, link_error="drive link lost"))
+    assert stop.done and stop.emergency and stop.status is not None and stop.status.reason == "e_stop"
+    follower, _ = _route_north()
+    assert follower.step(Observation(0.0, pose, clearance_m=0.2)).linear == 0  # someone in the way
+    assert follower.step(Observation(0.3, pose, clearance_m=1.0)).linear == 0  # clear: the timer starts
+    for t in (0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75):
+        assert follower.step(Observation(t, pose, link_error="timeout")).linear == 0
+    assert follower.step(Observation(0.85, pose, clearance_m=1.0)).linear == 0  # blind time was not clear time
+    moving = follower.step(Observation(1.4, pose, clearance_m=1.0))
+    assert moving.linear > 0
 
 
 def test_follower_arrives() -> None:

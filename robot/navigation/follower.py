@@ -3,8 +3,9 @@
 Given what the robot senses (`Observation`) it returns wheel commands and, when something
 changes, a `NavStatus`. Safety rules, in order:
 1. e-stop pressed -> aborted(e_stop) at once; a drive fault -> aborted(fault); a reading that
-   failed (a link timeout, a garbled reply) -> stop and retry, aborted(fault) once the readings
-   have failed for link_grace_s;
+   failed (a link timeout, a garbled reply) -> stop and retry; aborted(fault) when readings fail
+   again link_grace_s or more after the first failure, before link_grace_s of good readings gave
+   the grace back (a pulled cable, or a link that fails every other tick);
 2. bumper pressed or an obstacle within stop_distance_m ahead -> stop now; wait; after
    replan_after_s ask for another route (at most MAX_REPLANS times); after obstacle_timeout_s
    abort(obstacle). Moving on needs RESUME_CLEAR_S of clear sensor (no start-stop twitching);
@@ -88,7 +89,9 @@ class PathFollower:
         self._last_replan_at: float | None = None
         self._stall_since: float | None = None
         self._last_wheels = (0.0, 0.0)
-        self._link_lost_since: float | None = None
+        self._link_lost_since: float | None = None  # first failed reading of the current run of failures
+        self._link_good_since: float | None = None  # first good reading after it
+        self._link_said_back = False
 
     def start(self, route: Route, now: float) -> None:
         self.route = route
@@ -115,17 +118,31 @@ class PathFollower:
         return Command(status=NavStatus("aborted", reason, detail, now), emergency=emergency, done=True)
 
     def _link_lost(self, error: str, now: float) -> Command:
-        """Stop while the readings fail (a loaded host or one garbled reply); give up after link_grace_s."""
+        """Stop while the readings fail (a loaded host, one garbled reply); give up when they keep failing."""
         status = None
         if self._link_lost_since is None:
             self._link_lost_since = now
+            self._link_said_back = False
             status = NavStatus("going", "", f"holding: no reading from the drive ({error}); retrying", now)
         elif now - self._link_lost_since >= self.settings.link_grace_s:
-            return self._abort("fault", f"drive fault: no reading for {now - self._link_lost_since:.1f} s: {error}",
-                               now)
-        self._last_wheels = (0.0, 0.0)
-        self._stall_since = None
-        return Command(status=status)
+            return self._abort("fault", f"drive fault: readings failing for {now - self._link_lost_since:.1f} s: "
+                                        f"{error}", now)
+        self._link_good_since = None
+        self._clear_since = None  # time without readings is not time of clear way
+        return Command(status=status)  # the stall timer keeps running: a gap does not hide stuck wheels
+
+    def _link_back(self, now: float) -> bool:
+        """A good reading after failed ones: True the first time (a status); the grace is given back only after
+        link_grace_s of good readings."""
+        if self._link_lost_since is None:
+            return False
+        if self._link_good_since is None:
+            self._link_good_since = now
+        elif now - self._link_good_since >= self.settings.link_grace_s:
+            self._link_lost_since = self._link_good_since = None
+            return False
+        said, self._link_said_back = self._link_said_back, True
+        return not said
 
     def next_node(self) -> str | None:
         if self.route is None or self.index >= len(self.route.nodes):
@@ -149,8 +166,7 @@ class PathFollower:
             return self._abort("fault", f"drive fault: {obs.fault}", now)
         if obs.link_error:
             return self._link_lost(obs.link_error, now)
-        link_back = self._link_lost_since is not None
-        self._link_lost_since = None
+        link_back = self._link_back(now)
         if self.route is None:
             return self._abort("unreachable", "no route to follow", now)
         points, last = self.route.points, len(self.route.points) - 1
@@ -167,7 +183,7 @@ class PathFollower:
         error = _wrap(math.atan2(ty - pose.y, tx - pose.x) - pose.theta)
         forward = abs(error) <= TURN_IN_PLACE_RAD
         # Obstacles ahead and bumpers.
-        status = NavStatus("going", "", "readings back; moving on", now) if link_back else None
+        status = NavStatus("going", "", "readings back", now) if link_back else None
         blocked = obs.bumper or (forward and obs.clearance_m is not None and obs.clearance_m <= s.stop_distance_m)
         if blocked:
             self._clear_since = None

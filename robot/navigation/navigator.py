@@ -60,21 +60,26 @@ class Navigator:
         return self.drive.pose()
 
     def _observe(self) -> Observation:
+        """The wheels and the safety inputs, each read on its own: an e-stop pressed while the drive's link fails
+        is still seen at once. A failed read is a link error (the follower stops, retries, and aborts if it lasts)."""
         now = self.clock.monotonic()
-        pose = self.drive.pose()
+        errors: list[str] = []
+        left = right = 0.0
+        fault = ""
         try:
             wheels = self.drive.read()
-            pose = self.drive.pose()
-            inputs = self.safety() if self.safety is not None else None
-        except (DriveError, LinkError) as exc:  # the follower stops, retries, and aborts if it lasts
-            return Observation(now, pose, link_error=str(exc))
-        fault = self.drive.faults.describe() if self.drive.faults.any else ""
-        if inputs is None:
-            return Observation(now, pose, wheels.left_mps, wheels.right_mps, fault=fault)
-        return Observation(
-            now, pose, wheels.left_mps, wheels.right_mps, inputs.obstacle_m, inputs.bumper_pressed,
-            inputs.e_stop, fault,
-        )
+            left, right = wheels.left_mps, wheels.right_mps
+            fault = self.drive.faults.describe() if self.drive.faults.any else ""  # the motors' own fault codes
+        except (DriveError, LinkError) as exc:
+            errors.append(str(exc))
+        inputs: SafetyInputs | None = None
+        if self.safety is not None:
+            try:
+                inputs = self.safety()
+            except (DriveError, LinkError) as exc:
+                errors.append(str(exc))
+        seen = (inputs.obstacle_m, inputs.bumper_pressed, inputs.e_stop) if inputs is not None else (None, False, False)
+        return Observation(now, self.drive.pose(), left, right, *seen, fault, link_error="; ".join(errors))
 
     def _emit(self, history: list[NavStatus], status: NavStatus) -> None:
         history.append(status)
