@@ -897,7 +897,10 @@ class DialogManager:
         if where is None:
             self._ask_offer(Offer("staff"))
             return
-        self._say("referral_topic", where=addressed(where, self.address))
+        where = addressed(where, self.address)
+        if where[:1].isupper() and where[1:2].islower():  # "Dạ, hộ chiếu làm ở ...", but "Dạ, VNeID ..."
+            where = where[0].lower() + where[1:]
+        self._say("referral_topic", where=where)
         self._anything_else()
 
 

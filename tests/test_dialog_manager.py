@@ -117,7 +117,7 @@ def test_referral_and_out_of_scope(manager: DialogManager, world: World, centre:
     assert world.texts[0].startswith("Dạ, thủ tục lý lịch tư pháp không làm ở đây ạ.")
     assert manager.state is State.ANYTHING_ELSE
     manager.heard("tôi muốn làm hộ chiếu")  # a referral topic: where to go, then "anything else?"
-    assert world.texts[-2].startswith("Dạ, Hộ chiếu làm ở phòng Quản lý xuất nhập cảnh")
+    assert world.texts[-2].startswith("Dạ, hộ chiếu làm ở phòng Quản lý xuất nhập cảnh")  # mid-sentence: lower case
     assert manager.state is State.ANYTHING_ELSE and world.issued == []
     manager.heard("robot có biết hát không")  # nobody here does that
     assert world.texts[-1] == "Dạ, việc này em chưa hỗ trợ ạ. Ông bà có muốn gặp cán bộ không ạ?"

@@ -379,7 +379,7 @@ def test_every_home_button_opens_its_screen_and_home_is_one_touch_away(tmp_path:
         tap(driver, "[data-touch='referral:passport']")
         wait_view(driver, "referral")
         assert (text(driver, ".referral") or "").startswith("Hộ chiếu làm ở")
-        wait(driver, lambda d: any("Hộ chiếu làm ở" in line for line in lines(d)), "the referral said")
+        wait(driver, lambda d: any("Dạ, hộ chiếu làm ở" in line for line in lines(d)), "the referral said")
         tap(driver, "[data-nav=home]")
         tap(driver, "[data-touch=centre_hours]")
         wait_view(driver, "hours")
