@@ -101,7 +101,7 @@ def test_referrals_say_where_to_go(manager: DialogManager, world: World, catalog
                         ("tôi muốn ly hôn", "divorce")):
         manager.heard(text)
         where = catalogue.referrals.get(topic)
-        assert where is not None and world.texts[-2] == f"Dạ, {where.where}"
+        assert where is not None and world.texts[-2] == f"Dạ, {where.where[0].lower()}{where.where[1:]}"
     assert world.issued == [] and not any("gặp cán bộ" in t for t in world.texts)
 
 
