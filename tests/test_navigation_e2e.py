@@ -189,9 +189,32 @@ def test_a_cable_that_drops_for_a_moment_does_not_end_the_walk(tmp_path: Path) -
         assert gap, "the cable was never pulled"
         assert result.arrived, [str(s) for s in rig.statuses]
         details = [s.detail for s in rig.statuses]
-        assert any(d.startswith("holding: no reading") for d in details)
+        assert any(d.startswith("holding: no reading (wheels: ") for d in details)  # the read that failed
         assert "readings back" in details
         assert not rig.said  # a link gap is not somebody in the way
+
+
+@pytest.mark.slow
+def test_a_gap_on_the_safety_board_is_named_as_such(tmp_path: Path) -> None:
+    centre = load_centre(CUA_NAM)
+    with MotionRig(centre, tmp_path) as rig:
+        world, mcu = rig.world, rig.sim_mcu
+        gap: list[float] = []
+
+        def flaky(now: float) -> None:  # the safety board unplugged for 0.2 s once the robot has gone 2 m
+            if world.y > 2.0 and not gap:
+                gap.append(now)
+                mcu.host.unplug()
+            elif gap and mcu.host.plugged is False and now - gap[0] >= 0.2:
+                mcu.host.plug()
+
+        world.add_step_hook(flaky)
+        result = rig.navigator.go_to("waiting_area")
+        assert gap, "the cable was never pulled"
+        assert result.arrived, [str(s) for s in rig.statuses]
+        details = [s.detail for s in rig.statuses]
+        assert any(d.startswith("holding: no reading (safety inputs: ") for d in details), details
+        assert not any("wheels: " in d for d in details)
 
 
 @pytest.mark.slow

@@ -123,9 +123,9 @@ class PathFollower:
         if self._link_lost_since is None:
             self._link_lost_since = now
             self._link_said_back = False
-            status = NavStatus("going", "", f"holding: no reading from the drive ({error}); retrying", now)
+            status = NavStatus("going", "", f"holding: no reading ({error}); retrying", now)
         elif now - self._link_lost_since >= self.settings.link_grace_s:
-            return self._abort("fault", f"drive fault: readings failing for {now - self._link_lost_since:.1f} s: "
+            return self._abort("fault", f"link fault: readings failing for {now - self._link_lost_since:.1f} s: "
                                         f"{error}", now)
         self._link_good_since = None
         self._clear_since = None  # time without readings is not time of clear way

@@ -71,13 +71,13 @@ class Navigator:
             left, right = wheels.left_mps, wheels.right_mps
             fault = self.drive.faults.describe() if self.drive.faults.any else ""  # the motors' own fault codes
         except (DriveError, LinkError) as exc:
-            errors.append(str(exc))
+            errors.append(f"wheels: {exc}")
         inputs: SafetyInputs | None = None
         if self.safety is not None:
             try:
                 inputs = self.safety()
             except (DriveError, LinkError) as exc:
-                errors.append(str(exc))
+                errors.append(f"safety inputs: {exc}")
         seen = (inputs.obstacle_m, inputs.bumper_pressed, inputs.e_stop) if inputs is not None else (None, False, False)
         return Observation(now, self.drive.pose(), left, right, *seen, fault, link_error="; ".join(errors))
 
