@@ -10,7 +10,7 @@ import pytest
 from dialogs.numbers import counter_words
 from robot.config import load_centre
 from robot.navigation.behaviours import RobotGuide
-from simulator.motors import MotionRig
+from simulator.motors import HostPty, MotionRig
 from simulator.world import Person
 from tests.conftest import CUA_NAM, PHU_DINH
 
@@ -168,27 +168,30 @@ def test_pulled_cable_gives_fault_then_recovery(tmp_path: Path) -> None:
         assert result.arrived, [str(s) for s in rig.statuses]
 
 
+def _walk_with_a_gap(rig: MotionRig, host: HostPty) -> list[str]:
+    """Walk to the waiting area with `host`'s cable pulled for 0.2 s of the world's time once the robot has gone
+    2 m; the walk must arrive. The statuses' details."""
+    world, gap = rig.world, list[float]()
+
+    def flaky(now: float) -> None:
+        if world.y > 2.0 and not gap:
+            gap.append(now)
+            host.unplug()
+        elif gap and host.plugged is False and now - gap[0] >= 0.2:
+            host.plug()
+
+    world.add_step_hook(flaky)
+    result = rig.navigator.go_to("waiting_area")
+    assert gap, "the cable was never pulled"
+    assert result.arrived, [str(s) for s in rig.statuses]
+    return [s.detail for s in rig.statuses]
+
+
 @pytest.mark.slow
 def test_a_cable_that_drops_for_a_moment_does_not_end_the_walk(tmp_path: Path) -> None:
-    centre = load_centre(CUA_NAM)
-    with MotionRig(centre, tmp_path) as rig:
-        world = rig.world
+    with MotionRig(load_centre(CUA_NAM), tmp_path) as rig:
         assert rig.sim_zlac is not None
-        zlac = rig.sim_zlac
-        gap: list[float] = []
-
-        def flaky(now: float) -> None:  # unplugged for 0.2 s of the world's time once it has gone 2 m
-            if world.y > 2.0 and not gap:
-                gap.append(now)
-                zlac.host.unplug()
-            elif gap and zlac.host.plugged is False and now - gap[0] >= 0.2:
-                zlac.host.plug()
-
-        world.add_step_hook(flaky)
-        result = rig.navigator.go_to("waiting_area")
-        assert gap, "the cable was never pulled"
-        assert result.arrived, [str(s) for s in rig.statuses]
-        details = [s.detail for s in rig.statuses]
+        details = _walk_with_a_gap(rig, rig.sim_zlac.host)
         assert any(d.startswith("holding: no reading (wheels: ") for d in details)  # the read that failed
         assert "readings back" in details
         assert not rig.said  # a link gap is not somebody in the way
@@ -196,23 +199,8 @@ def test_a_cable_that_drops_for_a_moment_does_not_end_the_walk(tmp_path: Path) -
 
 @pytest.mark.slow
 def test_a_gap_on_the_safety_board_is_named_as_such(tmp_path: Path) -> None:
-    centre = load_centre(CUA_NAM)
-    with MotionRig(centre, tmp_path) as rig:
-        world, mcu = rig.world, rig.sim_mcu
-        gap: list[float] = []
-
-        def flaky(now: float) -> None:  # the safety board unplugged for 0.2 s once the robot has gone 2 m
-            if world.y > 2.0 and not gap:
-                gap.append(now)
-                mcu.host.unplug()
-            elif gap and mcu.host.plugged is False and now - gap[0] >= 0.2:
-                mcu.host.plug()
-
-        world.add_step_hook(flaky)
-        result = rig.navigator.go_to("waiting_area")
-        assert gap, "the cable was never pulled"
-        assert result.arrived, [str(s) for s in rig.statuses]
-        details = [s.detail for s in rig.statuses]
+    with MotionRig(load_centre(CUA_NAM), tmp_path) as rig:
+        details = _walk_with_a_gap(rig, rig.sim_mcu.host)
         assert any(d.startswith("holding: no reading (safety inputs: ") for d in details), details
         assert not any("wheels: " in d for d in details)
 
