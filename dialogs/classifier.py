@@ -40,7 +40,7 @@ import itertools
 import math
 import re
 import zlib
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -187,10 +187,11 @@ class TextClassifier:
         self.labels: tuple[str, ...] = tuple(sorted({label for e in examples for label, _ in e.targets}))
         self._label_index = {label: index for index, label in enumerate(self.labels)}
         main_label = [max(e.targets, key=lambda item: item[1])[0] for e in examples]
+        table = _FeatureTable(counted)
         self._vocabulary, self._idf = _vocabulary(
-            counted, [self._label_index[label] for label in main_label], len(self.labels), settings)
+            table, [self._label_index[label] for label in main_label], len(self.labels), settings)
         self._is_char = np.array([name.startswith("c") for name in self._vocabulary], dtype=bool)
-        matrix = self._matrix(counted)
+        matrix = self._matrix(table)
         targets = np.zeros((len(examples), len(self.labels)), dtype=np.float32)
         for row, example in enumerate(examples):
             share = sum(value for _, value in example.targets)
@@ -258,15 +259,27 @@ class TextClassifier:
         values = (1.0 + np.log(tf)) * self._idf[index]
         return index, _normalised(values, self._is_char[index], self.settings.word_weight)
 
-    def _matrix(self, counted: Sequence[Mapping[str, int]]) -> sparse.csr_matrix:
-        """The examples' feature rows, sparse: a sentence has a few hundred of the 12,000 features (dense, 12,000
-        examples took 2 GB to train)."""
-        rows = [self._row(counts) for counts in counted]
-        pointers = np.zeros(len(rows) + 1, dtype=np.int64)
-        pointers[1:] = np.cumsum([index.size for index, _ in rows])
-        columns = np.concatenate([index for index, _ in rows]) if rows else np.zeros(0, dtype=np.int64)
-        values = np.concatenate([value for _, value in rows]).astype(np.float32) if rows else np.zeros(0, np.float32)
-        return sparse.csr_matrix((values, columns, pointers), shape=(len(rows), len(self._vocabulary)))
+    def _matrix(self, table: _FeatureTable) -> sparse.csr_matrix:
+        """The examples' feature rows (the vocabulary's features only), normalised like `_row`, sparse: a sentence
+        has a few hundred of the 20,000 features (dense, 12,000 examples took 2 GB to train)."""
+        column_of = np.full(len(table.names), -1, dtype=np.int64)
+        for feature, name in enumerate(table.names):
+            column_of[feature] = self._vocabulary.get(name, -1)
+        columns = column_of[table.features]
+        known = columns >= 0
+        rows, columns = table.rows[known], columns[known]
+        values = (1.0 + np.log(table.counts[known].astype(np.float32))) * self._idf[columns]
+        is_char = self._is_char[columns]
+        count = len(table.pointers) - 1
+        for block, scale in ((is_char, 1.0), (~is_char, self.settings.word_weight)):
+            norms = np.sqrt(np.bincount(rows[block], weights=values[block].astype(np.float64) ** 2, minlength=count))
+            factor = np.where(norms > 0, scale / np.where(norms > 0, norms, 1.0), 1.0).astype(np.float32)
+            values[block] *= factor[rows[block]]
+        totals = np.sqrt(np.bincount(rows, weights=values.astype(np.float64) ** 2, minlength=count))
+        values /= np.where(totals > 0, totals, 1.0).astype(np.float32)[rows]
+        pointers = np.zeros(count + 1, dtype=np.int64)
+        pointers[1:] = np.cumsum(np.bincount(rows, minlength=count))
+        return sparse.csr_matrix((values.astype(np.float32), columns, pointers), shape=(count, len(self._vocabulary)))
 
     def logits(self, text: str) -> np.ndarray:
         index, values = self._row(features(text))
@@ -288,35 +301,56 @@ class TextClassifier:
         return [(self.labels[i], float(probs[i])) for i in order]
 
 
-def _vocabulary(counted: Sequence[Mapping[str, int]], labels: Sequence[int], label_count: int,
+class _FeatureTable:
+    """The training texts' feature counts as flat arrays: one integer per distinct feature name (`names`), and for
+    each (text, feature) pair its row, feature and count, text by text in the order `features` gave them. Built
+    with C-level loops: 20,000 texts have some 15 million such pairs, too many for one Python step each."""
+
+    def __init__(self, counted: Sequence[Mapping[str, int]]) -> None:
+        numbers: defaultdict[str, int] = defaultdict(itertools.count().__next__)  # by first appearance
+        names = list(itertools.chain.from_iterable(counted))
+        self.features = np.fromiter(map(numbers.__getitem__, names), dtype=np.int64, count=len(names))
+        self.names = list(numbers)
+        self.counts = np.fromiter(itertools.chain.from_iterable(counts.values() for counts in counted),
+                                  dtype=np.int64, count=len(names))
+        lengths = np.fromiter((len(counts) for counts in counted), dtype=np.int64, count=len(counted))
+        self.rows = np.repeat(np.arange(len(counted), dtype=np.int64), lengths)
+        self.pointers = np.concatenate(([0], np.cumsum(lengths)))
+
+    def document_frequency(self) -> np.ndarray:
+        """In how many texts each feature is (a text counts each of its features once)."""
+        return np.bincount(self.features, minlength=len(self.names))
+
+
+def _vocabulary(table: _FeatureTable, labels: Sequence[int], label_count: int,
                 settings: Settings) -> tuple[dict[str, int], np.ndarray]:
     """The features in at least `min_df` texts, at most `max_features` of them, and their idf.
 
     The features kept are the most frequent ones ("df") or those most tied to a label (chi-square of the
     feature's presence against each example's label, "chi2").
     """
-    df: Counter[str] = Counter()
-    for counts in counted:
-        df.update(counts.keys())
-    candidates = sorted(name for name, count in df.items() if count >= settings.min_df)
+    df = table.document_frequency()
+    frequent = np.flatnonzero(df >= settings.min_df)
+    candidates = sorted(frequent, key=lambda feature: table.names[feature])  # features by name
     if settings.selection == "chi2" and len(candidates) > settings.max_features:
-        position = {name: index for index, name in enumerate(candidates)}
-        cells = np.fromiter(
-            (position[name] * label_count + label
-             for counts, label in zip(counted, labels, strict=True) for name in counts if name in position),
-            dtype=np.int64,
-        )
+        position = np.full(len(table.names), -1, dtype=np.int64)
+        position[np.asarray(candidates, dtype=np.int64)] = np.arange(len(candidates))
+        at = position[table.features]
+        inside = at >= 0
+        cells = at[inside] * label_count + np.asarray(labels, dtype=np.int64)[table.rows[inside]]
         observed = np.bincount(cells, minlength=len(candidates) * label_count).reshape(-1, label_count)
         present = observed.sum(axis=1, keepdims=True).astype(np.float64)
         share = np.bincount(np.asarray(labels), minlength=label_count) / len(labels)
         expected = present * share[None, :]
         score = np.where(expected > 0, (observed - expected) ** 2 / np.maximum(expected, 1e-12), 0.0).sum(axis=1)
         order = np.argsort(-score, kind="stable")[:settings.max_features]
-        kept = sorted(candidates[i] for i in order)
+        kept = sorted(table.names[candidates[i]] for i in order)
     else:
-        kept = sorted(sorted(candidates, key=lambda name: (-df[name], name))[:settings.max_features])
-    total = len(counted)
-    idf = np.array([math.log((1 + total) / (1 + df[name])) + 1.0 for name in kept], dtype=np.float32)
+        by_frequency = sorted(candidates, key=lambda feature: (-df[feature], table.names[feature]))
+        kept = sorted(table.names[feature] for feature in by_frequency[:settings.max_features])
+    total = len(table.pointers) - 1
+    feature_of = {name: feature for feature, name in enumerate(table.names)}
+    idf = np.array([math.log((1 + total) / (1 + df[feature_of[name]])) + 1.0 for name in kept], dtype=np.float32)
     return {name: index for index, name in enumerate(kept)}, idf
 
 
