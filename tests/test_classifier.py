@@ -19,11 +19,14 @@ from dialogs.classifier import (
     COMBINATION,
     NO_QUESTION,
     Example,
+    Settings,
     TextClassifier,
+    _FeatureTable,
     asked_question,
     build_classifier,
     build_question_classifier,
     combine,
+    features,
     label_of,
     question_text,
     read_labelled,
@@ -84,6 +87,23 @@ def test_training_is_deterministic_and_fast(catalogue: Catalogue, classifier: Te
         assert np.array_equal(again.probabilities(item.text), classifier.probabilities(item.text)), item.text
         assert again.predict(item.text) == classifier.predict(item.text)
     assert seconds < TRAINING_SECONDS
+
+
+def test_the_rows_learnt_from_are_the_rows_read_at_use() -> None:
+    """Training builds all its rows at once from integer arrays (_FeatureTable); a turn at use is read by `_row`
+    from its feature counts. Both must give the same numbers, or the model learns one thing and reads another."""
+    texts = ["bà nhà tôi mất hôm qua", "cho toi hoi lam giay khai sinh o dau", "lấy số", "kẹo kẹo kẹo kẹo",
+             "ddang kys kets hoon", "hồ sơ khai sinh nộp tuần trước có kết quả chưa", "?", "khai sinh"] * 2
+    examples = [Example(text, ((f"l{i % 3}", 1.0),), sentence=True) for i, text in enumerate(texts)]
+    model = TextClassifier(examples, Settings(min_df=1, max_features=60, evaluations=2, refit_evaluations=1,
+                                              word_weight=0.6))
+    matrix = model._matrix(_FeatureTable([features(text) for text in texts])).toarray()
+    assert matrix.shape == (len(texts), len(model._vocabulary)) and (matrix != 0).any()
+    for text, row in zip(texts, matrix, strict=True):
+        index, values = model._row(features(text))
+        expected = np.zeros(len(model._vocabulary), dtype=np.float32)
+        expected[index] = values
+        assert np.allclose(row, expected, atol=1e-6), text
 
 
 @pytest.mark.slow
