@@ -232,6 +232,7 @@ class Understander:
             negation = negation.merged(more)
             matches = _without_self_description(found) if answer is not None else found
             scores = self._score(matches)
+        everywhere = scores  # which item or day the turn names, in any clause
         matches = _question_scope(tokens, matches, starts, marked)
         scores = self._score(matches)
         exact = {label for match in matches if match.exact for label, _ in match.phrase.labels}
@@ -243,7 +244,7 @@ class Understander:
         if self.classifier is None or all(_is_skip(token) or token.text in lexicon.SAYS_NOTHING for token in tokens):
             # fillers alone ("ờ thì", "à thì": a hesitation; "tôi muốn", "cho em hỏi": the request is still to come):
             # nothing for the classifier to read (it heard a yes, a will)
-            return self._id_card_by_age(_yes_with_ticket(result, answer), tokens, starts)
+            return self._id_card_by_age(_yes_with_ticket(_looked_up(result, tokens, starts), answer), tokens, starts)
         # Who the citizen is ("tôi bị khuyết tật, ...", "tôi là người cao tuổi, ...") is not what they came for:
         # the classifier reads the turn without the words that described them.
         described = {i for m in matches if any(label == "priority" for label, _ in m.phrase.labels)
@@ -263,10 +264,13 @@ class Understander:
                 combined = replace(combined, question=heard[0], questions=heard)
         if combined.intent != result.intent and combined.intent in ("refreshment", "centre_hours"):
             # the classifier heard water asked in a story the phrases read as the way to the waiting area ("ngồi đợi
-            # ... cho chị xin chai nước"): which item (or day) is still the phrases' to read
+            # ... cho chị xin chai nước") or as the procedure it tells of ("Tui làm cái tạm trú xong rồi, ... cho tui
+            # xin một chai nước suối đi": the clause that names the procedure keeps only its own cues): which item
+            # (or day) is still the phrases' to read, in the whole turn
             refreshment = combined.intent == "refreshment"
-            combined = replace(combined, item=known(ITEMS, _best_of(scores, "item:")) if refreshment else None,
-                               day=None if refreshment else _best_of(scores, "day:"))
+            combined = replace(combined, item=known(ITEMS, _best_of(everywhere, "item:")) if refreshment else None,
+                               day=None if refreshment else _best_of(everywhere, "day:"))
+        combined = _looked_up(combined, tokens, starts)
         if self.questions is not None and combined.intent == "procedure":
             combined = asked_question(combined, self.questions.predict(question_text(asked)),
                                       asked_at_end=_question_at_end(tokens, matches, starts, marked))
@@ -921,6 +925,46 @@ def _question_at_end(tokens: Sequence[Token], matches: Sequence[_Match], starts:
     asked = [label for match in sorted(matches, key=lambda m: m.start) if match.start >= last
              for label, _ in match.phrase.labels if label.startswith("question:")]
     return known(QUESTIONS, asked[0].removeprefix("question:")) if asked else None
+
+
+# A dossier handed in before (folded words): "đã nộp", "nộp ... từ tuần trước", "làm hồ sơ ... hồi tháng Bảy",
+# "giấy hẹn", "hẹn sáng nay".
+_AGO = (r"(tu|hoi) (dau|hom|tuan|thang|bua|sang|chieu|nam|he|ngay|may hom)|tuan truoc|thang truoc|hom qua|hom truoc"
+        r"|hom kia|bua truoc|bua qua|tuan roi|thang roi|nam ngoai|hom bua|bua hom|may hom truoc|may bua truoc")
+_HANDING = r"(?:nop|gui)(?! tien)|lam ho so|lam don|dang ky|bao tu|nho"  # not money paid ("nộp tiền")
+_HANDED_IN = re.compile(
+    rf"\b(da|co|moi|vua) ({_HANDING}|xin)\b"
+    rf"|\b({_HANDING})\b(?: \S+){{0,12}} ({_AGO})\b"
+    rf"|\b({_AGO})\b(?: \S+){{0,4}} ({_HANDING}|xin)\b"
+    r"|\b(giay hen|phieu hen|bien nhan|hen lay|hen tra)\b|\bhen (hom nay|bua nay|sang nay|chieu nay|thu|ngay)\b")
+# Its state asked, in a clause: "có kết quả chưa", "đã có giấy chưa", "được duyệt chưa", "tới đâu rồi", "đang kẹt
+# ở đâu", "vướng chỗ nào", "sao vẫn chưa thấy".
+_STATE_ASKED = re.compile(
+    r"\b(co|xong|duyet|ky|ve|ghi nhan|cap|giai quyet|xu ly|xac minh|xac nhan|lanh|nhan|lay|ra|chung thuc|sang ten)"
+    r"\b(?: \S+){0,4} chua\b"
+    r"|\b(toi|den) (dau|buoc nao|khau nao) roi\b|\b(dang|bi) (o|ket o|nam o|vuong o) (dau|buoc nao|khau nao)\b"
+    r"|\b(den|toi) buoc nao\b|\b(vuong|ket) (cho|o) (nao|dau)\b|\b(van|sao) chua (thay|co|nhan|lanh)\b"
+    r"|\bchua thay (tin|gi|goi|bao|the|so)\b|\bsao roi\b|\b(tra|kiem tra) (giup|gium|dum|ho)\b")
+
+
+def _looked_up(understanding: Understanding, tokens: Sequence[Token], starts: frozenset[int]) -> Understanding:
+    """A procedure read in a turn that tells of its dossier handed in before and asks how it stands ("tôi nộp hồ
+    sơ cải chính tên cho con tuần trước, ... có kết quả chưa chị"): a lookup, the procedure its object. The phrases
+    and the classifier weigh the procedure's words above the few that ask."""
+    if understanding.intent != "procedure" or not _dossier_asked_after(tokens, starts):
+        return understanding
+    return replace(understanding, intent="lookup_dossier", question=None, questions=(), alternatives=())
+
+
+def _dossier_asked_after(tokens: Sequence[Token], starts: frozenset[int]) -> bool:
+    """Whether a turn tells of a dossier handed in before and asks how it stands (a lookup, whatever procedure
+    it names)."""
+    folded = " ".join(token.folded for token in tokens)
+    if not _HANDED_IN.search(folded):
+        return False
+    bounds = sorted(starts | {len(tokens)})
+    return any(_STATE_ASKED.search(" ".join(token.folded for token in tokens[a:b]))
+               for a, b in itertools.pairwise(bounds) if a < b)
 
 
 def _negations_spelt_out(clause: str) -> str:

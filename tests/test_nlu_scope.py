@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from dialogs.classifier import read_labelled
-from dialogs.nlu import Understander
+from dialogs.nlu import Understander, _clause_tokens, _dossier_asked_after
 from robot.config import load_catalogue_checked
-from robot.understander import SITUATIONS, TRAINING_DIR, model_key, with_situations
+from robot.understander import SITUATIONS, TRAINING_DIR, make_understander, model_key, with_situations
 
 
 @pytest.fixture(scope="module")
@@ -92,3 +92,34 @@ def test_a_bare_yes_or_no_in_a_training_file_is_read_as_the_intent(tmp_path: Pat
     path.write_text("items:\n- {text: 'thôi khỏi', style: casual, intent: no}\n"
                     "- {text: 'ừ', style: casual, intent: yes}\n", encoding="utf-8")
     assert [example.targets for example in read_labelled(path)] == [(("no", 1.0),), (("yes", 1.0),)]
+
+
+@pytest.mark.parametrize(("text", "asked_after"), [
+    ("Hồ sơ làm lại giấy khai sinh cho ông nhà tôi nộp từ đầu tháng, giờ đến bước nào rồi em?", True),
+    ("Tuần trước em nộp làm thẻ cho bé ba tuổi, giờ tới nhận được chưa ạ?", True),
+    ("bac nop don xin xac nhan khuyet tat cho thang chau tu hoi thang sau ma sao van chua thay gi", True),
+    ("Có giấy hẹn hôm nay, cô xem giúp hợp đồng đã chứng thực xong chưa", True),
+    # handed in, but what is asked is the procedure's own question
+    ("Tuần trước tôi nộp hồ sơ khai sinh thì bị trả vì thiếu giấy, giờ đem đủ rồi, nộp ở quầy nào?", False),
+    # money paid is not a dossier handed in; a paper never had is not one waited for
+    ("Bác nộp tiền đủ rồi từ năm chín mươi hai, có biên lai, mà vẫn chưa có sổ đỏ, muốn làm sổ", False),
+    ("Thằng Út đẻ ở nhà hồi đó, tới giờ bảy tuổi rồi mà chưa có tờ giấy nào, trường đòi hoài", False),
+])
+def test_a_dossier_handed_in_and_asked_after_is_a_lookup(text: str, asked_after: bool) -> None:
+    tokens, starts, _ = _clause_tokens(text)
+    assert _dossier_asked_after(tokens, starts) is asked_after
+
+
+def test_a_lookup_keeps_the_procedure_it_names(nlu: Understander) -> None:
+    result = nlu.understand("Cháu ơi, bác nộp đơn xin xác nhận khuyết tật cho thằng cháu từ hồi tháng sáu mà sao vẫn "
+                            "chưa thấy gì")
+    assert (result.intent, result.procedure, result.question) == (
+        "lookup_dossier", "xac_dinh_muc_do_khuyet_tat", None)
+
+
+def test_an_item_asked_beside_a_procedure_is_still_read() -> None:
+    """The classifier hears the water; the phrases read the procedure, and which item from the whole turn."""
+    understander = make_understander(load_catalogue_checked())
+    result = understander.understand("Tui làm cái tạm trú xong rồi, còn chờ ông xã làm giấy tờ đất. Nóng quá em ơi, "
+                                     "có nước mát hông, cho tui xin một chai nước suối đi, tui trả tiền cũng được.")
+    assert (result.intent, result.item) == ("refreshment", "water")
