@@ -250,7 +250,9 @@ PHRASES: tuple[Phrase, ...] = (
         "mất nhiêu", "hết nhiêu", "lệ phí bao nhiêu", "phải trả", "mất phí không", "mất đồng nào", "tốn đồng nào",
         "khoản phí", "khoản tiền", "đủ trả", "đóng tiền không", "đóng phí", "tốn nhiều không", "có tốn tiền",
         "mấy trăm", "mấy chục nghìn", "bao nhiêu đồng", "có đủ trả", "đủ tiền", "đủ trả không", "mang đủ tiền",
-        "tốn phí", "mất phí gì", "có phí", "trả bao nhiêu", "thu bao nhiêu")),
+        "tốn phí", "mất phí gì", "có phí", "trả bao nhiêu", "thu bao nhiêu",
+        "tốn mấy", "mất mấy đồng", "hết mấy đồng", "tờ mấy đồng", "bản mấy đồng", "tờ mấy nghìn", "bản mấy nghìn",
+        "nộp đồng nào", "đóng đồng nào", "có được miễn")),
     *((p, "question:duration", 3) for p in (
         "bao lâu", "mấy ngày", "bao nhiêu ngày", "khi nào xong", "khi nào có", "bao giờ có", "bao giờ lấy",
         "khi nào lấy", "mất mấy ngày", "lâu không", "có ngay không", "trong ngày", "nhanh không", "thời gian",
@@ -281,7 +283,11 @@ PHRASES: tuple[Phrase, ...] = (
         "giấy tờ nào", "những giấy tờ nào", "loại giấy tờ nào", "những loại giấy tờ", "văn bản nào",
         "những văn bản nào", "văn bản gì", "gồm những gì", "bao gồm những", "gồm những giấy", "kèm theo những",
         "kèm theo giấy", "có bắt buộc nộp", "bắt buộc phải nộp", "phải nộp những", "phải nộp giấy",
-        "cần nộp giấy")),
+        "cần nộp giấy",
+        # whether someone must come too, what is still missing ("bà có phải đi cùng không", "còn thiếu gì không")
+        "phải đi cùng", "có phải đi cùng", "phải đi theo", "cần đi cùng", "có phải đến", "phải tự đến",
+        "còn thiếu gì", "thiếu gì không", "mang chi", "đem chi", "cần giấy chi", "cần giấy tờ chi", "giấy chi rứa",
+        "giấy chi không", "giấy chi hông")),
     # papers in the citizen's story, not a question about them ("chưa có giấy tờ gì", "giấy tờ đã có tên bố")
     *((p, "neutral", 0) for p in (
         "chưa có giấy tờ gì", "không có giấy tờ gì", "chẳng có giấy tờ gì", "không còn giấy tờ gì",
@@ -294,7 +300,11 @@ PHRASES: tuple[Phrase, ...] = (
         "lối nào", "đường nào", "phía nào", "đi lối nào", "chỉ đường", "ở quầy nào", "nộp chỗ nào",
         "đưa cho ai", "nộp cho ai", "đưa ai", "gửi cho ai", "nộp ai",
         "làm chỗ nào", "quầy mấy", "quầy số mấy", "nộp ở quầy nào", "đến quầy nào", "ra quầy nào", "đi quầy nào",
-        "bàn mấy", "bàn số mấy", "lên bàn nào", "chờ bàn nào", "chờ quầy nào", "chờ quầy mấy")),
+        "bàn mấy", "bàn số mấy", "lên bàn nào", "chờ bàn nào", "chờ quầy nào", "chờ quầy mấy",
+        # who takes it, and whether here ("gặp ai", "nộp đây luôn được không", "lên tầng mấy"), in Central words
+        # ("bàn mô", "chỗ mô") and as a recogniser hears them ("chỗ lào")
+        "gặp ai", "nộp đây", "nộp ở đây luôn", "nộp đây luôn", "làm ở đây luôn", "tầng mấy", "tầng nào",
+        "bàn mô", "chỗ mô", "quầy mô", "cửa mô", "phòng mô", "ngồi chỗ nào", "chỗ lào", "quầy lào", "bàn lào")),
     # things nobody at a centre acts on (chit-chat), or that the ward does not do and config/referrals.yaml does
     # not name: a named thing counts 4 ...
     *((p, "out_of_scope", 4) for p in (

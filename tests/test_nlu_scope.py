@@ -123,3 +123,19 @@ def test_an_item_asked_beside_a_procedure_is_still_read() -> None:
     result = understander.understand("Tui làm cái tạm trú xong rồi, còn chờ ông xã làm giấy tờ đất. Nóng quá em ơi, "
                                      "có nước mát hông, cho tui xin một chai nước suối đi, tui trả tiền cũng được.")
     assert (result.intent, result.item) == ("refreshment", "water")
+
+
+@pytest.mark.parametrize(("text", "procedure", "question"), [
+    ("Tôi muốn đăng ký hộ kinh doanh cho quán bún, nộp đây luôn được không em?", "thanh_lap_ho_kinh_doanh", "counter"),
+    ("Tôi muốn làm giấy phép xây dựng, nộp ở tầng mấy hả chú?", "giay_phep_xay_dung_nha_o", "counter"),
+    ("Con nhập học, trường đòi thêm bản sao giấy khai sinh, xin thêm tờ mất mấy đồng?", "ban_sao_trich_luc_ho_tich",
+     "fee"),
+    ("Tôi muốn đăng ký kết hôn ở đây, bạn gái tôi có phải đi cùng không?", "ket_hon", "documents"),
+])
+def test_roundabout_questions_about_a_procedure(nlu: Understander, text: str, procedure: str, question: str) -> None:
+    result = nlu.understand(text)
+    assert (result.intent, result.procedure, result.question) == ("procedure", procedure, question)
+
+
+def test_money_in_a_complaint_is_no_fee_question(nlu: Understander) -> None:
+    assert nlu.understand("Dạo này xăng lên giá quá, chạy Grab cả ngày chẳng còn được mấy đồng.").question is None
