@@ -270,7 +270,7 @@ class Understander:
             refreshment = combined.intent == "refreshment"
             combined = replace(combined, item=known(ITEMS, _best_of(everywhere, "item:")) if refreshment else None,
                                day=None if refreshment else _best_of(everywhere, "day:"))
-        combined = _looked_up(combined, tokens, starts)
+        combined = _looked_up(combined, tokens, starts, result.procedure)
         if self.questions is not None and combined.intent == "procedure":
             combined = asked_question(combined, self.questions.predict(question_text(asked)),
                                       asked_at_end=_question_at_end(tokens, matches, starts, marked))
@@ -947,10 +947,14 @@ _STATE_ASKED = re.compile(
     r"|\bchua thay (tin|gi|goi|bao|the|so)\b|\bsao roi\b|\b(tra|kiem tra) (giup|gium|dum|ho)\b")
 
 
-def _looked_up(understanding: Understanding, tokens: Sequence[Token], starts: frozenset[int]) -> Understanding:
+def _looked_up(understanding: Understanding, tokens: Sequence[Token], starts: frozenset[int],
+               named: str | None = None) -> Understanding:
     """A procedure read in a turn that tells of its dossier handed in before and asks how it stands ("tôi nộp hồ
     sơ cải chính tên cho con tuần trước, ... có kết quả chưa chị"): a lookup, the procedure its object. The phrases
-    and the classifier weigh the procedure's words above the few that ask."""
+    and the classifier weigh the procedure's words above the few that ask. A lookup the classifier heard keeps the
+    procedure the phrases named (`named`: "tra cứu hồ sơ sổ đỏ")."""
+    if understanding.intent == "lookup_dossier" and understanding.procedure is None and named is not None:
+        return replace(understanding, procedure=named)
     if understanding.intent != "procedure" or not _dossier_asked_after(tokens, starts):
         return understanding
     return replace(understanding, intent="lookup_dossier", question=None, questions=(), alternatives=())
@@ -1058,23 +1062,29 @@ def _negated(tokens: Sequence[Token], matches: Sequence[_Match],
     return kept, _Negation(declined, frozenset(rejected))
 
 
-def _before(tokens: Sequence[Token], start: int, reach: int = 4) -> list[str]:
-    """The words before `start` (nearest first), filler words left out."""
+def _before(tokens: Sequence[Token], start: int, reach: int = 4, folded: bool = False) -> list[str]:
+    """The words before `start` (nearest first), filler words left out; without accents when `folded`."""
     words: list[str] = []
     index = start - 1
     while index >= 0 and len(words) < reach:
         if not _is_skip(tokens[index]) or tokens[index].text in ("thôi",):
-            words.append(tokens[index].text)
+            words.append(tokens[index].folded if folded else tokens[index].text)
         index -= 1
     return words
 
 
+# REJECT_PROCEDURE without accents: "khong phai tach ho, toi muon nhap khau" rejects as "không phải" does
+_REJECT_FOLDED = tuple(tuple(fold(word) for word in pattern) for pattern in lexicon.REJECT_PROCEDURE)
+_REJECT_GAP = frozenset(fold(word) for word in ("làm", "là", "đăng", "ký", "thủ", "tục", "hỏi", "về", "cái"))
+
+
 def _rejects(tokens: Sequence[Token], start: int) -> bool:
-    """'không phải khai tử', 'không cần làm kết hôn nữa': the procedure after these words is not wanted."""
-    before = list(reversed(_before(tokens, start, 4)))
-    while before and before[-1] in ("làm", "là", "đăng", "ký", "thủ", "tục", "hỏi", "về", "cái"):
+    """'không phải khai tử', 'không cần làm kết hôn nữa', typed without accents too: the procedure after these
+    words is not wanted."""
+    before = list(reversed(_before(tokens, start, 4, folded=True)))
+    while before and before[-1] in _REJECT_GAP:
         before.pop()
-    return any(tuple(before[-len(pattern):]) == pattern for pattern in lexicon.REJECT_PROCEDURE)
+    return any(tuple(before[-len(pattern):]) == pattern for pattern in _REJECT_FOLDED)
 
 
 def _cancels(tokens: Sequence[Token], start: int, end: int) -> bool:

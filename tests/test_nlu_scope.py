@@ -139,3 +139,12 @@ def test_roundabout_questions_about_a_procedure(nlu: Understander, text: str, pr
 
 def test_money_in_a_complaint_is_no_fee_question(nlu: Understander) -> None:
     assert nlu.understand("Dạo này xăng lên giá quá, chạy Grab cả ngày chẳng còn được mấy đồng.").question is None
+
+
+def test_a_lookup_the_classifier_hears_keeps_the_procedure_the_phrases_named() -> None:
+    understander = make_understander(load_catalogue_checked())
+    for text, procedure in (("tra cứu hồ sơ sổ đỏ", "cap_gcn_dat_lan_dau"),
+                            ("hồ sơ khai sinh nộp tuần trước có kết quả chưa", "khai_sinh"),
+                            ("tôi muốn tra cứu hồ sơ", None)):
+        result = understander.understand(text)
+        assert (result.intent, result.procedure) == ("lookup_dossier", procedure), text
