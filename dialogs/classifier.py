@@ -192,6 +192,7 @@ class TextClassifier:
             table, [self._label_index[label] for label in main_label], len(self.labels), settings)
         self._is_char = np.array([name.startswith("c") for name in self._vocabulary], dtype=bool)
         matrix = self._matrix(table)
+        del table, counted  # some 15 million (text, feature) pairs: not kept through the fit
         targets = np.zeros((len(examples), len(self.labels)), dtype=np.float32)
         for row, example in enumerate(examples):
             share = sum(value for _, value in example.targets)
@@ -309,12 +310,12 @@ class _FeatureTable:
     def __init__(self, counted: Sequence[Mapping[str, int]]) -> None:
         numbers: defaultdict[str, int] = defaultdict(itertools.count().__next__)  # by first appearance
         names = list(itertools.chain.from_iterable(counted))
-        self.features = np.fromiter(map(numbers.__getitem__, names), dtype=np.int64, count=len(names))
+        self.features = np.fromiter(map(numbers.__getitem__, names), dtype=np.int32, count=len(names))
         self.names = list(numbers)
         self.counts = np.fromiter(itertools.chain.from_iterable(counts.values() for counts in counted),
-                                  dtype=np.int64, count=len(names))
+                                  dtype=np.int32, count=len(names))
         lengths = np.fromiter((len(counts) for counts in counted), dtype=np.int64, count=len(counted))
-        self.rows = np.repeat(np.arange(len(counted), dtype=np.int64), lengths)
+        self.rows = np.repeat(np.arange(len(counted), dtype=np.int32), lengths)
         self.pointers = np.concatenate(([0], np.cumsum(lengths)))
 
     def document_frequency(self) -> np.ndarray:

@@ -251,7 +251,8 @@ PHRASES: tuple[Phrase, ...] = (
         "khoản phí", "khoản tiền", "đủ trả", "đóng tiền không", "đóng phí", "tốn nhiều không", "có tốn tiền",
         "mấy trăm", "mấy chục nghìn", "bao nhiêu đồng", "có đủ trả", "đủ tiền", "đủ trả không", "mang đủ tiền",
         "tốn phí", "mất phí gì", "có phí", "trả bao nhiêu", "thu bao nhiêu",
-        "tốn mấy", "mất mấy đồng", "hết mấy đồng", "tờ mấy đồng", "bản mấy đồng", "tờ mấy nghìn", "bản mấy nghìn",
+        "tốn mấy đồng", "tốn mấy trăm", "tốn mấy nghìn", "tốn mấy chục", "mất mấy đồng", "hết mấy đồng",
+        "tờ mấy đồng", "bản mấy đồng", "tờ mấy nghìn", "bản mấy nghìn",
         "nộp đồng nào", "đóng đồng nào", "có được miễn")),
     *((p, "question:duration", 3) for p in (
         "bao lâu", "mấy ngày", "bao nhiêu ngày", "khi nào xong", "khi nào có", "bao giờ có", "bao giờ lấy",
@@ -269,6 +270,7 @@ PHRASES: tuple[Phrase, ...] = (
         "mất bao nhiêu thời gian", "bao nhiêu hôm", "bao nhiêu tuần", "bao nhiêu tháng", "hết bao nhiêu ngày",
         "hết bao lâu",
         "bao nhiêu ngày làm việc", "mấy ngày làm việc", "bao lâu mới nhận", "bao nhiêu ngày mới nhận",
+        "tốn mấy ngày", "tốn mấy tháng", "tốn mấy tuần", "tốn mấy hôm",
         "mấy ngày mới nhận", "bao lâu thì nhận")),
     # "có cần giấy khám sức khỏe không": a question about papers ("có cần" alone is neutral)
     *((p, "question:documents", 3.5) for p in (
@@ -285,7 +287,8 @@ PHRASES: tuple[Phrase, ...] = (
         "kèm theo giấy", "có bắt buộc nộp", "bắt buộc phải nộp", "phải nộp những", "phải nộp giấy",
         "cần nộp giấy",
         # whether someone must come too, what is still missing ("bà có phải đi cùng không", "còn thiếu gì không")
-        "phải đi cùng", "có phải đi cùng", "phải đi theo", "cần đi cùng", "có phải đến", "phải tự đến",
+        "phải đi cùng", "có phải đi cùng", "có phải đi theo không", "phải đi theo cùng", "cần đi cùng",
+        "có phải đến tận nơi", "có phải tự đến", "có phải đến trực tiếp", "phải tự đến",
         "còn thiếu gì", "thiếu gì không", "mang chi", "đem chi", "cần giấy chi", "cần giấy tờ chi", "giấy chi rứa",
         "giấy chi không", "giấy chi hông")),
     # papers in the citizen's story, not a question about them ("chưa có giấy tờ gì", "giấy tờ đã có tên bố")
@@ -301,10 +304,12 @@ PHRASES: tuple[Phrase, ...] = (
         "đưa cho ai", "nộp cho ai", "đưa ai", "gửi cho ai", "nộp ai",
         "làm chỗ nào", "quầy mấy", "quầy số mấy", "nộp ở quầy nào", "đến quầy nào", "ra quầy nào", "đi quầy nào",
         "bàn mấy", "bàn số mấy", "lên bàn nào", "chờ bàn nào", "chờ quầy nào", "chờ quầy mấy",
-        # who takes it, and whether here ("gặp ai", "nộp đây luôn được không", "lên tầng mấy"), in Central words
-        # ("bàn mô", "chỗ mô") and as a recogniser hears them ("chỗ lào")
-        "gặp ai", "nộp đây", "nộp ở đây luôn", "nộp đây luôn", "làm ở đây luôn", "tầng mấy", "tầng nào",
-        "bàn mô", "chỗ mô", "quầy mô", "cửa mô", "phòng mô", "ngồi chỗ nào", "chỗ lào", "quầy lào", "bàn lào")),
+        # whether here, and which floor ("nộp đây luôn được không", "nộp ở tầng mấy"), in Central words ("bàn mô",
+        # "quầy mô"; not "phòng mô", "cửa mô": read by sound they are "phòng mổ", "cửa mở") and as a recogniser
+        # hears them ("chỗ lào"). "gặp ai" stays a request for staff.
+        "nộp đây", "nộp ở đây luôn", "nộp đây luôn", "làm ở đây luôn", "ở tầng mấy", "lên tầng mấy",
+        "tầng mấy vậy", "ở tầng nào", "lên tầng nào", "bàn mô", "chỗ mô", "quầy mô", "ngồi chỗ nào", "chỗ lào",
+        "quầy lào", "bàn lào")),
     # things nobody at a centre acts on (chit-chat), or that the ward does not do and config/referrals.yaml does
     # not name: a named thing counts 4 ...
     *((p, "out_of_scope", 4) for p in (

@@ -232,7 +232,7 @@ class Understander:
             negation = negation.merged(more)
             matches = _without_self_description(found) if answer is not None else found
             scores = self._score(matches)
-        everywhere = scores  # which item or day the turn names, in any clause
+        everywhere = scores  # which item the turn names, in any clause
         matches = _question_scope(tokens, matches, starts, marked)
         scores = self._score(matches)
         exact = {label for match in matches if match.exact for label, _ in match.phrase.labels}
@@ -266,10 +266,10 @@ class Understander:
             # the classifier heard water asked in a story the phrases read as the way to the waiting area ("ngồi đợi
             # ... cho chị xin chai nước") or as the procedure it tells of ("Tui làm cái tạm trú xong rồi, ... cho tui
             # xin một chai nước suối đi": the clause that names the procedure keeps only its own cues): which item
-            # (or day) is still the phrases' to read, in the whole turn
+            # (or day) is still the phrases' to read, the item in the whole turn
             refreshment = combined.intent == "refreshment"
             combined = replace(combined, item=known(ITEMS, _best_of(everywhere, "item:")) if refreshment else None,
-                               day=None if refreshment else _best_of(everywhere, "day:"))
+                               day=None if refreshment else _best_of(scores, "day:"))
         combined = _looked_up(combined, tokens, starts, result.procedure)
         if self.questions is not None and combined.intent == "procedure":
             combined = asked_question(combined, self.questions.predict(question_text(asked)),
@@ -927,24 +927,35 @@ def _question_at_end(tokens: Sequence[Token], matches: Sequence[_Match], starts:
     return known(QUESTIONS, asked[0].removeprefix("question:")) if asked else None
 
 
-# A dossier handed in before (folded words): "đã nộp", "nộp ... từ tuần trước", "làm hồ sơ ... hồi tháng Bảy",
-# "giấy hẹn", "hẹn sáng nay".
-_AGO = (r"(tu|hoi) (dau|hom|tuan|thang|bua|sang|chieu|nam|he|ngay|may hom)|tuan truoc|thang truoc|hom qua|hom truoc"
-        r"|hom kia|bua truoc|bua qua|tuan roi|thang roi|nam ngoai|hom bua|bua hom|may hom truoc|may bua truoc")
-_HANDING = r"(?:nop|gui)(?! tien)|lam ho so|lam don|dang ky|bao tu|nho"  # not money paid ("nộp tiền")
+# A dossier handed in before (folded words; "ký" is written "kí"): "đã nộp", "có nộp hồ sơ", "nộp ... từ tuần
+# trước", "làm hồ sơ ... hồi tháng Bảy", "nộp hồ sơ rồi", "giấy hẹn", "hẹn sáng nay". Not money or tax paid ("đã nộp
+# đủ tiền", "nộp thuế đất"), not a time to come ("từ tháng sau").
+_AGO = (r"(tu|hoi) (dau (thang|nam|tuan)|hom (qua|kia|truoc|bua|thu \S+)|tuan (truoc|roi)|thang (truoc|roi)|nam ngoai"
+        r"|bua (truoc|qua|hom)|sang|chieu|he)|hoi thang \S+|tu thang (?!sau\b|toi\b)\S+|tuan truoc|thang truoc"
+        r"|hom qua|hom truoc|hom kia|bua truoc|bua qua|tuan roi|thang roi|nam ngoai|hom bua|bua hom|may hom truoc"
+        r"|may bua truoc|cach day(?: \S+){1,2} (ngay|hom|bua|tuan|thang)|(hom|bua) thu \S+")
+_HANDING = (r"(?:nop|gui)(?!(?: \S+)? (?:tien|thue|phi|le phi|khoan|xe)\b)|lam ho so|lam don|dang k[iy]"
+            r"|xin (?=giay|phieu|xac nhan|cap)")
 _HANDED_IN = re.compile(
-    rf"\b(da|co|moi|vua) ({_HANDING}|xin)\b"
-    rf"|\b({_HANDING})\b(?: \S+){{0,12}} ({_AGO})\b"
-    rf"|\b({_AGO})\b(?: \S+){{0,4}} ({_HANDING}|xin)\b"
-    r"|\b(giay hen|phieu hen|bien nhan|hen lay|hen tra)\b|\bhen (hom nay|bua nay|sang nay|chieu nay|thu|ngay)\b")
-# Its state asked, in a clause: "có kết quả chưa", "đã có giấy chưa", "được duyệt chưa", "tới đâu rồi", "đang kẹt
-# ở đâu", "vướng chỗ nào", "sao vẫn chưa thấy".
+    rf"\b(da|moi|vua) ({_HANDING})"
+    r"|\bco (nop|gui|lam) (ho so|don)\b|\b(da|co) xin\b"
+    rf"|\b({_HANDING})(?: \S+){{0,12}} ({_AGO})\b"
+    rf"|\b({_AGO})\b(?: \S+){{0,4}} ({_HANDING})"
+    r"|\bnop (ho so|don)(?: \S+){0,6} roi\b"
+    r"|\b(giay hen|phieu hen|bien nhan|hen lay|hen tra)\b|\bhen (hom nay|bua nay|sang nay|chieu nay|thu)\b")
+# ... and not handed back ("bị trả hồ sơ vì thiếu giấy, giờ đem đủ rồi, nộp ở quầy nào": a procedure again)
+_HANDED_BACK = re.compile(r"\b(bi tra|tra ve|tra lai|tra ho so|bi tu choi|khong nhan)\b")
+# Its state asked, at the end of a clause: "có kết quả chưa", "đã có giấy chưa ạ", "được duyệt chưa", "tới đâu
+# rồi", "đang kẹt ở đâu", "vướng chỗ nào", "sao vẫn chưa thấy".
+_END = r"(?: (a|ha|em|chi|anh|nhi|vay|chau|bac|chu|co|con|ong|ba|oi|the|ta|nha|ne|day|u|ban|thua|nhe|ay|di))*$"
 _STATE_ASKED = re.compile(
-    r"\b(co|xong|duyet|ky|ve|ghi nhan|cap|giai quyet|xu ly|xac minh|xac nhan|lanh|nhan|lay|ra|chung thuc|sang ten)"
-    r"\b(?: \S+){0,4} chua\b"
-    r"|\b(toi|den) (dau|buoc nao|khau nao) roi\b|\b(dang|bi) (o|ket o|nam o|vuong o) (dau|buoc nao|khau nao)\b"
-    r"|\b(den|toi) buoc nao\b|\b(vuong|ket) (cho|o) (nao|dau)\b|\b(van|sao) chua (thay|co|nhan|lanh)\b"
-    r"|\bchua thay (tin|gi|goi|bao|the|so)\b|\bsao roi\b|\b(tra|kiem tra) (giup|gium|dum|ho)\b")
+    r"\b(co (ket qua|giay|so|the|phieu|quyet dinh|ten|tien)|xong|duyet|k[iy]|ghi nhan|cap|giai quyet|xu ly"
+    rf"|xac minh|xac nhan|lanh duoc|nhan duoc|lay duoc|ra so|sang ten)\b(?: \S+){{0,4}} chua{_END}"
+    r"|\b(bao gio|khi nao) (thi )?(co|nhan duoc|lay duoc) ket qua\b|\bchua (lanh|nhan)( duoc)? (dong|tien|gi)\b"
+    r"|\b(toi|den) (dau|buoc nao|khau nao) roi\b|\b(dang|bi) (ket|nam|vuong) o (dau|buoc nao|khau nao)\b"
+    r"|\bdang o (buoc nao|khau nao)\b|\b(den|toi) buoc nao\b|\b(vuong|ket) (cho|o) (nao|dau)\b"
+    r"|\b(van|sao) chua (thay|co|nhan|lanh)\b|\bchua thay (tin|gi|goi|bao)\b"
+    rf"|(?<!ban )\bsao roi{_END}|\bkiem tra (giup|gium|dum)\b|\btra cuu\b")
 
 
 def _looked_up(understanding: Understanding, tokens: Sequence[Token], starts: frozenset[int],
@@ -964,7 +975,7 @@ def _dossier_asked_after(tokens: Sequence[Token], starts: frozenset[int]) -> boo
     """Whether a turn tells of a dossier handed in before and asks how it stands (a lookup, whatever procedure
     it names)."""
     folded = " ".join(token.folded for token in tokens)
-    if not _HANDED_IN.search(folded):
+    if not _HANDED_IN.search(folded) or _HANDED_BACK.search(folded):
         return False
     bounds = sorted(starts | {len(tokens)})
     return any(_STATE_ASKED.search(" ".join(token.folded for token in tokens[a:b]))
@@ -1062,29 +1073,40 @@ def _negated(tokens: Sequence[Token], matches: Sequence[_Match],
     return kept, _Negation(declined, frozenset(rejected))
 
 
-def _before(tokens: Sequence[Token], start: int, reach: int = 4, folded: bool = False) -> list[str]:
-    """The words before `start` (nearest first), filler words left out; without accents when `folded`."""
-    words: list[str] = []
+def _before_tokens(tokens: Sequence[Token], start: int, reach: int = 4) -> list[Token]:
+    """The tokens before `start` (nearest first), filler words left out."""
+    found: list[Token] = []
     index = start - 1
-    while index >= 0 and len(words) < reach:
+    while index >= 0 and len(found) < reach:
         if not _is_skip(tokens[index]) or tokens[index].text in ("thôi",):
-            words.append(tokens[index].folded if folded else tokens[index].text)
+            found.append(tokens[index])
         index -= 1
-    return words
+    return found
 
 
-# REJECT_PROCEDURE without accents: "khong phai tach ho, toi muon nhap khau" rejects as "không phải" does
-_REJECT_FOLDED = tuple(tuple(fold(word) for word in pattern) for pattern in lexicon.REJECT_PROCEDURE)
-_REJECT_GAP = frozenset(fold(word) for word in ("làm", "là", "đăng", "ký", "thủ", "tục", "hỏi", "về", "cái"))
+def _before(tokens: Sequence[Token], start: int, reach: int = 4) -> list[str]:
+    """The words before `start` (nearest first), filler words left out."""
+    return [token.text for token in _before_tokens(tokens, start, reach)]
+
+
+def _is_word(token: Token, word: str) -> bool:
+    """`token` is `word`: as written when typed with accents ("đầu phải" is not "đâu phải"), without them when
+    typed without ("khong phai" is "không phải")."""
+    return token.text == word if token.accented else token.folded == fold(word)
+
+
+_REJECT_GAP = ("làm", "là", "đăng", "ký", "kí", "thủ", "tục", "hỏi", "về", "cái")
 
 
 def _rejects(tokens: Sequence[Token], start: int) -> bool:
-    """'không phải khai tử', 'không cần làm kết hôn nữa', typed without accents too: the procedure after these
-    words is not wanted."""
-    before = list(reversed(_before(tokens, start, 4, folded=True)))
-    while before and before[-1] in _REJECT_GAP:
+    """'không phải khai tử', 'không cần làm kết hôn nữa', typed without accents too ('khong phai tach ho'): the
+    procedure after these words is not wanted."""
+    before = list(reversed(_before_tokens(tokens, start, 4)))
+    while before and any(_is_word(before[-1], word) for word in _REJECT_GAP):
         before.pop()
-    return any(tuple(before[-len(pattern):]) == pattern for pattern in _REJECT_FOLDED)
+    return any(len(before) >= len(pattern)
+               and all(_is_word(token, word) for token, word in zip(before[-len(pattern):], pattern, strict=True))
+               for pattern in lexicon.REJECT_PROCEDURE)
 
 
 def _cancels(tokens: Sequence[Token], start: int, end: int) -> bool:

@@ -6,7 +6,9 @@ lexicon answer is never overridden, and understanding stays fast with the classi
 
 from __future__ import annotations
 
+import math
 import time
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from dialogs.classifier import (
     Settings,
     TextClassifier,
     _FeatureTable,
+    _vocabulary,
     asked_question,
     build_classifier,
     build_question_classifier,
@@ -87,6 +90,38 @@ def test_training_is_deterministic_and_fast(catalogue: Catalogue, classifier: Te
         assert np.array_equal(again.probabilities(item.text), classifier.probabilities(item.text)), item.text
         assert again.predict(item.text) == classifier.predict(item.text)
     assert seconds < TRAINING_SECONDS
+
+
+@pytest.mark.parametrize("selection", ["chi2", "df"])
+def test_the_vocabulary_is_the_one_counted_text_by_text(selection: str) -> None:
+    """_vocabulary counts with numpy (_FeatureTable); the same choice made the plain way, one text at a time:
+    the features in min_df texts or more, the max_features most tied to a label (chi-square) or most frequent,
+    and their idf."""
+    texts = ["bà nhà tôi mất hôm qua", "cho toi hoi lam giay khai sinh o dau", "lấy số", "kẹo kẹo kẹo kẹo",
+             "ddang kys kets hoon", "hồ sơ khai sinh nộp tuần trước có kết quả chưa", "khai sinh", "mất giấy khai sinh",
+             "lấy số khai sinh", "bà mất rồi"]
+    labels = [i % 3 for i in range(len(texts))]
+    counted = [features(text) for text in texts]
+    settings = Settings(min_df=2, max_features=25, selection=selection)
+    vocabulary, idf = _vocabulary(_FeatureTable(counted), labels, 3, settings)
+    df = Counter(name for counts in counted for name in counts)
+    candidates = sorted(name for name, count in df.items() if count >= 2)
+    assert len(candidates) > 25  # a choice among more than are kept
+    if selection == "chi2":
+        share = [labels.count(label) / len(labels) for label in range(3)]
+
+        def chi2(name: str) -> float:
+            observed = [sum(1 for counts, label in zip(counted, labels, strict=True) if name in counts and label == k)
+                        for k in range(3)]
+            present = sum(observed)
+            return sum((o - present * p) ** 2 / (present * p) for o, p in zip(observed, share, strict=True) if p)
+
+        ranked = sorted(range(len(candidates)), key=lambda i: -chi2(candidates[i]))  # stable: ties by name
+        expected = sorted(candidates[i] for i in ranked[:25])
+    else:
+        expected = sorted(sorted(candidates, key=lambda name: (-df[name], name))[:25])
+    assert list(vocabulary) == expected
+    assert np.allclose(idf, [math.log((1 + len(texts)) / (1 + df[name])) + 1.0 for name in expected])
 
 
 def test_the_rows_learnt_from_are_the_rows_read_at_use() -> None:
