@@ -1089,24 +1089,21 @@ def _before(tokens: Sequence[Token], start: int, reach: int = 4) -> list[str]:
     return [token.text for token in _before_tokens(tokens, start, reach)]
 
 
-def _is_word(token: Token, word: str) -> bool:
-    """`token` is `word`: as written when typed with accents ("đầu phải" is not "đâu phải"), without them when
-    typed without ("khong phai" is "không phải")."""
-    return token.text == word if token.accented else token.folded == fold(word)
-
-
-_REJECT_GAP = ("làm", "là", "đăng", "ký", "kí", "thủ", "tục", "hỏi", "về", "cái")
+# Compared with `_same`: as written when typed with accents ("đầu phải" is not "đâu phải"), without them when typed
+# without ("khong phai" is "không phải").
+_REJECT_PATTERNS = tuple(tokenize(" ".join(pattern)) for pattern in lexicon.REJECT_PROCEDURE)
+_REJECT_GAP = tokenize("làm là đăng ký thủ tục hỏi về cái")
 
 
 def _rejects(tokens: Sequence[Token], start: int) -> bool:
     """'không phải khai tử', 'không cần làm kết hôn nữa', typed without accents too ('khong phai tach ho'): the
     procedure after these words is not wanted."""
     before = list(reversed(_before_tokens(tokens, start, 4)))
-    while before and any(_is_word(before[-1], word) for word in _REJECT_GAP):
+    while before and any(_same(before[-1], word) for word in _REJECT_GAP):
         before.pop()
     return any(len(before) >= len(pattern)
-               and all(_is_word(token, word) for token, word in zip(before[-len(pattern):], pattern, strict=True))
-               for pattern in lexicon.REJECT_PROCEDURE)
+               and all(_same(token, word) for token, word in zip(before[-len(pattern):], pattern, strict=True))
+               for pattern in _REJECT_PATTERNS)
 
 
 def _cancels(tokens: Sequence[Token], start: int, end: int) -> bool:
