@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from scipy import sparse
 
 from dialogs.catalogue import Catalogue
 from dialogs.classifier import (
@@ -24,6 +25,7 @@ from dialogs.classifier import (
     Settings,
     TextClassifier,
     _FeatureTable,
+    _RowBlocks,
     _vocabulary,
     asked_question,
     build_classifier,
@@ -90,6 +92,17 @@ def test_training_is_deterministic_and_fast(catalogue: Catalogue, classifier: Te
         assert np.array_equal(again.probabilities(item.text), classifier.probabilities(item.text)), item.text
         assert again.predict(item.text) == classifier.predict(item.text)
     assert seconds < TRAINING_SECONDS
+
+
+@pytest.mark.parametrize("blocks", [1, 2, 3, 7])
+def test_the_product_on_threads_is_the_plain_product_bit_for_bit(blocks: int) -> None:
+    """Training multiplies the feature rows by the weights in blocks of rows on threads (_RowBlocks): each row of
+    the result alone, so the model is the same whatever the number of cores."""
+    matrix = sparse.random(301, 50, density=0.1, format="csr", dtype=np.float32, random_state=3)
+    dense = np.random.default_rng(5).standard_normal((50, 6)).astype(np.float32)
+    out = np.full((301, 6), np.nan, dtype=np.float32)
+    _RowBlocks(matrix, blocks).product(dense, out)
+    assert np.array_equal(out, np.asarray(matrix @ dense))
 
 
 @pytest.mark.parametrize("selection", ["chi2", "df"])
