@@ -249,8 +249,8 @@ PHRASES: tuple[Phrase, ...] = (
         "đóng bao nhiêu", "nộp bao nhiêu", "tốn nhiêu", "có tốn", "có mất gì không", "phí bao nhiêu", "bao tiền",
         "mất nhiêu", "hết nhiêu", "lệ phí bao nhiêu", "phải trả", "mất phí không", "mất đồng nào", "tốn đồng nào",
         "khoản phí", "khoản tiền", "đủ trả", "đóng tiền không", "đóng phí", "tốn nhiều không", "có tốn tiền",
-        "mấy trăm", "mấy chục nghìn", "bao nhiêu đồng", "có đủ trả", "đủ tiền", "đủ trả không", "mang đủ tiền",
-        "tốn phí", "mất phí gì", "có phí", "trả bao nhiêu", "thu bao nhiêu",
+        "mấy tiền", "mấy trăm", "mấy chục nghìn", "bao nhiêu đồng", "có đủ trả", "đủ tiền", "đủ trả không",
+        "mang đủ tiền", "tốn phí", "mất phí gì", "có phí", "trả bao nhiêu", "thu bao nhiêu",
         "tốn mấy đồng", "tốn mấy trăm", "tốn mấy nghìn", "tốn mấy chục", "mất mấy đồng", "hết mấy đồng",
         "tờ mấy đồng", "bản mấy đồng", "tờ mấy nghìn", "bản mấy nghìn",
         "nộp đồng nào", "đóng đồng nào", "có được miễn")),
@@ -308,12 +308,14 @@ PHRASES: tuple[Phrase, ...] = (
         # "quầy mô"; not "phòng mô", "cửa mô": read by sound they are "phòng mổ", "cửa mở") and as a recogniser
         # hears them ("chỗ lào"). "gặp ai" stays a request for staff.
         "nộp đây", "nộp ở đây luôn", "nộp đây luôn", "làm ở đây luôn", "ở tầng mấy", "lên tầng mấy",
-        "tầng mấy vậy", "ở tầng nào", "lên tầng nào", "bàn mô", "chỗ mô", "quầy mô", "ngồi chỗ nào", "chỗ lào",
+        "tầng mấy vậy", "ở tầng nào", "lên tầng nào", "bàn mô", "chỗ mô", "quầy mô", "ở mô", "làm mô", "nộp mô",
+        "ngồi chỗ nào", "chỗ lào",
         "quầy lào", "bàn lào")),
     # things nobody at a centre acts on (chit-chat), or that the ward does not do and config/referrals.yaml does
     # not name: a named thing counts 4 ...
     *((p, "out_of_scope", 4) for p in (
-        "tiền điện", "hóa đơn điện", "vé máy bay", "khởi kiện", "con nuôi", "nhận con nuôi", "giá vàng",
+        "tiền điện", "hóa đơn điện", "hóa đơn nước", "trả tiền điện", "đóng tiền điện", "nộp tiền điện",
+        "trả tiền nước", "đóng tiền nước", "nộp tiền nước", "vé máy bay", "khởi kiện", "con nuôi", "nhận con nuôi", "giá vàng",
         "xổ số", "chứng khoán", "quốc tịch", "nhập cảnh", "wifi", "mật khẩu wifi")),
     # ... a mere mention counts less, so it loses to a procedure named in the same sentence
     *((p, "out_of_scope", 2.5) for p in (
@@ -350,6 +352,11 @@ PHRASES: tuple[Phrase, ...] = (
         "đồng thời", "cả", "một lượt")),
     *((p, "marker:certify", 1) for p in ("chứng thực", "sao y", "công chứng")),
     *((p, "marker:lost", 1) for p in ("mất", "làm mất", "bị mất", "đánh mất", "thất lạc", "không còn", "rách")),
+    # a household business that exists and changes ("giấy hkd sửa ở đâu", "tiệm đổi địa chỉ", "dẹp tiệm")
+    *((p, "marker:change", 1) for p in (
+        "đổi", "sửa giấy", "sửa lại", "sửa thông tin", "sửa nội dung", "thay đổi", "đổi địa chỉ", "chuyển địa điểm",
+        "tạm ngừng", "tạm nghỉ", "nghỉ bán", "dẹp", "chấm dứt", "đóng cửa", "sang tên", "cấp lại", "bổ sung ngành",
+        "thêm ngành")),
     # priority
     *((p, "priority", 0.5) for p in (
         "mang thai", "có bầu", "đang bầu", "bế con", "bế cháu", "con mọn", "xe lăn", "chống nạng", "chống gậy",
@@ -466,6 +473,7 @@ COMBINATIONS: tuple[tuple[frozenset[str], str, float], ...] = (
     (frozenset({"ket_hon", "chung_thuc_ban_sao", "@lost"}), "ban_sao_trich_luc_ho_tich", 2.5),
     (frozenset({"ket_hon", "@lost"}), "ban_sao_trich_luc_ho_tich", 1.5),
     (frozenset({"thanh_lap_ho_kinh_doanh", "@lost"}), "thay_doi_ho_kinh_doanh", 1.5),
+    (frozenset({"thanh_lap_ho_kinh_doanh", "@change"}), "thay_doi_ho_kinh_doanh", 1.5),
     # A document named as the object of another procedure: the procedure wins.
     *((frozenset({named, acting}), acting, 1) for named, acting in (
         ("khai_sinh", "dang_ky_lai_khai_sinh"), ("khai_sinh", "thay_doi_cai_chinh_ho_tich"),

@@ -101,9 +101,17 @@ _SPEAKER = frozenset({"toi", "tui", "minh", "bac", "em", "chau", "la", "con"})
 _SOMEONE_ELSE = frozenset({"con", "vo", "chong", "bo", "me", "cha", "ong", "ba", "anh", "chi", "nha", "chau", "em"})
 
 
+# Words between the speaker and what describes them ("tôi đi xe lăn", "bác phải chống gậy") or between two
+# descriptions ("tôi là người khuyết tật, đi xe lăn"); and what is left of a clause that only describes the speaker.
+_DESCRIPTION_LINKS = frozenset({"di", "ngoi", "phai", "dang", "van", "cung", "bi", "lai", "va", "voi", "nguoi", "la",
+                                "rat", "hoi", "nen", "vi", "ma", "thi"})
+
+
 def _about_the_speaker(tokens: Sequence[Token], start: int) -> bool:
     """Whether the words at `start` describe the speaker ("tôi bị khuyết tật", "bác già rồi", "tôi là người cao
-    tuổi") rather than someone else ("con tôi bị khuyết tật", "bà nhà tôi bị liệt")."""
+    tuổi", "tôi đi xe lăn") rather than someone else ("con tôi bị khuyết tật", "bà nhà tôi bị liệt")."""
+    while start > 0 and tokens[start - 1].folded in _DESCRIPTION_LINKS - {"la"} and tokens[start - 1].folded != "nguoi":
+        start -= 1  # "tôi [đi] xe lăn", "bác [phải] chống gậy"
     if start == 0:
         return True
     before = [token.folded for token in tokens[max(0, start - 3):start]]
@@ -241,14 +249,15 @@ class Understander:
                 result.intent in ("procedure", "take_number"):
             # "chứng thựt bản xao", "kai tử": heard only by sound or spelling distance; the dialog confirms
             result = replace(result, confidence=min(result.confidence, INEXACT_CONFIDENCE))
-        if self.classifier is None or all(_is_skip(token) or token.text in lexicon.SAYS_NOTHING for token in tokens):
-            # fillers alone ("ờ thì", "à thì": a hesitation; "tôi muốn", "cho em hỏi": the request is still to come):
-            # nothing for the classifier to read (it heard a yes, a will)
+        if self.classifier is None or all(_is_skip(token) or token.text in lexicon.SAYS_NOTHING for token in tokens) \
+                or _only_described(tokens, matches):
+            # fillers alone ("ờ thì", "à thì": a hesitation; "tôi muốn", "cho em hỏi": the request is still to come),
+            # or only who the speaker is ("tôi đi xe lăn"): nothing for the classifier to read (it heard a yes, a
+            # will, a parking place in "xe")
             return self._id_card_by_age(_yes_with_ticket(_looked_up(result, tokens, starts), answer), tokens, starts)
         # Who the citizen is ("tôi bị khuyết tật, ...", "tôi là người cao tuổi, ...") is not what they came for:
         # the classifier reads the turn without the words that described them.
-        described = {i for m in matches if any(label == "priority" for label, _ in m.phrase.labels)
-                     and _about_the_speaker(tokens, m.start) for i in range(m.start, m.end)}
+        described = _described(tokens, matches)
         asked = " ".join(t.text for i, t in enumerate(tokens) if i not in described) if described else text
         # the yes or no the turn opens with, unless a later clause ends with a question mark ("Không em ạ, chị chưa
         # lấy số vội, ..., khai sinh cho con cần mang theo những giấy gì?"): then the turn is the question. Not any
@@ -310,6 +319,9 @@ class Understander:
             return (whole,)  # "Hừm, lấy số hả, thôi khỏi đi em, ...": the story's answer, not its clauses'
         parts: list[Understanding] = []
         for clause in clauses:
+            clause_tokens = _clause_tokens(clause)[0]
+            if whole.intent != "unknown" and _only_described(clause_tokens, self._find(clause_tokens)):
+                continue  # "Tôi là người khuyết tật đi xe lăn, cho tôi xin một số": the ticket, not the parking
             part = self.understand(clause).request()
             if part.intent in ("unknown", "yes") or part.confidence < CLAUSE_CONFIDENCE:
                 continue
@@ -599,6 +611,29 @@ def _is_yes_no(match: _Match) -> bool:
 def _is_yes_no_phrase(phrase: _Phrase) -> bool:
     """A yes/no phrase: matched only exactly ("có chú" is not "có chứ")."""
     return any(label in ("intent:yes", "intent:no") for label, _ in phrase.labels)
+
+
+def _described(tokens: Sequence[Token], matches: Sequence[_Match]) -> set[int]:
+    """The tokens in which the speaker describes themselves ("tôi là người khuyết tật, đi xe lăn"): a priority
+    phrase about the speaker, and one that follows such a phrase with only linking words between."""
+    described: set[int] = set()
+    for match in sorted(matches, key=lambda m: m.start):
+        if not any(label == "priority" for label, _ in match.phrase.labels):
+            continue
+        follows = bool(described) and all(tokens[i].folded in _DESCRIPTION_LINKS or _is_skip(tokens[i])
+                                          for i in range(max(described) + 1, match.start))
+        if follows or _about_the_speaker(tokens, match.start):
+            described.update(range(match.start, match.end))
+    return described
+
+
+def _only_described(tokens: Sequence[Token], matches: Sequence[_Match]) -> bool:
+    """A clause that only says who the speaker is ("Tôi là người khuyết tật đi xe lăn", "bác già rồi"): it asks
+    for nothing (the turn's priority keeps what it says)."""
+    described = _described(tokens, matches)
+    return bool(described) and all(
+        i in described or _is_skip(token) or token.text in lexicon.SAYS_NOTHING or token.folded in _DESCRIPTION_LINKS
+        for i, token in enumerate(tokens))
 
 
 def _without_self_description(matches: Sequence[_Match]) -> list[_Match]:

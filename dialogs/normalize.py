@@ -35,6 +35,7 @@ _TELEX_MARKS = (("uwow", "ươ"), ("uow", "ươ"), ("uw", "ư"), ("ow", "ơ"), (
                 ("aa", "â"), ("ee", "ê"), ("oo", "ô"), ("dd", "đ"), ("w", "ư"))
 _VNI_MARKS = (("a6", "â"), ("e6", "ê"), ("o6", "ô"), ("a8", "ă"), ("o7", "ơ"), ("u7", "ư"), ("d9", "đ"))
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+_AGE_TYPED = re.compile(r"(\d{1,3})t")
 _WORD = re.compile(r"[0-9a-zđ\u00c0-\u1ef9]+(?:'[a-z]+)?", re.IGNORECASE)
 
 
@@ -198,6 +199,10 @@ def tokenize(text: str, abbreviations: Mapping[str, str] | None = None) -> tuple
     out: list[Token] = []
     for match in _WORD.finditer(clean):
         word = match.group(0).replace("'", "")
+        age = _AGE_TYPED.fullmatch(word) if abbreviations is not None else None
+        if age is not None:  # "bé 5t", "e 13t": an age typed in chat
+            out += [Token(age.group(1), age.group(1), True), Token("tuổi", "tuoi", True, expanded=True)]
+            continue
         if abbreviations is not None and word in abbreviations:
             # An expansion is written with its right accents, whatever was typed ("dk" or "đk").
             expansion = [canonical_word(part) for part in abbreviations[word].split()]

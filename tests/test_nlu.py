@@ -277,6 +277,9 @@ def test_cli_bad_usage_exits_2_without_traceback() -> None:
     ("làm căn cước cho cháu ngoại, tôi 62 tuổi rồi", "procedure", "can_cuoc_tre_duoi_6_tuoi", None),
     ("con trai tôi 18 tuổi cần làm lại căn cước", "referral", None, "adult_id_card"),
     ("làm căn cước cho con dưới 14 tuổi ở đâu", "procedure", "can_cuoc_tre_duoi_6_tuoi", None),
+    # an age typed in chat ("5t")
+    ("lm cccd cho bé 5t ở đâu v mn", "procedure", "can_cuoc_tre_duoi_6_tuoi", None),
+    ("lm cccd cho con trai 16t", "referral", None, "adult_id_card"),
 ])
 def test_the_age_said_decides_whose_id_card(nlu: Understander, text: str, intent: str, procedure: str | None,
                                             topic: str | None) -> None:
@@ -336,3 +339,39 @@ def test_a_yes_with_the_ticket_is_a_ticket_request_beside_others(nlu: Understand
         assert nlu.understand(text).intent == "no", text
     assert nlu.understand("phải tôi là người cao tuổi").intent == "yes"
 
+
+
+def test_a_clause_that_only_says_who_the_speaker_is_asks_for_nothing(nlu: Understander) -> None:
+    """"đi xe lăn" describes the speaker (priority) like "người khuyết tật" before it; neither is a request of its
+    own beside the ticket (the car park, read in "xe"), and alone it is not read by the classifier (which hears
+    the car park, or "tôi đi" as leaving for a while once the description is set aside)."""
+    parts = nlu.understand_turn("Tôi là người khuyết tật đi xe lăn, cho tôi xin một số")
+    assert [(p.intent, p.place, p.priority) for p in parts] == [("take_number", None, True)]
+    alone = nlu.understand("tôi đi xe lăn")
+    assert alone.intent != "directions" and alone.priority
+    assert nlu.understand("Tôi là người khuyết tật đi xe lăn").intent != "directions"
+    # someone else's wheelchair is not the speaker's description: the car park is still heard where it is asked
+    assert nlu.understand("bác ơi xe lăn của mẹ tôi để ở bãi gửi xe được không").place == "parking"
+
+
+@pytest.mark.parametrize(("text", "procedure", "question"), [
+    ("đổi giấy hộ kinh doanh ở đâu vậy", "thay_doi_ho_kinh_doanh", "counter"),
+    ("tiệm tạp hóa tôi muốn đổi địa chỉ trên giấy hộ kinh doanh", "thay_doi_ho_kinh_doanh", None),
+    ("mở tiệm sửa xe thì đăng ký hộ kinh doanh ở đâu", "thanh_lap_ho_kinh_doanh", "counter"),
+    ("chứng thực bản sao mấy tiền một trang", "chung_thuc_ban_sao", "fee"),
+])
+def test_a_change_to_a_household_business_and_roundabout_questions(nlu: Understander, text: str, procedure: str,
+                                                                   question: str | None) -> None:
+    """A household business that changes ("đổi", "đổi địa chỉ", "tạm ngừng") is the change procedure, not the
+    registration (a shop that repairs, "sửa xe", is a new one); "mấy tiền" asks the fee."""
+    got = nlu.understand(text)
+    assert (got.intent, got.procedure, got.question) == ("procedure", procedure, question), got
+
+
+def test_a_utility_bill_is_not_a_fee(nlu: Understander) -> None:
+    """"trả tiền" asks a fee beside a procedure; the electricity or water bill is something the centre does not
+    take (the longer phrase wins over "trả tiền", "đóng tiền", and "nước" is not a glass of water here)."""
+    for text in ("trả tiền điện ở đây được không", "đóng tiền nước ở đâu", "ở đây có nộp tiền điện được không"):
+        got = nlu.understand(text)
+        assert (got.intent, got.question, got.item) == ("unknown", None, None), (text, got)
+    assert nlu.understand("khai sinh đóng tiền không").question == "fee"
