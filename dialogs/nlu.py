@@ -101,16 +101,17 @@ _SPEAKER = frozenset({"toi", "tui", "minh", "bac", "em", "chau", "la", "con"})
 _SOMEONE_ELSE = frozenset({"con", "vo", "chong", "bo", "me", "cha", "ong", "ba", "anh", "chi", "nha", "chau", "em"})
 
 
-# Words between the speaker and what describes them ("tôi đi xe lăn", "bác phải chống gậy") or between two
-# descriptions ("tôi là người khuyết tật, đi xe lăn"); and what is left of a clause that only describes the speaker.
-_DESCRIPTION_LINKS = frozenset({"di", "ngoi", "phai", "dang", "van", "cung", "bi", "lai", "va", "voi", "nguoi", "la",
-                                "rat", "hoi", "nen", "vi", "ma", "thi"})
+# Verbs between the speaker and what describes them ("tôi đi xe lăn", "bác phải chống gậy"); with the words
+# between two descriptions ("tôi là người khuyết tật, đi xe lăn") and what is left of a clause that only describes
+# the speaker.
+_DESCRIPTION_VERBS = frozenset({"di", "ngoi", "phai", "dang", "van", "cung", "bi", "lai"})
+_DESCRIPTION_LINKS = _DESCRIPTION_VERBS | {"va", "voi", "nguoi", "la", "rat", "hoi", "nen", "vi", "ma", "thi"}
 
 
 def _about_the_speaker(tokens: Sequence[Token], start: int) -> bool:
     """Whether the words at `start` describe the speaker ("tôi bị khuyết tật", "bác già rồi", "tôi là người cao
     tuổi", "tôi đi xe lăn") rather than someone else ("con tôi bị khuyết tật", "bà nhà tôi bị liệt")."""
-    while start > 0 and tokens[start - 1].folded in _DESCRIPTION_LINKS - {"la"} and tokens[start - 1].folded != "nguoi":
+    while start > 0 and tokens[start - 1].folded in _DESCRIPTION_VERBS:
         start -= 1  # "tôi [đi] xe lăn", "bác [phải] chống gậy"
     if start == 0:
         return True
