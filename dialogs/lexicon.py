@@ -263,7 +263,9 @@ PHRASES: tuple[Phrase, ...] = (
         "bao nhiêu bữa", "mất mấy hôm", "lấy được ngay", "làm ngay", "có liền", "mấy ngày thì có", "bao lâu xong",
         "lấy liền", "lấy ngay được", "có ngay", "được ngay", "phải chờ", "chờ mấy", "đợi mấy", "đợi bao lâu",
         "chờ bao lâu", "bao nhiêu ngày mới", "nhanh nhất", "bao giờ nhận", "khi nào nhận", "bao giờ mới",
-        "khi nào mới", "lấy luôn được", "chờ lấy luôn")),
+        "khi nào mới", "lấy luôn được", "chờ lấy luôn",
+        # in the South ("chừng nào có vậy chị") and as a recogniser hears "bao lâu" ("bao nâu")
+        "chừng nào có", "chừng nào mới", "chừng nào xong", "chừng nào lấy", "chừng nào được", "bao nâu")),
     # "mất bao nhiêu ngày" is time, though "mất bao nhiêu" alone is money: the longer phrase wins
     *((p, "question:duration", 3.5) for p in (
         "mất bao nhiêu ngày", "mất bao nhiêu lâu", "mất bao nhiêu hôm", "mất bao nhiêu tuần", "mất bao nhiêu tháng",
@@ -306,10 +308,10 @@ PHRASES: tuple[Phrase, ...] = (
         "bàn mấy", "bàn số mấy", "lên bàn nào", "chờ bàn nào", "chờ quầy nào", "chờ quầy mấy",
         # whether here, and which floor ("nộp đây luôn được không", "nộp ở tầng mấy"), in Central words ("bàn mô",
         # "quầy mô"; not "phòng mô", "cửa mô": read by sound they are "phòng mổ", "cửa mở") and as a recogniser
-        # hears them ("chỗ lào"). "gặp ai" stays a request for staff.
+        # hears them ("chỗ lào"); not "ở mô", "làm mô", "nộp mô": "mô" also denies ("tui không làm mô") and "ở mô"
+        # asks where the speaker comes from ("bác ở mô tới"). "gặp ai" stays a request for staff.
         "nộp đây", "nộp ở đây luôn", "nộp đây luôn", "làm ở đây luôn", "ở tầng mấy", "lên tầng mấy",
-        "tầng mấy vậy", "ở tầng nào", "lên tầng nào", "bàn mô", "chỗ mô", "quầy mô", "ở mô", "làm mô", "nộp mô",
-        "ngồi chỗ nào", "chỗ lào",
+        "tầng mấy vậy", "ở tầng nào", "lên tầng nào", "bàn mô", "chỗ mô", "quầy mô", "ngồi chỗ nào", "chỗ lào",
         "quầy lào", "bàn lào")),
     # things nobody at a centre acts on (chit-chat), or that the ward does not do and config/referrals.yaml does
     # not name: a named thing counts 4 ...
@@ -354,7 +356,8 @@ PHRASES: tuple[Phrase, ...] = (
     *((p, "marker:lost", 1) for p in ("mất", "làm mất", "bị mất", "đánh mất", "thất lạc", "không còn", "rách")),
     # a household business that exists and changes ("giấy hkd sửa ở đâu", "tiệm đổi địa chỉ", "dẹp tiệm")
     *((p, "marker:change", 1) for p in (
-        "đổi", "sửa giấy", "sửa lại", "sửa thông tin", "sửa nội dung", "thay đổi", "đổi địa chỉ", "chuyển địa điểm",
+        "đổi tên", "đổi giấy", "đổi chủ", "đổi ngành", "đổi người đứng tên", "sửa giấy", "sửa lại", "sửa thông tin",
+        "sửa nội dung", "thay đổi", "đổi địa chỉ", "chuyển địa điểm",
         "tạm ngừng", "tạm nghỉ", "nghỉ bán", "dẹp", "chấm dứt", "đóng cửa", "sang tên", "cấp lại", "bổ sung ngành",
         "thêm ngành")),
     # priority

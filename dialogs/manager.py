@@ -514,6 +514,10 @@ class DialogManager:
             self._where_each(tuple(name for name, _ in u.alternatives[:2]))  # "khai sinh với kết hôn ở quầy nào"
         elif u.intent in ("procedure", "unknown") and not sure and (u.procedure or u.alternatives):
             self._confirm_procedures(u)
+        elif u.intent == "unknown" and u.priority and u.confidence == 0.0:
+            # only who the citizen is ("tôi đi xe lăn", "tôi là người khuyết tật"): heard, and what for is asked
+            self._say("ask_procedure_priority")
+            self._enter(State.LISTEN)
         elif not sure and u.intent not in ("yes", "no"):
             self._miss("unclear")
         else:

@@ -16,6 +16,7 @@ How it works (all in memory, no I/O after construction):
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -98,28 +99,42 @@ class _Match:
 
 
 _SPEAKER = frozenset({"toi", "tui", "minh", "bac", "em", "chau", "la", "con"})
-_SOMEONE_ELSE = frozenset({"con", "vo", "chong", "bo", "me", "cha", "ong", "ba", "anh", "chi", "nha", "chau", "em"})
+_SOMEONE_ELSE = frozenset({"con", "vo", "chong", "bo", "me", "cha", "ong", "ba", "anh", "chi", "nha", "chau", "em",
+                           "ma", "ban", "chu", "co", "di", "cau", "thim", "mo", "duong", "u", "bu", "tia"})
 
 
-# Verbs between the speaker and what describes them ("tôi đi xe lăn", "bác phải chống gậy"); with the words
-# between two descriptions ("tôi là người khuyết tật, đi xe lăn") and what is left of a clause that only describes
-# the speaker.
-_DESCRIPTION_VERBS = frozenset({"di", "ngoi", "phai", "dang", "van", "cung", "bi", "lai"})
-_DESCRIPTION_LINKS = _DESCRIPTION_VERBS | {"va", "voi", "nguoi", "la", "rat", "hoi", "nen", "vi", "ma", "thi"}
+# Verbs between the speaker and what describes them ("tôi đi xe lăn", "bác phải chống gậy"), compared as written
+# when typed with accents ("dì" is not "đi"); with them, the words that chain two descriptions ("tôi là người khuyết
+# tật, đi xe lăn"; not "với", "cùng người": "đi cùng người khuyết tật" tells of a companion).
+_DESCRIPTION_VERBS = frozenset({"đi", "ngồi", "phải", "đang", "vẫn", "cũng", "bị", "lại"})
+_DESCRIPTION_CHAIN = _DESCRIPTION_VERBS | {"và", "là", "rất", "hơi", "nên", "vì", "mà", "thì"}
 
 
-def _about_the_speaker(tokens: Sequence[Token], start: int) -> bool:
-    """Whether the words at `start` describe the speaker ("tôi bị khuyết tật", "bác già rồi", "tôi là người cao
-    tuổi", "tôi đi xe lăn") rather than someone else ("con tôi bị khuyết tật", "bà nhà tôi bị liệt")."""
-    while start > 0 and tokens[start - 1].folded in _DESCRIPTION_VERBS:
-        start -= 1  # "tôi [đi] xe lăn", "bác [phải] chống gậy"
+def _one_of(token: Token, words: frozenset[str]) -> bool:
+    """Whether the token is one of `words` (accented): as written when typed with accents, else folded."""
+    return token.text in words if token.accented else token.folded in _folded(words)
+
+
+@functools.cache
+def _folded(words: frozenset[str]) -> frozenset[str]:
+    return frozenset(fold(word) for word in words)
+
+
+def _speaker_description(tokens: Sequence[Token], start: int) -> int | None:
+    """Where the description at `start` begins, with the verbs before it ("tôi [đi] xe lăn", "bác [phải] chống
+    gậy"), when it describes the speaker ("tôi bị khuyết tật", "bác già rồi", "tôi là người cao tuổi"); None
+    when it describes someone else ("con tôi bị khuyết tật", "bà nhà tôi bị liệt", "má tôi đi xe lăn")."""
+    while start > 0 and _one_of(tokens[start - 1], _DESCRIPTION_VERBS):
+        start -= 1
     if start == 0:
-        return True
+        return start
     before = [token.folded for token in tokens[max(0, start - 3):start]]
     if before[-1] not in _SPEAKER:
-        return False
-    return not any(word in _SOMEONE_ELSE for word in before[:-1]) and not (
-        before[-1] == "la" and len(before) >= 2 and before[-2] not in _SPEAKER)
+        return None
+    if any(word in _SOMEONE_ELSE for word in before[:-1]) or (
+            before[-1] == "la" and len(before) >= 2 and before[-2] not in _SPEAKER):
+        return None
+    return start
 
 
 def default_weight(phrase_tokens: Sequence[Token]) -> float:
@@ -227,8 +242,14 @@ class Understander:
             return Understanding(intent="unknown", confidence=0.0)
         matches = self._find(tokens)
         answer = _leading_answer(tokens, matches, starts)
-        if answer is not None:
+        described = _described(tokens, matches)
+        # only who the speaker is ("Tôi là người khuyết tật đi xe lăn"): a priority, not the disability procedure
+        only_described = _only_described(tokens, described)
+        if answer is not None or only_described:
             matches = _without_self_description(matches)
+        elif described:
+            # "tôi bị khuyết tật, cho tôi lấy số chứng thực": the disability named in who the speaker is, not asked
+            matches = [m for m in matches if not m.phrase.consuming or not described.issuperset(range(m.start, m.end))]
         matches, negation = _negated(tokens, matches, starts)
         scores = self._score(matches)
         if not _has_evidence(scores):
@@ -239,7 +260,7 @@ class Understander:
                                if not read.intersection(range(m.start, m.end))]
             found, more = _negated(tokens, found, starts)
             negation = negation.merged(more)
-            matches = _without_self_description(found) if answer is not None else found
+            matches = _without_self_description(found) if answer is not None or only_described else found
             scores = self._score(matches)
         everywhere = scores  # which item the turn names, in any clause
         matches = _question_scope(tokens, matches, starts, marked)
@@ -251,20 +272,21 @@ class Understander:
             # "chứng thựt bản xao", "kai tử": heard only by sound or spelling distance; the dialog confirms
             result = replace(result, confidence=min(result.confidence, INEXACT_CONFIDENCE))
         if self.classifier is None or all(_is_skip(token) or token.text in lexicon.SAYS_NOTHING for token in tokens) \
-                or _only_described(tokens, matches):
+                or only_described:
             # fillers alone ("ờ thì", "à thì": a hesitation; "tôi muốn", "cho em hỏi": the request is still to come),
             # or only who the speaker is ("tôi đi xe lăn"): nothing for the classifier to read (it heard a yes, a
             # will, a parking place in "xe")
             return self._id_card_by_age(_yes_with_ticket(_looked_up(result, tokens, starts), answer), tokens, starts)
         # Who the citizen is ("tôi bị khuyết tật, ...", "tôi là người cao tuổi, ...") is not what they came for:
-        # the classifier reads the turn without the words that described them.
-        described = _described(tokens, matches)
+        # the classifier reads the turn without the words that described them, and its length is the rest's ("tôi
+        # đang mang thai, cho tôi lấy số khai sinh" is no story in which a weak procedure gives way)
         asked = " ".join(t.text for i, t in enumerate(tokens) if i not in described) if described else text
         # the yes or no the turn opens with, unless a later clause ends with a question mark ("Không em ạ, chị chưa
         # lấy số vội, ..., khai sinh cho con cần mang theo những giấy gì?"): then the turn is the question. Not any
         # clause with a question word: "bà không biết gì đâu", "chờ bao lâu cũng được" ask nothing.
         opens_with = answer.intent if answer is not None and not any(start > 0 for start in marked) else None
-        combined = combine(result, self.classifier.predict(asked), syllables=len(tokens), opens_with=opens_with)
+        combined = combine(result, self.classifier.predict(asked), syllables=len(tokens) - len(described),
+                           opens_with=opens_with)
         if combined.intent == "procedure" and not combined.questions and result.intent != "procedure":
             # the classifier named the procedure the phrases missed ("... tạm vắng ..., có cần giấy xác nhận của
             # bệnh viện không?" read as out of scope): the question the phrases heard is still the question
@@ -321,8 +343,11 @@ class Understander:
         parts: list[Understanding] = []
         for clause in clauses:
             clause_tokens = _clause_tokens(clause)[0]
-            if whole.intent != "unknown" and _only_described(clause_tokens, self._find(clause_tokens)):
-                continue  # "Tôi là người khuyết tật đi xe lăn, cho tôi xin một số": the ticket, not the parking
+            if whole.intent != "unknown" and (_only_age(clause_tokens) or _only_described(
+                    clause_tokens, _described(clause_tokens, self._find(clause_tokens)))):
+                # "Tôi là người khuyết tật đi xe lăn, cho tôi xin một số": the ticket, not the parking; "tôi 65
+                # tuổi rồi cho tôi lấy số": the ticket, not a căn cước for the age said
+                continue
             part = self.understand(clause).request()
             if part.intent in ("unknown", "yes") or part.confidence < CLAUSE_CONFIDENCE:
                 continue
@@ -615,25 +640,38 @@ def _is_yes_no_phrase(phrase: _Phrase) -> bool:
 
 
 def _described(tokens: Sequence[Token], matches: Sequence[_Match]) -> set[int]:
-    """The tokens in which the speaker describes themselves ("tôi là người khuyết tật, đi xe lăn"): a priority
-    phrase about the speaker, and one that follows such a phrase with only linking words between."""
+    """The tokens in which the speaker describes themselves, with the verbs before ("tôi [đi xe lăn]"): a priority
+    phrase about the speaker, and one chained to such a phrase ("tôi là người khuyết tật, đi xe lăn")."""
     described: set[int] = set()
     for match in sorted(matches, key=lambda m: m.start):
         if not any(label == "priority" for label, _ in match.phrase.labels):
             continue
-        follows = bool(described) and all(tokens[i].folded in _DESCRIPTION_LINKS or _is_skip(tokens[i])
-                                          for i in range(max(described) + 1, match.start))
-        if follows or _about_the_speaker(tokens, match.start):
-            described.update(range(match.start, match.end))
+        last = max(described, default=-1)
+        if described and all(_one_of(tokens[i], _DESCRIPTION_CHAIN) or _is_skip(tokens[i])
+                              for i in range(last + 1, match.start)):
+            described.update(range(last + 1, match.end))
+            continue
+        start = _speaker_description(tokens, match.start)
+        if start is not None:
+            described.update(range(start, match.end))
     return described
 
 
-def _only_described(tokens: Sequence[Token], matches: Sequence[_Match]) -> bool:
-    """A clause that only says who the speaker is ("Tôi là người khuyết tật đi xe lăn", "bác già rồi"): it asks
-    for nothing (the turn's priority keeps what it says)."""
-    described = _described(tokens, matches)
+def _only_age(tokens: Sequence[Token]) -> bool:
+    """A clause that only says how old the speaker is ("tôi 65 tuổi", "bác năm nay bảy mươi tuổi rồi")."""
+    return bool(_ages_at(tokens)) and all(
+        _is_skip(token) or token.text in lexicon.SAYS_NOTHING or token.text.isdigit() or token.folded in _AGE_WORDS
+        for token in tokens)
+
+
+_AGE_WORDS = frozenset({"tuoi", "nam", "nay", "ngoai", "hon", "gan", "da", "roi"}) | _FOLDED_NUMBERS
+
+
+def _only_described(tokens: Sequence[Token], described: set[int]) -> bool:
+    """A clause that only says who the speaker is ("Tôi là người khuyết tật đi xe lăn", "tôi đang có bầu"): it
+    asks for nothing; the turn's priority keeps what it says."""
     return bool(described) and all(
-        i in described or _is_skip(token) or token.text in lexicon.SAYS_NOTHING or token.folded in _DESCRIPTION_LINKS
+        i in described or _is_skip(token) or token.text in lexicon.SAYS_NOTHING or _one_of(token, _DESCRIPTION_CHAIN)
         for i, token in enumerate(tokens))
 
 

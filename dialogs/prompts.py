@@ -50,6 +50,7 @@ PROMPTS: dict[str, str] = {
     "dossier_prompt_again": "Dạ, {addr} đưa mã QR vào máy quét hoặc đọc mã hồ sơ ghi trên giấy hẹn giúp {self} ạ.",
     "offer_ticket": "{Addr} có muốn lấy số thứ tự không ạ?",
     "ask_procedure_for_ticket": "Dạ, {addr} cần làm thủ tục gì để {self} lấy số ạ?",
+    "ask_procedure_priority": "Dạ, {addr} được ưu tiên ạ. {Addr} cần làm thủ tục gì để {self} giúp ạ?",
     "ticket": "Dạ, {addr} được số {ticket}. Mời {addr} đến {counters}.",
     "ticket_wait": "Phía trước còn {ahead} người, chờ khoảng {minutes}.",
     "ticket_no_wait": "Hiện chưa có ai chờ ạ.",

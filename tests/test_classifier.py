@@ -103,6 +103,8 @@ def test_the_product_on_threads_is_the_plain_product_bit_for_bit(blocks: int) ->
     out = np.full((301, 6), np.nan, dtype=np.float32)
     _RowBlocks(matrix, blocks).product(dense, out)
     assert np.array_equal(out, np.asarray(matrix @ dense))
+    empty = np.empty((0, 6), dtype=np.float32)  # no rows: nothing to do, no error
+    _RowBlocks(sparse.csr_matrix((0, 50), dtype=np.float32), blocks).product(dense, empty)
 
 
 @pytest.mark.parametrize("selection", ["chi2", "df"])

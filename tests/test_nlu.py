@@ -342,36 +342,51 @@ def test_a_yes_with_the_ticket_is_a_ticket_request_beside_others(nlu: Understand
 
 
 def test_a_clause_that_only_says_who_the_speaker_is_asks_for_nothing(nlu: Understander) -> None:
-    """"đi xe lăn" describes the speaker (priority) like "người khuyết tật" before it; neither is a request of its
-    own beside the ticket (the car park, read in "xe"), and alone it is not read by the classifier (which hears
-    the car park, or "tôi đi" as leaving for a while once the description is set aside)."""
+    """"đi xe lăn" describes the speaker (priority) like "người khuyết tật" before it: neither is a request of its
+    own beside the ticket, nor the disability procedure when the turn only says who the speaker is. The disability
+    named in the description is not asked for; a procedure named beside it is."""
     parts = nlu.understand_turn("Tôi là người khuyết tật đi xe lăn, cho tôi xin một số")
-    assert [(p.intent, p.place, p.priority) for p in parts] == [("take_number", None, True)]
-    alone = nlu.understand("tôi đi xe lăn")
-    assert alone.intent != "directions" and alone.priority
-    assert nlu.understand("Tôi là người khuyết tật đi xe lăn").intent != "directions"
-    # someone else's wheelchair is not the speaker's description: the car park is still heard where it is asked
-    assert nlu.understand("bác ơi xe lăn của mẹ tôi để ở bãi gửi xe được không").place == "parking"
+    assert [(p.intent, p.procedure, p.place, p.priority) for p in parts] == [("take_number", None, None, True)]
+    alone = nlu.understand("Tôi là người khuyết tật đi xe lăn")
+    assert (alone.intent, alone.procedure, alone.priority) == ("unknown", None, True)
+    named = nlu.understand("tôi bị khuyết tật, cho tôi lấy số chứng thực")
+    assert (named.intent, named.procedure, named.priority) == ("take_number", "chung_thuc_ban_sao", True)
+    asked = nlu.understand("tôi bị khuyết tật, muốn xin giấy xác nhận khuyết tật")
+    assert (asked.intent, asked.procedure) == ("procedure", "xac_dinh_muc_do_khuyet_tat")
+    # the speaker's age alone is no request beside the ticket (read as a căn cước for that age)
+    assert [p.intent for p in nlu.understand_turn("tôi 65 tuổi rồi cho tôi lấy số")] == ["take_number"]
 
 
 @pytest.mark.parametrize(("text", "procedure", "question"), [
     ("đổi giấy hộ kinh doanh ở đâu vậy", "thay_doi_ho_kinh_doanh", "counter"),
     ("tiệm tạp hóa tôi muốn đổi địa chỉ trên giấy hộ kinh doanh", "thay_doi_ho_kinh_doanh", None),
     ("mở tiệm sửa xe thì đăng ký hộ kinh doanh ở đâu", "thanh_lap_ho_kinh_doanh", "counter"),
+    ("đăng ký hộ kinh doanh nộp ở đâu, có phải đổi căn cước không", "thanh_lap_ho_kinh_doanh", "counter"),
     ("chứng thực bản sao mấy tiền một trang", "chung_thuc_ban_sao", "fee"),
+    ("làm khai sinh cho con chừng nào có vậy chị", "khai_sinh", "duration"),
 ])
 def test_a_change_to_a_household_business_and_roundabout_questions(nlu: Understander, text: str, procedure: str,
                                                                    question: str | None) -> None:
-    """A household business that changes ("đổi", "đổi địa chỉ", "tạm ngừng") is the change procedure, not the
-    registration (a shop that repairs, "sửa xe", is a new one); "mấy tiền" asks the fee."""
+    """A household business that changes ("đổi giấy", "đổi địa chỉ", "tạm ngừng") is the change procedure, not
+    the registration (a shop that repairs, "sửa xe", is a new one; "đổi căn cước" changes no business); "mấy tiền"
+    asks the fee, "chừng nào có" the time."""
     got = nlu.understand(text)
     assert (got.intent, got.procedure, got.question) == ("procedure", procedure, question), got
+
+
+UTILITY_BILLS = ("trả tiền điện ở đây được không", "đóng tiền nước ở đâu", "ở đây có nộp tiền điện được không")
 
 
 def test_a_utility_bill_is_not_a_fee(nlu: Understander) -> None:
     """"trả tiền" asks a fee beside a procedure; the electricity or water bill is something the centre does not
     take (the longer phrase wins over "trả tiền", "đóng tiền", and "nước" is not a glass of water here)."""
-    for text in ("trả tiền điện ở đây được không", "đóng tiền nước ở đâu", "ở đây có nộp tiền điện được không"):
+    for text in UTILITY_BILLS:
         got = nlu.understand(text)
         assert (got.intent, got.question, got.item) == ("unknown", None, None), (text, got)
     assert nlu.understand("khai sinh đóng tiền không").question == "fee"
+
+
+def test_mo_is_no_counter_question(nlu: Understander) -> None:
+    """In Central speech "mô" also denies ("tui không làm mô") and "ở mô" asks where the speaker comes from."""
+    assert nlu.understand("thôi tui không làm mô").intent == "no"
+    assert nlu.understand("bác ở mô tới rứa").question is None

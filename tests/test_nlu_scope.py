@@ -187,3 +187,28 @@ def test_a_lookup_the_classifier_hears_keeps_the_procedure_the_phrases_named(ful
                             ("tôi muốn tra cứu hồ sơ", None)):
         result = full.understand(text)
         assert (result.intent, result.procedure) == ("lookup_dossier", procedure), text
+
+
+@pytest.mark.slow
+def test_who_the_speaker_is_is_not_what_they_ask_with_the_classifier(full: Understander) -> None:
+    """As the robot runs (the classifier beside the phrases): a description of the speaker neither leads to the
+    car park ("xe lăn") nor hides the procedure named beside it, and alone it asks for nothing."""
+    for text in ("tôi đi xe lăn", "Tôi là người khuyết tật đi xe lăn"):
+        alone = full.understand(text)
+        assert (alone.intent, alone.procedure, alone.priority) == ("unknown", None, True), text
+    parts = full.understand_turn("Tôi là người khuyết tật đi xe lăn, cho tôi xin một số")
+    assert [(p.intent, p.procedure, p.place) for p in parts] == [("take_number", None, None)]
+    for text, procedure in (("tôi đang mang thai, cho tôi lấy số khai sinh", "khai_sinh"),
+                            ("tôi vẫn phải chống gậy, cho tôi lấy số khai tử", "khai_tu"),
+                            ("tôi bị khuyết tật, cho tôi lấy số chứng thực", "chung_thuc_ban_sao")):
+        parts = full.understand_turn(text)
+        assert [(p.intent, p.procedure, p.priority) for p in parts] == [("take_number", procedure, True)], text
+
+
+@pytest.mark.slow
+def test_bills_and_a_business_that_changes_with_the_classifier(full: Understander) -> None:
+    for text in ("trả tiền điện ở đây được không", "đóng tiền nước ở đâu"):
+        got = full.understand(text)
+        assert (got.intent, got.question, got.item) == ("unknown", None, None), text
+    got = full.understand("đổi giấy hộ kinh doanh ở đâu vậy")
+    assert (got.intent, got.procedure) == ("procedure", "thay_doi_ho_kinh_doanh")
