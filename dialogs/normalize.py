@@ -40,7 +40,7 @@ _AGE_TYPED = re.compile(r"([1-9]\d?)t")
 _AGE_HOLDERS = frozenset({
     "bé", "be", "con", "em", "e", "cháu", "chau", "tôi", "toi", "tui", "t", "mình", "minh", "mk", "nó", "no", "anh",
     "a", "chị", "chi", "c", "ông", "ong", "bà", "ba", "bác", "bac", "b", "chú", "chu", "cô", "co", "thằng", "thang",
-    "đứa", "dua", "cu", "nay", "ng", "người", "nguoi"})
+    "đứa", "dua", "cu", "nay", "ng", "người", "nguoi", "trai", "gái", "gai"})
 _WORD = re.compile(r"[0-9a-zđ\u00c0-\u1ef9]+(?:'[a-z]+)?", re.IGNORECASE)
 
 
