@@ -770,6 +770,12 @@ class Combination:
     # 0.5): 8,933, 8,936, 8,937 of 9,434 sentences (long turns 3,089, 3,092, 3,093 of 3,280); the older set 468 each.
     # A person asked for in the story ("Không, ... cho tôi gặp cán bộ") still needs answer_sure.
     opening_answer: float = 0.5
+    # ... or its second when its first is no answer ("Không cháu ạ, thằng con trai bà nó đang gửi xe ngoài bãi,
+    # ...": the parking at 0.50, the no at 0.43), from this probability
+    opening_second: float = 0.4
+    # A turn shorter than this is a question of one breath: a procedure it names (from `named`) gives way in it
+    # only from named_sure, two it names equally only from beyond_named
+    short_story: int = 15
     # A referral or an out-of-scope request the phrases read by its name (from `named`) in a short turn ("nhận con
     # nuôi", "đăng kiểm ô tô") gives way to the classifier only from this probability; a bag of n-grams hears the
     # procedure nearest in words. Chosen on rounds 15-19, each scored by models trained without it (without the
@@ -833,13 +839,16 @@ def combine(lexicon: Understanding, probs: Sequence[tuple[str, float]],
     asks = lexicon.intent in ("procedure", "question") and lexicon.confidence >= settings.named and (
         lexicon.intent == "question" or lexicon.question is not None or not unheard)
     opening = settings.answer_sure if lexicon.intent in _ACTED_ON else settings.opening_answer
-    if story and label == opens_with and label in _ANSWERS and p >= opening and not asks:
+    answered = dict(probs[:2]).get(opens_with or "", 0.0)  # the opening answer, the classifier's first or second
+    second = label not in _ANSWERS and lexicon.intent not in _ACTED_ON and answered >= settings.opening_second
+    if story and opens_with in _ANSWERS and not asks and ((label == opens_with and p >= opening) or second):
         # "Thôi khỏi con, bà đi cùng con gái, nó đang gửi xe ngoài kia, ...": a no, not the way to the parking;
         # "Có chứ em, chị muốn lấy số, nãy giờ chị đứng ngó quanh ...": a yes that asks for the ticket, and for the
         # procedure the phrases read in it ("Ừ, lấy cho tôi một số kết hôn luôn đi em, ...": the classifier, reading
         # a yes, gives kết hôn nothing)
+        said, p = meaning(opens_with), answered
         answer = _from_label(lexicon, said, p, probs, settings)
-        if label == "yes" and lexicon.intent == "take_number":
+        if opens_with == "yes" and lexicon.intent == "take_number":
             answer = replace(answer, ticket=True, procedure=lexicon.procedure)
         return answer
     if story and label == "no" and p >= settings.answer_sure and lexicon.intent == "take_number":
@@ -869,7 +878,15 @@ def combine(lexicon: Understanding, probs: Sequence[tuple[str, float]],
         # cue to confirm ("khai báo tạm văng" heard only by sound) or to ask which procedure.
         return lexicon
     named = {name for name, _ in lexicon.alternatives}
-    if story and p >= (settings.between_named if pair else settings.story_leads) and label not in _ANSWERS:
+    leads = settings.between_named if pair else settings.story_leads
+    one_breath = syllables < settings.short_story
+    if story and one_breath and said.procedure and (
+            pair or (lexicon.intent == "procedure" and lexicon.confidence >= settings.named)):
+        # "vậy ở đây chứng thực bản sao giấy khai sinh được không", "cho hỏi khai sinh với kết hôn làm ở quầy nào":
+        # a question of one breath that names its procedures is no story whose words are read out of their sense;
+        # the classifier's neighbouring procedure needs more
+        leads = settings.beyond_named if pair else max(leads, settings.named_sure)
+    if story and p >= leads and label not in _ANSWERS:
         # "Mấy cô làm giấy hồi đó ghi tôi sinh ngày mười ba, thiệt ra là ba mươi mốt, giờ ghi lại cho đúng có tốn phí
         # không?" (the phrases: a follow-up about the fee, at 0.98), "Ông ngoại để lại đất cho mẹ tôi theo tờ giấy
         # ông viết trước khi mất, giờ mẹ muốn đứng tên mảnh đất đó" (the phrases: a will): in a story the phrases
@@ -904,7 +921,8 @@ def combine(lexicon: Understanding, probs: Sequence[tuple[str, float]],
     if len(named) >= 2 and said.procedure:
         # "khai sinh với kết hôn làm ở quầy nào": both named; the classifier chooses between them only when fairly
         # sure (else both are answered), and another only when very sure
-        needed = max(needed, settings.between_named if said.procedure in named else settings.beyond_named)
+        between = settings.between_named if not (pair and one_breath) else settings.beyond_named
+        needed = max(needed, between if said.procedure in named else settings.beyond_named)
     if p >= needed:
         chosen = _from_label(lexicon, said, p, probs, settings)
         if len(named) >= 2 and said.procedure:

@@ -860,10 +860,20 @@ def _ages(tokens: Sequence[Token]) -> list[int]:
     return [age for age, _ in _ages_at(tokens)]
 
 
+# An age typed in chat, after the one whose age it is ("bé 5t", "con trai 16t"; not "chờ 2t", "photo 10t", "nhà 4t")
+_AGE_TYPED = re.compile(r"([1-9]\d?)t")
+_AGE_HOLDERS = frozenset({"be", "con", "em", "chau", "toi", "tui", "minh", "no", "anh", "chi", "ong", "ba", "bac",
+                          "chu", "co", "thang", "dua", "cu", "nay", "nguoi", "trai", "gai"})
+
+
 def _ages_at(tokens: Sequence[Token]) -> list[tuple[int, int]]:
     """Each age said with the index of its first word."""
     ages = []
     for index, token in enumerate(tokens):
+        typed = _AGE_TYPED.fullmatch(token.text)
+        if typed is not None and index > 0 and tokens[index - 1].folded in _AGE_HOLDERS:
+            ages.append((int(typed.group(1)), index))  # "bé 5t", "e 13t": an age typed in chat
+            continue
         if token.folded != "tuoi" or index == 0:
             continue
         if tokens[index - 1].text.isdigit():

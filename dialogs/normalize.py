@@ -35,12 +35,6 @@ _TELEX_MARKS = (("uwow", "ươ"), ("uow", "ươ"), ("uw", "ư"), ("ow", "ơ"), (
                 ("aa", "â"), ("ee", "ê"), ("oo", "ô"), ("dd", "đ"), ("w", "ư"))
 _VNI_MARKS = (("a6", "â"), ("e6", "ê"), ("o6", "ô"), ("a8", "ă"), ("o7", "ơ"), ("u7", "ư"), ("d9", "đ"))
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
-_AGE_TYPED = re.compile(r"([1-9]\d?)t")
-# ... after the one whose age it is, as typed
-_AGE_HOLDERS = frozenset({
-    "bé", "be", "con", "em", "e", "cháu", "chau", "tôi", "toi", "tui", "t", "mình", "minh", "mk", "nó", "no", "anh",
-    "a", "chị", "chi", "c", "ông", "ong", "bà", "ba", "bác", "bac", "b", "chú", "chu", "cô", "co", "thằng", "thang",
-    "đứa", "dua", "cu", "nay", "ng", "người", "nguoi", "trai", "gái", "gai"})
 _WORD = re.compile(r"[0-9a-zđ\u00c0-\u1ef9]+(?:'[a-z]+)?", re.IGNORECASE)
 
 
@@ -202,14 +196,8 @@ def tokenize(text: str, abbreviations: Mapping[str, str] | None = None) -> tuple
     """
     clean = nfc(text).translate(_APOSTROPHES).lower()
     out: list[Token] = []
-    previous = ""
     for match in _WORD.finditer(clean):
         word = match.group(0).replace("'", "")
-        age = _AGE_TYPED.fullmatch(word) if abbreviations is not None and previous in _AGE_HOLDERS else None
-        previous = word
-        if age is not None:  # "bé 5t", "e 13t": an age typed in chat (not "chờ 2t", "photo 10t", "nhà 4t")
-            out += [Token(age.group(1), age.group(1), True), Token("tuổi", "tuoi", True, expanded=True)]
-            continue
         if abbreviations is not None and word in abbreviations:
             # An expansion is written with its right accents, whatever was typed ("dk" or "đk").
             expansion = [canonical_word(part) for part in abbreviations[word].split()]

@@ -54,8 +54,6 @@ abbreviations:
   - ["lam kt3", "lam tạm trú"]
   - ["ubnd", "ủy ban nhân dân"]
   - ["ko", "không"]
-  - ["bé 5t", "bé 5 tuổi"]        # an age typed in chat
-  - ["e 13t nha", "em 13 tuổi nha"]
 """)
 
 ALL = [(group, given, expected) for group, pairs in CASES.items() for given, expected in pairs]
