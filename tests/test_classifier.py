@@ -557,7 +557,9 @@ def test_in_a_story_a_sure_classifier_reads_the_request() -> None:
     # bà đi cùng con gái, nó đang gửi xe ngoài kia, ...": not the way to the parking)
     assert combine(directions, [("no", 0.95)], syllables=40, opens_with="no").intent == "no"
     assert combine(directions, [("no", 0.6), ("directions:parking", 0.4)], syllables=40, opens_with="no").intent == "no"
-    assert combine(directions, [("no", COMBINATION.opening_answer - 0.01)], syllables=40, opens_with="no") == directions
+    assert combine(directions, [("no", COMBINATION.opening_second - 0.01)], syllables=40, opens_with="no") == directions
+    assert combine(directions, [("no", 0.48), ("directions:parking", 0.44)], syllables=40,
+                   opens_with="no").intent == "no"
     # ... or its second label after one that is no answer ("Không cháu ạ, thằng con trai bà nó đang gửi xe ngoài
     # bãi, ...": the parking at 0.50, the no at 0.43)
     parking_first = [("directions:parking", 0.5), ("no", COMBINATION.opening_second + 0.03)]
