@@ -36,6 +36,8 @@ def robot_side(fresh_mosquitto: MosquittoBroker, tmp_path: Path) -> Iterator[tup
                       outbox_path=tmp_path / "outbox.db")
     robot.start()
     assert robot.link.wait_connected(5)
+    # Connected is not yet subscribed: a command sent before the broker took the robot's subscription is lost.
+    fresh_mosquitto.wait_subscribed("letan-cua-nam-robot-1", f"{ROOT}/counter/+/cmd")
     yield robot, engine
     robot.stop()
     engine.close()
@@ -61,7 +63,7 @@ class Console:
         send(self.link, cmd.topic(), cmd.to_json())
         return cmd
 
-    def reply(self, timeout: float = 5) -> dict[str, object]:
+    def reply(self, timeout: float = 15) -> dict[str, object]:  # only bounds a failure: a loaded CI machine is slow
         return self.replies.get(timeout=timeout)
 
     def close(self) -> None:
