@@ -368,6 +368,13 @@ PHRASES: tuple[Phrase, ...] = (
         "đau chân", "bệnh binh", "yếu chân", "ngoài 80", "ngoài 70", "ngoài tám mươi", "ngoài bảy mươi",
         "có thai", "bụng bầu", "ẵm con", "bế em bé", "bị liệt", "người cao tuổi", "đứng lâu không được",
         "bị khuyết tật", "tôi khuyết tật", "bị tàn tật", "là người khuyết tật")),
+    # an emergency: someone fainted, fell, cannot breathe (dialogs.nlu._urgent: staff are called at once when the
+    # turn asks for nothing else); not "mệt muốn xỉu", said of a long ride
+    *((p, "urgent", 0.5) for p in (
+        "bị ngất", "ngất xỉu", "ngất rồi", "ngất đi", "bị xỉu", "xỉu rồi", "lăn ra xỉu", "bất tỉnh", "gọi cấp cứu",
+        "cấp cứu", "khó thở", "không thở được", "co giật", "lên cơn", "bị ngã", "té ngã", "bị té", "ngã rồi",
+        "té rồi", "chảy máu", "đau ngực", "đau tim", "đột quỵ", "cứu với", "cứu tôi", "cứu bà", "cứu ông",
+        "cứu em", "cứu cháu", "cứu con", "cứu mẹ", "cứu bố", "có cháy", "cháy rồi", "bị thương")),
     # ... and a small child brought along ("tôi có mang theo cháu nhỏ", "đang bế con")
     *((f"{bring} {child}", "priority", 0.5)
       for bring in ("mang theo", "dắt theo", "dẫn theo", "bế theo", "đi cùng", "đi với", "có", "đang bế", "ẵm")

@@ -381,9 +381,10 @@ class DialogManager:
         self._end(reason)
 
     def _hand_over(self, why: str) -> None:
+        """Staff are called and the conversation ends. why: asked, urgent (someone fainted, fell...), unclear..."""
         assert self.session is not None
         self._enter(State.ACT)
-        self._say("hand_over")
+        self._say("hand_over_urgent" if why == "urgent" else "hand_over")
         self.events.help_requested(self.session.id, why)
         self._end("handed_over")
 
@@ -495,6 +496,11 @@ class DialogManager:
         if u.alternatives:
             u = replace(u, alternatives=tuple(a for a in u.alternatives if a[0] not in self.rejected))
         offer, self.offer = self.offer, None
+        if u.urgent:
+            # "người nhà bà bị ngất ngoài kia": whatever was asked before, staff now
+            self._record("human_help")
+            self._hand_over("urgent")
+            return
         # "Có chứ em, chị muốn lấy số, ...": at the ticket offer the same as a yes; at the first prompt a ticket
         # request (for which procedure?); "Ừ, lấy cho tôi một số kết hôn luôn đi" a ticket for kết hôn anywhere
         u = u.request()

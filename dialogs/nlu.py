@@ -56,7 +56,7 @@ _TAKES_PROCEDURE = ("take_number", "lookup_dossier", "human_help")
 OBJECT_FACTOR = 0.5
 _SKIP_FOLDED = frozenset(fold(word) for word in lexicon.SKIP_WORDS)
 _FOLDED_NUMBERS = frozenset(fold(word) for word in lexicon.NUMBER_WORDS)
-_NON_CONSUMING = ("priority", "day:", "follow", "item:")
+_NON_CONSUMING = ("priority", "urgent", "day:", "follow", "item:")
 # The most confidence a procedure heard only by sound or by spelling distance gets (under the dialog's
 # default threshold, so it asks "... phải không ạ?").
 INEXACT_CONFIDENCE = 0.55
@@ -276,7 +276,8 @@ class Understander:
             # fillers alone ("ờ thì", "à thì": a hesitation; "tôi muốn", "cho em hỏi": the request is still to come),
             # or only who the speaker is ("tôi đi xe lăn"): nothing for the classifier to read (it heard a yes, a
             # will, a parking place in "xe")
-            return self._id_card_by_age(_yes_with_ticket(_looked_up(result, tokens, starts), answer), tokens, starts)
+            return _urgent(self._id_card_by_age(_yes_with_ticket(_looked_up(result, tokens, starts), answer), tokens,
+                                                starts), tokens, matches)
         # Who the citizen is ("tôi bị khuyết tật, ...", "tôi là người cao tuổi, ...") is not what they came for:
         # the classifier reads the turn without the words that described them, and its length is the rest's ("tôi
         # đang mang thai, cho tôi lấy số khai sinh" is no story in which a weak procedure gives way)
@@ -306,7 +307,7 @@ class Understander:
         if self.questions is not None and combined.intent == "procedure":
             combined = asked_question(combined, self.questions.predict(question_text(asked)),
                                       asked_at_end=_question_at_end(tokens, matches, starts, marked))
-        return self._id_card_by_age(_yes_with_ticket(combined, answer), tokens, starts)
+        return _urgent(self._id_card_by_age(_yes_with_ticket(combined, answer), tokens, starts), tokens, matches)
 
     def _id_card_by_age(self, result: Understanding, tokens: Sequence[Token],
                         starts: frozenset[int] = frozenset()) -> Understanding:
@@ -840,6 +841,33 @@ _UNACCENTED_ADDRESS = {"bac": "bác", "ong": "ông", "anh": "anh", "chi": "chị
 
 def _unique_address(folded: str) -> str | None:
     return _UNACCENTED_ADDRESS.get(folded)
+
+
+# The longest turn an emergency is read in: a story of a fall or a stroke told for a procedure is no emergency.
+URGENT_SYLLABLES = 25
+URGENT_CONFIDENCE = 0.9
+# What a short turn may be read as beside an emergency: "có người xỉu rồi kìa" opens like a yes
+_URGENT_OVER = frozenset({"unknown", "human_help", "yes", "no", "greeting", "thanks", "repeat"})
+# An emergency elsewhere or past is no call for staff here ("ông bị ngã ở nhà", "hôm qua ông hàng xóm bị đột quỵ")
+_ELSEWHERE = tuple(f" {fold(p)} " for p in (
+    "ở nhà", "ở quê", "dưới quê", "ngoài quê", "ở viện", "trong viện", "bệnh viện", "hôm qua", "hôm kia", "hôm trước",
+    "bữa trước", "tuần trước", "tháng trước", "năm ngoái", "năm trước", "hồi đó", "hồi trước", "hồi năm", "lâu rồi",
+    "trước đây", "ngày xưa", "đã mất", "mất rồi"))
+
+
+def _urgent(understood: Understanding, tokens: Sequence[Token], matches: Sequence[_Match]) -> Understanding:
+    """Someone fainted, fell or cannot breathe ("người nhà bà bị ngất ngoài kia, nhanh lên cháu ơi"): staff are
+    called at once, unless the turn asks for something else (a procedure, a ticket, the toilet...), is a story
+    (a father who "bị ngã giàn giáo" and died: a death to register), or tells of somewhere else or the past."""
+    if understood.intent not in _URGENT_OVER or len(tokens) > URGENT_SYLLABLES or not any(
+            match.exact and any(label == "urgent" for label, _ in match.phrase.labels) for match in matches):
+        return understood
+    said = " " + " ".join(token.folded for token in tokens) + " "
+    if any(marker in said for marker in _ELSEWHERE):
+        return understood
+    return replace(understood, intent="human_help", confidence=max(understood.confidence, URGENT_CONFIDENCE),
+                   urgent=True, procedure=None, alternatives=(), ticket=False)
+
 
 
 def _priority(tokens: Sequence[Token], scores: dict[str, float]) -> bool:

@@ -81,6 +81,7 @@ PROMPTS: dict[str, str] = {
     "farewell": "Dạ, {self} chào {addr}. Chúc {addr} một ngày tốt lành ạ.",
     "thanks_reply": "Dạ, không có gì ạ. {Self} chào {addr}.",
     "hand_over": "Dạ, {self} đã báo cán bộ. {Addr} chờ một chút, sẽ có người ra hỗ trợ ạ.",
+    "hand_over_urgent": "Dạ, {self} đã báo gấp cho cán bộ, sẽ có người ra ngay ạ.",
     "error": "Xin lỗi {addr}, {self} đang gặp trục trặc. {Self} đã báo cán bộ ra hỗ trợ ạ.",
     "nothing_to_repeat": "Dạ, {addr} cần {self} giúp gì ạ?",
     "announce": "Xin mời công dân có số thứ tự {ticket} đến {counter}.",

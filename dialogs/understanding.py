@@ -74,6 +74,8 @@ class Understanding:
     # A yes that asks for a ticket in the same words ("Có chứ em, chị muốn lấy số, ..."), for `procedure` when the
     # words name one: the dialog acts on it as that ticket request.
     ticket: bool = False
+    # Someone needs help at once (fainted, fell, cannot breathe): intent human_help, and staff are told it is urgent.
+    urgent: bool = False
 
     def request(self) -> Understanding:
         """What the dialog acts on: a yes that asks for the ticket in the same words is that ticket request."""
@@ -91,4 +93,6 @@ class Understanding:
             out["item"] = self.item
         if self.topic:
             out["topic"] = self.topic
+        if self.urgent:
+            out["urgent"] = True
         return out

@@ -212,3 +212,22 @@ def test_bills_and_a_business_that_changes_with_the_classifier(full: Understande
         assert (got.intent, got.question, got.item) == ("unknown", None, None), text
     got = full.understand("đổi giấy hộ kinh doanh ở đâu vậy")
     assert (got.intent, got.procedure) == ("procedure", "thay_doi_ho_kinh_doanh")
+
+
+@pytest.mark.slow
+def test_an_emergency_here_and_now_calls_staff_at_once(full: Understander) -> None:
+    """Someone fainted, fell or cannot breathe: human help marked urgent; not a fall or a stroke told in a story
+    for a procedure, not one at home or in the past, not "mệt muốn xỉu" said of the ride."""
+    for text in ("Người nhà bà bị ngất ngoài kia, nhanh lên cháu ơi", "có người xỉu rồi kìa", "gọi cấp cứu giùm tôi",
+                 "bác đang bị khó thở, có ai tới đây gấp được hông", "cứu với", "ngoai kia co nguoi bi nga"):
+        parts = full.understand_turn(text)
+        assert [(p.intent, p.urgent) for p in parts] == [("human_help", True)], text
+    for text, intent in (("bố tôi bị ngã giàn giáo mất rồi, làm giấy báo tử ở đâu", "procedure"),
+                         ("chồng tôi bị đột quỵ, giờ muốn xin giấy xác nhận khuyết tật", "procedure"),
+                         ("hôm qua ông hàng xóm bị đột quỵ, tội ghê", "unknown"),
+                         ("mệt muốn xỉu, cho xin cốc nước", "refreshment")):
+        parts = full.understand_turn(text)
+        assert [(p.intent, p.urgent) for p in parts] == [(intent, False)], text
+    parts = full.understand_turn("Thôi cháu chào robot nhé, bà gọi về có việc gấp, ông bị ngã ở nhà")
+    assert not any(p.urgent for p in parts)
+

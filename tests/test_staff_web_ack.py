@@ -66,6 +66,23 @@ def alert_rows(driver: WebDriver) -> str:
     return text(driver, "#alerts")
 
 
+def test_an_urgent_help_request_is_shown_as_urgent(world: World) -> None:  # noqa: F811
+    """The robot heard that someone fainted or fell (dialogs.nlu._urgent): the manager's page says so, critical."""
+    robot = world.robot
+    robot.publish(robot.make(RobotAlert, kind="help_requested", severity="critical", reason="urgent"))
+    wait_until(lambda: "help_requested" in retained_alerts(world), "the alert retained", 15)
+    try:
+        with chromium((1600, 1200)) as reader:
+            login(reader, f"{world.url}/manager", world.accounts["monitor"], user="monitor")
+            wait(reader, lambda d: d.find_elements(By.ID, "alerts"), "the manager page")
+            live(reader)
+            wait(reader, lambda d: "Công dân cần hỗ trợ gấp" in alert_rows(d), "the urgent alert shown")
+            assert "Nghiêm trọng" in alert_rows(reader)
+    finally:
+        robot.resolve_alert("help_requested")
+        wait_until(lambda: "help_requested" not in retained_alerts(world), "the alert resolved", 15)
+
+
 def test_the_supervisor_acknowledges_an_alert_and_a_monitor_cannot(world: World) -> None:  # noqa: F811
     robot = world.robot
     robot.publish(robot.make(RobotAlert, kind="paper_out", severity="critical", reason="printer reports no paper"))

@@ -42,5 +42,7 @@ class SessionTelemetry:
             ctx.staff.publish(DialogSessionEnded, session_id=data["session"], reason=reason, intent=data["intent"],
                               procedure=data["procedure"], turns=self.turns, duration_s=duration)
         elif what == "help":
-            ctx.staff.publish(RobotAlert, kind="help_requested", reason=data["reason"])
+            # someone fainted, fell...: critical, the others (asked for a person, not understood) a warning
+            severity = "critical" if data["reason"] == "urgent" else "warning"
+            ctx.staff.publish(RobotAlert, kind="help_requested", reason=data["reason"], severity=severity)
         ctx.changed()

@@ -41,6 +41,7 @@ ALERT_WORDS = {"paper_out": "Hết giấy in", "paper_near_end": "Giấy in sắ
                "low_stock": "Sắp hết nước, kẹo", "help_requested": "Công dân cần cán bộ hỗ trợ",
                "scanner_disconnected": "Máy quét mất kết nối", "camera_disconnected": "Camera mất kết nối",
                "battery_low": "Pin yếu", "error": "Lỗi"}
+URGENT_HELP = "Công dân cần hỗ trợ gấp (ngất, ngã, khó thở...)"  # help_requested, reason urgent
 SEVERITY_WORDS = {"info": "Thông tin", "warning": "Cảnh báo", "critical": "Nghiêm trọng"}
 RATING_WORDS = {"very_satisfied": "Rất hài lòng", "satisfied": "Hài lòng", "unsatisfied": "Chưa hài lòng"}
 REASON_WORDS = {"waited_long": "Chờ lâu", "unclear_guidance": "Hướng dẫn chưa rõ", "staff_attitude": "Thái độ cán bộ",
@@ -252,7 +253,9 @@ class StaffState:
                 for item in state.active:
                     alerts.append({"robot": robot_id, "since": str(item.get("since", ""))[11:16],
                                    "code": str(item.get("kind")),
-                                   "kind": ALERT_WORDS.get(str(item.get("kind")), str(item.get("kind"))),
+                                   "kind": URGENT_HELP if (item.get("kind"), item.get("reason")) == (
+                                       "help_requested", "urgent") else ALERT_WORDS.get(str(item.get("kind")),
+                                                                                        str(item.get("kind"))),
                                    "severity": SEVERITY_WORDS.get(str(item.get("severity")), "")})
             figures = self.stats.figures if self.stats is not None else None
             stored = (figures or {}).get("ratings", {}).get("total")
