@@ -55,7 +55,19 @@ from scipy import sparse
 from dialogs import lexicon as phrasebook
 from dialogs.catalogue import Catalogue
 from dialogs.normalize import Token, tokenize
-from dialogs.understanding import INTENTS, PLACES, QUESTIONS, Intent, Place, Question, Understanding, known, one_of
+from dialogs.understanding import (
+    INTENTS,
+    ITEMS,
+    PLACES,
+    QUESTIONS,
+    Intent,
+    Item,
+    Place,
+    Question,
+    Understanding,
+    known,
+    one_of,
+)
 
 CHAR_SIZES = (2, 3, 4, 5)
 # Longer input is cut, as in dialogs.nlu.
@@ -73,7 +85,7 @@ _INTENT_LABELS = frozenset({
 
 
 def label_of(intent: str, procedure: str | None = None, question: str | None = None, place: str | None = None,
-             topic: str | None = None) -> str:
+             topic: str | None = None, item: str | None = None) -> str:
     """The classifier label of a labelled utterance."""
     if intent == "procedure" and procedure:
         return f"procedure:{procedure}"
@@ -85,6 +97,8 @@ def label_of(intent: str, procedure: str | None = None, question: str | None = N
         return f"directions:{place}"
     if intent == "referral" and topic:
         return f"referral:{topic}"
+    if intent == "refreshment" and item:
+        return f"refreshment:{item}"
     return intent
 
 
@@ -95,6 +109,7 @@ class LabelMeaning:
     question: Question | None = None
     place: Place | None = None
     topic: str | None = None
+    item: Item | None = None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -112,6 +127,8 @@ def meaning(label: str) -> LabelMeaning:
         return LabelMeaning(intent, place=one_of(PLACES, value))
     if intent == "referral":
         return LabelMeaning(intent, topic=value)
+    if intent == "refreshment":
+        return LabelMeaning(intent, item=known(ITEMS, value))
     return LabelMeaning(intent)
 
 
@@ -552,7 +569,8 @@ def read_labelled(path: Path) -> list[Example]:
     out = []
     for item in items:
         intent = {True: "yes", False: "no"}.get(item["intent"], item["intent"])  # YAML 1.1 reads a bare no as False
-        label = label_of(intent, item.get("procedure"), item.get("question"), item.get("place"), item.get("topic"))
+        label = label_of(intent, item.get("procedure"), item.get("question"), item.get("place"), item.get("topic"),
+                         item.get("item"))
         if label not in _INCOMPLETE:
             out.append(Example(item["text"], ((label, 1.0),), sentence=True))
     return out
@@ -826,7 +844,7 @@ def combine(lexicon: Understanding, probs: Sequence[tuple[str, float]],
     sure = lexicon.intent != "unknown" and lexicon.confidence >= settings.lexicon_sure
     if sure and not story:
         return lexicon
-    probs = [(label, p) for label, p in probs if meaning(label).procedure not in lexicon.rejected]
+    probs = _one_refreshment([(label, p) for label, p in probs if meaning(label).procedure not in lexicon.rejected])
     if not probs:
         return lexicon
     if lexicon.rejected and lexicon.procedure:
@@ -964,6 +982,18 @@ def asked_question(understanding: Understanding, probs: Sequence[tuple[str, floa
     return replace(understanding, question=question, questions=questions)
 
 
+def _one_refreshment(probs: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:
+    """The classifier's water, candy and refreshment as one request, with their probabilities together and the
+    item of the likelier one that names one ("khô cổ quá": water; "thằng nhỏ khóc quá, có gì dỗ nó không": candy)."""
+    parts = [(label, p) for label, p in probs if meaning(label).intent == "refreshment"]
+    if len(parts) < 2:
+        return list(probs)
+    label = next((label for label, _ in parts if meaning(label).item), parts[0][0])
+    merged = [(other, p) for other, p in probs if meaning(other).intent != "refreshment"]
+    merged.append((label, sum(p for _, p in parts)))
+    return sorted(merged, key=lambda pair: -pair[1])
+
+
 def _share(probs: Sequence[tuple[str, float]], procedure: str | None) -> float:
     """The probability the classifier gives a procedure (0 when it is not among the labels it returned)."""
     return dict(probs).get(f"procedure:{procedure}", 0.0)
@@ -1010,7 +1040,7 @@ def _from_label(lexicon: Understanding, said: LabelMeaning, p: float, probs: Seq
         place=said.place,
         topic=said.topic,
         counter=lexicon.counter if said.place == "counter" else None,
-        item=lexicon.item if said.intent == "refreshment" else None,
+        item=(lexicon.item or said.item) if said.intent == "refreshment" else None,
         day=lexicon.day if said.intent == "centre_hours" else None,
         alternatives=_merged_alternatives((), probs, settings.alternative) if said.procedure else (),
     )

@@ -301,7 +301,8 @@ class Understander:
             # xin một chai nước suối đi": the clause that names the procedure keeps only its own cues): which item
             # (or day) is still the phrases' to read, the item in the whole turn
             refreshment = combined.intent == "refreshment"
-            combined = replace(combined, item=known(ITEMS, _best_of(everywhere, "item:")) if refreshment else None,
+            item = (known(ITEMS, _best_of(everywhere, "item:")) or combined.item) if refreshment else None
+            combined = replace(combined, item=item,
                                day=None if refreshment else _best_of(scores, "day:"))
         combined = _looked_up(combined, tokens, starts, result.procedure)
         if self.questions is not None and combined.intent == "procedure":

@@ -231,3 +231,13 @@ def test_an_emergency_here_and_now_calls_staff_at_once(full: Understander) -> No
     parts = full.understand_turn("Thôi cháu chào robot nhé, bà gọi về có việc gấp, ông bị ngã ở nhà")
     assert not any(p.urgent for p in parts)
 
+
+@pytest.mark.slow
+def test_a_need_only_hinted_gets_its_item(full: Understander) -> None:
+    """The classifier learns which refreshment a hinted need asks for: a dry throat water, a crying child candy."""
+    for text, item in (("khô cổ quá cháu ơi", "water"), ("thằng nhỏ khóc quá, có gì dỗ nó không", "candy"),
+                       ("đứng ngoài nắng nãy giờ, có gì mát mát cho đỡ không", "water"),
+                       ("tụt đường huyết, run tay quá, có gì ngọt ngọt không em", "candy")):
+        got = full.understand(text)
+        assert (got.intent, got.item) == ("refreshment", item), text
+
