@@ -247,6 +247,8 @@ class Understander:
         only_described = _only_described(tokens, described)
         if answer is not None or only_described:
             matches = _without_self_description(matches)
+        if answer is not None:
+            matches = _without_told_places(tokens, matches, starts, marked)
         elif described:
             # "tôi bị khuyết tật, cho tôi lấy số chứng thực": the disability named in who the speaker is, not asked
             matches = [m for m in matches if not m.phrase.consuming or not described.issuperset(range(m.start, m.end))]
@@ -684,6 +686,28 @@ def _without_self_description(matches: Sequence[_Match]) -> list[_Match]:
     return [m for m in matches if not m.phrase.consuming or not any(
         m.start < d.end and d.start < m.end for d in described
     )]
+
+
+# Words by which a clause asks to go somewhere ("dẫn tôi ra chỗ gửi xe", "tôi muốn đi vệ sinh", "cho hỏi...").
+_TO_A_PLACE = frozenset({"dẫn", "chỉ", "đưa", "muốn", "cần", "cho", "xin", "đi", "tìm", "ra", "vào", "lên", "xuống"})
+# The shortest clause told after an answer in which a place is only mentioned ("không, nhà vệ sinh" still asks)
+_TOLD_CLAUSE = 5
+
+
+def _without_told_places(tokens: Sequence[Token], matches: Sequence[_Match], starts: frozenset[int],
+                         marked: frozenset[int]) -> list[_Match]:
+    """After an opening yes or no, a place of the centre mentioned in a clause that neither asks nor asks to go
+    there is part of what the citizen tells ("Không cháu ạ, thằng con trai bà nó đang gửi xe ngoài bãi, ...": a
+    no, not the way to the car park)."""
+    bounds = [*sorted(starts | {0}), len(tokens)]
+    told: set[int] = set()
+    for begin, end in itertools.pairwise(bounds):
+        clause = tokens[begin:end]
+        if begin > 0 and len(clause) >= _TOLD_CLAUSE and not _asking(clause, begin in marked) and not any(
+                (token.text if token.accented else token.folded) in _TO_A_PLACE for token in clause):
+            told.update(range(begin, end))
+    return [m for m in matches if m.start not in told or not any(
+        label.startswith("place:") for label, _ in m.phrase.labels)]
 
 
 def _numbers(tokens: Sequence[Token]) -> tuple[str, ...]:

@@ -241,3 +241,14 @@ def test_a_need_only_hinted_gets_its_item(full: Understander) -> None:
         got = full.understand(text)
         assert (got.intent, got.item) == ("refreshment", item), text
 
+
+def test_a_place_told_after_an_answer_is_no_request(nlu: Understander) -> None:
+    """After "không" or "vâng", a place only mentioned in a clause that neither asks nor asks to go there is part
+    of what the citizen tells; a clause that asks, or asks to go, is still the way there."""
+    got = nlu.understand("Không cháu ạ, thằng con trai bà nó đang gửi xe ngoài bãi, để lát nó vào rồi nó lấy")
+    assert got.intent == "no"
+    for text, place in (("không, cho tôi hỏi chỗ gửi xe ở đâu", "parking"),
+                        ("không cần đâu, tôi muốn đi vệ sinh một chút", "toilet"),
+                        ("không, nhà vệ sinh", "toilet")):
+        got = nlu.understand(text)
+        assert (got.intent, got.place) == ("directions", place), text
