@@ -36,8 +36,10 @@ def robot_side(fresh_mosquitto: MosquittoBroker, tmp_path: Path) -> Iterator[tup
                       outbox_path=tmp_path / "outbox.db")
     robot.start()
     assert robot.link.wait_connected(5)
-    # Connected is not yet subscribed: a command sent before the broker took the robot's subscription is lost.
-    fresh_mosquitto.wait_subscribed("letan-cua-nam-robot-1", f"{ROOT}/counter/+/cmd")
+    # Connected is not yet subscribed: a command sent before the broker took the robot's subscription is lost. The
+    # robot's own command topic is subscribed last (robot.mqtt.commands), and mosquitto takes a client's packets in
+    # order: once it is in force, so are the counters'.
+    fresh_mosquitto.wait_subscribed("letan-cua-nam-robot-1", f"{ROOT}/robot-1/cmd")
     yield robot, engine
     robot.stop()
     engine.close()
@@ -79,9 +81,9 @@ def test_counter_commands_run_the_real_queue(robot_side: tuple[RobotMqtt, QueueE
         reply = console.reply()
         assert (reply["status"], reply["ticket"], reply["request_id"]) == ("accepted", "A001", "req-1")
         assert engine.current(1) is not None and engine.current(1).number == "A001"  # type: ignore[union-attr]
-        called = console.events.get(timeout=5)
+        called = console.events.get(timeout=15)
         while called["type"] == "queue.ticket.issued":  # the three tickets issued before the console came
-            called = console.events.get(timeout=5)
+            called = console.events.get(timeout=15)
         assert (called["type"], called["ticket"], called["counter"]) == ("queue.ticket.called", "A001", 1)
 
         console.command("recall")
@@ -152,13 +154,13 @@ def test_staff_commands_reach_the_application_handlers(robot_side: tuple[RobotMq
         stamp = Stamper("cua-nam", "robot-1", robot.stamp.clock)
         cmd = stamp.make(RobotCommand, request_id="ann-1", action="announce", text="Mời quý khách")
         send(staff, cmd.topic(), cmd.to_json())
-        assert replies.get(timeout=5)["status"] == "accepted"
+        assert replies.get(timeout=15)["status"] == "accepted"
         send(staff, cmd.topic(), cmd.to_json())  # duplicate delivery
-        assert replies.get(timeout=5)["status"] == "accepted"
+        assert replies.get(timeout=15)["status"] == "accepted"
         assert announced == ["Mời quý khách"]
         dispense = stamp.make(RobotCommand, request_id="d-1", action="dispense", item="water")
         send(staff, dispense.topic(), dispense.to_json())
-        rejected = replies.get(timeout=5)
+        rejected = replies.get(timeout=15)
         assert (rejected["status"], rejected["reason"]) == ("rejected", "not_supported")
     finally:
         staff.stop()
