@@ -251,8 +251,9 @@ class Application:
 
     def person_left(self) -> None:
         self._dialog(lambda m: m.person_left())
-        # The citizen who asked for a staff member has walked away from the robot: the request is dealt with.
-        self.staff.resolve_alert("help_requested")
+        # The citizen who asked for a staff member has walked away from the robot: the request is dealt with (not an
+        # emergency: whoever reported it ran back to the person; only staff take it out)
+        self.staff.resolve_alert("help_requested", exact=True)
 
     def _on_presence(self, edge: str) -> None:
         if edge == "arrived":

@@ -49,3 +49,18 @@ def test_errors_of_different_parts_are_kept_apart() -> None:
     reasons = sorted(str(item["reason"]) for item in board.state().active)
     assert reasons == ["dialog: unavailable: catalogue unreadable", "queue: unavailable: still cannot open it"]
     assert board.resolve("error") is not None and _kinds(board) == []
+
+
+def test_an_emergency_stays_until_staff_take_it_out() -> None:
+    """An urgent help request (someone fainted) is not replaced by a later ordinary one, and the automatic
+    resolves (the citizen walked away, the next conversation started) leave it: only staff take it out."""
+    board = AlertBoard(STAMP)
+    board.after(STAMP.make(RobotAlert, kind="help_requested", severity="critical", reason="urgent"))
+    board.after(STAMP.make(RobotAlert, kind="help_requested", severity="warning", reason="out_of_scope"))
+    assert sorted((a["reason"], a["severity"]) for a in board.state().active) == [
+        ("out_of_scope", "warning"), ("urgent", "critical")]
+    assert board.resolve("help_requested", exact=True) is not None
+    assert [(a["reason"], a["severity"]) for a in board.state().active] == [("urgent", "critical")]
+    assert board.resolve("help_requested", exact=True) is None
+    assert board.resolve("help_requested") is not None  # staff's ack-alert
+    assert board.state().active == ()

@@ -22,9 +22,12 @@ _NAVIGATION_RESOLVES = ("navigation_stuck", "navigation_aborted")
 
 
 def _key(alert: RobotAlert) -> str:
-    """`kind`, or `error:<part>` for a part's error (reason "queue: unavailable: ...")."""
+    """`kind`, or `error:<part>` for a part's error (reason "queue: unavailable: ..."), or `help_requested:urgent`
+    for an emergency (someone fainted, fell): a later ordinary request for staff does not replace it."""
     if alert.kind == "error" and ":" in alert.reason:
         return f"error:{alert.reason.split(':', 1)[0]}"
+    if alert.kind == "help_requested" and alert.reason == "urgent":
+        return "help_requested:urgent"
     return alert.kind
 
 
@@ -51,10 +54,12 @@ class AlertBoard:
             self._active[_key(alert)] = alert
             return self._state()
 
-    def resolve(self, *kinds: str) -> RobotAlerts | None:
-        """The new state if one of `kinds` was in force, else None (nothing to publish)."""
+    def resolve(self, *kinds: str, exact: bool = False) -> RobotAlerts | None:
+        """The new state if one of `kinds` was in force, else None (nothing to publish). `exact`: only the alerts
+        keyed by the kind itself, not its parts' errors nor an emergency (`help_requested:urgent`, which only staff
+        take out)."""
         with self._lock:
-            gone = [key for key in list(self._active) if key.split(":", 1)[0] in kinds]
+            gone = [key for key in list(self._active) if (key if exact else key.split(":", 1)[0]) in kinds]
             for key in gone:
                 del self._active[key]
             return self._state() if gone else None

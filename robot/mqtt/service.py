@@ -80,11 +80,11 @@ class RobotMqtt:
                 return self.bus.publish(message)
             return self.bus.publish_many([message, state])[0]
 
-    def resolve_alert(self, kind: str) -> bool:
+    def resolve_alert(self, kind: str, exact: bool = False) -> bool:
         """The problem of this alert kind is gone (e.g. staff helped the citizen): update `robot.alerts`.
-        False when no such alert was in force."""
+        False when no such alert was in force. `exact`: see AlertBoard.resolve."""
         with self._alerts_lock:
-            state = self.alerts.resolve(kind)
+            state = self.alerts.resolve(kind, exact=exact)
             if state is not None:
                 self.bus.publish(state)
             return state is not None

@@ -31,8 +31,9 @@ class SessionTelemetry:
             self.in_session = True
             self._started_at = ctx.clock.monotonic()
             self.turns = 1 if self.input in CITIZEN_TRIGGERS else 0
-            # Someone is being served again: whoever asked for a staff member before has been dealt with.
-            ctx.staff.resolve_alert("help_requested")
+            # Someone is being served again: whoever asked for a staff member before has been dealt with (not an
+            # emergency: whoever reported it ran back to the person; only staff take it out)
+            ctx.staff.resolve_alert("help_requested", exact=True)
             trigger = self.input if self.input in CITIZEN_TRIGGERS else "presence"
             ctx.staff.publish(DialogSessionStarted, session_id=data["session"], trigger=trigger)
         elif what == "ended":

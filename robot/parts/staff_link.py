@@ -38,12 +38,13 @@ class StaffLink:
         if mqtt is not None:
             mqtt.publish(mqtt.make(cls, **fields))
 
-    def resolve_alert(self, *kinds: str) -> None:
-        """The condition behind these robot.alert kinds is gone: take them out of the retained robot.alerts."""
+    def resolve_alert(self, *kinds: str, exact: bool = False) -> None:
+        """The condition behind these robot.alert kinds is gone: take them out of the retained robot.alerts
+        (`exact`: see robot.mqtt.alerts.AlertBoard.resolve)."""
         mqtt = self.mqtt
         if mqtt is not None:
             for kind in kinds:
-                mqtt.resolve_alert(kind)
+                mqtt.resolve_alert(kind, exact=exact)
 
     def on_activity(self, activity: Activity) -> None:
         """A feed subscriber: alerts for staff (no personal data: kind, a technical reason, a location, an item)."""
