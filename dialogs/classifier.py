@@ -984,13 +984,16 @@ def asked_question(understanding: Understanding, probs: Sequence[tuple[str, floa
 
 def _one_refreshment(probs: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:
     """The classifier's water, candy and refreshment as one request, with their probabilities together and the
-    item of the likelier one that names one ("khô cổ quá": water; "thằng nhỏ khóc quá, có gì dỗ nó không": candy)."""
+    item of the likelier one that names one when those hold at least half ("khô cổ quá": water; "thằng nhỏ khóc
+    quá, có gì dỗ nó không": candy); else no item (the dialog's last or default one)."""
     parts = [(label, p) for label, p in probs if meaning(label).intent == "refreshment"]
     if len(parts) < 2:
         return list(probs)
-    label = next((label for label, _ in parts if meaning(label).item), parts[0][0])
+    total = sum(p for _, p in parts)
+    itemised = sum(p for label, p in parts if meaning(label).item) >= 0.5 * total  # the item labels hold half
+    label = next((label for label, _ in parts if bool(meaning(label).item) == itemised), parts[0][0])
     merged = [(other, p) for other, p in probs if meaning(other).intent != "refreshment"]
-    merged.append((label, sum(p for _, p in parts)))
+    merged.append((label, total))
     return sorted(merged, key=lambda pair: -pair[1])
 
 

@@ -371,10 +371,17 @@ PHRASES: tuple[Phrase, ...] = (
     # an emergency: someone fainted, fell, cannot breathe (dialogs.nlu._urgent: staff are called at once when the
     # turn asks for nothing else); not "mệt muốn xỉu", said of a long ride
     *((p, "urgent", 0.5) for p in (
-        "bị ngất", "ngất xỉu", "ngất rồi", "ngất đi", "bị xỉu", "xỉu rồi", "lăn ra xỉu", "bất tỉnh", "gọi cấp cứu",
-        "cấp cứu", "khó thở", "không thở được", "co giật", "lên cơn", "bị ngã", "té ngã", "bị té", "ngã rồi",
-        "té rồi", "chảy máu", "đau ngực", "đau tim", "đột quỵ", "cứu với", "cứu tôi", "cứu bà", "cứu ông",
-        "cứu em", "cứu cháu", "cứu con", "cứu mẹ", "cứu bố", "có cháy", "cháy rồi", "bị thương")),
+        "ngất", "bị ngất", "ngất xỉu", "ngất rồi", "ngất đi", "ngất ngoài", "ngất trong", "ngất ở", "xỉu", "bị xỉu",
+        "té xỉu", "lăn ra xỉu", "xỉu ngoài", "xỉu trong", "xỉu ở", "bất tỉnh", "gọi cấp cứu", "cấp cứu",
+        "không thở được", "bị ngã", "té ngã", "ngã quỵ", "bị té", "ngã rồi", "té rồi", "ngã ngoài", "té ngoài",
+        "ngã trong", "té trong", "cứu với", "cứu tôi", "cứu bà", "cứu ông", "cứu em", "cứu cháu", "cứu con", "cứu mẹ",
+        "cứu bố", "có cháy", "cháy rồi")),
+    # ("xỉu", "ngất" alone only as typed with accents: without, they are "xíu" in "chờ xíu", "ngạt" in "ngạt mũi";
+    # dialogs.nlu._urgent)
+    # ... a condition: an emergency only with a word of here and now ("bác đang bị khó thở, có ai tới đây gấp")
+    *((p, "urgent_now", 0.5) for p in (
+        "khó thở", "ngộp thở", "co giật", "lên cơn", "chảy máu", "đau ngực", "đau tim", "nhồi máu", "đột quỵ",
+        "tai biến")),
     # ... and a small child brought along ("tôi có mang theo cháu nhỏ", "đang bế con")
     *((f"{bring} {child}", "priority", 0.5)
       for bring in ("mang theo", "dắt theo", "dẫn theo", "bế theo", "đi cùng", "đi với", "có", "đang bế", "ẵm")

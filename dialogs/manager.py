@@ -445,7 +445,9 @@ class DialogManager:
         self._on_parts(parts)
 
     def _on_parts(self, parts: tuple[Understanding, ...]) -> None:
-        """The requests of one turn in order; offers and "anything else?" wait for the end of the turn."""
+        """The requests of one turn in order; offers and "anything else?" wait for the end of the turn. An
+        emergency is the turn's only request."""
+        parts = tuple(p for p in parts if p.urgent)[:1] or parts
         self._deferred, self._deferred_anything_else = None, False
         for index, part in enumerate(parts):
             if self.session is None or not self.session.active:

@@ -56,7 +56,7 @@ _TAKES_PROCEDURE = ("take_number", "lookup_dossier", "human_help")
 OBJECT_FACTOR = 0.5
 _SKIP_FOLDED = frozenset(fold(word) for word in lexicon.SKIP_WORDS)
 _FOLDED_NUMBERS = frozenset(fold(word) for word in lexicon.NUMBER_WORDS)
-_NON_CONSUMING = ("priority", "urgent", "day:", "follow", "item:")
+_NON_CONSUMING = ("priority", "urgent", "day:", "follow", "item:")  # "urgent" and "urgent_now"
 # The most confidence a procedure heard only by sound or by spelling distance gets (under the dialog's
 # default threshold, so it asks "... phải không ạ?").
 INEXACT_CONFIDENCE = 0.55
@@ -237,6 +237,10 @@ class Understander:
 
     # ----------------------------------------------------------------------------------------------
     def understand(self, text: str) -> Understanding:
+        """What one turn asks (the whole of it: an emergency is read here, never in a clause of it)."""
+        return self._read(text, whole_turn=True)
+
+    def _read(self, text: str, whole_turn: bool) -> Understanding:
         tokens, starts, marked = _clause_tokens(text[:MAX_CHARS])
         if not tokens:
             return Understanding(intent="unknown", confidence=0.0)
@@ -247,8 +251,8 @@ class Understander:
         only_described = _only_described(tokens, described)
         if answer is not None or only_described:
             matches = _without_self_description(matches)
-        if answer is not None:
-            matches = _without_told_places(tokens, matches, starts, marked)
+            if answer is not None:
+                matches = _without_told_places(tokens, matches, starts, marked)
         elif described:
             # "tôi bị khuyết tật, cho tôi lấy số chứng thực": the disability named in who the speaker is, not asked
             matches = [m for m in matches if not m.phrase.consuming or not described.issuperset(range(m.start, m.end))]
@@ -278,8 +282,7 @@ class Understander:
             # fillers alone ("ờ thì", "à thì": a hesitation; "tôi muốn", "cho em hỏi": the request is still to come),
             # or only who the speaker is ("tôi đi xe lăn"): nothing for the classifier to read (it heard a yes, a
             # will, a parking place in "xe")
-            return _urgent(self._id_card_by_age(_yes_with_ticket(_looked_up(result, tokens, starts), answer), tokens,
-                                                starts), tokens, matches)
+            return self._finished(_looked_up(result, tokens, starts), answer, tokens, starts, matches, whole_turn)
         # Who the citizen is ("tôi bị khuyết tật, ...", "tôi là người cao tuổi, ...") is not what they came for:
         # the classifier reads the turn without the words that described them, and its length is the rest's ("tôi
         # đang mang thai, cho tôi lấy số khai sinh" is no story in which a weak procedure gives way)
@@ -310,7 +313,14 @@ class Understander:
         if self.questions is not None and combined.intent == "procedure":
             combined = asked_question(combined, self.questions.predict(question_text(asked)),
                                       asked_at_end=_question_at_end(tokens, matches, starts, marked))
-        return _urgent(self._id_card_by_age(_yes_with_ticket(combined, answer), tokens, starts), tokens, matches)
+        return self._finished(combined, answer, tokens, starts, matches, whole_turn)
+
+    def _finished(self, understood: Understanding, answer: _Answer | None, tokens: Sequence[Token],
+                  starts: frozenset[int], matches: Sequence[_Match], whole_turn: bool) -> Understanding:
+        """The last steps of every reading: a yes that asks for the ticket, a căn cước by the age said, and (for
+        a whole turn) an emergency."""
+        understood = self._id_card_by_age(_yes_with_ticket(understood, answer), tokens, starts)
+        return _urgent(understood, tokens, starts, matches) if whole_turn else understood
 
     def _id_card_by_age(self, result: Understanding, tokens: Sequence[Token],
                         starts: frozenset[int] = frozenset()) -> Understanding:
@@ -336,9 +346,9 @@ class Understander:
         the ticket is that ticket request here ("dạ có lấy cho tôi một số với lại nhà vệ sinh ở đâu": two requests)."""
         whole = self.understand(text).request()
         clauses = split_clauses(text[:MAX_CHARS])
-        if len(clauses) < 2:
-            return (whole,)
-        last = self.understand(clauses[-1])
+        if len(clauses) < 2 or whole.urgent:
+            return (whole,)  # an emergency is the whole turn's only request
+        last = self._read(clauses[-1], whole_turn=False)
         if last.intent == "no" and whole.intent in ("yes", "take_number"):
             return (replace(last, address=whole.address, robot_address=whole.robot_address),)  # "ừ, à mà thôi"
         story = len(_clause_tokens(text[:MAX_CHARS])[0]) >= STORY_CLAUSE_SYLLABLES
@@ -352,7 +362,7 @@ class Understander:
                 # "Tôi là người khuyết tật đi xe lăn, cho tôi xin một số": the ticket, not the parking; "tôi 65
                 # tuổi rồi cho tôi lấy số": the ticket, not a căn cước for the age said
                 continue
-            part = self.understand(clause).request()
+            part = self._read(clause, whole_turn=False).request()
             if part.intent in ("unknown", "yes") or part.confidence < CLAUSE_CONFIDENCE:
                 continue
             if story and not _same_request(part, whole) and not _clause_asks(text, clause) \
@@ -690,6 +700,8 @@ def _without_self_description(matches: Sequence[_Match]) -> list[_Match]:
 
 # Words by which a clause asks to go somewhere ("dẫn tôi ra chỗ gửi xe", "tôi muốn đi vệ sinh", "cho hỏi...").
 _TO_A_PLACE = frozenset({"dẫn", "chỉ", "đưa", "muốn", "cần", "cho", "xin", "đi", "tìm", "ra", "vào", "lên", "xuống"})
+# ... typed without accents: not "cho" (also "chỗ", "chờ": "ba ngoi o ghe cho duoc roi")
+_TO_A_PLACE_FOLDED = frozenset(fold(word) for word in _TO_A_PLACE) - {"cho"}
 # The shortest clause told after an answer in which a place is only mentioned ("không, nhà vệ sinh" still asks)
 _TOLD_CLAUSE = 5
 
@@ -704,7 +716,8 @@ def _without_told_places(tokens: Sequence[Token], matches: Sequence[_Match], sta
     for begin, end in itertools.pairwise(bounds):
         clause = tokens[begin:end]
         if begin > 0 and len(clause) >= _TOLD_CLAUSE and not _asking(clause, begin in marked) and not any(
-                (token.text if token.accented else token.folded) in _TO_A_PLACE for token in clause):
+                (token.text in _TO_A_PLACE) if token.accented else (token.folded in _TO_A_PLACE_FOLDED)
+                for token in clause):
             told.update(range(begin, end))
     return [m for m in matches if m.start not in told or not any(
         label.startswith("place:") for label, _ in m.phrase.labels)]
@@ -871,27 +884,51 @@ def _unique_address(folded: str) -> str | None:
 # The longest turn an emergency is read in: a story of a fall or a stroke told for a procedure is no emergency.
 URGENT_SYLLABLES = 25
 URGENT_CONFIDENCE = 0.9
-# What a short turn may be read as beside an emergency: "có người xỉu rồi kìa" opens like a yes
-_URGENT_OVER = frozenset({"unknown", "human_help", "yes", "no", "greeting", "thanks", "repeat"})
-# An emergency elsewhere or past is no call for staff here ("ông bị ngã ở nhà", "hôm qua ông hàng xóm bị đột quỵ")
+# What a short turn may be read as beside an emergency: "có người bị ngất ngoài kia" opens like a yes; a place of the
+# centre is where it happened ("bà ấy bị xỉu ở quầy số 3", "nhà vệ sinh ở đâu, có người bị ngất trong đó")
+_URGENT_OVER = frozenset({"unknown", "human_help", "yes", "no", "greeting", "thanks", "repeat", "directions"})
+# In the emergency's clause: it happened somewhere else or in the past ("ông bị ngã ở nhà", "hôm qua ... đột quỵ")
 _ELSEWHERE = tuple(f" {fold(p)} " for p in (
-    "ở nhà", "ở quê", "dưới quê", "ngoài quê", "ở viện", "trong viện", "bệnh viện", "hôm qua", "hôm kia", "hôm trước",
-    "bữa trước", "tuần trước", "tháng trước", "năm ngoái", "năm trước", "hồi đó", "hồi trước", "hồi năm", "lâu rồi",
-    "trước đây", "ngày xưa", "đã mất", "mất rồi"))
+    "ở nhà", "ở quê", "dưới quê", "ngoài quê", "ở viện", "trong viện", "hôm qua", "hôm kia", "hôm trước", "hôm nọ",
+    "bữa trước", "bữa nọ", "tuần trước", "tháng trước", "năm ngoái", "năm trước", "hồi đó", "hồi trước", "hồi năm",
+    "trước đây", "ngày xưa", "đã mất", "mất rồi", "không sao", "hết đau", "khỏe rồi", "ưu tiên"))
+# Just before it: not, nearly, better ("không bị ngất đâu", "suýt bị ngã", "đỡ khó thở rồi", "mệt muốn xỉu")
+_NOT_NOW = frozenset({"không", "chưa", "chẳng", "chả", "suýt", "gần", "muốn", "như", "đỡ", "khỏi", "hết", "sợ",
+                      "mệt", "đói", "nóng"})  # ... "mệt xỉu", "đói muốn xỉu", "nóng muốn xỉu": said of the ride
+_NOT_NOW_FOLDED = frozenset({"khong", "chua", "chang", "suyt", "muon", "khoi", "het", "met", "doi"})
+# A condition (not an event) is an emergency only with a word of here and now ("bác đang bị khó thở, ... gấp");
+# "tôi bị khó thở, có được ưu tiên không" asks for priority
+_HERE_AND_NOW = tuple(f" {fold(p)} " for p in (
+    "đang", "ngoài kia", "trong kia", "đằng kia", "kìa", "ở đây", "chỗ này", "nhanh", "gấp", "ngay", "cứu", "giúp",
+    "giùm", "gọi", "tự nhiên", "bỗng", "vừa", "có người"))
 
 
-def _urgent(understood: Understanding, tokens: Sequence[Token], matches: Sequence[_Match]) -> Understanding:
+def _urgent(understood: Understanding, tokens: Sequence[Token], starts: frozenset[int],
+            matches: Sequence[_Match]) -> Understanding:
     """Someone fainted, fell or cannot breathe ("người nhà bà bị ngất ngoài kia, nhanh lên cháu ơi"): staff are
-    called at once, unless the turn asks for something else (a procedure, a ticket, the toilet...), is a story
-    (a father who "bị ngã giàn giáo" and died: a death to register), or tells of somewhere else or the past."""
-    if understood.intent not in _URGENT_OVER or len(tokens) > URGENT_SYLLABLES or not any(
-            match.exact and any(label == "urgent" for label, _ in match.phrase.labels) for match in matches):
+    called at once, unless the turn asks for something else (a procedure, a ticket, the way to the toilet...), is a
+    story (a father who "bị ngã giàn giáo" and died: a death to register), or the emergency's clause tells of
+    somewhere else or the past, or denies it ("tôi không bị ngã đâu", "suýt bị ngã", "mệt muốn xỉu")."""
+    if len(tokens) > URGENT_SYLLABLES or understood.intent not in _URGENT_OVER:
         return understood
     said = " " + " ".join(token.folded for token in tokens) + " "
-    if any(marker in said for marker in _ELSEWHERE):
-        return understood
-    return replace(understood, intent="human_help", confidence=max(understood.confidence, URGENT_CONFIDENCE),
-                   urgent=True, procedure=None, alternatives=(), ticket=False)
+    bounds = [*sorted(starts | {0}), len(tokens)]
+    for match in matches:
+        labels = {label for label, _ in match.phrase.labels}
+        if not match.exact or not labels & {"urgent", "urgent_now"} or (
+                match.end - match.start == 1 and not tokens[match.start].accented):
+            continue  # "xỉu", "ngất" alone typed without accents: "đợi xíu", "ngạt mũi"
+        begin, end = next((b, e) for b, e in itertools.pairwise(bounds) if b <= match.start < e)
+        clause = " " + " ".join(token.folded for token in tokens[begin:end]) + " "
+        before = tokens[max(begin, match.start - 2):match.start]
+        if any(marker in clause for marker in _ELSEWHERE) or any(
+                (token.text in _NOT_NOW) if token.accented else (token.folded in _NOT_NOW_FOLDED) for token in before):
+            continue
+        if "urgent" not in labels and not any(cue in said for cue in _HERE_AND_NOW):
+            continue
+        return replace(understood, intent="human_help", confidence=max(understood.confidence, URGENT_CONFIDENCE),
+                       urgent=True, procedure=None, place=None, counter=None, alternatives=(), ticket=False)
+    return understood
 
 
 
