@@ -155,7 +155,9 @@ PHRASES: tuple[Phrase, ...] = (
         "hồ sơ của em", "hồ sơ của bác", "hồ sơ của mình", "hồ sơ nộp hôm", "hồ sơ tuần trước", "tra hồ sơ",
         "hồ sơ xử lý", "được chưa", "có chưa", "lấy giấy", "đến hẹn", "ngày hẹn", "giải quyết đến đâu",
         "hồ sơ nộp", "xem hồ sơ", "hồ sơ của chú", "hồ sơ của cô", "hồ sơ của anh", "hồ sơ của chị", "mã qr",
-        "quét qr", "hồ sơ nộp tuần trước", "hẹn lấy", "nộp rồi", "kết quả chưa", "sao chưa có")),
+        "quét qr", "hồ sơ nộp tuần trước", "hẹn lấy", "nộp rồi", "kết quả chưa", "sao chưa có",
+        # how far it has got ("coi giùm hồ sơ tới đâu rồi em": not the way somewhere)
+        "hồ sơ tới đâu", "tới đâu rồi", "đến đâu rồi")),
     # refreshments
     *((p, "intent:refreshment", 3) for p in (
         "khát", "uống nước", "cốc nước", "ly nước", "nước uống", "nước lọc", "kẹo", "chai nước", "cho xin nước",
@@ -200,7 +202,7 @@ PHRASES: tuple[Phrase, ...] = (
     *((p, "place:toilet", 4) for p in (
         "nhà vệ sinh", "vệ sinh", "toilet", "nhà cầu", "đi tiểu", "đi giải", "tè", "restroom", "phòng vệ sinh",
         "đi vệ sinh", "chỗ vệ sinh", "rửa tay", "đi tè", "buồn tiểu", "nhà wc", "khu vệ sinh", "mắc tiểu",
-        "buồn đi tiểu", "mắc đi vệ sinh")),
+        "buồn đi tiểu", "mắc đi vệ sinh", "toa lét")),
     *((p, "place:waiting_area", 4) for p in (
         "chỗ ngồi", "ghế ngồi", "ngồi chờ", "ngồi đợi", "phòng chờ", "khu chờ", "ghế chờ", "chỗ chờ", "ngồi ở đâu",
         "chỗ đợi", "khu vực chờ", "ngồi nghỉ", "ghế đợi", "hàng ghế", "có ghế", "ghế cho", "chỗ nào ngồi",

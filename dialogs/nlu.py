@@ -258,15 +258,16 @@ class Understander:
             matches = [m for m in matches if not m.phrase.consuming or not described.issuperset(range(m.start, m.end))]
         matches, negation = _negated(tokens, matches, starts)
         scores = self._score(matches)
-        if not _has_evidence(scores):
+        if not _has_evidence(scores) and answer is None:
             # words read exactly ("xin cho tôi hỏi", "đã có số thứ tự": neutral) are not read again by edit
-            # distance ("xin cho tôi số", "số thứ tự": a ticket)
+            # distance ("xin cho tôi số", "số thứ tự": a ticket); nor the words after an opening yes or no ("Có,
+            # lấy cho tôi đi" is no "chỉ tôi đi", "Dạ có, lấy nha" no "lấy nhau")
             read = {i for m in matches if m.phrase.consuming for i in range(m.start, m.end)}
-            found = matches + [m for m in self._fuzzy_find(tokens, answer.end if answer is not None else 0)
+            found = matches + [m for m in self._fuzzy_find(tokens)
                                if not read.intersection(range(m.start, m.end))]
             found, more = _negated(tokens, found, starts)
             negation = negation.merged(more)
-            matches = _without_self_description(found) if answer is not None or only_described else found
+            matches = _without_self_description(found) if only_described else found
             scores = self._score(matches)
         everywhere = scores  # which item the turn names, in any clause
         matches = _question_scope(tokens, matches, starts, marked)
@@ -420,12 +421,12 @@ class Understander:
         )
         return [m for m in found if not m.phrase.consuming] + _without_overlaps(consuming, len(tokens))
 
-    def _fuzzy_find(self, tokens: Sequence[Token], first: int = 0) -> list[_Match]:
-        """Phrases found by edit distance in windows of tokens[first:]. Numbers must agree exactly:
+    def _fuzzy_find(self, tokens: Sequence[Token]) -> list[_Match]:
+        """Phrases found by edit distance in windows of tokens. Numbers must agree exactly:
         "bảy mươi tám tuổi" is not a slip for "bảy mươi lăm tuổi"."""
         found: list[_Match] = []
         for size, (choices, phrases) in self._fuzzy.items():
-            for start in range(first, len(tokens) - size + 1):
+            for start in range(len(tokens) - size + 1):
                 window = " ".join(token.folded for token in tokens[start:start + size])
                 best = process.extractOne(window, choices, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
                 if best is not None:

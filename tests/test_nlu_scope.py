@@ -267,3 +267,13 @@ def test_a_place_told_after_an_answer_is_no_request(nlu: Understander) -> None:
                         ("không, nhà vệ sinh", "toilet")):
         got = nlu.understand(text)
         assert (got.intent, got.place) == ("directions", place), text
+
+
+def test_the_words_after_an_opening_answer_are_not_read_by_distance(nlu: Understander) -> None:
+    """After "có", "dạ có", the rest of a short reply is read as said, not as the nearest phrase by edit distance
+    ("lấy cho tôi đi" was "chỉ tôi đi", the way to a counter; "lấy nha" was "lấy nhau", a marriage)."""
+    for text in ("Có, lấy cho tôi đi.", "Dạ có, lấy nha."):
+        assert nlu.understand(text).intent == "yes", text
+    got = nlu.understand("Toa lét đằng nào đấy em?")
+    assert (got.intent, got.place) == ("directions", "toilet")
+    assert nlu.understand("Coi giùm hồ sơ tới đâu rồi em.").intent == "lookup_dossier"
