@@ -888,11 +888,13 @@ URGENT_CONFIDENCE = 0.9
 # What a short turn may be read as beside an emergency: "có người bị ngất ngoài kia" opens like a yes; a place of the
 # centre is where it happened ("bà ấy bị xỉu ở quầy số 3", "nhà vệ sinh ở đâu, có người bị ngất trong đó")
 _URGENT_OVER = frozenset({"unknown", "human_help", "yes", "no", "greeting", "thanks", "repeat", "directions"})
-# In the emergency's clause: it happened somewhere else or in the past ("ông bị ngã ở nhà", "hôm qua ... đột quỵ")
-_ELSEWHERE = tuple(f" {fold(p)} " for p in (
-    "ở nhà", "ở quê", "dưới quê", "ngoài quê", "ở viện", "trong viện", "hôm qua", "hôm kia", "hôm trước", "hôm nọ",
+# In the emergency's clause: it happened somewhere else or in the past ("ông bị ngã ở nhà", "hôm qua ... đột quỵ");
+# "ở nhà vệ sinh", "ở nhà chờ" are here
+_ELSEWHERE = re.compile(" (?:" + "|".join(re.escape(fold(p)) for p in (
+    "ở quê", "dưới quê", "ngoài quê", "ở viện", "trong viện", "hôm qua", "hôm kia", "hôm trước", "hôm nọ",
     "bữa trước", "bữa nọ", "tuần trước", "tháng trước", "năm ngoái", "năm trước", "hồi đó", "hồi trước", "hồi năm",
     "trước đây", "ngày xưa", "đã mất", "mất rồi", "không sao", "hết đau", "khỏe rồi", "ưu tiên"))
+    + "|o nha(?! (?:ve sinh|cho|cau|xe) ))(?= )")
 # Just before it: not, nearly, better ("không bị ngất đâu", "suýt bị ngã", "đỡ khó thở rồi", "mệt muốn xỉu")
 _NOT_NOW = frozenset({"không", "chưa", "chẳng", "chả", "suýt", "gần", "muốn", "như", "đỡ", "khỏi", "hết", "sợ",
                       "mệt", "đói", "nóng"})  # ... "mệt xỉu", "đói muốn xỉu", "nóng muốn xỉu": said of the ride
@@ -922,7 +924,7 @@ def _urgent(understood: Understanding, tokens: Sequence[Token], starts: frozense
         begin, end = next((b, e) for b, e in itertools.pairwise(bounds) if b <= match.start < e)
         clause = " " + " ".join(token.folded for token in tokens[begin:end]) + " "
         before = tokens[max(begin, match.start - 2):match.start]
-        if any(marker in clause for marker in _ELSEWHERE) or any(
+        if _ELSEWHERE.search(clause) or any(
                 (token.text in _NOT_NOW) if token.accented else (token.folded in _NOT_NOW_FOLDED) for token in before):
             continue
         if "urgent" not in labels and not any(cue in said for cue in _HERE_AND_NOW):

@@ -220,7 +220,8 @@ def test_an_emergency_here_and_now_calls_staff_at_once(full: Understander) -> No
     where "có người ..." opens like a yes; where the place asked is where it happened)."""
     for text in ("chị ơi có người ngất ngoài sân kìa", "bà cụ té xỉu ở chỗ gửi xe rồi", "ong cu bi nga ngoai kia roi",
                  "gọi cấp cứu giùm tôi với", "mẹ tôi đang lên cơn co giật, nhanh lên em", "cứu với",
-                 "chị ơi nhà vệ sinh ở đâu, có người bị ngất trong đó", "có người bị ngộp thở"):
+                 "chị ơi nhà vệ sinh ở đâu, có người bị ngất trong đó", "có người bị ngộp thở",
+                 "có người bị ngất ở nhà vệ sinh", "ông cụ té ngã ở nhà chờ rồi"):
         parts = full.understand_turn(text)
         assert [(p.intent, p.urgent, p.place) for p in parts] == [("human_help", True, None)], text
 
