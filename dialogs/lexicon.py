@@ -57,6 +57,14 @@ ABBREVIATIONS: dict[str, str] = {
     "free": "miễn phí", "đkí": "đăng ký", "dkí": "đăng ký", "ntnao": "như thế nào", "lquan": "liên quan",
     "đkkd": "đăng ký kinh doanh", "dkkd": "đăng ký kinh doanh", "ktx": "ký túc xá", "bb": "bye bye",
     "nvs": "nhà vệ sinh",
+    # ... and more of the chat spellings everyone uses, one meaning each (eleventh stop; "tt", "vc", "tn", "cs" are
+    # left out: thủ tục or tạm trú or thường trú, việc or vợ chồng, tốt nghiệp or tin nhắn, cảnh sát or chính sách)
+    "ns": "nói", "cx": "cũng", "cg": "cũng", "bc": "báo", "cb": "cán bộ", "tg": "thời gian", "ht": "hỗ trợ",
+    "ds": "danh sách", "lv": "làm việc", "sd": "sử dụng", "lđ": "lao động", "thg": "tháng", "cj": "chị",
+    "đg": "đường", "gp": "giấy phép", "đh": "đại học", "tcxh": "trợ cấp xã hội", "hqua": "hôm qua",
+    "nhìu": "nhiều", "nhiu": "nhiều", "wa": "quá", "ak": "à", "khum": "không", "ngta": "người ta",
+    "dzậy": "vậy", "zậy": "vậy", "dzị": "vậy", "zị": "vậy", "dzô": "vô", "zô": "vô", "bnhiu": "bao nhiêu",
+    "mng": "mọi người", "thik": "thích", "hum": "hôm", "đkbđ": "đăng ký biến động", "dkbd": "đăng ký biến động",
 }
 
 # Abbreviations that are "không" as a clause of their own, or at the start of a clause or after a person

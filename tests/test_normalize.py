@@ -54,6 +54,9 @@ abbreviations:
   - ["lam kt3", "lam tạm trú"]
   - ["ubnd", "ủy ban nhân dân"]
   - ["ko", "không"]
+  - ["nghe ns cx dc", "nghe nói cũng được"]   # chat spellings with one meaning each
+  - ["doi wa dzậy", "doi quá vậy"]
+  - ["tt", "tt"]   # thủ tục, tạm trú or thường trú: left as typed
 """)
 
 ALL = [(group, given, expected) for group, pairs in CASES.items() for given, expected in pairs]
