@@ -736,6 +736,15 @@ class Combination:
     # "..., nhà gái muốn có tờ giấy nói nó chưa vợ, giờ nó phải xin ở đâu?" (a test); rounds 24-27, each with
     # models trained without it, at 0.9, 0.95, 0.98: 6,979, 6,984, 6,985 of 7,592, no round lower.
     question_at_end: float = 0.98
+    # ... and a question the phrases read in a short turn (fewer than short_turn syllables: "chứng thực bản sao có
+    # nhanh ko", "dky lai khai sinh co mien phi hk e") is dropped only from this probability: the story's words
+    # the classifier learnt to discount are not there, and a bag of n-grams of a short chat turn hears the
+    # procedure's name and little else (it read no question in both at 0.92 and 0.89). Rounds 28, 30, 32, 33,
+    # 35 (7,927 sentences, few of them short), each scored by models trained without it, scored the same at
+    # 6/never, 10/0.95, 10/never, 15/0.95 (7,098) and one less at 15/never; rounds 10, 12, 18, 29 (5,959, 1,600
+    # typed in chat) one more at 10/0.95. Round 38 showed the misses.
+    short_turn: int = 10
+    short_question_dropped: float = 0.95
     # A request the phrases read in a turn of this many syllables (Vietnamese words) or more ("... con in giùm bà
     # một cái phiếu số để bà ngồi đợi tới lượt ..." read as the way to the waiting area) gives way to the
     # classifier from this probability; shorter turns stay the phrases'. Chosen on turns the models had not seen
@@ -956,7 +965,8 @@ def combine(lexicon: Understanding, probs: Sequence[tuple[str, float]],
 
 
 def asked_question(understanding: Understanding, probs: Sequence[tuple[str, float]],
-                   settings: Combination = COMBINATION, asked_at_end: Question | None = None) -> Understanding:
+                   settings: Combination = COMBINATION, asked_at_end: Question | None = None,
+                   syllables: int | None = None) -> Understanding:
     """A turn about a procedure with the question the question classifier reads in it, when it is sure.
 
     The phrases read a question in words a story uses for something else ("con tôi chưa có giấy tờ gì hết",
@@ -974,6 +984,9 @@ def asked_question(understanding: Understanding, probs: Sequence[tuple[str, floa
         return replace(understanding, question=asked_at_end, questions=understanding.questions or (asked_at_end,))
     if p < settings.question_sure or (question is None and label != NO_QUESTION):
         return understanding  # unsure, or "unknown": a text without a word the classifier knows
+    if question is None and understanding.question is not None and syllables is not None and \
+            syllables < settings.short_turn and p < settings.short_question_dropped:
+        return understanding
     if question == understanding.question:
         return understanding
     if question is None:

@@ -65,6 +65,17 @@ ABBREVIATIONS: dict[str, str] = {
     "nhìu": "nhiều", "nhiu": "nhiều", "wa": "quá", "ak": "à", "khum": "không", "ngta": "người ta",
     "dzậy": "vậy", "zậy": "vậy", "dzị": "vậy", "zị": "vậy", "dzô": "vô", "zô": "vô", "bnhiu": "bao nhiêu",
     "mng": "mọi người", "thik": "thích", "hum": "hôm", "đkbđ": "đăng ký biến động", "dkbd": "đăng ký biến động",
+    # ... the initials of procedures, papers and people that chat makes up, where they stand for one thing only
+    # ("đktt" is tạm trú or thường trú: left out)
+    "kbtv": "khai báo tạm vắng", "htmt": "hỗ trợ mai táng", "xnkt": "xác nhận khuyết tật",
+    "xđkt": "xác định khuyết tật", "xdkt": "xác định khuyết tật", "gxnkt": "giấy xác nhận khuyết tật",
+    "dkhkd": "đăng ký hộ kinh doanh", "đkhkd": "đăng ký hộ kinh doanh", "dklks": "đăng ký lại khai sinh",
+    "đklks": "đăng ký lại khai sinh", "dkkt": "đăng ký khai tử", "đkkt": "đăng ký khai tử", "gbt": "giấy báo tử",
+    "ltp": "lý lịch tư pháp", "btxh": "bảo trợ xã hội", "nct": "người cao tuổi", "nkt": "người khuyết tật",
+    "ny": "người yêu", "cthđ": "chứng thực hợp đồng", "cthd": "chứng thực hợp đồng", "ctdc": "chứng thực di chúc",
+    "ncmc": "nhận cha mẹ con", "tcht": "trợ cấp hưu trí", "tchtxh": "trợ cấp hưu trí xã hội",
+    "xnđt": "xác nhận độc thân", "xndt": "xác nhận độc thân", "gxnđt": "giấy xác nhận độc thân",
+    "gxndt": "giấy xác nhận độc thân",
 }
 
 # Abbreviations that are "không" as a clause of their own, or at the start of a clause or after a person
@@ -533,6 +544,17 @@ BEFORE_NEGATING_SUBJECT: frozenset[str] = ADDRESS_WORDS | {
     "tôi", "toi", "tui", "t", "mình", "minh", "mk", "mik", "tao", "e", "a", "chi", "c", "bac", "ong", "ba", "co",
     "chu", "chau", "nó", "no", "ổng", "bả", "họ",
 }
+# A clause that ends asking with an abbreviation of "không" ("đkkh có thu phí hk z b", "làm thẻ bhyt đợi lâu hk"): the
+# particles that may follow it, and the words after which it is still hộ khẩu ("nhập hk", "tách hk", "sổ hk").
+AFTER_ASKING_NEGATION: frozenset[str] = frozenset({
+    "z", "v", "vậy", "zị", "dzị", "ạ", "a", "ad", "e", "em", "b", "c", "chị", "anh", "bác", "cô", "chú", "ak", "ah",
+    "à", "nhỉ", "nha", "hả", "ha", "ta", "mn", "ơi", "vay", "chi", "bac", "co", "chu",
+})
+HOUSEHOLD_BEFORE: frozenset[str] = frozenset({
+    "sổ", "so", "nhập", "nhap", "chuyển", "chuyen", "tách", "tach", "cắt", "cat", "xóa", "xoá", "xoa", "theo", "trong",
+    "vào", "vao", "về", "ve", "của", "cua", "có", "co", "làm", "lam", "lm", "đk", "dk", "ký", "kí", "ky", "ki",
+    "đăng", "dang", "dky", "đky", "khẩu", "bộ", "cuốn", "quyển", "mới", "moi", "cũ", "cu", "giữ", "mất", "bị",
+})
 # A pronoun followed by one of these (or after "cho"/"giúp") is the citizen speaking of themselves.
 SELF_VERBS: frozenset[str] = frozenset({
     "muốn", "cần", "hỏi", "đến", "tới", "đi", "làm", "xin", "ở", "có", "bị", "định", "phải", "đang", "vừa",

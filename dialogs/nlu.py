@@ -313,7 +313,8 @@ class Understander:
         combined = _looked_up(combined, tokens, starts, result.procedure)
         if self.questions is not None and combined.intent == "procedure":
             combined = asked_question(combined, self.questions.predict(question_text(asked)),
-                                      asked_at_end=_question_at_end(tokens, matches, starts, marked))
+                                      asked_at_end=_question_at_end(tokens, matches, starts, marked),
+                                      syllables=len(tokens) - len(described))
         return self._finished(combined, answer, tokens, starts, matches, whole_turn)
 
     def _finished(self, understood: Understanding, answer: _Answer | None, tokens: Sequence[Token],
@@ -1171,6 +1172,11 @@ def _negations_spelt_out(clause: str) -> str:
         subject = index == 0 or words[index - 1].lower() in lexicon.BEFORE_NEGATING_SUBJECT
         if subject and (len(words) == 1 or following in lexicon.BEFORE_NEGATED):
             words[index] = "không"
+    last = next((i for i in range(len(words) - 1, -1, -1) if words[i].lower() not in lexicon.AFTER_ASKING_NEGATION),
+                None)
+    if last and words[last].lower() in lexicon.NEGATING_ABBREVIATIONS and \
+            words[last - 1].lower() not in lexicon.HOUSEHOLD_BEFORE:
+        words[last] = "không"  # asking at the end of the clause: "có thu phí hk z b"
     return " ".join(words)
 
 

@@ -313,6 +313,24 @@ def test_hk_is_no_as_a_clause_or_before_a_verb_and_ho_khau_elsewhere(nlu: Unders
         assert nlu.understand(text).procedure == "dang_ky_thuong_tru", text
 
 
+def test_hk_ending_a_clause_asks(nlu: Understander) -> None:
+    """"hk" as the last word of a clause, but for particles, is the "không" that asks ("làm ... mất phí hk z"),
+    unless hộ khẩu's words come before it ("tách hk", "sổ hk", "có hk")."""
+    for text, procedure, question in (("dk kết hôn có mất phí hk z e", "ket_hon", "fee"),
+                                      ("đk khai tử có lâu hk", "khai_tu", "duration")):
+        said = nlu.understand(text)
+        assert (said.intent, said.procedure, said.question) == ("procedure", procedure, question), text
+    for text in ("cho e hỏi tách hk", "nhà e muốn nhập hk"):
+        assert nlu.understand(text).procedure in ("tach_ho", "dang_ky_thuong_tru"), text
+
+
+def test_initials_that_stand_for_one_procedure(nlu: Understander) -> None:
+    """Initials chat makes up for a procedure ("kbtv", "htmt", "ltp"), where they stand for one only."""
+    for text, procedure in (("kbtv ở đâu ạ", "khai_bao_tam_vang"), ("xin htmt cho bố e", "ho_tro_mai_tang"),
+                            ("lm ltp số 1", "ly_lich_tu_phap"), ("dkhkd cần j", "thanh_lap_ho_kinh_doanh")):
+        assert nlu.understand(text).procedure == procedure, text
+
+
 def test_a_yes_that_asks_for_the_ticket_is_a_yes_with_the_ticket(nlu: Understander) -> None:
     """A reply to the ticket offer in the words of a ticket request ("ừ có, lấy cho bác một số đi con") is a yes
     that asks for the ticket (Understanding.ticket), past a weak opening ("dạ có", "ờ có"); "dạ lấy số" (no yes) is
