@@ -885,6 +885,8 @@ def _unique_address(folded: str) -> str | None:
 
 # The longest turn an emergency is read in: a story of a fall or a stroke told for a procedure is no emergency.
 URGENT_SYLLABLES = 25
+# ... and below this a procedure the classifier alone guessed gives way to it
+URGENT_OVER_GUESS = 0.8
 URGENT_CONFIDENCE = 0.9
 # What a short turn may be read as beside an emergency: "có người bị ngất ngoài kia" opens like a yes; a place of the
 # centre is where it happened ("bà ấy bị xỉu ở quầy số 3", "nhà vệ sinh ở đâu, có người bị ngất trong đó")
@@ -913,7 +915,11 @@ def _urgent(understood: Understanding, tokens: Sequence[Token], starts: frozense
     called at once, unless the turn asks for something else (a procedure, a ticket, the way to the toilet...), is a
     story (a father who "bị ngã giàn giáo" and died: a death to register), or the emergency's clause tells of
     somewhere else or the past, or denies it ("tôi không bị ngã đâu", "suýt bị ngã", "mệt muốn xỉu")."""
-    if len(tokens) > URGENT_SYLLABLES or understood.intent not in _URGENT_OVER:
+    # a procedure only the classifier guessed, unsure, the phrases naming none ("ông cụ té ngã ở nhà chờ rồi": a
+    # death to register at 0.58) is no request over the emergency
+    guessed = understood.intent == "procedure" and understood.confidence < URGENT_OVER_GUESS and not any(
+        label.startswith("procedure:") for match in matches for label, _ in match.phrase.labels)
+    if len(tokens) > URGENT_SYLLABLES or (understood.intent not in _URGENT_OVER and not guessed):
         return understood
     said = " " + " ".join(token.folded for token in tokens) + " "
     bounds = [*sorted(starts | {0}), len(tokens)]
