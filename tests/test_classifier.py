@@ -642,6 +642,12 @@ def test_the_question_classifier_decides_only_when_sure() -> None:
         assert (kept.question, kept.questions) == ("counter", ("counter",))
     assert asked_question(wish, [(NO_QUESTION, 0.99)], asked_at_end="counter") == wish
     assert asked_question(wish, [("documents", 0.95)], asked_at_end="counter").question == "documents"
+    # ... and one the phrases read in a short turn ("chứng thực bản sao có nhanh ko") only when the classifier is
+    # sure past short_question_dropped; a long turn's goes from question_sure
+    short = COMBINATION.short_turn - 1
+    assert asked_question(both, [(NO_QUESTION, 0.9)], syllables=short) == both
+    assert asked_question(both, [(NO_QUESTION, 0.97)], syllables=short).question is None
+    assert asked_question(both, [(NO_QUESTION, 0.9)], syllables=COMBINATION.short_turn).question is None
 
 
 def test_the_question_classifier_reads_the_last_clause_again() -> None:

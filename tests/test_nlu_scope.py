@@ -278,3 +278,14 @@ def test_the_words_after_an_opening_answer_are_not_read_by_distance(nlu: Underst
     got = nlu.understand("Toa lét đằng nào đấy em?")
     assert (got.intent, got.place) == ("directions", "toilet")
     assert nlu.understand("Coi giùm hồ sơ tới đâu rồi em.").intent == "lookup_dossier"
+
+
+@pytest.mark.slow
+def test_a_short_chat_question_keeps_what_it_asks(full: Understander) -> None:
+    """A short turn typed in chat asks what its words ask ("có nhanh ko": how long), though the question classifier
+    hears little but the procedure's name in it (written fresh at the eleventh stop)."""
+    for text, procedure, question in (("chứng thực bản sao có nhanh ko", "chung_thuc_ban_sao", "duration"),
+                                      ("dk kết hôn có mất phí hk z e", "ket_hon", "fee"),
+                                      ("khai tử nộp ở quầy nào v", "khai_tu", "counter")):
+        said = full.understand(text)
+        assert (said.intent, said.procedure, said.question) == ("procedure", procedure, question), text
