@@ -51,10 +51,11 @@ FOLDS = 3
 # cache (robot/understander.py, well under a second). Its budget leaves room for a loaded test machine: 45 s since
 # the seventh stop (about 17,500 labelled sentences, 20,000 features; 31.6 s in a clean-clone CI run). The features
 # are counted with numpy since the eighth stop (dialogs/classifier.py _FeatureTable): 35.9 -> 28.3 s on this
-# 2-core machine for the same 19,600 sentences, the same vocabulary, the same rows to 1e-7. 50 s since the eleventh
+# 2-core machine for the same 19,600 sentences, the same vocabulary, the same rows to 1e-7. 60 s since the eleventh
 # stop: a fifth more L-BFGS evaluations (+0.8 points on rounds the models had not seen, dialogs/classifier.py
-# Settings) and rounds 38-39 took it to 42.5 s, fresh process, machine otherwise idle (37.5 s before).
-TRAINING_SECONDS = 50
+# Settings) and rounds 38-40 took it to 42.5 s, fresh process, machine otherwise idle (37.5 s before), and this
+# test's second training, in a clean-clone CI run, to 51.8 s (a first budget of 50 s failed there).
+TRAINING_SECONDS = 60
 
 Predictions = list[tuple[Example, list[tuple[str, float]]]]
 
