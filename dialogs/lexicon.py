@@ -158,9 +158,12 @@ PHRASES: tuple[Phrase, ...] = (
         "cho số", "in phiếu", "lấy số thứ tự", "xin số", "lấy lượt", "vé xếp hàng", "đăng ký lượt", "đợi đến lượt",
         "xếp số", "lấy số chờ", "phát số", "số chờ", "lấy một số", "cái số", "lấy cái số", "lấy giùm cái số",
         "lấy giúp cái số", "lấy hộ cái số", "bấm cho cái số", "lấy cho cái số", "xin cái số", "xin số thứ tự",
-        *(f"{verb} {who} {what}" for verb in ("lấy cho", "lấy giúp", "lấy giùm", "lấy hộ", "cho", "xin cho", "in cho")
-          for who in ("tôi", "em", "bác", "cháu", "mình", "tui", "chị", "anh", "cô", "chú", "ông", "bà", "con")
-          for what in ("số", "một số", "cái số", "số thứ tự", "phiếu", "cái phiếu")),
+        "bốc một số", "bốc cái số", "bốc một cái số", "xin một số", "in một số", "in một cái số", "bấm một số",
+        "bấm một cái số", "phiếu số", "cái phiếu số",
+        *(f"{verb} {who} {what}" for verb in ("lấy cho", "lấy giúp", "lấy giùm", "lấy hộ", "cho", "xin cho", "in cho",
+                                             "bốc cho", "bấm cho", "in giúp", "bốc giúp")
+          for who in ("tôi", "em", "bác", "cháu", "mình", "tui", "chị", "anh", "cô", "chú", "ông", "bà", "con", "c")
+          for what in ("số", "một số", "cái số", "số thứ tự", "phiếu", "cái phiếu", "1 số", "1 cái số")),
         "cho xin số", "cho xin cái số", "cho xin phiếu", "tờ giấy có số", "giấy có số", "tờ có số",
         # "dạ lấy số" sounds like "đã lấy số" (a ticket in hand): said exactly, it asks for one
         "dạ lấy số", "dạ cho lấy số", "dạ lấy số giúp", "vâng lấy số",
@@ -489,6 +492,10 @@ TURN_SEPARATORS: tuple[str, ...] = (
 # Yes/no phrases that do not answer anything when more words follow: a polite "dạ" or an "ok" before
 # the real words ("dạ, cảm ơn cháu", "được rồi, cảm ơn em").
 WEAK_ANSWERS: frozenset[str] = frozenset({"dạ", "được", "rồi", "chuẩn", "chuẩn rồi", "uh", "um", "ừm"})
+# Yes words that, opening a ticket request, make it the yes to the robot's offer in the same words ("Vâng, lấy số
+# cho tôi", "Ờ được, in đi con"), and the words a reply may open with before them ("rứa thì có", "vậy thì được").
+TICKET_YES_OPENERS: frozenset[str] = frozenset({"vâng", "ừ", "ừa", "uh", "ừm", "ok", "oke", "được", "có", "đúng"})
+ANSWER_LEAD_INS: frozenset[str] = frozenset({"rứa", "vậy", "thế", "thì", "dạ"})
 # Intents that belong to an answer opening with "no" instead of replacing it ("không, cảm ơn cháu" declines).
 # After a yes they stay themselves: "ừ được rồi, cảm ơn" closes the conversation.
 DECLINE_COURTESIES: frozenset[str] = frozenset({"thanks"})

@@ -56,6 +56,7 @@ _TAKES_PROCEDURE = ("take_number", "lookup_dossier", "human_help")
 OBJECT_FACTOR = 0.5
 _SKIP_FOLDED = frozenset(fold(word) for word in lexicon.SKIP_WORDS)
 _FOLDED_NUMBERS = frozenset(fold(word) for word in lexicon.NUMBER_WORDS)
+_FOLDED_QUESTION_ENDINGS = frozenset(fold(word) for word in lexicon.QUESTION_ENDINGS)
 _NON_CONSUMING = ("priority", "urgent", "day:", "follow", "item:")  # "urgent" and "urgent_now"
 # The most confidence a procedure heard only by sound or by spelling distance gets (under the dialog's
 # default threshold, so it asks "... phải không ạ?").
@@ -319,9 +320,15 @@ class Understander:
 
     def _finished(self, understood: Understanding, answer: _Answer | None, tokens: Sequence[Token],
                   starts: frozenset[int], matches: Sequence[_Match], whole_turn: bool) -> Understanding:
-        """The last steps of every reading: a yes that asks for the ticket, a căn cước by the age said, and (for
-        a whole turn) an emergency."""
-        understood = self._id_card_by_age(_yes_with_ticket(understood, answer), tokens, starts)
+        """The last steps of every reading: a ticket asked for a procedure, a yes that asks for the ticket, a căn
+        cước by the age said, and (for a whole turn) an emergency."""
+        if understood.intent == "procedure" and understood.procedure and not understood.questions and \
+                answer is None and _ticket_asked(tokens, matches, starts):
+            # "lấy số khai tử cho bác với, ông nhà mất hôm qua", "..., giờ tôi ra làm giấy khai tử cho ông ấy. Cô cho
+            # tôi xin số thứ tự ạ": a ticket asked for before the procedure is named, or in the last clause, is the
+            # request, and the procedure what it is for
+            understood = replace(understood, intent="take_number")
+        understood = self._id_card_by_age(_yes_with_ticket(understood, answer, tokens), tokens, starts)
         return _urgent(understood, tokens, starts, matches) if whole_turn else understood
 
     def _id_card_by_age(self, result: Understanding, tokens: Sequence[Token],
@@ -636,14 +643,26 @@ def _leading_answer(tokens: Sequence[Token], matches: Sequence[_Match],
     return _Answer(intents[0], end)
 
 
-def _yes_with_ticket(result: Understanding, answer: _Answer | None) -> Understanding:
+def _yes_with_ticket(result: Understanding, answer: _Answer | None, tokens: Sequence[Token] = ()) -> Understanding:
     """A ticket asked for after an opening yes ("Ừ có, lấy cho bác một số đi con, ...", "Dạ có, nhờ cháu lấy giúp
     bác một số ạ") is a yes to the robot's offer in the same words: a yes that asks for the ticket, and for the
     procedure the turn names (Understanding.ticket; the dialog acts on it as that ticket request). Chosen on rounds
     the models had not seen (train-more15* to 18*, each trained without it, where such replies are labelled yes)."""
-    if answer is None or answer.intent != "yes" or result.intent != "take_number":
+    if result.intent != "take_number":
+        return result
+    if (answer is None or answer.intent != "yes") and not _opens_with_yes(tokens):
         return result
     return replace(result, intent="yes", ticket=True)
+
+
+def _opens_with_yes(tokens: Sequence[Token]) -> bool:
+    """Whether a yes word too weak to be an answer alone opens the turn: "Vâng, lấy số cho tôi", "Ờ được, in đi con,
+    ...", "Rứa thì có, con lấy giùm" (not "có lấy số không": a question)."""
+    first = next((token for token in tokens if not _is_skip(token) and token.text not in lexicon.HESITATIONS
+                  and token.text not in lexicon.ANSWER_LEAD_INS), None)
+    if first is None or first.text not in lexicon.TICKET_YES_OPENERS:
+        return False
+    return first.text != "có" or tokens[-1].folded not in _FOLDED_QUESTION_ENDINGS
 
 
 def _is_yes_no(match: _Match) -> bool:
@@ -1307,6 +1326,28 @@ def _cancels(tokens: Sequence[Token], start: int, end: int) -> bool:
         if word not in lexicon.NEGATION_GAP:
             return False
     return False
+
+
+# Words that ask for a ticket, in its phrase or just before it ("lấy giùm bà ngoại cái số"; not "xếp hàng", "đợi
+# đến lượt": told of in "mất cả buổi sáng xếp hàng ở ngân hàng"), and those that ask for nothing else typed
+# without accents ("cho so" is as often "cho sổ").
+_ASKING_VERBS = frozenset({"lay", "boc", "bam", "in", "cho", "xin", "phat"})
+_TICKET_VERBS = frozenset({"lay", "boc", "bam"})
+
+
+def _ticket_asked(tokens: Sequence[Token], matches: Sequence[_Match], starts: frozenset[int]) -> bool:
+    """Whether the turn asks for a ticket in its last clause, or before the phrases name any procedure (the
+    classifier read it in the story: "Lấy giùm bà số làm căn cước cho thằng cháu. Nó sáu tuổi, ...")."""
+    def asks(match: _Match) -> bool:
+        words = tokens[match.start:match.end]
+        return match.exact and any(label == "intent:take_number" for label, _ in match.phrase.labels) and \
+            any(token.folded in _ASKING_VERBS for token in tokens[max(0, match.start - 3):match.end]) and \
+            (words[0].folded in _TICKET_VERBS or any(token.accented for token in words)) and \
+            all(token.text == "số" for token in words if token.folded == "so" and token.accented)  # not "xin sổ"
+
+    named = [m.start for m in matches if any(label.startswith("procedure:") for label, _ in m.phrase.labels)]
+    last = max((start for start in starts if start < len(tokens)), default=0)
+    return any(m.start >= last or m.start < min(named, default=len(tokens)) for m in matches if asks(m))
 
 
 def found_in_order(matches: Sequence[_Match]) -> list[str]:

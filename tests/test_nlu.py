@@ -146,7 +146,8 @@ def test_yes_or_no_then_a_statement_is_still_the_answer(nlu: Understander) -> No
 
 
 def test_yes_or_no_gives_way_to_a_real_request(nlu: Understander) -> None:
-    assert nlu.understand("vâng, lấy số cho tôi").intent == "take_number"
+    # the yes in the ticket's words: the ticket request the dialog acts on (Understanding.request)
+    assert nlu.understand("vâng, lấy số cho tôi").request().intent == "take_number"
     assert nlu.understand("không, tôi muốn làm khai tử").procedure == "khai_tu"
     assert nlu.understand("có, cho tôi gặp cán bộ").intent == "human_help"
     assert nlu.understand("không, nhà vệ sinh ở đâu").place == "toilet"

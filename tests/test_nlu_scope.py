@@ -289,3 +289,38 @@ def test_a_short_chat_question_keeps_what_it_asks(full: Understander) -> None:
                                       ("khai tử nộp ở quầy nào v", "khai_tu", "counter")):
         said = full.understand(text)
         assert (said.intent, said.procedure, said.question) == ("procedure", procedure, question), text
+
+
+@pytest.mark.slow
+def test_a_ticket_asked_for_a_procedure_is_the_ticket_request(full: Understander) -> None:
+    """A ticket asked for before the procedure is named, or in a story's last clause, is the request and the
+    procedure what it is for (written fresh at the twelfth stop); a queue only told of, or a question about the
+    procedure that mentions the ticket, is not."""
+    for text, procedure in (
+            ("lấy số khai tử cho bác vs, ông nhà mất hôm qua", "khai_tu"),
+            ("bốc số giúp e, e lm gia hạn tạm trú cho cả phòng trọ 4 đứa", "gia_han_tam_tru"),
+            ("Ông nhà tôi mất hôm rằm vừa rồi, đám xong xuôi cả rồi. Giờ tôi ra làm giấy khai tử cho ông ấy, có "
+             "mang giấy báo tử của bệnh viện đây. Cô cho tôi xin số thứ tự ạ.", "khai_tu"),
+            ("Chú ở phòng trọ gần chợ, thuê được ba năm rồi. Cái tạm trú của chú sắp hết hạn tháng sau, chủ nhà "
+             "nhắc hoài. Chú muốn gia hạn thêm. Cháu cho chú bốc một số nha.", "gia_han_tam_tru")):
+        said = full.understand(text)
+        assert (said.request().intent, said.procedure) == ("take_number", procedure), text
+    story = full.understand("Hôm trước mất cả buổi sáng xếp hàng ở ngân hàng, hôm nay lại lên đây. Con đi học nghề "
+                            "ở Hải Dương một năm, ở ký túc xá, mẹ con bảo phải báo tạm vắng cho đúng. Con muốn khai "
+                            "báo tạm vắng ạ.")
+    assert (story.intent, story.procedure) == ("procedure", "khai_bao_tam_vang")
+    typed = full.understand("toi mua lo dat cong chung xong roi, gio lam sao cho so dung ten minh")  # sổ, not số
+    assert (typed.intent, typed.procedure) == ("procedure", "dang_ky_bien_dong_dat")
+    asked = full.understand("Tui cần chứng thực bản sao sổ đỏ để nộp ngân hàng. Chứng thực thì nộp ở quầy nào, có "
+                            "cần lấy số hông hả em?")
+    assert (asked.intent, asked.procedure, asked.question) == ("procedure", "chung_thuc_ban_sao", "counter")
+
+
+def test_a_weak_yes_opening_a_ticket_request_is_the_yes_with_the_ticket(nlu: Understander) -> None:
+    """"Vâng, lấy số cho tôi", "được, in cho tôi một số": the yes to the offer in the ticket's words, which the
+    dialog acts on as the ticket request; "có lấy số không" asks."""
+    for text in ("Vâng, lấy số cho tôi.", "Được, in cho tôi một số.", "uh lấy số luôn", "Rứa thì có, con lấy giùm tui "
+                 "một số. Mạ tui dặn đi sớm kẻo đông."):
+        said = nlu.understand(text)
+        assert (said.intent, said.ticket, said.request().intent) == ("yes", True, "take_number"), text
+    assert nlu.understand("có lấy số không").intent == "take_number"
