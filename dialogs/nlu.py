@@ -393,6 +393,10 @@ class Understander:
             parts.insert(0, whole)  # what the story asks for, then what a clause of it asks
         if whole.intent == "procedure" and {p.procedure for p in parts if p.procedure} <= {whole.procedure}:
             parts = _asked_as_a_whole(parts, whole)
+        # "lấy số khai tử cho bác với, ông nhà mất hôm qua": the procedure a clause tells of is the ticket's, asked
+        # once (a question about it is still answered: "lấy số khai tử, cần giấy gì")
+        tickets = {p.procedure for p in parts if p.intent == "take_number" and p.procedure}
+        parts = [p for p in parts if not (p.intent == "procedure" and p.procedure in tickets and not p.questions)]
         actionable = {(p.intent, p.procedure, p.place, p.topic) for p in parts}
         if len(parts) < 2 or len(actionable) < 2 or len({p.intent for p in parts}) < 2:
             return (whole,)
