@@ -54,8 +54,11 @@ FOLDS = 3
 # 2-core machine for the same 19,600 sentences, the same vocabulary, the same rows to 1e-7. 60 s since the eleventh
 # stop: a fifth more L-BFGS evaluations (+0.8 points on rounds the models had not seen, dialogs/classifier.py
 # Settings) and rounds 38-40 took it to 42.5 s, fresh process, machine otherwise idle (37.5 s before), and this
-# test's second training, in a clean-clone CI run, to 51.8 s (a first budget of 50 s failed there).
-TRAINING_SECONDS = 60
+# test's second training, in a clean-clone CI run, to 51.8 s (a first budget of 50 s failed there). 80 s since the
+# twelfth stop: rounds 41-43 (2,890 more sentences, 55,800 in all) took a fresh process's first training from
+# 45.8 to 53.5 s and its second to 62.5 s on this machine (otherwise idle); this test's second training took 60.9 s
+# in the dialog tests. Later starts load the model from the cache.
+TRAINING_SECONDS = 80
 
 Predictions = list[tuple[Example, list[tuple[str, float]]]]
 
