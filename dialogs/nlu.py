@@ -394,7 +394,11 @@ class Understander:
         if whole.intent == "procedure" and {p.procedure for p in parts if p.procedure} <= {whole.procedure}:
             parts = _asked_as_a_whole(parts, whole)
         # "lấy số khai tử cho bác với, ông nhà mất hôm qua": the procedure a clause tells of is the ticket's, asked
-        # once (a question about it is still answered: "lấy số khai tử, cần giấy gì")
+        # once (a question about it is still answered: "lấy số khai tử, cần giấy gì"); "bà muốn gia hạn tạm trú cho
+        # thằng cháu, cháu cho bà bốc một số nha": the ticket the clause asks for is the whole turn's, for gia hạn
+        if whole.intent == "take_number" and whole.procedure:
+            parts = [replace(p, procedure=whole.procedure) if p.intent == "take_number" and not p.procedure else p
+                     for p in parts]
         tickets = {p.procedure for p in parts if p.intent == "take_number" and p.procedure}
         parts = [p for p in parts if not (p.intent == "procedure" and p.procedure in tickets and not p.questions)]
         actionable = {(p.intent, p.procedure, p.place, p.topic) for p in parts}

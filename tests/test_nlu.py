@@ -421,5 +421,7 @@ def test_a_clause_telling_of_the_ticket_s_procedure_is_no_second_request() -> No
     nlu = Understander(with_situations(load_catalogue_checked()))
     parts = nlu.understand_turn("lấy số khai tử cho bác với, ông nhà mất hôm qua")
     assert [(p.intent, p.procedure) for p in parts] == [("take_number", "khai_tu")]
+    parts = nlu.understand_turn("bà muốn gia hạn tạm trú cho thằng cháu ở trọ, cháu cho bà bốc một số nha")
+    assert [(p.intent, p.procedure) for p in parts] == [("take_number", "gia_han_tam_tru")]
     parts = nlu.understand_turn("lấy số khai tử cho bác với, nhà vệ sinh ở đâu")
     assert [(p.intent, p.procedure or p.place) for p in parts] == [("take_number", "khai_tu"), ("directions", "toilet")]
