@@ -1327,6 +1327,8 @@ def _cancels(tokens: Sequence[Token], start: int, end: int) -> bool:
     'không cần dẫn đâu'. 'chưa' only counts with 'vội' or 'cần' ('chưa lấy số vội')."""
     after = {token.text for token in tokens[end:end + 3]}
     for word in _before(tokens, start, 4):
+        if word == "thôi":
+            continue  # "thôi lấy số cho tôi", "thôi cho em gặp cán bộ": "well then"; "thôi khỏi lấy số" is khỏi's
         if word in lexicon.NEGATORS:
             return True
         if word == "chưa" and (after & {"vội", "đâu", "cần"} or "cần" in _before(tokens, start, 2)):
@@ -1348,7 +1350,8 @@ def _ticket_asked(tokens: Sequence[Token], matches: Sequence[_Match], starts: fr
     classifier read it in the story: "Lấy giùm bà số làm căn cước cho thằng cháu. Nó sáu tuổi, ...")."""
     def asks(match: _Match) -> bool:
         words = tokens[match.start:match.end]
-        return match.exact and any(label == "intent:take_number" for label, _ in match.phrase.labels) and \
+        return _read_exactly(match, words) and \
+            any(label == "intent:take_number" for label, _ in match.phrase.labels) and \
             any(token.folded in _ASKING_VERBS for token in tokens[max(0, match.start - 3):match.end]) and \
             (words[0].folded in _TICKET_VERBS or any(token.accented for token in words)) and \
             all(token.text == "số" for token in words if token.folded == "so" and token.accented)  # not "xin sổ"
@@ -1356,6 +1359,13 @@ def _ticket_asked(tokens: Sequence[Token], matches: Sequence[_Match], starts: fr
     named = [m.start for m in matches if any(label.startswith("procedure:") for label, _ in m.phrase.labels)]
     last = max((start for start in starts if start < len(tokens)), default=0)
     return any(m.start >= last or m.start < min(named, default=len(tokens)) for m in matches if asks(m))
+
+
+def _read_exactly(match: _Match, words: Sequence[Token]) -> bool:
+    """A phrase read as typed, or whose first words are a ticket verb and "số" as typed: "lấy số cho em" is found as
+    "lấy số chờ" ("cho" sounds like "chờ"), a longer phrase than "lấy số" and so the one kept."""
+    return match.exact or (len(words) > 2 and words[0].accented and words[0].folded in _TICKET_VERBS
+                           and words[1].text == "số")
 
 
 def found_in_order(matches: Sequence[_Match]) -> list[str]:

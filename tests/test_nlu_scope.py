@@ -302,7 +302,12 @@ def test_a_ticket_asked_for_a_procedure_is_the_ticket_request(full: Understander
             ("Ông nhà tôi mất hôm rằm vừa rồi, đám xong xuôi cả rồi. Giờ tôi ra làm giấy khai tử cho ông ấy, có "
              "mang giấy báo tử của bệnh viện đây. Cô cho tôi xin số thứ tự ạ.", "khai_tu"),
             ("Chú ở phòng trọ gần chợ, thuê được ba năm rồi. Cái tạm trú của chú sắp hết hạn tháng sau, chủ nhà "
-             "nhắc hoài. Chú muốn gia hạn thêm. Cháu cho chú bốc một số nha.", "gia_han_tam_tru")):
+             "nhắc hoài. Chú muốn gia hạn thêm. Cháu cho chú bốc một số nha.", "gia_han_tam_tru"),
+            # "lấy số cho tôi" is found as "lấy số chờ" by sound (thirteenth stop); "thôi" there is "well then"
+            ("Nhà tôi mở quán tạp hóa nhỏ ở đầu ngõ. Nghe nói phải có giấy phép mới được bán lâu dài. Giấy tờ tôi "
+             "mang đủ rồi. Lấy số cho tôi đăng ký hộ kinh doanh nhé.", "thanh_lap_ho_kinh_doanh"),
+            ("Ông nhà tôi phải nằm viện trên tỉnh mấy tháng, tổ trưởng dặn ra phường khai tạm vắng cho ông. Thôi "
+             "lấy số cho tôi khai luôn.", "khai_bao_tam_vang")):
         said = full.understand(text)
         assert (said.request().intent, said.procedure) == ("take_number", procedure), text
     story = full.understand("Hôm trước mất cả buổi sáng xếp hàng ở ngân hàng, hôm nay lại lên đây. Con đi học nghề "
@@ -311,6 +316,7 @@ def test_a_ticket_asked_for_a_procedure_is_the_ticket_request(full: Understander
     assert (story.intent, story.procedure) == ("procedure", "khai_bao_tam_vang")
     typed = full.understand("toi mua lo dat cong chung xong roi, gio lam sao cho so dung ten minh")  # sổ, not số
     assert (typed.intent, typed.procedure) == ("procedure", "dang_ky_bien_dong_dat")
+    assert full.understand("thôi khỏi lấy số em ạ").request().intent == "no"
     asked = full.understand("Tui cần chứng thực bản sao sổ đỏ để nộp ngân hàng. Chứng thực thì nộp ở quầy nào, có "
                             "cần lấy số hông hả em?")
     assert (asked.intent, asked.procedure, asked.question) == ("procedure", "chung_thuc_ban_sao", "counter")
