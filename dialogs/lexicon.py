@@ -123,7 +123,8 @@ PHRASES: tuple[Phrase, ...] = (
         "để sau", "để mai", "để hôm khác", "để bữa khác", "để lần sau", "tính sau", "về bàn với nhà", "về bàn lại",
         "về hỏi lại", "về suy nghĩ", "hỏi ý kiến", "bàn với nhà", "hỏi lại nhà", "suy nghĩ đã", "chưa quyết",
         "chưa cần", "chưa cần đâu", "để đã", "từ từ đã", "khoan đã", "không lấy nữa", "không lấy", "thôi không lấy",
-        "thôi không cần", "không cần nữa", "thôi khỏi", "à mà thôi", "mà thôi")),
+        "thôi không cần", "không cần nữa", "thôi khỏi", "à mà thôi", "mà thôi",
+        "lát nữa quay lại", "lát quay lại", "tí nữa quay lại", "chút nữa quay lại")),
     *((p, "intent:goodbye", 3) for p in (
         "tạm biệt", "chào nhé", "về đây", "đi đây", "bye", "bai", "về nhé", "hẹn gặp lại", "thôi chào",
         "chào tạm biệt", "đi nhé", "đi về", "tôi về", "về đây nhé", "bye bye", "không còn gì nữa",
@@ -132,7 +133,8 @@ PHRASES: tuple[Phrase, ...] = (
         "về lấy giấy", "về mang", "quay lại sau nhé", "đi về đây", "thôi về", "hôm khác tôi lên", "bữa khác ra",
         "chào em nhé", "chào cháu nhé", "tui dìa", "tôi dìa", "dìa nghen", "dìa đây", "chạy về đón",
         "chào nhé em", "thôi chào em", "thôi chào cháu", "em nhé chào", "xin phép về", "tôi đi đây", "bác về đây",
-        "về trước", "lần sau", "để lần sau", "mai đến", "mai tới", "sáng mai quay lại", "chiều quay lại")),
+        "về trước", "lần sau", "để lần sau", "mai đến", "mai tới", "sáng mai quay lại", "chiều quay lại",
+        "mai gặp", "mai gặp lại", "gặp lại sau")),
     *((p, "intent:thanks", 2.5) for p in (
         "cảm ơn", "cám ơn", "cảm ơn nhiều", "cảm ơn em", "cám ơn em", "cảm ơn robot", "đa tạ", "tốt quá",
         "hay quá", "giỏi quá", "cảm ơn cháu", "cám ơn cháu", "cảm ơn con", "nhờ cháu mà", "nhờ em mà",
@@ -140,7 +142,8 @@ PHRASES: tuple[Phrase, ...] = (
     *((p, "intent:repeat", 3) for p in (
         "nói lại", "nhắc lại", "lặp lại", "gì cơ", "nói chậm", "nghe không rõ", "chưa nghe rõ", "không nghe rõ",
         "sao cơ", "cái gì cơ", "nói to", "nghe không kịp", "đọc lại", "nói lại đi", "chưa nghe", "không nghe thấy",
-        "nghe không được", "lúc nãy nói gì", "vừa nói gì", "không nghe kịp", "bảo gì", "nói gì cơ", "chưa rõ")),
+        "nghe không được", "lúc nãy nói gì", "vừa nói gì", "không nghe kịp", "bảo gì", "nói gì cơ", "chưa rõ",
+        "chậm thôi", "chậm lại", "chậm chậm")),
     # yes / no: only counted in short replies (see nlu.SHORT_REPLY)
     *((p, "intent:yes", 3) for p in (
         "có", "vâng", "dạ", "đúng", "đúng rồi", "ừ", "ừm", "phải", "phải rồi", "chính xác", "được",

@@ -330,3 +330,11 @@ def test_a_weak_yes_opening_a_ticket_request_is_the_yes_with_the_ticket(nlu: Und
         said = nlu.understand(text)
         assert (said.intent, said.ticket, said.request().intent) == ("yes", True, "take_number"), text
     assert nlu.understand("có lấy số không").intent == "take_number"
+
+
+def test_asking_slower_putting_off_and_leaving_in_few_words(nlu: Understander) -> None:
+    """Short turns at the offer (thirteenth stop, round 44's chat): "chậm thôi" asks for the answer again, "lát nữa
+    quay lại" puts the ticket off, "mai gặp" leaves."""
+    for text, intent in (("chậm thôi cháu ơi", "repeat"), ("nói chậm lại một chút", "repeat"),
+                         ("lát nữa quay lại nha", "no"), ("thôi chào nhé, mai gặp", "goodbye")):
+        assert nlu.understand(text).request().intent == intent, text
