@@ -47,7 +47,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import yaml
@@ -422,11 +422,10 @@ def _objective(matrix: sparse.csr_matrix, targets: np.ndarray, weights: np.ndarr
     """Weighted mean cross-entropy plus l2/2 * |W|^2 (the bias is not penalised), and its gradient."""
     share = (weights / weights.sum()).astype(np.float32)[:, None]
     features_count = matrix.shape[1]
-    transposed = matrix.T.tocsr()  # faster for the gradient than a transposed view
     gradient = np.empty(features_count * count + count, dtype=np.float32)
     gradient_matrix = gradient[:-count].reshape(features_count, count)
     products = np.empty((matrix.shape[0], count), dtype=np.float32)
-    by_rows, by_features = _RowBlocks(matrix), _RowBlocks(transposed)
+    by_rows = _RowBlocks(matrix)
 
     def value(flat: np.ndarray) -> tuple[float, np.ndarray]:
         weight_matrix = flat[:-count].reshape(features_count, count)
@@ -442,7 +441,7 @@ def _objective(matrix: sparse.csr_matrix, targets: np.ndarray, weights: np.ndarr
         exp /= total
         exp -= targets
         exp *= share  # the error of each example
-        by_features.product(exp, gradient_matrix)
+        by_rows.transposed_product(exp, gradient_matrix)
         gradient[:-count] += l2 * flat[:-count]
         gradient[-count:] = exp.sum(axis=0)
         return loss, gradient.copy()
@@ -450,28 +449,49 @@ def _objective(matrix: sparse.csr_matrix, targets: np.ndarray, weights: np.ndarr
     return value
 
 
-class _RowBlocks:
-    """A sparse matrix cut into blocks of rows, one per core up to four, multiplied by a dense one on threads (scipy
-    releases the interpreter lock in the product): each row of the result is computed alone, so the result is the
-    same bits whatever the number of blocks. The products are half of the training time; on this 2-core machine
-    they run 1.6 times faster. The blocks are copies: the training matrix is held twice while a model is fitted."""
+T = TypeVar("T")
 
-    def __init__(self, matrix: sparse.csr_matrix, blocks: int = min(4, os.cpu_count() or 1)) -> None:
+
+class _RowBlocks:
+    """A sparse matrix cut into BLOCKS blocks of rows, multiplied by a dense one on threads, one per core up to
+    four (scipy releases the interpreter lock in the product). The product is computed row by row, the transposed
+    product (the gradient) as the sum of the blocks' parts in their order: the same bits whatever the number of
+    cores. The products are most of the training time. The blocks are copies: the training matrix is held twice
+    while a model is fitted.
+
+    The transposed product reads each block's rows in turn and adds them into the result (scipy's product of a
+    transposed CSR block, a CSC view) rather than multiplying an explicit transposed copy, which jumps between the
+    texts' rows of the dense matrix: with 60,000 training texts on this 2-core machine (a one-off script), 0.33 s
+    against 1.5 s an evaluation; see docs/understanding.md for the training time in `letan bench --only dialog`."""
+
+    BLOCKS = 4
+
+    def __init__(self, matrix: sparse.csr_matrix, threads: int = min(4, os.cpu_count() or 1)) -> None:
         rows = matrix.shape[0]
-        cuts = [rows * index // blocks for index in range(blocks + 1)]
+        cuts = [rows * index // self.BLOCKS for index in range(self.BLOCKS + 1)]
         self._parts = [(low, high, matrix[low:high]) for low, high in itertools.pairwise(cuts) if high > low]
+        self._threads = max(1, threads)
+
+    def _map(self, work: Callable[[tuple[int, int, sparse.csr_matrix]], T]) -> list[T]:
+        if self._threads == 1 or len(self._parts) <= 1:
+            return [work(part) for part in self._parts]
+        with ThreadPoolExecutor(min(self._threads, len(self._parts))) as pool:
+            return list(pool.map(work, self._parts))
 
     def product(self, dense: np.ndarray, out: np.ndarray) -> None:
+        """out = matrix @ dense."""
         def one(part: tuple[int, int, sparse.csr_matrix]) -> None:
             low, high, block = part
             out[low:high] = block @ dense
 
-        if len(self._parts) <= 1:
-            for part in self._parts:  # none for a matrix without rows
-                one(part)
-            return
-        with ThreadPoolExecutor(len(self._parts)) as pool:
-            list(pool.map(one, self._parts))
+        self._map(one)
+
+    def transposed_product(self, dense: np.ndarray, out: np.ndarray) -> None:
+        """out = matrix.T @ dense."""
+        parts = self._map(lambda part: np.asarray(part[2].T @ dense[part[0]:part[1]]))
+        out[...] = 0
+        for part in parts:
+            out += part
 
 
 def _lbfgs(objective: Objective, start: np.ndarray, evaluations: int, memory: int = 6) -> np.ndarray:

@@ -100,17 +100,28 @@ def test_training_is_deterministic_and_fast(catalogue: Catalogue, classifier: Te
     assert seconds < TRAINING_SECONDS
 
 
-@pytest.mark.parametrize("blocks", [1, 2, 3, 7])
-def test_the_product_on_threads_is_the_plain_product_bit_for_bit(blocks: int) -> None:
-    """Training multiplies the feature rows by the weights in blocks of rows on threads (_RowBlocks): each row of
-    the result alone, so the model is the same whatever the number of cores."""
+@pytest.mark.parametrize("threads", [1, 2, 3, 7])
+def test_the_products_on_threads_are_the_same_bits_whatever_the_cores(threads: int) -> None:
+    """Training multiplies the feature rows by the weights, and their transpose by the errors (the gradient), in
+    blocks of rows on threads (_RowBlocks): the product row by row, the transposed product as the blocks' sum in
+    their order, so the model is the same whatever the number of cores; both are the plain products."""
     matrix = sparse.random(301, 50, density=0.1, format="csr", dtype=np.float32, random_state=3)
     dense = np.random.default_rng(5).standard_normal((50, 6)).astype(np.float32)
     out = np.full((301, 6), np.nan, dtype=np.float32)
-    _RowBlocks(matrix, blocks).product(dense, out)
+    _RowBlocks(matrix, threads).product(dense, out)
     assert np.array_equal(out, np.asarray(matrix @ dense))
+    errors = np.random.default_rng(7).standard_normal((301, 6)).astype(np.float32)
+    gradient = np.full((50, 6), np.nan, dtype=np.float32)
+    _RowBlocks(matrix, threads).transposed_product(errors, gradient)
+    one_core = np.full((50, 6), np.nan, dtype=np.float32)
+    _RowBlocks(matrix, 1).transposed_product(errors, one_core)
+    assert np.array_equal(gradient, one_core)
+    assert np.allclose(gradient, np.asarray(matrix.T @ errors), atol=1e-5)
     empty = np.empty((0, 6), dtype=np.float32)  # no rows: nothing to do, no error
-    _RowBlocks(sparse.csr_matrix((0, 50), dtype=np.float32), blocks).product(dense, empty)
+    _RowBlocks(sparse.csr_matrix((0, 50), dtype=np.float32), threads).product(dense, empty)
+    nothing = np.full((50, 6), np.nan, dtype=np.float32)
+    _RowBlocks(sparse.csr_matrix((0, 50), dtype=np.float32), threads).transposed_product(empty, nothing)
+    assert not nothing.any()
 
 
 @pytest.mark.parametrize("selection", ["chi2", "df"])
