@@ -123,8 +123,7 @@ PHRASES: tuple[Phrase, ...] = (
         "để sau", "để mai", "để hôm khác", "để bữa khác", "để lần sau", "tính sau", "về bàn với nhà", "về bàn lại",
         "về hỏi lại", "về suy nghĩ", "hỏi ý kiến", "bàn với nhà", "hỏi lại nhà", "suy nghĩ đã", "chưa quyết",
         "chưa cần", "chưa cần đâu", "để đã", "từ từ đã", "khoan đã", "không lấy nữa", "không lấy", "thôi không lấy",
-        "thôi không cần", "không cần nữa", "thôi khỏi", "à mà thôi", "mà thôi",
-        "lát nữa quay lại", "lát quay lại", "tí nữa quay lại", "chút nữa quay lại")),
+        "thôi không cần", "không cần nữa", "thôi khỏi", "à mà thôi", "mà thôi")),
     *((p, "intent:goodbye", 3) for p in (
         "tạm biệt", "chào nhé", "về đây", "đi đây", "bye", "bai", "về nhé", "hẹn gặp lại", "thôi chào",
         "chào tạm biệt", "đi nhé", "đi về", "tôi về", "về đây nhé", "bye bye", "không còn gì nữa",
@@ -134,7 +133,7 @@ PHRASES: tuple[Phrase, ...] = (
         "chào em nhé", "chào cháu nhé", "tui dìa", "tôi dìa", "dìa nghen", "dìa đây", "chạy về đón",
         "chào nhé em", "thôi chào em", "thôi chào cháu", "em nhé chào", "xin phép về", "tôi đi đây", "bác về đây",
         "về trước", "lần sau", "để lần sau", "mai đến", "mai tới", "sáng mai quay lại", "chiều quay lại",
-        "mai gặp", "mai gặp lại", "gặp lại sau")),
+        "mai gặp nhé", "mai gặp nha", "mai gặp lại", "gặp lại sau")),
     *((p, "intent:thanks", 2.5) for p in (
         "cảm ơn", "cám ơn", "cảm ơn nhiều", "cảm ơn em", "cám ơn em", "cảm ơn robot", "đa tạ", "tốt quá",
         "hay quá", "giỏi quá", "cảm ơn cháu", "cám ơn cháu", "cảm ơn con", "nhờ cháu mà", "nhờ em mà",
@@ -471,7 +470,8 @@ PHRASES: tuple[Phrase, ...] = (
 )
 
 # Words that cancel the request right after them ("thôi khỏi lấy số", "không cần dẫn", "chưa lấy số vội").
-# "chưa" alone only with "vội"/"cần" ("con tôi chưa đăng ký khai sinh" asks for it).
+# "chưa" alone only with "vội"/"cần" ("con tôi chưa đăng ký khai sinh" asks for it). "thôi" right before a request is
+# "well then" there ("thôi lấy số cho tôi"; nlu._cancels), but stays here for a story that gave up ("... nên thôi").
 NEGATORS: frozenset[str] = frozenset({"không", "thôi", "khỏi", "đừng", "chẳng", "chả", "hông", "hổng", "khỏi phải"})
 # Words allowed between a negator and the request it cancels ("không cần lấy số", "thôi không muốn xin nước").
 NEGATION_GAP: frozenset[str] = frozenset({

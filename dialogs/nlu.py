@@ -1326,9 +1326,15 @@ def _cancels(tokens: Sequence[Token], start: int, end: int) -> bool:
     """A negation word right before the request, with only gap words between: 'thôi khỏi lấy số',
     'không cần dẫn đâu'. 'chưa' only counts with 'vội' or 'cần' ('chưa lấy số vội')."""
     after = {token.text for token in tokens[end:end + 3]}
+    seen: set[str] = set()
     for word in _before(tokens, start, 4):
         if word == "thôi":
-            continue  # "thôi lấy số cho tôi", "thôi cho em gặp cán bộ": "well then"; "thôi khỏi lấy số" is khỏi's
+            # "thôi lấy số cho tôi", "thôi cho em gặp cán bộ": "well then"; "thôi chưa lấy số": not yet
+            if "chưa" in seen:
+                return True
+            seen.add(word)
+            continue
+        seen.add(word)
         if word in lexicon.NEGATORS:
             return True
         if word == "chưa" and (after & {"vội", "đâu", "cần"} or "cần" in _before(tokens, start, 2)):
@@ -1362,10 +1368,12 @@ def _ticket_asked(tokens: Sequence[Token], matches: Sequence[_Match], starts: fr
 
 
 def _read_exactly(match: _Match, words: Sequence[Token]) -> bool:
-    """A phrase read as typed, or whose first words are a ticket verb and "số" as typed: "lấy số cho em" is found as
-    "lấy số chờ" ("cho" sounds like "chờ"), a longer phrase than "lấy số" and so the one kept."""
-    return match.exact or (len(words) > 2 and words[0].accented and words[0].folded in _TICKET_VERBS
-                           and words[1].text == "số")
+    """A phrase read as typed, or one of three words or more whose first two, a ticket verb and "số", are as
+    typed: "lấy số cho em" is found as "lấy số chờ" ("cho" sounds like "chờ"; `_find` keeps the longer phrase
+    before the exact one), and counts here as the "lấy số" it begins with."""
+    first = match.phrase.tokens[0]
+    return match.exact or (len(match.phrase.tokens) > 2 and first.folded in _TICKET_VERBS
+                           and _same(words[0], first) and words[1].text == "số")
 
 
 def found_in_order(matches: Sequence[_Match]) -> list[str]:
