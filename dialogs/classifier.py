@@ -55,7 +55,7 @@ from scipy import sparse
 
 from dialogs import lexicon as phrasebook
 from dialogs.catalogue import Catalogue
-from dialogs.normalize import Token, tokenize
+from dialogs.normalize import Token, expand_openings, tokenize
 from dialogs.understanding import (
     INTENTS,
     ITEMS,
@@ -144,7 +144,8 @@ def _chunk_tokens(chunk: str) -> tuple[Token, ...]:
 def tokens_of(text: str) -> tuple[Token, ...]:
     """dialogs.normalize.tokenize, remembered for each space-separated chunk (no token spans a space): the
     same words come back in every example and utterance."""
-    return tuple(token for chunk in text[:MAX_CHARS].split() for token in _chunk_tokens(chunk))
+    text = expand_openings(text[:MAX_CHARS], phrasebook.OPENING_ABBREVIATIONS)
+    return tuple(token for chunk in text.split() for token in _chunk_tokens(chunk))
 
 
 def features(text: str) -> Counter[str]:

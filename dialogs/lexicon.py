@@ -78,6 +78,13 @@ ABBREVIATIONS: dict[str, str] = {
     "gxndt": "giấy xác nhận độc thân",
 }
 
+# Chat spellings that mean one thing only where they open a turn or a clause ("nhà vs chỗ nào z": the toilet), and
+# are read word by word elsewhere ("thuê nhà vs cccd", "ở chung nhà vs ông bà": "với"; normalize.expand_openings).
+OPENING_ABBREVIATIONS: dict[str, str] = {
+    "nhà vs": "nhà vệ sinh", "nha vs": "nhà vệ sinh", "phòng vs": "phòng vệ sinh", "phong vs": "phòng vệ sinh",
+    "khu vs": "khu vệ sinh", "chỗ vs": "chỗ vệ sinh",
+}
+
 # Abbreviations that are "không" as a clause of their own, or at the start of a clause or after a person
 # (BEFORE_NEGATING_SUBJECT, below ADDRESS_WORDS) before these words ("hk, chưa lấy", "ông em hk có lương hưu"), and
 # their ABBREVIATIONS expansion elsewhere ("nhập hk có cần giấy gì", "sổ hk còn dùng được không": hộ khẩu).
@@ -133,7 +140,8 @@ PHRASES: tuple[Phrase, ...] = (
         "chào em nhé", "chào cháu nhé", "tui dìa", "tôi dìa", "dìa nghen", "dìa đây", "chạy về đón",
         "chào nhé em", "thôi chào em", "thôi chào cháu", "em nhé chào", "xin phép về", "tôi đi đây", "bác về đây",
         "về trước", "lần sau", "để lần sau", "mai đến", "mai tới", "sáng mai quay lại", "chiều quay lại",
-        "mai gặp nhé", "mai gặp nha", "mai gặp lại", "gặp lại sau")),
+        "mai gặp nhé", "mai gặp nha", "mai gặp lại", "gặp lại sau", "xin phép ra về", "ra về nha", "về nhé em",
+        "về nhé cháu", *(f"{who} về nha" for who in ("tôi", "tui", "bác", "em", "cháu", "con", "mình", "thôi")))),
     *((p, "intent:thanks", 2.5) for p in (
         "cảm ơn", "cám ơn", "cảm ơn nhiều", "cảm ơn em", "cám ơn em", "cảm ơn robot", "đa tạ", "tốt quá",
         "hay quá", "giỏi quá", "cảm ơn cháu", "cám ơn cháu", "cảm ơn con", "nhờ cháu mà", "nhờ em mà",
@@ -164,13 +172,16 @@ PHRASES: tuple[Phrase, ...] = (
         "bấm một cái số", "phiếu số", "cái phiếu số",
         *(f"{verb} {who} {what}" for verb in ("lấy cho", "lấy giúp", "lấy giùm", "lấy hộ", "cho", "xin cho", "in cho",
                                              "bốc cho", "bấm cho", "in giúp", "bốc giúp")
-          for who in ("tôi", "em", "bác", "cháu", "mình", "tui", "chị", "anh", "cô", "chú", "ông", "bà", "con", "c")
+          for who in ("tôi", "em", "bác", "cháu", "mình", "tui", "chị", "anh", "cô", "chú", "ông", "bà", "con", "c",
+                      "tụi tui", "tụi em", "tụi con", "tụi cháu", "chúng tôi", "chúng em", "chúng cháu", "bọn em")
           for what in ("số", "một số", "cái số", "số thứ tự", "phiếu", "cái phiếu", "1 số", "1 cái số")),
         "cho xin số", "cho xin cái số", "cho xin phiếu", "tờ giấy có số", "giấy có số", "tờ có số",
         # "dạ lấy số" sounds like "đã lấy số" (a ticket in hand): said exactly, it asks for one
         "dạ lấy số", "dạ cho lấy số", "dạ lấy số giúp", "vâng lấy số",
         # typed with a digit ("cho xin 1 so di", "cho a 1 số lun")
-        "xin 1 số", "cho 1 số", "lấy 1 số", "in 1 số", "bấm 1 số", "1 số thứ tự")),
+        "xin 1 số", "cho 1 số", "lấy 1 số", "in 1 số", "bấm 1 số", "1 số thứ tự",
+        # a place in the queue ("cho tôi vào lượt chờ nhé", "cho vào hàng đợi")
+        "vào lượt chờ", "vào hàng đợi", "vào hàng chờ", "xếp lượt", "xếp lượt chờ")),
     # look up a dossier
     *((p, "intent:lookup_dossier", 4) for p in (
         "tra cứu", "hồ sơ của tôi", "hồ sơ đến đâu", "xong chưa", "có kết quả chưa", "lấy kết quả", "nhận kết quả",
@@ -248,6 +259,15 @@ PHRASES: tuple[Phrase, ...] = (
         "trực tuyến", "qua mạng", "cổng dịch vụ công", "điện thoại nộp", "nộp trên điện thoại", "ứng dụng",
         "app", "mức 2", "kích hoạt", "tài khoản")),
     *((p, "place:counter", 4) for p in ("quầy", "quầy số", "bàn số", "cửa số", "ô số")),
+    # the help desk and the drinking-water corner of the centre's map ("bàn hướng dẫn ở đâu", "cây nước uống đặt ở
+    # đâu": the place, where the robot's own water is "cho xin cốc nước")
+    *((p, "place:help_desk", 4.5) for p in (
+        "bàn hướng dẫn", "quầy hướng dẫn", "bàn lễ tân", "quầy lễ tân", "bàn thông tin", "quầy thông tin",
+        "bàn tư vấn", "quầy tư vấn")),
+    *((p, "place:water_station", 4.5) for p in (
+        "cây nước", "cây nước uống", "khu nước uống", "chỗ lấy nước", "chỗ rót nước", "chỗ tự rót", "chỗ đổ nước",
+        "máy nước", "máy lọc nước", "bình lọc nước", "chỗ uống nước", "tự lấy nước", "chỗ nước uống",
+        "góc nước uống", "quầy nước")),
     # "dẫn tôi qua đó", "đưa tôi tới chỗ nộp hồ sơ": be led, to the counter of the procedure under discussion
     # unless a place is named (a named place counts 4)
     *((f"{verb} {who}{where}", "place:counter", 2.5)
@@ -267,7 +287,11 @@ PHRASES: tuple[Phrase, ...] = (
         "mang giấy gì", "phải mang", "phải đem", "phải cầm", "cần giấy", "cần những giấy", "giấy tờ cần",
         "chuẩn bị gì", "chuẩn bị những gì", "cần những gì", "mang theo gì", "đem những gì", "giấy tờ thế nào",
         "hồ sơ thế nào", "hồ sơ ra sao", "cần gì không", "thủ tục gồm", "thủ tục thế nào", "thủ tục ra sao",
-        "thủ tục như thế nào")),
+        "thủ tục như thế nào",
+        # copies asked for, not the photocopier ("cần photo sẵn không", "bản chính hay bản photo")
+        "hay bản photo", "hay photo", "cần photo sẵn", "phải photo sẵn", "photo sẵn không", "cần photo trước",
+        "phải photo trước", "photo trước không", "photo mấy bản", "photo bao nhiêu bản", "cần photo không",
+        "có cần photo", "phải photo không", "bản photo được không")),
     *((p, "question:fee", 3) for p in (
         "bao nhiêu tiền", "lệ phí", "phí", "mất tiền", "tốn tiền", "tốn bao nhiêu", "hết bao nhiêu", "giá bao nhiêu",
         "miễn phí", "mất phí", "trả tiền", "đóng tiền", "mất bao nhiêu", "nộp tiền", "chi phí", "nhiêu tiền",

@@ -29,7 +29,7 @@ from rapidfuzz import fuzz, process
 from dialogs import lexicon
 from dialogs.catalogue import Catalogue
 from dialogs.classifier import TextClassifier, asked_question, combine, question_text
-from dialogs.normalize import Token, fold, is_syllable, tokenize
+from dialogs.normalize import Token, expand_openings, fold, is_syllable, tokenize
 from dialogs.understanding import (
     INTENTS,
     ITEMS,
@@ -758,6 +758,9 @@ def _numbers(tokens: Sequence[Token]) -> tuple[str, ...]:
     return tuple(t.folded for t in tokens if t.text.isdigit() or t.folded in words)
 
 
+_FIRST_WORD_PLACES = frozenset({"place:help_desk", "place:water_station"})
+
+
 def _match_at(tokens: Sequence[Token], keys: Sequence[str], start: int, phrase: _Phrase) -> tuple[int, float] | None:
     """(end index, factor) of `phrase` found at `start`, stepping over a few filler words, else None.
 
@@ -777,8 +780,13 @@ def _match_at(tokens: Sequence[Token], keys: Sequence[str], start: int, phrase: 
         position += 1
     if exact == len(phrase.tokens):
         return position, 1.0
-    if exact == 0 or (len(phrase.tokens) == 2 and phrase.labels[0][0].startswith("place:")):
-        return None  # "con ra" is not "cổng ra": a two-word place needs both words
+    place = phrase.labels[0][0]
+    if exact == 0 or (place.startswith("place:")
+                      and (len(phrase.tokens) == 2
+                           or (place in _FIRST_WORD_PLACES and not _same(tokens[start], phrase.tokens[0])))):
+        # "con ra" is not "cổng ra": a two-word place needs both words; the desk and the water corner their first
+        # ("bạn hướng dẫn tận tình" is not "bàn hướng dẫn")
+        return None
     return position, SOUND_ALIKE_FACTOR
 
 
@@ -1122,7 +1130,8 @@ def _clause_tokens(text: str) -> tuple[tuple[Token, ...], frozenset[int], frozen
         starts.add(len(tokens))
         if index + 1 < len(parts) and "?" in parts[index + 1]:
             marked.add(len(tokens))
-        tokens.extend(tokenize(_negations_spelt_out(parts[index]), lexicon.ABBREVIATIONS))
+        clause = expand_openings(parts[index], lexicon.OPENING_ABBREVIATIONS)
+        tokens.extend(tokenize(_negations_spelt_out(clause), lexicon.ABBREVIATIONS))
     return _trust_accents(tuple(tokens)), frozenset(starts), frozenset(marked)
 
 
@@ -1272,7 +1281,7 @@ def _negated(tokens: Sequence[Token], matches: Sequence[_Match],
     """Drop the requests that a negation word cancels and the procedures rejected in so many words."""
     kept: list[_Match] = []
     declined = 0.0
-    rejected: set[str] = set()
+    rejected: dict[str, int] = {}  # procedure -> where it was last rejected
     for match in matches:
         labels = [label for label, _ in match.phrase.labels]
         procs = [label.removeprefix("procedure:") for label in labels if label.startswith("procedure:")]
@@ -1280,13 +1289,18 @@ def _negated(tokens: Sequence[Token], matches: Sequence[_Match],
         view = tokens[clause:]
         start, end = match.start - clause, match.end - clause
         if procs and _rejects(view, start):
-            rejected.update(procs)
+            rejected.update((proc, max(match.start, rejected.get(proc, -1))) for proc in procs)
             continue
         if any(label.startswith(_DECLINABLE) for label in labels) and _cancels(view, start, end):
             declined = max(declined, 3.0)
             continue
         kept.append(match)
-    return kept, _Negation(declined, frozenset(rejected))
+    # asked for after it was rejected ("ở nhà người quen chứ không thuê trọ, ..., vậy đăng ký tạm trú thì vô quầy
+    # nào"): wanted after all
+    asked_later = {label.removeprefix("procedure:") for match in kept for label, _ in match.phrase.labels
+                   if label.startswith("procedure:") and match.start > rejected.get(label.removeprefix("procedure:"),
+                                                                                    len(tokens))}
+    return kept, _Negation(declined, frozenset(rejected.keys() - asked_later))
 
 
 def _before_tokens(tokens: Sequence[Token], start: int, reach: int = 4) -> list[Token]:
@@ -1322,9 +1336,14 @@ def _rejects(tokens: Sequence[Token], start: int) -> bool:
                for pattern in _REJECT_PATTERNS)
 
 
+# "chưa muốn lấy số", "chưa định lấy số": not wanted yet (where "tôi chưa lấy số" only tells it was not taken)
+_NOT_YET_WANTED = frozenset({"muốn", "định"})
+
+
 def _cancels(tokens: Sequence[Token], start: int, end: int) -> bool:
     """A negation word right before the request, with only gap words between: 'thôi khỏi lấy số',
-    'không cần dẫn đâu'. 'chưa' only counts with 'vội' or 'cần' ('chưa lấy số vội')."""
+    'không cần dẫn đâu'. 'chưa' only counts with 'vội', 'cần', 'muốn' or 'định' ('chưa lấy số vội', 'chưa muốn
+    lấy số')."""
     after = {token.text for token in tokens[end:end + 3]}
     seen: set[str] = set()
     for word in _before(tokens, start, 4):
@@ -1337,7 +1356,8 @@ def _cancels(tokens: Sequence[Token], start: int, end: int) -> bool:
         seen.add(word)
         if word in lexicon.NEGATORS:
             return True
-        if word == "chưa" and (after & {"vội", "đâu", "cần"} or "cần" in _before(tokens, start, 2)):
+        if word == "chưa" and (after & {"vội", "đâu", "cần"} or "cần" in _before(tokens, start, 2)
+                               or seen & _NOT_YET_WANTED):
             return True
         if word not in lexicon.NEGATION_GAP:
             return False

@@ -212,6 +212,22 @@ def tokenize(text: str, abbreviations: Mapping[str, str] | None = None) -> tuple
     return tuple(out)
 
 
+@lru_cache(maxsize=8)
+def _openings_pattern(keys: tuple[str, ...]) -> re.Pattern[str]:
+    words = "|".join(re.escape(key) for key in sorted(keys, key=len, reverse=True))
+    return re.compile(rf"((?:^|[,.;:!?])\s*)({words})(?![0-9a-zđ\u00c0-\u1ef9])", re.IGNORECASE)
+
+
+def expand_openings(text: str, openings: Mapping[str, str]) -> str:
+    """`text` with each of `openings`' keys (words as typed, lower case) that opens it or a clause (after , . ; : !
+    ?) written as its expansion: chat spellings that mean one thing only there ("nhà vs chỗ nào": the toilet;
+    "thuê nhà vs cccd": "với")."""
+    if not openings:
+        return text
+    pattern = _openings_pattern(tuple(openings))
+    return pattern.sub(lambda match: match.group(1) + openings[match.group(2).lower()], nfc(text))
+
+
 def normalize(text: str, abbreviations: Mapping[str, str] | None = None) -> str:
     """The canonical accented text: 'Chuwngs thuwcj  bản sao' -> 'chứng thực bản sao'."""
     return " ".join(token.text for token in tokenize(text, abbreviations))

@@ -96,6 +96,7 @@ PLACES = {
     "exit": "lối ra",
     "online_help": "bàn hướng dẫn nộp hồ sơ trực tuyến",
     "help_desk": "bàn hướng dẫn",
+    "water_station": "khu nước uống",
 }
 
 ITEMS = {"water": "nước", "candy": "kẹo"}

@@ -344,3 +344,58 @@ def test_thoi_before_a_request_is_well_then_unless_it_says_not_yet(nlu: Understa
     assert nlu.understand("thôi lấy số cho tôi đi").request().intent == "take_number"
     for text in ("thôi chưa lấy số", "thôi em chưa lấy số nha", "thôi khỏi lấy số em ạ"):
         assert nlu.understand(text).request().intent == "no", text
+
+
+def test_the_help_desk_and_the_water_corner_are_places(nlu: Understander) -> None:
+    """The desk and the water corner of the centre's map (fourteenth stop, round 46's chat): where they are is a
+    way to lead, not a question about a counter nor the robot's own water; "bạn hướng dẫn tận tình" thanks."""
+    for text, place in (("bàn hướng dẫn ở đâu ạ", "help_desk"), ("quầy lễ tân chỗ nào vậy", "help_desk"),
+                        ("Xin hỏi cây nước uống đặt ở đâu?", "water_station"),
+                        ("chỗ lấy nước uống ở đâu em", "water_station")):
+        said = nlu.understand(text)
+        assert (said.intent, said.place) == ("directions", place), text
+    assert nlu.understand("cho tôi lấy nước uống").intent == "refreshment"
+    assert nlu.understand("Xin cảm ơn, bạn hướng dẫn rất tận tình.").intent == "thanks"
+
+
+def test_nha_vs_opening_a_clause_is_the_toilet(nlu: Understander) -> None:
+    """"nhà vs" opening a turn or a clause is the toilet; elsewhere "vs" is "với" ("thuê nhà vs cccd")."""
+    for text in ("nhà vs ở đâu z", "dạ, nhà vs chỗ nào ạ"):
+        said = nlu.understand(text)
+        assert (said.intent, said.place) == ("directions", "toilet"), text
+    assert nlu.understand("e cần hđ thuê nhà vs cccd là đủ chưa a").place is None
+
+
+def test_not_wanting_a_ticket_yet_declines(nlu: Understander) -> None:
+    """"chưa muốn lấy số", "chưa định lấy số": not yet wanted (it printed a ticket); "tôi chưa lấy số, lấy cho
+    tôi một số" only tells it was not taken."""
+    for text in ("Không, tôi chưa muốn lấy số lúc này.", "dạ hiện tại tôi chưa muốn lấy số ạ", "tôi chưa định lấy số"):
+        assert nlu.understand(text).request().intent == "no", text
+    assert nlu.understand("tôi chưa lấy số, lấy cho tôi một số").request().intent == "take_number"
+
+
+def test_copies_asked_for_are_a_documents_question(nlu: Understander) -> None:
+    """"cần photo sẵn không", "bản chính hay photo": which papers, not the way to the photocopier."""
+    for text in ("cần photo sẵn k e", "phải có bản chính k hay photo cũng dc", "Có phải photo trước không em?"):
+        said = nlu.understand(text)
+        assert (said.intent, said.question) == ("question", "documents"), text
+    assert nlu.understand("chỗ photo ở đâu").place == "photocopy"
+
+
+def test_a_procedure_asked_for_after_it_was_rejected_is_wanted(nlu: Understander) -> None:
+    """"chứ không thuê trọ" rejects tạm trú only until the turn asks for it ("vậy đăng ký tạm trú thì vô quầy
+    nào": it was read as nothing); a correction still rejects what comes before it."""
+    said = nlu.understand("Tôi ở nhà người quen chứ không thuê trọ. Vậy đăng ký tạm trú thì vô quầy nào?")
+    assert (said.intent, said.procedure, said.question) == ("procedure", "dang_ky_tam_tru", "counter")
+    assert nlu.understand("tôi cần khai sinh, à không phải khai sinh, khai tử").procedure == "khai_tu"
+
+
+def test_leaving_and_a_ticket_for_two(nlu: Understander) -> None:
+    """"xin phép ra về", "bác về nha" leave, also after a "chào" (it was a greeting); "vui vẻ nha" is not "về
+    nha"; "cho tụi tui một số", "cho tôi vào lượt chờ" ask for the ticket."""
+    for text in ("Tôi xin phép ra về, chào robot.", "thoi bac ve nha, chao chau", "Xin cảm ơn, tôi xin phép ra về."):
+        assert nlu.understand(text).intent == "goodbye", text
+    assert nlu.understand("chao em, buoi sang vui ve nha").intent == "greeting"
+    said = nlu.understand("Cho tụi tui một số đăng ký kết hôn nha")
+    assert (said.intent, said.procedure) == ("take_number", "ket_hon")
+    assert nlu.understand("cho tôi vào lượt chờ nhé").intent == "take_number"

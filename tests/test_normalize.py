@@ -7,8 +7,8 @@ import unicodedata
 import pytest
 import yaml
 
-from dialogs.lexicon import ABBREVIATIONS
-from dialogs.normalize import fold, has_accents, is_syllable, normalize, repair_typing, tokenize
+from dialogs.lexicon import ABBREVIATIONS, OPENING_ABBREVIATIONS
+from dialogs.normalize import expand_openings, fold, has_accents, is_syllable, normalize, repair_typing, tokenize
 
 CASES = yaml.safe_load("""
 nfc_and_case:
@@ -107,3 +107,13 @@ def test_repair_typing_leaves_real_words() -> None:
     assert repair_typing("chung") is None
     assert repair_typing("bằng") is None
     assert repair_typing("thucj") == "thục"
+
+
+def test_openings_are_expanded_only_where_a_clause_opens() -> None:
+    """"nhà vs" is the toilet opening the text or a clause, as typed in any case; "với" elsewhere."""
+    assert expand_openings("Nhà vs chỗ nào z", OPENING_ABBREVIATIONS) == "nhà vệ sinh chỗ nào z"
+    assert expand_openings("dạ,nhà vs ở đâu", OPENING_ABBREVIATIONS) == "dạ,nhà vệ sinh ở đâu"
+    assert expand_openings("thuê nhà vs cccd", OPENING_ABBREVIATIONS) == "thuê nhà vs cccd"
+    assert expand_openings("nhà vsinh", OPENING_ABBREVIATIONS) == "nhà vsinh"
+    assert expand_openings("nhà vs", {}) == "nhà vs"
+    assert normalize(expand_openings("nha vs o dau", OPENING_ABBREVIATIONS), ABBREVIATIONS) == "nhà vệ sinh o dau"
