@@ -331,7 +331,10 @@ class TextClassifier:
         return sparse.csr_matrix((values.astype(np.float32), columns, pointers), shape=(count, len(self._vocabulary)))
 
     def logits(self, text: str) -> np.ndarray:
-        index, values = self._row(features(text))
+        return self._logits(features(text))
+
+    def _logits(self, counts: Mapping[str, int]) -> np.ndarray:
+        index, values = self._row(counts)
         return values @ self._weights[index] + self._bias
 
     def probabilities(self, text: str) -> np.ndarray:
@@ -342,10 +345,11 @@ class TextClassifier:
         """The `top` most likely labels with their calibrated probabilities, best first; only "unknown" for a
         text with no word of two letters or more that the model knows ("qqqq", "<script>alert(1)</script>"): its
         character n-grams and numbers alone say nothing."""
+        counts = features(text)  # once: they are most of the time a prediction takes
         if not any(name[0] in "wf" and len(name) > 2 and name[1:].isalpha() and name in self._vocabulary
-                   for name in features(text)):
+                   for name in counts):
             return [("unknown", 1.0)]
-        probs = self.probabilities(text)
+        probs = _softmax(self._logits(counts) / self.temperature)
         order = np.argsort(-probs, kind="stable")[:top]
         return [(self.labels[i], float(probs[i])) for i in order]
 

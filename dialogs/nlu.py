@@ -428,7 +428,10 @@ class Understander:
         found: list[_Match] = []
         keys = [sound_key(token.folded) for token in tokens]
         for start, key in enumerate(keys):
+            following = _following_keys(tokens, keys, start)
             for phrase in self._by_first.get(key, ()):
+                if len(phrase.keys) > 1 and phrase.keys[1] not in following:
+                    continue  # what _match_at would find at once, without the call (most phrases, in a long turn)
                 matched = _match_at(tokens, keys, start, phrase)
                 if matched is not None and (matched[1] == 1.0 or not _is_yes_no_phrase(phrase)):
                     found.append(_Match(start, matched[0], phrase, matched[1], exact=matched[1] == 1.0))
@@ -759,6 +762,17 @@ def _numbers(tokens: Sequence[Token]) -> tuple[str, ...]:
 
 
 _FIRST_WORD_PLACES = frozenset({"place:help_desk", "place:water_station"})
+
+
+def _following_keys(tokens: Sequence[Token], keys: Sequence[str], start: int) -> set[str]:
+    """The sound keys a phrase's second word may have to match at `start` (`_match_at`): the next token's, and
+    past it those of up to _MAX_SKIPS filler words and the word after them."""
+    found: set[str] = set()
+    for position in range(start + 1, min(len(tokens), start + 2 + _MAX_SKIPS)):
+        found.add(keys[position])
+        if not _is_skip(tokens[position]):
+            break
+    return found
 
 
 def _match_at(tokens: Sequence[Token], keys: Sequence[str], start: int, phrase: _Phrase) -> tuple[int, float] | None:

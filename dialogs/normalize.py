@@ -135,8 +135,9 @@ def place_tone(bare: str, tone: str | None) -> str:
     return onset + toned + final
 
 
+@lru_cache(maxsize=1 << 16)
 def canonical_word(word: str) -> str:
-    """NFC, lower case, tone on the canonical vowel."""
+    """NFC, lower case, tone on the canonical vowel (remembered: the same words come back in every turn)."""
     bare, tone = _split_tone(word.lower())
     return place_tone(bare, tone)
 
