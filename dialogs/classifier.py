@@ -143,7 +143,8 @@ def _chunk_tokens(chunk: str) -> tuple[Token, ...]:
 
 def tokens_of(text: str) -> tuple[Token, ...]:
     """dialogs.normalize.tokenize, remembered for each space-separated chunk (no token spans a space): the
-    same words come back in every example and utterance."""
+    same words come back in every example and utterance. The chat spellings that open a clause ("nhà vs") are
+    written out first, as the phrases read them (normalize.expand_openings)."""
     text = expand_openings(text[:MAX_CHARS], phrasebook.OPENING_ABBREVIATIONS)
     return tuple(token for chunk in text.split() for token in _chunk_tokens(chunk))
 

@@ -761,7 +761,7 @@ def _numbers(tokens: Sequence[Token]) -> tuple[str, ...]:
     return tuple(t.folded for t in tokens if t.text.isdigit() or t.folded in words)
 
 
-_FIRST_WORD_PLACES = frozenset({"place:help_desk", "place:water_station"})
+_DONE = frozenset({"rồi", "xong"})
 
 
 def _following_keys(tokens: Sequence[Token], keys: Sequence[str], start: int) -> set[str]:
@@ -792,15 +792,13 @@ def _match_at(tokens: Sequence[Token], keys: Sequence[str], start: int, phrase: 
             return None
         exact += _same(tokens[position], want)
         position += 1
+    label = phrase.labels[0][0]
+    if label in lexicon.PLACES_NAMED_AS_TYPED and tokens[start].text != phrase.tokens[0].text:
+        return None  # "bạn hướng dẫn", "ban huong dan" (typed without accents) are not "bàn hướng dẫn"
     if exact == len(phrase.tokens):
         return position, 1.0
-    place = phrase.labels[0][0]
-    if exact == 0 or (place.startswith("place:")
-                      and (len(phrase.tokens) == 2
-                           or (place in _FIRST_WORD_PLACES and not _same(tokens[start], phrase.tokens[0])))):
-        # "con ra" is not "cổng ra": a two-word place needs both words; the desk and the water corner their first
-        # ("bạn hướng dẫn tận tình" is not "bàn hướng dẫn")
-        return None
+    if exact == 0 or (len(phrase.tokens) == 2 and label.startswith("place:")):
+        return None  # "con ra" is not "cổng ra": a two-word place needs both words
     return position, SOUND_ALIKE_FACTOR
 
 
@@ -1295,7 +1293,8 @@ def _negated(tokens: Sequence[Token], matches: Sequence[_Match],
     """Drop the requests that a negation word cancels and the procedures rejected in so many words."""
     kept: list[_Match] = []
     declined = 0.0
-    rejected: dict[str, int] = {}  # procedure -> where it was last rejected
+    rejected: dict[str, int] = {}  # procedure -> the clause where it was last rejected
+    named_after: list[tuple[str, int, int]] = []  # procedure, clause, end of each mention kept
     for match in matches:
         labels = [label for label, _ in match.phrase.labels]
         procs = [label.removeprefix("procedure:") for label in labels if label.startswith("procedure:")]
@@ -1303,17 +1302,17 @@ def _negated(tokens: Sequence[Token], matches: Sequence[_Match],
         view = tokens[clause:]
         start, end = match.start - clause, match.end - clause
         if procs and _rejects(view, start):
-            rejected.update((proc, max(match.start, rejected.get(proc, -1))) for proc in procs)
+            rejected.update((proc, max(clause, rejected.get(proc, -1))) for proc in procs)
             continue
         if any(label.startswith(_DECLINABLE) for label in labels) and _cancels(view, start, end):
             declined = max(declined, 3.0)
             continue
         kept.append(match)
-    # asked for after it was rejected ("ở nhà người quen chứ không thuê trọ, ..., vậy đăng ký tạm trú thì vô quầy
-    # nào"): wanted after all
-    asked_later = {label.removeprefix("procedure:") for match in kept for label, _ in match.phrase.labels
-                   if label.startswith("procedure:") and match.start > rejected.get(label.removeprefix("procedure:"),
-                                                                                    len(tokens))}
+        named_after += [(proc, clause, match.end) for proc in procs]
+    # asked for in a later clause ("ở nhà người quen chứ không thuê trọ. Vậy đăng ký tạm trú thì vô quầy nào"):
+    # wanted after all; not when the clause tells it is done ("không phải khai sinh, khai sinh thì tôi làm rồi")
+    asked_later = {proc for proc, clause, end in named_after if clause > rejected.get(proc, len(tokens))
+                   and not {token.text for token in tokens[end:end + 4]} & _DONE}
     return kept, _Negation(declined, frozenset(rejected.keys() - asked_later))
 
 

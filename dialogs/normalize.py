@@ -216,13 +216,13 @@ def tokenize(text: str, abbreviations: Mapping[str, str] | None = None) -> tuple
 @lru_cache(maxsize=8)
 def _openings_pattern(keys: tuple[str, ...]) -> re.Pattern[str]:
     words = "|".join(re.escape(key) for key in sorted(keys, key=len, reverse=True))
-    return re.compile(rf"((?:^|[,.;:!?])\s*)({words})(?![0-9a-zđ\u00c0-\u1ef9])", re.IGNORECASE)
+    return re.compile(rf"((?:^|[,.;:!?\n])\s*)({words})(?![0-9a-zđ\u00c0-\u1ef9])", re.IGNORECASE)
 
 
 def expand_openings(text: str, openings: Mapping[str, str]) -> str:
     """`text` with each of `openings`' keys (words as typed, lower case) that opens it or a clause (after , . ; : !
-    ?) written as its expansion: chat spellings that mean one thing only there ("nhà vs chỗ nào": the toilet;
-    "thuê nhà vs cccd": "với")."""
+    ? or a new line) written as its expansion: chat spellings that mean one thing only there ("nhà vs chỗ nào":
+    the toilet; "thuê nhà vs cccd": "với")."""
     if not openings:
         return text
     pattern = _openings_pattern(tuple(openings))
