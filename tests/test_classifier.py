@@ -57,11 +57,12 @@ FOLDS = 3
 # test's second training, in a clean-clone CI run, to 51.8 s (a first budget of 50 s failed there). 80 s since the
 # twelfth stop: rounds 41-43 (2,890 more sentences, 55,800 in all) took a fresh process's first training from
 # 45.8 to 53.5 s and its second to 62.5 s on this machine (otherwise idle); this test's second training took 60.9 s
-# in the dialog tests. Fourteenth stop: rounds 46-48 (2,588 more) on a machine slower that day (the thirteenth
-# stop's understanding read p95 5-6 ms on it where the bench had read 2.1 ms): 71.5 s for the set-up's training and
-# 73.1 s for this test's in the dialog tests, under the budget, which stays. Later starts load the model from the
-# cache.
-TRAINING_SECONDS = 80
+# in the dialog tests. 120 s since the fourteenth stop: rounds 46-48 (2,588 more sentences) on a machine whose speed
+# varied within the hour (the thirteenth stop's understanding read p95 5-6 ms on it where the bench had read 2.1
+# ms): 71.5 s for the set-up's training and 73.1 s for this test's at 00:15, 79.8 s and about 88 s alone at 01:29,
+# and over 80 s in a clean-clone CI run, with the same code and data. The budget still catches a training that
+# slows by half. Later starts load the model from the cache.
+TRAINING_SECONDS = 120
 
 Predictions = list[tuple[Example, list[tuple[str, float]]]]
 
