@@ -302,8 +302,10 @@ class Application:
             return  # listen timeouts count from the robot's last sample (DialogManager.played), not meanwhile
         ears = self.listening.ears
         if ears is not None and ears.citizen_speaking:
-            return  # nor while the citizen is in the middle of saying something
+            return  # nor while the citizen is saying something or their words are being decoded
         with self._lock, self.voice.loudspeaker.turn():
+            if ears is not None and ears.citizen_speaking:
+                return  # an utterance ended meanwhile: its text comes under this lock (Hearing)
             if self.manager is not None:
                 self.manager.tick()
 

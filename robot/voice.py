@@ -473,6 +473,11 @@ class _TimedEndPointer(EndPointer):
 
     closed_at = 0.0
     early = 0  # utterances closed early (their partial text a complete request)
+    delivering = False  # an utterance has ended and its text is not yet with the dialog (being decoded)
+
+    def _finish(self) -> bytes:
+        self.delivering = True  # before in_speech drops: a reader sees one or the other
+        return super()._finish()
 
     def feed(self, frame: bytes) -> bytes | None:
         pcm = super().feed(frame)
@@ -537,9 +542,11 @@ class Ears:
 
     @property
     def citizen_speaking(self) -> bool:
-        """An utterance is under way (its end not reached yet): the dialog's listen timeout waits for it."""
+        """An utterance is under way, or has ended and its text has not reached the dialog yet (the recogniser
+        is still decoding it): the dialog's listen timeout waits for it. Without the second half a citizen who
+        spoke past the timeout was asked "are you still there?" while their words were being decoded."""
         endpointer = self._endpointer
-        return endpointer is not None and endpointer.in_speech
+        return endpointer is not None and (endpointer.in_speech or endpointer.delivering)
 
     @property
     def early_ends(self) -> int:
@@ -562,13 +569,17 @@ class Ears:
         while not self._stopping.is_set():
             try:
                 self._source = self.open_source()
-                self._endpointer = _TimedEndPointer(self.endpointing, self.gate)
-                self._endpointer.complete = self.complete
+                self._endpointer = endpointer = _TimedEndPointer(self.endpointing, self.gate)
+                endpointer.complete = self.complete
                 frames = self._watched(self._source.frames())
                 if self.barge is not None:
                     frames = self._barging(frames, self.barge)
-                for result in recognise(frames, self._endpointer, self.recognizer, self.native):
-                    self.on_utterance(result)
+                try:
+                    for result in recognise(frames, endpointer, self.recognizer, self.native):
+                        self.on_utterance(result)
+                        endpointer.delivering = False
+                finally:
+                    endpointer.delivering = False  # the engine failed on it: nothing is coming
             except AudioDeviceError as exc:
                 if self._stopping.is_set():
                     return

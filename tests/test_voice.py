@@ -247,6 +247,49 @@ def test_microphone_unplugged_and_plugged_back() -> None:
     assert len(next(again)) == 960
 
 
+@pytest.mark.slow
+def test_the_listen_timeout_waits_while_an_utterance_is_decoded(tmp_path: Path) -> None:
+    """The application skips the dialog's listen timeout while `Ears.citizen_speaking`: from the start of an
+    utterance until its text has reached the dialog, the decoding of its end included. (Before, the flag dropped
+    when the end-pointer closed the utterance: a citizen who spoke past the timeout was asked "are you still
+    there?" while viet-asr decoded their last words; test_garbled_audio_is_heard_but_not_acted_on failed so.)
+    The real microphone driver on the room, the real engine: at every call into the engine after the utterance
+    closed, and when its text is delivered, the flag is up; after the delivery it is down."""
+    from contextlib import contextmanager
+
+    from dialogs.asr import VietAsrRecognizer
+    from robot.voice import Ears
+
+    room = SimRoom()
+    closed_calls: list[bool] = []  # citizen_speaking at each engine call made after the utterance closed
+    delivered: list[bool] = []
+    ears: Ears
+
+    @contextmanager
+    def native() -> Iterator[None]:
+        endpointer = ears._endpointer
+        if endpointer is not None and endpointer.closed_at and not endpointer.in_speech:
+            closed_calls.append(ears.citizen_speaking)
+        yield
+
+    def on_utterance(result: Recognition) -> None:
+        delivered.append(ears.citizen_speaking)
+
+    ears = Ears(lambda: MicrophoneSource("sim", backend=room), VietAsrRecognizer(), TalkGate(), on_utterance,
+                lambda state, detail: None, native=native)
+    ears.start()
+    try:
+        assert _wait(lambda: ears.state == "ok", 10)
+        ends = room.say(_espeak(tmp_path, "tôi muốn làm giấy khai sinh cho con", "request"))
+        assert _wait(lambda: ears.citizen_speaking, ends - time.monotonic() + 1)
+        assert _wait(lambda: bool(delivered), 15)
+        assert closed_calls and all(closed_calls), closed_calls  # the end's decoding: the timeout waits
+        assert delivered == [True]
+        assert _wait(lambda: not ears.citizen_speaking, 1)
+    finally:
+        ears.stop()
+
+
 def test_a_card_without_16_khz_is_recorded_at_its_rate_and_resampled(tmp_path: Path) -> None:
     """A microphone that records only 48 kHz: MicrophoneSource opens it at its own rate and gives 16 kHz frames of
     the same sound (the citizen's WAV comes through, as loud as at 16 kHz)."""
