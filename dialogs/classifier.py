@@ -798,6 +798,9 @@ class Combination:
     # 6/never, 10/0.95, 10/never, 15/0.95 (7,098) and one less at 15/never; rounds 10, 12, 18, 29 (5,959, 1,600
     # typed in chat) one more at 10/0.95. Round 38 showed the misses.
     short_turn: int = 10
+    # A ticket asked for in a turn that only hints what for: the classifier, reading the turn without the ticket's
+    # words, gives the procedure from this probability (nlu.Understander._ticket_for; the dialog confirms it).
+    ticket_hint: float = 0.8
     short_question_dropped: float = 0.95
     # A request the phrases read in a turn of this many syllables (Vietnamese words) or more ("... con in giùm bà
     # một cái phiếu số để bà ngồi đợi tới lượt ..." read as the way to the waiting area) gives way to the

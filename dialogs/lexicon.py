@@ -81,6 +81,15 @@ ABBREVIATIONS: dict[str, str] = {
 # Places whose phrases need their first word typed as it is written, accents and all ("bạn hướng dẫn tận tình",
 # "cam on ban huong dan" thank, they do not ask for "bàn hướng dẫn"; nlu._match_at)
 PLACES_NAMED_AS_TYPED: frozenset[str] = frozenset({"place:help_desk", "place:water_station"})
+# The words after "một số" that make it "some" ("cho tôi một số thông tin"), not a ticket ("cho tôi một số"); compared
+# accents folded, so not "thủ" (tục): "thứ" (tự) folds alike
+SOME_OF = ("thông", "giấy", "câu", "việc", "điều", "vấn", "chuyện", "loại", "người", "nơi",
+           "trường", "quy", "điểm", "văn", "mẫu", "bản", "tiền", "lần", "ngày", "hôm")
+# Putting off what was offered, with when and who comes back ("để chiều anh quay lại nha"): a decline
+LATER = ("chiều", "mai", "sáng mai", "chiều mai", "lát nữa", "lát", "tối", "tuần sau", "hôm khác", "bữa khác",
+         "dịp khác", "đầu tháng")
+COMERS = ("tôi", "tui", "em", "bác", "cháu", "con", "mình", "anh", "chị", "cô", "chú", "ông", "bà", "mẹ", "mệ")
+COMING_BACK = ("quay lại", "ra lại", "ghé lại", "lên lại", "quay lại sau", "tới lại", "đến lại")
 
 # Chat spellings that mean one thing only where they open a turn or a clause ("nhà vs chỗ nào z": the toilet), and
 # are read word by word elsewhere ("thuê nhà vs cccd", "ở chung nhà vs ông bà": "với"; normalize.expand_openings).
@@ -134,7 +143,9 @@ PHRASES: tuple[Phrase, ...] = (
         "để sau", "để mai", "để hôm khác", "để bữa khác", "để lần sau", "tính sau", "về bàn với nhà", "về bàn lại",
         "về hỏi lại", "về suy nghĩ", "hỏi ý kiến", "bàn với nhà", "hỏi lại nhà", "suy nghĩ đã", "chưa quyết",
         "chưa cần", "chưa cần đâu", "để đã", "từ từ đã", "khoan đã", "không lấy nữa", "không lấy", "thôi không lấy",
-        "thôi không cần", "không cần nữa", "thôi khỏi", "à mà thôi", "mà thôi")),
+        "thôi không cần", "không cần nữa", "thôi khỏi", "à mà thôi", "mà thôi",
+        # "để chiều anh quay lại nha", "để mai bác ra lại": put off with who will come back
+        *(f"để {when} {who} {back}" for when in LATER for who in COMERS for back in COMING_BACK))),
     *((p, "intent:goodbye", 3) for p in (
         "tạm biệt", "chào nhé", "về đây", "đi đây", "bye", "bai", "về nhé", "hẹn gặp lại", "thôi chào",
         "chào tạm biệt", "đi nhé", "đi về", "tôi về", "về đây nhé", "bye bye", "không còn gì nữa",
@@ -175,10 +186,17 @@ PHRASES: tuple[Phrase, ...] = (
         "bốc một số", "bốc cái số", "bốc một cái số", "xin một số", "in một số", "in một cái số", "bấm một số",
         "bấm một cái số", "phiếu số", "cái phiếu số",
         *(f"{verb} {who} {what}" for verb in ("lấy cho", "lấy giúp", "lấy giùm", "lấy hộ", "cho", "xin cho", "in cho",
-                                             "bốc cho", "bấm cho", "in giúp", "bốc giúp")
+                                             "bốc cho", "bấm cho", "in giúp", "bốc giúp", "bấm giúp", "bấm giùm",
+                                             "bốc giùm", "in giùm", "lấy dùm", "bốc dùm", "bấm dùm", "in dùm",
+                                             "lấy")
           for who in ("tôi", "em", "bác", "cháu", "mình", "tui", "chị", "anh", "cô", "chú", "ông", "bà", "con", "c",
-                      "tụi tui", "tụi em", "tụi con", "tụi cháu", "chúng tôi", "chúng em", "chúng cháu", "bọn em")
-          for what in ("số", "một số", "cái số", "số thứ tự", "phiếu", "cái phiếu", "1 số", "1 cái số")),
+                      "tụi tui", "tụi em", "tụi con", "tụi cháu", "chúng tôi", "chúng em", "chúng cháu", "bọn em",
+                      "tụi nó", "tụi mình", "bọn mình", "hai đứa", "a", "e")
+          for what in ("số", "một số", "cái số", "số thứ tự", "phiếu", "cái phiếu", "1 số", "1 cái số", "hai số",
+                       "2 số", "tờ số", "tờ số thứ tự", "cái số thứ tự", "một số thứ tự", "tờ phiếu")
+          # "lấy cho tôi hai số nhé", "bấm giúp a 1 số", "cho bác tờ số thứ tự", "lấy em một số"; the bare verb
+          # only with a count or "thứ tự" ("lấy chú số" is one edit from "lấy chứ sao", a yes)
+          if verb != "lấy" or what in ("một số", "1 số", "hai số", "2 số", "số thứ tự", "một số thứ tự")),
         "cho xin số", "cho xin cái số", "cho xin phiếu", "tờ giấy có số", "giấy có số", "tờ có số",
         # "dạ lấy số" sounds like "đã lấy số" (a ticket in hand): said exactly, it asks for one
         "dạ lấy số", "dạ cho lấy số", "dạ lấy số giúp", "vâng lấy số",
@@ -269,10 +287,11 @@ PHRASES: tuple[Phrase, ...] = (
     # đâu": the place, where the robot's own water is "cho xin cốc nước")
     *((p, "place:help_desk", 4) for p in (
         "bàn hướng dẫn", "quầy hướng dẫn", "bàn lễ tân", "quầy lễ tân", "bàn thông tin", "quầy thông tin",
-        "bàn tư vấn", "quầy tư vấn")),
+        "bàn tư vấn", "quầy tư vấn", "bàn có người hướng dẫn", "chỗ ngồi hướng dẫn")),
     *((p, "place:water_station", 4) for p in (
         "cây nước", "cây nước uống", "khu nước uống", "chỗ lấy nước", "chỗ rót nước", "chỗ tự rót", "chỗ đổ nước",
-        "máy lọc nước", "bình lọc nước", "chỗ uống nước", "tự lấy nước", "chỗ nước uống", "góc nước uống")),
+        "máy lọc nước", "bình lọc nước", "chỗ uống nước", "tự lấy nước", "chỗ nước uống", "góc nước uống",
+        "tự rót nước", "chỗ nào tự rót", "chỗ để tự rót")),
     # "dẫn tôi qua đó", "đưa tôi tới chỗ nộp hồ sơ": be led, to the counter of the procedure under discussion
     # unless a place is named (a named place counts 4)
     *((f"{verb} {who}{where}", "place:counter", 2.5)

@@ -28,13 +28,14 @@ from rapidfuzz import fuzz, process
 
 from dialogs import lexicon
 from dialogs.catalogue import Catalogue
-from dialogs.classifier import TextClassifier, asked_question, combine, question_text
+from dialogs.classifier import COMBINATION, TextClassifier, asked_question, combine, meaning, question_text
 from dialogs.normalize import Token, expand_openings, fold, is_syllable, tokenize
 from dialogs.understanding import (
     INTENTS,
     ITEMS,
     PLACES,
     QUESTIONS,
+    Place,
     Question,
     Understanding,
     known,
@@ -67,6 +68,8 @@ MAX_CHARS = 600
 WEAK_PROCEDURE = 2.0
 # A clause of a turn counts as a request of its own from this confidence.
 CLAUSE_CONFIDENCE = 0.5
+# A ticket asked with what for only hinted: the rest of the turn is read for the procedure from this many syllables
+TICKET_HINT_SYLLABLES = 4
 # In a turn of this many syllables or more (a story) a clause is a request of its own only when it asks ("... ở
 # đây có kẹo không?"); the story's other clauses ("ngồi chờ từ nãy giờ", "thằng cu nhà em ba tuổi") are read
 # with the whole turn.
@@ -245,7 +248,7 @@ class Understander:
         tokens, starts, marked = _clause_tokens(text[:MAX_CHARS])
         if not tokens:
             return Understanding(intent="unknown", confidence=0.0)
-        matches = self._find(tokens)
+        matches = _without_some_of(self._find(tokens), tokens, starts)
         answer = _leading_answer(tokens, matches, starts)
         described = _described(tokens, matches)
         # only who the speaker is ("Tôi là người khuyết tật đi xe lăn"): a priority, not the disability procedure
@@ -264,7 +267,7 @@ class Understander:
             # distance ("xin cho tôi số", "số thứ tự": a ticket); nor the words after an opening yes or no ("Có,
             # lấy cho tôi đi" is no "chỉ tôi đi", "Dạ có, lấy nha" no "lấy nhau")
             read = {i for m in matches if m.phrase.consuming for i in range(m.start, m.end)}
-            found = matches + [m for m in self._fuzzy_find(tokens)
+            found = matches + [m for m in _without_some_of(self._fuzzy_find(tokens), tokens, starts)
                                if not read.intersection(range(m.start, m.end))]
             found, more = _negated(tokens, found, starts)
             negation = negation.merged(more)
@@ -312,11 +315,33 @@ class Understander:
             combined = replace(combined, item=item,
                                day=None if refreshment else _best_of(scores, "day:"))
         combined = _looked_up(combined, tokens, starts, result.procedure)
+        if combined.intent == "take_number" and combined.procedure is None and answer is None:
+            combined = self._ticket_for(combined, tokens, matches, described)
         if self.questions is not None and combined.intent == "procedure":
             combined = asked_question(combined, self.questions.predict(question_text(asked)),
                                       asked_at_end=_question_at_end(tokens, matches, starts, marked),
                                       syllables=len(tokens) - len(described))
         return self._finished(combined, answer, tokens, starts, matches, whole_turn)
+
+    def _ticket_for(self, ticket: Understanding, tokens: Sequence[Token], matches: Sequence[_Match],
+                    described: set[int]) -> Understanding:
+        """A ticket asked in a turn that only hints what for ("Robot lấy số cho em, em muốn đổi tên đệm của con",
+        "bốc giùm em cái số, mai em đi làm mùa vụ trên Đắk Lắk tới tết mới về"): the ticket's words weigh so much
+        in the whole turn that the classifier reads a ticket and nothing more; read without them, the rest names
+        the procedure. Given only when the classifier is fairly sure, at a confidence the dialog confirms
+        ("ông bà muốn lấy số ... phải không ạ?") rather than acts on."""
+        assert self.classifier is not None
+        asked = {i for m in matches if any(label == "intent:take_number" for label, _ in m.phrase.labels)
+                 for i in range(m.start, m.end)}
+        rest = [t.text for i, t in enumerate(tokens) if i not in asked and i not in described]
+        if len(rest) < TICKET_HINT_SYLLABLES:
+            return ticket
+        label, p = next(((label, p) for label, p in self.classifier.predict(" ".join(rest))
+                         if meaning(label).procedure not in ticket.rejected), ("unknown", 0.0))
+        procedure = meaning(label).procedure
+        if procedure is None or procedure not in self.catalogue or p < COMBINATION.ticket_hint:
+            return ticket
+        return replace(ticket, procedure=procedure, confidence=min(ticket.confidence, INEXACT_CONFIDENCE))
 
     def _finished(self, understood: Understanding, answer: _Answer | None, tokens: Sequence[Token],
                   starts: frozenset[int], matches: Sequence[_Match], whole_turn: bool) -> Understanding:
@@ -329,6 +354,7 @@ class Understander:
             # request, and the procedure what it is for
             understood = replace(understood, intent="take_number")
         understood = self._id_card_by_age(_yes_with_ticket(understood, answer, tokens), tokens, starts)
+        understood = _place_named(understood, tokens, starts, matches)
         return _urgent(understood, tokens, starts, matches) if whole_turn else understood
 
     def _id_card_by_age(self, result: Understanding, tokens: Sequence[Token],
@@ -800,6 +826,58 @@ def _match_at(tokens: Sequence[Token], keys: Sequence[str], start: int, phrase: 
     if exact == 0 or (len(phrase.tokens) == 2 and label.startswith("place:")):
         return None  # "con ra" is not "cổng ra": a two-word place needs both words
     return position, SOUND_ALIKE_FACTOR
+
+
+# A place of the centre named, and what it is taken for when it is not read as the way there: the water corner
+# for the robot's own water ("khát khô cả cổ, chỗ nào tự rót nước uống được"), the help desk for a person or a
+# counter ("không biết bàn hướng dẫn hay quầy lễ tân nằm ở chỗ nào")
+_NAMED_PLACE_OVER: dict[Place, tuple[tuple[str, Place | None], ...]] = {
+    "water_station": (("refreshment", None),),
+    "help_desk": (("human_help", None), ("directions", "counter")),
+}
+PLACE_NAMED_CONFIDENCE = 0.8
+
+
+def _place_named(understood: Understanding, tokens: Sequence[Token], starts: frozenset[int],
+                 matches: Sequence[_Match]) -> Understanding:
+    """The way to the water corner or the help desk when the turn names it as typed (`lexicon.PLACES_NAMED_AS_TYPED`)
+    and asks where in the clause that names it, but was read as what the place offers (water, a person) or as a
+    counter. Not when the turn asks the robot for that ("ở đây có cây nước hay cho xin cốc nước", "cô ở bàn hướng
+    dẫn đâu rồi, gọi giúp tôi cô ấy"); a procedure, a ticket or another place read in the turn stays."""
+    if any(token.folded in _ASKS_FOR for token in tokens):
+        return understood
+    named = {one_of(PLACES, label.removeprefix("place:")) for m in matches
+             if m.exact and _where_in_clause(tokens, starts, m)
+             for label, _ in m.phrase.labels if label in lexicon.PLACES_NAMED_AS_TYPED}
+    for place in named:
+        if (understood.intent, understood.place) in _NAMED_PLACE_OVER[place]:
+            return replace(understood, intent="directions", place=place, item=None, counter=None,
+                           confidence=max(understood.confidence, PLACE_NAMED_CONFIDENCE))
+    return understood
+
+
+def _where_in_clause(tokens: Sequence[Token], starts: frozenset[int], match: _Match) -> bool:
+    """A where-word ("ở đâu", "chỗ nào", "nằm phía nào") in the match's clause."""
+    begin = max((start for start in starts if start <= match.start), default=0)
+    end = min((start for start in starts if start > match.start), default=len(tokens))
+    return any(token.text in _WHERE for token in tokens[begin:end])
+
+
+_WHERE = frozenset({"đâu", "nào", "nằm"})
+_ASKS_FOR = frozenset({"xin", "goi", "keu"})  # the robot asked for the thing or a person: "cho xin", "gọi giúp"
+
+
+def _without_some_of(matches: Sequence[_Match], tokens: Sequence[Token], starts: frozenset[int]) -> list[_Match]:
+    """The matches but a ticket phrase ending in "một số" followed in its clause by what there is some of ("cho
+    tôi một số thông tin", "lấy giúp em một số giấy tờ": "some", not a ticket; "cho c 1 số, giấy khai sinh..." is
+    one)."""
+    def some_of(match: _Match) -> bool:
+        words, end = match.phrase.tokens, match.end
+        return len(words) >= 2 and words[-1].folded == "so" and words[-2].folded in _COUNTS and \
+            end < len(tokens) and end not in starts and tokens[end].folded in _SOME_OF and \
+            any(label == "intent:take_number" for label, _ in match.phrase.labels)
+
+    return [match for match in matches if not some_of(match)]
 
 
 def _without_overlaps(ordered: Iterable[_Match], length: int) -> list[_Match]:
@@ -1381,6 +1459,8 @@ def _cancels(tokens: Sequence[Token], start: int, end: int) -> bool:
 # đến lượt": told of in "mất cả buổi sáng xếp hàng ở ngân hàng"), and those that ask for nothing else typed
 # without accents ("cho so" is as often "cho sổ").
 _ASKING_VERBS = frozenset({"lay", "boc", "bam", "in", "cho", "xin", "phat"})
+_COUNTS = frozenset({"mot", "1", "hai", "2"})
+_SOME_OF = frozenset(fold(word) for word in lexicon.SOME_OF)
 _TICKET_VERBS = frozenset({"lay", "boc", "bam"})
 
 
