@@ -65,6 +65,11 @@ ABBREVIATIONS: dict[str, str] = {
     "nhìu": "nhiều", "nhiu": "nhiều", "wa": "quá", "ak": "à", "khum": "không", "ngta": "người ta",
     "dzậy": "vậy", "zậy": "vậy", "dzị": "vậy", "zị": "vậy", "dzô": "vô", "zô": "vô", "bnhiu": "bao nhiêu",
     "mng": "mọi người", "thik": "thích", "hum": "hôm", "đkbđ": "đăng ký biến động", "dkbd": "đăng ký biến động",
+    # ... and Southern and teen chat spellings (round 50: "cho mik 1 số", "hông bít lm j", "thui khỏi", "lp bn"; "hem"
+    # is left out: typed without accents it is also "hẻm", an alley)
+    "mik": "mình", "mìk": "mình", "hông": "không", "k0": "không", "bít": "biết", "wá": "quá", "thui": "thôi",
+    "rùi": "rồi", "nèo": "nào", "bg": "bây giờ", "lp": "lệ phí", "sđt": "số điện thoại", "sdt": "số điện thoại",
+    "cq": "cơ quan", "ox": "ông xã", "bx": "bà xã", "tctn": "trợ cấp thất nghiệp",
     # ... the initials of procedures, papers and people that chat makes up, where they stand for one thing only
     # ("đktt" is tạm trú or thường trú: left out)
     "kbtv": "khai báo tạm vắng", "htmt": "hỗ trợ mai táng", "xnkt": "xác nhận khuyết tật",

@@ -274,6 +274,7 @@ class Understander:
             matches = _without_self_description(found) if only_described else found
             scores = self._score(matches)
         everywhere = scores  # which item the turn names, in any clause
+        unscoped = matches  # the places named where they are asked about (_place_named), in any clause
         matches = _question_scope(tokens, matches, starts, marked)
         scores = self._score(matches)
         exact = {label for match in matches if match.exact for label, _ in match.phrase.labels}
@@ -287,7 +288,8 @@ class Understander:
             # fillers alone ("ờ thì", "à thì": a hesitation; "tôi muốn", "cho em hỏi": the request is still to come),
             # or only who the speaker is ("tôi đi xe lăn"): nothing for the classifier to read (it heard a yes, a
             # will, a parking place in "xe")
-            return self._finished(_looked_up(result, tokens, starts), answer, tokens, starts, matches, whole_turn)
+            return self._finished(_looked_up(result, tokens, starts), answer, tokens, starts, matches, whole_turn,
+                                   unscoped)
         # Who the citizen is ("tôi bị khuyết tật, ...", "tôi là người cao tuổi, ...") is not what they came for:
         # the classifier reads the turn without the words that described them, and its length is the rest's ("tôi
         # đang mang thai, cho tôi lấy số khai sinh" is no story in which a weak procedure gives way)
@@ -316,12 +318,17 @@ class Understander:
                                day=None if refreshment else _best_of(scores, "day:"))
         combined = _looked_up(combined, tokens, starts, result.procedure)
         if combined.intent == "take_number" and combined.procedure is None and answer is None:
-            combined = self._ticket_for(combined, tokens, matches, described)
+            # a procedure named for the ticket in so many words stays, whatever the classifier read in the story
+            named = _ticket_named(tokens, matches, starts)
+            if named is not None and named in self.catalogue and named not in combined.rejected:
+                combined = replace(combined, procedure=named)
+            else:
+                combined = self._ticket_for(combined, tokens, matches, described)
         if self.questions is not None and combined.intent == "procedure":
             combined = asked_question(combined, self.questions.predict(question_text(asked)),
                                       asked_at_end=_question_at_end(tokens, matches, starts, marked),
                                       syllables=len(tokens) - len(described))
-        return self._finished(combined, answer, tokens, starts, matches, whole_turn)
+        return self._finished(combined, answer, tokens, starts, matches, whole_turn, unscoped)
 
     def _ticket_for(self, ticket: Understanding, tokens: Sequence[Token], matches: Sequence[_Match],
                     described: set[int]) -> Understanding:
@@ -344,7 +351,8 @@ class Understander:
         return replace(ticket, procedure=procedure, confidence=min(ticket.confidence, INEXACT_CONFIDENCE))
 
     def _finished(self, understood: Understanding, answer: _Answer | None, tokens: Sequence[Token],
-                  starts: frozenset[int], matches: Sequence[_Match], whole_turn: bool) -> Understanding:
+                  starts: frozenset[int], matches: Sequence[_Match], whole_turn: bool,
+                  unscoped: Sequence[_Match] = ()) -> Understanding:
         """The last steps of every reading: a ticket asked for a procedure, a yes that asks for the ticket, a căn
         cước by the age said, and (for a whole turn) an emergency."""
         if understood.intent == "procedure" and understood.procedure and not understood.questions and \
@@ -354,7 +362,7 @@ class Understander:
             # request, and the procedure what it is for
             understood = replace(understood, intent="take_number")
         understood = self._id_card_by_age(_yes_with_ticket(understood, answer, tokens), tokens, starts)
-        understood = _place_named(understood, tokens, starts, matches)
+        understood = _place_named(understood, tokens, starts, unscoped or matches)
         return _urgent(understood, tokens, starts, matches) if whole_turn else understood
 
     def _id_card_by_age(self, result: Understanding, tokens: Sequence[Token],
@@ -844,7 +852,7 @@ def _place_named(understood: Understanding, tokens: Sequence[Token], starts: fro
     and asks where in the clause that names it, but was read as what the place offers (water, a person) or as a
     counter. Not when the turn asks the robot for that ("ở đây có cây nước hay cho xin cốc nước", "cô ở bàn hướng
     dẫn đâu rồi, gọi giúp tôi cô ấy"); a procedure, a ticket or another place read in the turn stays."""
-    if any(token.folded in _ASKS_FOR for token in tokens):
+    if _asks_for(tokens):
         return understood
     named = {one_of(PLACES, label.removeprefix("place:")) for m in matches
              if m.exact and _where_in_clause(tokens, starts, m)
@@ -864,7 +872,17 @@ def _where_in_clause(tokens: Sequence[Token], starts: frozenset[int], match: _Ma
 
 
 _WHERE = frozenset({"đâu", "nào", "nằm"})
-_ASKS_FOR = frozenset({"xin", "goi", "keu"})  # the robot asked for the thing or a person: "cho xin", "gọi giúp"
+_ASKS_FOR = frozenset({"xin", "gọi", "kêu"})  # the robot asked for the thing or a person: "cho xin", "gọi giúp"
+_ASKS_FOR_FOLDED = frozenset(fold(word) for word in _ASKS_FOR)
+_CALLED = frozenset({"so", "ten"})  # "ngồi đợi gọi số", "chờ gọi tên": the counters call, nobody asks
+
+
+def _asks_for(tokens: Sequence[Token]) -> bool:
+    """Whether the turn asks the robot for something or someone ("cho bác xin cốc nước", "gọi giúp tôi cô ấy"),
+    as typed or typed without accents ("goi giup"; not "gối"), but not the counters' calling of numbers."""
+    return any((token.text in _ASKS_FOR or (token.text == token.folded and token.folded in _ASKS_FOR_FOLDED))
+               and not (token.folded == "goi" and index + 1 < len(tokens) and tokens[index + 1].folded in _CALLED)
+               for index, token in enumerate(tokens))
 
 
 def _without_some_of(matches: Sequence[_Match], tokens: Sequence[Token], starts: frozenset[int]) -> list[_Match]:
@@ -1477,7 +1495,34 @@ def _ticket_asked(tokens: Sequence[Token], matches: Sequence[_Match], starts: fr
 
     named = [m.start for m in matches if any(label.startswith("procedure:") for label, _ in m.phrase.labels)]
     last = max((start for start in starts if start < len(tokens)), default=0)
-    return any(m.start >= last or m.start < min(named, default=len(tokens)) for m in matches if asks(m))
+    return any(m.start >= last or m.start < min(named, default=len(tokens)) for m in matches if asks(m)) or \
+        _ticket_named(tokens, matches, starts) is not None
+
+
+def _ticket_named(tokens: Sequence[Token], matches: Sequence[_Match], starts: frozenset[int]) -> str | None:
+    """The procedure a ticket is asked for in so many words: named exactly right after the ticket's words, with at
+    most "để vào làm" between ("Cho tôi lấy số làm gia hạn tạm trú, tôi còn phải quay lại chỗ làm", "cậu in cho
+    tôi một cái số thứ tự để vào làm tách hộ"). A story that names other procedures elsewhere ("lần trước tôi làm
+    khai sinh rồi, ...") does not make it one of them, nor words that only sound like one ("cho tui cái số thứ tự
+    đi rồi ngồi đợi": "đi rồi" is no death here; "so thu tu de bac vao": "de" is no birth)."""
+    tickets = [m for m in matches if m.exact and any(label == "intent:take_number" for label, _ in m.phrase.labels)]
+    for ticket in tickets:
+        for match in sorted(matches, key=lambda m: m.start):
+            procs = [label.removeprefix("procedure:") for label, _ in match.phrase.labels
+                     if label.startswith("procedure:")]
+            if match.exact and procs and match.end - match.start >= 2 and ticket.end <= match.start and \
+                    tokens[match.start].folded not in _REQUEST_ENDS and \
+                    not any(ticket.end < start <= match.start for start in starts) and \
+                    all(token.folded in _TICKET_LINKS for token in tokens[ticket.end:match.start]):
+                return procs[0]
+    return None
+
+
+# The particles that end a request ("cho tui cái số thứ tự đi rồi ngồi đợi": "đi rồi" is no death after it).
+_REQUEST_ENDS = frozenset(fold(word) for word in ("đi", "nhé", "nha", "với", "rồi"))
+# The words between a ticket and the procedure it is for ("số để vào làm tách hộ", "số cho việc đăng ký ...").
+_TICKET_LINKS = frozenset(fold(word) for word in ("làm", "để", "vào", "cho", "về", "việc", "thủ", "tục", "hồ", "sơ",
+                                                  "nộp", "xin", "của", "mới"))
 
 
 def _read_exactly(match: _Match, words: Sequence[Token]) -> bool:

@@ -57,6 +57,11 @@ abbreviations:
   - ["nghe ns cx dc", "nghe nói cũng được"]   # chat spellings with one meaning each
   - ["doi wa dzậy", "doi quá vậy"]
   - ["tt", "tt"]   # thủ tục, tạm trú or thường trú: left as typed
+  - ["cho mik 1 số", "cho mình 1 số"]   # Southern and teen chat spellings
+  - ["hông bít lm j", "không biết làm gì"]
+  - ["thui xong rùi", "thôi xong rồi"]
+  - ["lp bn", "lệ phí bao nhiêu"]
+  - ["hem cần", "hem cần"]   # also "hẻm" (an alley) typed without accents: left as typed
 """)
 
 ALL = [(group, given, expected) for group, pairs in CASES.items() for given, expected in pairs]
