@@ -69,14 +69,19 @@ def known_phrases(catalogue: Catalogue, extra: Iterable[str] = ()) -> frozenset[
 
 
 def support(words: list[str], known: frozenset[tuple[str, ...]]) -> float:
-    """The share of `words` that belong to a known phrase found in them (fillers like "ạ", "tôi", "cho" count half
-    when something else is known; so do numbers written in digits); 0 when nothing but a number, forms of address, yes
-    or no and fillers is known ("ba lô cho đi ngõ", "mà mù nó vì có lên của anh"), unless the utterance is a short
-    answer of known words ("không ạ") or a number read out."""
+    """The share of `words` that belong to a known phrase found in them; 0 when nothing but a number, forms of
+    address, yes or no and fillers is known ("ba lô cho đi ngõ", "mà mù nó vì có lên của anh"), unless the
+    utterance is a short answer of known words ("không ạ") or a number read out.
+
+    Words any garble is full of count half: a filler ("ạ", "tôi", "cho") not known, and yes, no or a number word
+    known alone. "bà một chó đi có năm" and "mà mù gió đi có anh" (the same espeak audio, recognised on two
+    machines) are refused; "bảy mươi tám" and "không một hai" (number words in a row) or digits are a number or a
+    code read out."""
     if not words:
         return 0.0
     longest = max((len(t) for t in known), default=1)
     covered = [False] * len(words)
+    in_phrase = [False] * len(words)  # in a known phrase of two words or more
     core = False  # something more than a number, a form of address or a filler is known
     fillers = lexicon.SKIP_WORDS | FILLERS
     weak = fillers | set(lexicon.NUMBER_WORDS) | lexicon.ADDRESS_WORDS | YES_NO
@@ -85,15 +90,20 @@ def support(words: list[str], known: frozenset[tuple[str, ...]]) -> float:
             phrase = tuple(words[start:start + size])
             if phrase in known:
                 covered[start:start + size] = [True] * size
+                in_phrase[start:start + size] = [size > 1 or x for x in in_phrase[start:start + size]]
                 core = core or size > 1 or phrase[0] not in weak
-    covered = [c or any(ch.isdigit() for ch in w) for c, w in zip(covered, words, strict=True)]
-    numbers = sum(w in lexicon.NUMBER_WORDS or any(ch.isdigit() for ch in w) for w in words)
-    core = core or numbers >= 2  # a number or a code read out
-    core = core or (len(words) <= 2 and all(covered))  # a short answer: "có", "không ạ", "bác"
-    if not core:
+    numeric = [w in lexicon.NUMBER_WORDS or any(ch.isdigit() for ch in w) for w in words]
+    read_out = [n and (any(ch.isdigit() for ch in w) or (i > 0 and numeric[i - 1])
+                       or (i + 1 < len(words) and numeric[i + 1])) for i, (n, w) in enumerate(zip(numeric, words,
+                                                                                                strict=True))]
+    covered = [c or r for c, r in zip(covered, read_out, strict=True)]
+    if len(words) <= 2 and all(covered):  # a short answer: "có", "không ạ", "bác"
+        return 1.0
+    if not (core or any(read_out)):
         return 0.0
-    # a filler counts half: a few known words among fillers and unknown ones are not enough
-    return sum(1.0 if c else 0.5 if w in fillers else 0.0 for c, w in zip(covered, words, strict=True)) / len(words)
+    alone = YES_NO | lexicon.NUMBER_WORDS.keys()  # known alone, these count half
+    return sum(1.0 if c and (p or r or w not in alone) else 0.5 if w in fillers or w in alone else 0.0
+               for c, p, r, w in zip(covered, in_phrase, read_out, words, strict=True)) / len(words)
 
 
 @dataclass(frozen=True)
