@@ -1301,13 +1301,21 @@ def _looked_up(understanding: Understanding, tokens: Sequence[Token], starts: fr
 
 def _dossier_asked_after(tokens: Sequence[Token], starts: frozenset[int]) -> bool:
     """Whether a turn tells of a dossier handed in before and asks how it stands (a lookup, whatever procedure
-    it names)."""
+    it names); not when somebody else asked it ("người ta hỏi đã đăng ký tạm trú chưa")."""
     folded = " ".join(token.folded for token in tokens)
     if not _HANDED_IN.search(folded) or _HANDED_BACK.search(folded):
         return False
     bounds = sorted(starts | {len(tokens)})
-    return any(_STATE_ASKED.search(" ".join(token.folded for token in tokens[a:b]))
-               for a, b in itertools.pairwise(bounds) if a < b)
+    for a, b in itertools.pairwise(bounds):
+        clause = " ".join(token.folded for token in tokens[a:b])
+        state = _STATE_ASKED.search(clause)
+        if state is not None and not _REPORTED.search(clause, 0, state.start()):
+            return True
+    return False
+
+
+# Someone else asked it: "đi xin việc mà người ta hỏi đã đăng ký tạm trú chưa" (the citizen asks nothing of it).
+_REPORTED = re.compile(r"\b(nguoi ta|ho|cong t[iy]|chu nha|chu tro|truong|co quan|ben do|can bo) (co |cu |lai )?hoi\b")
 
 
 def _negations_spelt_out(clause: str) -> str:
@@ -1483,8 +1491,10 @@ _TICKET_VERBS = frozenset({"lay", "boc", "bam"})
 
 
 def _ticket_asked(tokens: Sequence[Token], matches: Sequence[_Match], starts: frozenset[int]) -> bool:
-    """Whether the turn asks for a ticket in its last clause, or before the phrases name any procedure (the
-    classifier read it in the story: "Lấy giùm bà số làm căn cước cho thằng cháu. Nó sáu tuổi, ...")."""
+    """Whether the turn asks for a ticket in its last clause, before the phrases name any procedure (the
+    classifier read it in the story: "Lấy giùm bà số làm căn cước cho thằng cháu. Nó sáu tuổi, ..."), or after the
+    last one they name, followed only by remarks ("..., giờ mình đi khai tử cho ông. ... Cho mình xin số thứ tự
+    luôn nha, mình tự biết nộp")."""
     def asks(match: _Match) -> bool:
         words = tokens[match.start:match.end]
         return _read_exactly(match, words) and \
@@ -1493,9 +1503,11 @@ def _ticket_asked(tokens: Sequence[Token], matches: Sequence[_Match], starts: fr
             (words[0].folded in _TICKET_VERBS or any(token.accented for token in words)) and \
             all(token.text == "số" for token in words if token.folded == "so" and token.accented)  # not "xin sổ"
 
-    named = [m.start for m in matches if any(label.startswith("procedure:") for label, _ in m.phrase.labels)]
+    named = [m for m in matches if any(label.startswith("procedure:") for label, _ in m.phrase.labels)]
     last = max((start for start in starts if start < len(tokens)), default=0)
-    return any(m.start >= last or m.start < min(named, default=len(tokens)) for m in matches if asks(m)) or \
+    first = min((m.start for m in named), default=len(tokens))
+    after = max((m.end for m in named), default=0)
+    return any(m.start >= last or m.start < first or m.start >= after for m in matches if asks(m)) or \
         _ticket_named(tokens, matches, starts) is not None
 
 

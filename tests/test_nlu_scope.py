@@ -492,3 +492,28 @@ def test_the_water_corner_asked_for_by_one_who_waits_to_be_called(nlu: Understan
     assert (said.intent, said.place) == ("directions", "water_station")
     said = nlu.understand("Ngồi đợi gọi số lâu quá khát nước, cho tôi xin cốc nước, khu nước uống ở chỗ nào vậy")
     assert said.intent == "refreshment"
+
+
+def test_a_ticket_asked_after_the_procedure_then_remarks_is_a_ticket(nlu: Understander) -> None:
+    """Round 52's long turns (seventeenth stop): the story names the procedure, then the ticket is asked and a remark
+    ends the turn ("mình tự biết nộp", "tôi còn phải đi giao hàng"). It was read as the procedure alone (the ticket
+    was neither in the last clause nor before the procedure)."""
+    for text, procedure in (
+            ("Quán ăn của tôi làm ăn không nổi nữa, tôi muốn chấm dứt hộ kinh doanh luôn cho xong. Lấy số cho tôi làm "
+             "việc đó, đừng hỏi nhiều, tôi còn phải đi giao hàng.", "thay_doi_ho_kinh_doanh"),
+            ("Bà nội mình mất hôm qua, mình đi khai tử cho bà. Giấy báo tử có rồi. Cho mình xin số thứ tự luôn nha, "
+             "mình tự biết nộp.", "khai_tu")):
+        said = nlu.understand(text)
+        assert (said.intent, said.procedure) == ("take_number", procedure), text
+    said = nlu.understand("Bà nội mình mất hôm qua, mình đi khai tử cho bà. Giấy báo tử có rồi.")
+    assert (said.intent, said.procedure) == ("procedure", "khai_tu")
+
+
+def test_a_state_somebody_else_asked_about_is_no_lookup(nlu: Understander) -> None:
+    """"đi xin việc mà công ty hỏi đã đăng ký tạm trú chưa": the citizen tells what an employer asked, and asks the
+    fee; it was read as a lookup of a dossier (the same words asked by the citizen are one)."""
+    said = nlu.understand("Em trai đi xin việc mà công ty hỏi đã đăng ký tạm trú chưa. Đăng ký tạm trú thì có mất "
+                          "tiền không ạ?")
+    assert (said.intent, said.procedure, said.question) == ("procedure", "dang_ky_tam_tru", "fee")
+    said = nlu.understand("Em đăng ký tạm trú cho chồng hôm trước rồi, giờ đã đăng ký xong chưa ạ?")
+    assert (said.intent, said.procedure) == ("lookup_dossier", "dang_ky_tam_tru")
