@@ -95,6 +95,10 @@ LATER = ("chiều", "mai", "sáng mai", "chiều mai", "lát nữa", "lát", "t�
          "dịp khác", "đầu tháng")
 COMERS = ("tôi", "tui", "em", "bác", "cháu", "con", "mình", "anh", "chị", "cô", "chú", "ông", "bà", "mẹ", "mệ")
 COMING_BACK = ("quay lại", "ra lại", "ghé lại", "lên lại", "quay lại sau", "tới lại", "đến lại")
+# A ticket already in hand ("tôi đã có số", "mình lấy số thứ tự rồi"); the second list is also a no to the offer
+TICKET_IN_HAND = ("đã có số", "đã có số thứ tự", "đã lấy số", "đã bốc số", "đã có phiếu")
+TICKET_IN_HAND_NO = ("có số rồi", "có số thứ tự rồi", "lấy số rồi", "bốc số rồi", "có phiếu rồi", "đã lấy số rồi",
+                     "đã có số rồi", "lấy số thứ tự rồi", "bốc số thứ tự rồi", "lấy phiếu rồi")
 
 # Chat spellings that mean one thing only where they open a turn or a clause ("nhà vs chỗ nào z": the toilet), and
 # are read word by word elsewhere ("thuê nhà vs cccd", "ở chung nhà vs ông bà": "với"; normalize.expand_openings).
@@ -489,12 +493,11 @@ PHRASES: tuple[Phrase, ...] = (
         # school and hospital costs in a story are not the procedure's fee ("học phí" is out of scope above)
         "tiền học", "viện phí", "tiền viện", "tiền thuốc")),
     # a ticket already in hand is not a request for one ("không ạ, tôi đã có số thứ tự rồi")
-    *((p, "neutral", 0) for p in (
-        "đã có số", "đã có số thứ tự", "đã lấy số", "đã bốc số", "đã có phiếu")),
+    *((p, "neutral", 0) for p in TICKET_IN_HAND),
     # ... and said as a reply to the robot's offer it is a no ("tôi đã lấy số rồi": no second ticket)
-    *((p, "intent:no", 3) for p in (
-        "có số rồi", "có số thứ tự rồi", "lấy số rồi", "bốc số rồi", "có phiếu rồi", "đã lấy số rồi",
-        "đã có số rồi")),
+    *((p, "intent:no", 3) for p in TICKET_IN_HAND_NO),
+    # both tell the dialog the citizen holds a ticket: it says how to follow their turn (Understanding.holds_ticket)
+    *((p, "marker:ticket_in_hand", 0) for p in (*TICKET_IN_HAND, *TICKET_IN_HAND_NO)),
     # words that only look like cues
     *((p, "neutral", 0) for p in (
         "nước ngoài", "nhà nước", "người nước ngoài", "mất thời gian", "hộ gia đình", "không biết", "không rõ",

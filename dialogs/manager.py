@@ -503,6 +503,17 @@ class DialogManager:
             self._record("human_help")
             self._hand_over("urgent")
             return
+        if u.intent == "no" and u.holds_ticket:
+            # "tôi lấy số rồi mà chưa thấy gọi": whatever was offered, no second ticket; how to follow the turn
+            self._enter(State.ACT)
+            self._pending_ticket = False
+            self.ticket_declined = True
+            if self.ticket_number is not None:
+                self._say("ticket_in_hand_known", ticket=ticket_words(self.ticket_number))
+            else:
+                self._say("ticket_in_hand")
+            self._anything_else()
+            return
         # "Có chứ em, chị muốn lấy số, ...": at the ticket offer the same as a yes; at the first prompt a ticket
         # request (for which procedure?); "Ừ, lấy cho tôi một số kết hôn luôn đi" a ticket for kết hôn anywhere
         u = u.request()
@@ -759,6 +770,8 @@ class DialogManager:
             self._say("referral", procedure=name, referral=referral)
             self._anything_else()
             return
+        # "cho tôi lấy số" ... "khai sinh cần giấy gì vậy em": the papers, then the ticket (or the way) asked for
+        self._say_answers(procedure_id, questions)
         if self._pending_guide and not ticket_now and route.counters:
             self._pending_guide = False
             self._guide_to_counter(procedure_id, self._counter_serving(route.counters))
@@ -766,19 +779,24 @@ class DialogManager:
         if ticket_now and route.service_id:
             self._issue(route.service_id, priority)
             return
-        for question in questions:
-            if question == "documents":
-                self._say_documents(procedure_id)
-            elif question == "fee":
-                self._say("fee", procedure=name, fee=proc.citizen.fee)
-            elif question == "duration":
-                self._say("duration", procedure=name, duration=proc.citizen.duration)
         if route.counters and (not questions or "counter" in questions):
             self._say("where", procedure=name, counters=self._counters_text(route.counters))
         if route.service_id and self.ticket_number is None and not (self.ticket_declined and questions):
             self._ask_offer(Offer("ticket", (procedure_id,), service_id=route.service_id, priority=priority))
         else:
             self._anything_else()
+
+    def _say_answers(self, procedure_id: str, questions: tuple[Question, ...]) -> None:
+        """The papers, the fee and the time a procedure takes, as asked (where it is done is said with the ticket or
+        the offer)."""
+        proc = self.catalogue.get(procedure_id)
+        for question in questions:
+            if question == "documents":
+                self._say_documents(procedure_id)
+            elif question == "fee":
+                self._say("fee", procedure=proc.short_name, fee=proc.citizen.fee)
+            elif question == "duration":
+                self._say("duration", procedure=proc.short_name, duration=proc.citizen.duration)
 
     def _say_documents(self, procedure_id: str) -> None:
         """Two papers or fewer are said in full; more as a count and their short names (the full list, with

@@ -58,6 +58,9 @@ OBJECT_FACTOR = 0.5
 _SKIP_FOLDED = frozenset(fold(word) for word in lexicon.SKIP_WORDS)
 _FOLDED_NUMBERS = frozenset(fold(word) for word in lexicon.NUMBER_WORDS)
 _FOLDED_QUESTION_ENDINGS = frozenset(fold(word) for word in lexicon.QUESTION_ENDINGS)
+TICKET_IN_HAND = "marker:ticket_in_hand"  # "tôi lấy số rồi" (Understanding.holds_ticket)
+_ASKING = frozenset({"cho", "de", "giup", "gium", "xin"})  # before who takes a ticket: a request ("cho tôi lấy số")
+_COMERS_FOLDED = frozenset(fold(word) for word in lexicon.COMERS)
 _NON_CONSUMING = ("priority", "urgent", "day:", "follow", "item:")  # "urgent" and "urgent_now"
 # The most confidence a procedure heard only by sound or by spelling distance gets (under the dialog's
 # default threshold, so it asks "... phải không ạ?").
@@ -363,6 +366,11 @@ class Understander:
             understood = replace(understood, intent="take_number")
         understood = self._id_card_by_age(_yes_with_ticket(understood, answer, tokens), tokens, starts)
         understood = _place_named(understood, tokens, starts, unscoped or matches)
+        if understood.procedure is None and understood.intent in ("no", "take_number", "unknown") and \
+                _holds_ticket(tokens, unscoped or matches):
+            # "mình lấy số thứ tự rồi", "tôi lấy số rồi mà chưa thấy gọi": no second ticket; the dialog says how
+            # to follow the turn
+            understood = replace(understood, intent="no", holds_ticket=True)
         return _urgent(understood, tokens, starts, matches) if whole_turn else understood
 
     def _id_card_by_age(self, result: Understanding, tokens: Sequence[Token],
@@ -908,6 +916,32 @@ def _without_overlaps(ordered: Iterable[_Match], length: int) -> list[_Match]:
             for index in range(match.start, match.end):
                 taken[index] = True
     return kept
+
+
+def _holds_ticket(tokens: Sequence[Token], matches: Sequence[_Match]) -> bool:
+    """The speaker says they hold a ticket ("tôi lấy số rồi", "mình lấy số thứ tự rồi mà chưa thấy gọi") and asks
+    for none: the words open the turn or follow who speaks ("Mấy ông ngồi kia đều có số rồi, còn tôi thì chưa" is
+    someone else's), and no other words ask for a ticket ("tôi lấy số rồi, lấy thêm một số cho mẹ tôi")."""
+    held = [m for m in matches if any(label == TICKET_IN_HAND for label, _ in m.phrase.labels)]
+
+    def speaker_holds(match: _Match) -> bool:
+        if match.start == 0:
+            return True
+        # "cho tôi lấy số rồi vào hỏi cán bộ": take one, then ask
+        before = [token.folded for token in tokens[max(0, match.start - 2):match.start]]
+        return tokens[match.start - 1].text in lexicon.COMERS and not (len(before) == 2 and before[0] in _ASKING)
+
+    if not held or not all(speaker_holds(m) for m in held):
+        return False
+    after = [token.folded for token in tokens[held[-1].end:]]
+    for i, word in enumerate(after):
+        # "Người vào sau tôi có phiếu rồi mà tôi thì chưa": the speaker has none
+        who = after[i - 2] if i >= 2 and after[i - 1] == "thi" else after[i - 1] if i >= 1 else ""
+        if word == "chua" and who in _COMERS_FOLDED:
+            return False
+    inside = {i for m in held for i in range(m.start, m.end)}
+    return not any(label == "intent:take_number" and m.start not in inside
+                   for m in matches for label, _ in m.phrase.labels)
 
 
 def _has_evidence(scores: dict[str, float]) -> bool:

@@ -57,6 +57,12 @@ PROMPTS: dict[str, str] = {
     "ticket_not_printed": "Vé chưa in được, {addr} nhớ số giúp {self} ạ.",
     "ticket_refused": "Dạ, {self} chưa lấy số được ạ. {reason}",
     "ticket_declined": "Dạ vâng.",
+    # the citizen says they already hold a ticket ("tôi lấy số rồi mà chưa thấy gọi")
+    "ticket_in_hand": "Dạ vâng. Khi đến lượt, số của {addr} sẽ hiện trên màn hình và được đọc to ạ. {Addr} đưa mã "
+                      "QR trên phiếu vào máy quét, {self} xem giúp còn bao nhiêu người phía trước ạ.",
+    "ticket_in_hand_known": "Dạ, số của {addr} là {ticket}. Khi đến lượt, số sẽ hiện trên màn hình và được đọc to "
+                            "ạ. {Addr} đưa mã QR trên phiếu vào máy quét, {self} xem giúp còn bao nhiêu người phía "
+                            "trước ạ.",
     "scan_prompt": "Dạ, {addr} đưa mã QR trên giấy hẹn vào máy quét, hoặc đọc mã hồ sơ giúp {self} ạ.",
     "ask_procedure_for_guide": "Dạ, {addr} làm thủ tục gì để {self} dẫn đến đúng quầy ạ?",
     "ticket_priority": "Dạ, {self} lấy số ưu tiên cho {addr} ạ.",

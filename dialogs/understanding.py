@@ -76,6 +76,9 @@ class Understanding:
     ticket: bool = False
     # Someone needs help at once (fainted, fell, cannot breathe): intent human_help, and staff are told it is urgent.
     urgent: bool = False
+    # A no that says the citizen already holds a ticket ("tôi lấy số rồi", "mình lấy số thứ tự rồi mà chưa thấy
+    # gọi"): the dialog tells how to follow their turn rather than only taking the no.
+    holds_ticket: bool = False
 
     def request(self) -> Understanding:
         """What the dialog acts on: a yes that asks for the ticket in the same words is that ticket request."""
@@ -95,4 +98,6 @@ class Understanding:
             out["topic"] = self.topic
         if self.urgent:
             out["urgent"] = True
+        if self.holds_ticket:
+            out["holds_ticket"] = True
         return out

@@ -304,3 +304,29 @@ def test_texts_from_other_parts_use_the_session_s_address(catalogue: Catalogue, 
     manager = make(catalogue, understander, world, clock, address="bác")
     manager.scanned(DOSSIER_QR)
     assert world.texts[0] == "Dạ, hồ sơ của người nộp Lê V** T đang xử lý. Bác chưa cần làm gì thêm."
+
+
+def test_a_question_answered_before_the_ticket_asked_for(manager: DialogManager, world: World,
+                                                          catalogue: Catalogue) -> None:
+    """"cho tôi lấy số", then "khai sinh cần giấy gì vậy em": the papers are said, then the ticket is given (before,
+    the ticket alone, the question unanswered)."""
+    manager.person_arrived()
+    manager.heard("cho tôi lấy số")
+    assert world.issued == [] and "để em lấy số" in world.texts[-1]
+    manager.heard("khai sinh cần giấy gì vậy em")
+    papers = next(i for i, t in enumerate(world.texts) if t.startswith("Dạ, để làm khai sinh"))
+    ticket = next(i for i, t in enumerate(world.texts) if "được số" in t)
+    assert papers < ticket and len(world.issued) == 1
+    assert catalogue.get("khai_sinh").citizen.documents[0].short in world.texts[papers]
+
+
+def test_a_ticket_in_hand_is_told_how_its_turn_comes(manager: DialogManager, world: World) -> None:
+    """"tôi lấy số rồi mà chưa thấy gọi" after a ticket: its number said back, no second ticket, no goodbye."""
+    manager.person_arrived()
+    manager.heard("lấy số khai sinh cho tôi")
+    assert len(world.issued) == 1
+    manager.heard("tôi lấy số rồi mà chưa thấy gọi")
+    assert len(world.issued) == 1
+    said = world.texts[-2]
+    assert said.startswith("Dạ, số của ông bà là") and "mã QR trên phiếu" in said
+    assert manager.state is State.ANYTHING_ELSE and manager.session is not None and manager.session.active

@@ -299,6 +299,28 @@ def test_words_that_hide_others_hide_only_what_they_say(nlu: Understander) -> No
     assert nlu.understand("tôi đã lấy số rồi").intent == "no"  # a reply to the offer: no second ticket
 
 
+@pytest.mark.parametrize(("text", "holds"), [
+    ("mình lấy số thứ tự rồi", True),  # read as a ticket request before
+    ("tôi lấy số rồi mà chưa thấy gọi", True),
+    ("không em, tôi đã có số rồi", True),
+    ("bác bốc số rồi cháu ạ", True),
+    # someone else's ticket, or a second one asked for: a ticket request still
+    ("Mấy ông ngồi kia đều có số rồi, còn tôi thì chưa, giờ tôi làm sao", False),
+    ("tôi lấy số rồi, lấy thêm một số cho mẹ tôi", False),
+    ("Người vào sau tôi có phiếu rồi mà tôi thì chưa, vậy là sao?", False),
+    ("Người ta đòi giấy tờ chi đó cho vụ bán đất, cho tôi lấy số rồi vào hỏi cán bộ luôn.", False),
+])
+def test_a_ticket_in_hand_is_a_no_that_says_so(nlu: Understander, text: str, holds: bool) -> None:
+    """A citizen who says they hold a ticket asks for none; the dialog is told (holds_ticket) to say how their turn
+    comes."""
+    said = nlu.understand(text)
+    assert said.holds_ticket is holds, said
+    if holds:
+        assert said.intent == "no", said
+    else:
+        assert said.intent != "no", said
+
+
 def test_chat_spellings_of_the_toilet(nlu: Understander) -> None:
     """"nvs" (nhà vệ sinh) as typed on a phone, like "wc"; before, "chỗ nào" alone read as a counter question."""
     for text in ("cho c hỏi nvs nữ chỗ nào", "nvs ở đâu vậy", "wc ở đâu"):
