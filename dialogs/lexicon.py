@@ -97,6 +97,16 @@ COMERS = ("tôi", "tui", "em", "bác", "cháu", "con", "mình", "anh", "chị", 
 COMING_BACK = ("quay lại", "ra lại", "ghé lại", "lên lại", "quay lại sau", "tới lại", "đến lại")
 # A ticket already in hand ("tôi đã có số", "mình lấy số thứ tự rồi"); the second list is also a no to the offer
 TICKET_IN_HAND = ("đã có số", "đã có số thứ tự", "đã lấy số", "đã bốc số", "đã có phiếu")
+# Asking when one's turn comes ("bao giờ tới lượt tôi", "còn mấy người nữa"): with a ticket from this conversation
+# the dialog says where it stands in line (Understanding.asks_turn); what the turn is read as stays as it was
+# (not "chờ bao lâu nữa": "làm xong thì phải chờ bao lâu nữa mới có kết quả" asks the procedure's time; nor "mấy người
+# nữa": "lấy thêm số cho mấy người nữa trong nhà")
+MY_TURN = (
+    *(f"{verb} lượt {who}" for verb in ("đến", "tới") for who in COMERS),
+    "bao giờ đến lượt", "bao giờ tới lượt", "khi nào đến lượt", "khi nào tới lượt", "chừng nào tới lượt",
+    "còn mấy người", "còn bao nhiêu người", "phía trước còn", "chưa thấy gọi", "sao chưa gọi", "chưa gọi tới",
+    "chưa gọi đến", "tới số tôi chưa", "đến số tôi chưa",
+)
 TICKET_IN_HAND_NO = ("có số rồi", "có số thứ tự rồi", "lấy số rồi", "bốc số rồi", "có phiếu rồi", "đã lấy số rồi",
                      "đã có số rồi", "lấy số thứ tự rồi", "bốc số thứ tự rồi", "lấy phiếu rồi")
 
@@ -165,7 +175,11 @@ PHRASES: tuple[Phrase, ...] = (
         "chào nhé em", "thôi chào em", "thôi chào cháu", "em nhé chào", "xin phép về", "tôi đi đây", "bác về đây",
         "về trước", "lần sau", "để lần sau", "mai đến", "mai tới", "sáng mai quay lại", "chiều quay lại",
         "mai gặp nhé", "mai gặp nha", "mai gặp lại", "gặp lại sau", "xin phép ra về", "ra về nha", "về nhé em",
-        "về nhé cháu", *(f"thôi {who} về nha" for who in ("tôi", "tui", "bác", "em", "cháu", "con", "mình")))),
+        "về nhé cháu", *(f"thôi {who} về nha" for who in ("tôi", "tui", "bác", "em", "cháu", "con", "mình")),
+        # "mai bác quay lại nghen", "mai con ghé lại nha" (round 53): with the word that ends the turn, so that "mai
+        # chị ghé lại nộp hồ sơ tạm trú" stays the request it goes on with
+        *(f"mai {who} {back} {end}" for who in COMERS for back in COMING_BACK if not back.endswith("sau")
+          for end in ("nha", "nghen", "nhé", "nhá", "sau", "ạ")))),
     *((p, "intent:thanks", 2.5) for p in (
         "cảm ơn", "cám ơn", "cảm ơn nhiều", "cảm ơn em", "cám ơn em", "cảm ơn robot", "đa tạ", "tốt quá",
         "hay quá", "giỏi quá", "cảm ơn cháu", "cám ơn cháu", "cảm ơn con", "nhờ cháu mà", "nhờ em mà",
@@ -185,7 +199,11 @@ PHRASES: tuple[Phrase, ...] = (
         "không ạ", "dạ không", "không phải đâu", "nhầm rồi", "không phải vậy", "chưa phải", "không có", "hông",
         "hổng có",
         "thôi khỏi", "khỏi", "không cần đâu", "thôi không", "không muốn", "không phải thế", "không đâu",
-        "chưa có nhu cầu", "không có nhu cầu", "chưa cần đến", "để lần khác")),
+        "chưa có nhu cầu", "không có nhu cầu", "chưa cần đến", "để lần khác",
+        # "đâu" that stresses a no is no "where" ("cái đó con không cần tới đâu ạ"; round 53)
+        "không cần tới đâu", "không cần đến đâu")),
+    # ... and "đâu có" that says "did not" ("tui đâu có hỏi cái đó"; round 53)
+    *((p, "neutral", 0) for p in ("đâu có",)),
     # take a number
     *((p, "intent:take_number", 4) for p in (
         "lấy số", "bốc số", "số thứ tự", "lấy phiếu", "xếp hàng", "in số", "phiếu thứ tự", "bấm số", "lấy vé",
@@ -207,6 +225,11 @@ PHRASES: tuple[Phrase, ...] = (
           # only with a count or "thứ tự" ("lấy chú số" is one edit from "lấy chứ sao", a yes)
           if verb != "lấy" or what in ("một số", "1 số", "hai số", "2 số", "số thứ tự", "một số thứ tự")),
         "cho xin số", "cho xin cái số", "cho xin phiếu", "tờ giấy có số", "giấy có số", "tờ có số",
+        # the ticket named by what it is for ("cho tôi cái vé đợi tới lượt", "cho anh một phiếu chờ gọi"; round 53)
+        # ("vé chờ" alone would be "miễn vé cho người tàn tật" read by sound)
+        "vé đợi", "phiếu đợi", "vé số thứ tự", "phiếu chờ gọi", "phiếu đợi gọi", "vé chờ gọi",
+        *(f"{ticket} {wait} {until} lượt" for ticket in ("vé", "phiếu") for wait in ("chờ", "đợi", "cho")
+          for until in ("tới", "đến")),
         # "dạ lấy số" sounds like "đã lấy số" (a ticket in hand): said exactly, it asks for one
         "dạ lấy số", "dạ cho lấy số", "dạ lấy số giúp", "vâng lấy số",
         # typed with a digit ("cho xin 1 so di", "cho a 1 số lun")
@@ -498,6 +521,7 @@ PHRASES: tuple[Phrase, ...] = (
     *((p, "intent:no", 3) for p in TICKET_IN_HAND_NO),
     # both tell the dialog the citizen holds a ticket: it says how to follow their turn (Understanding.holds_ticket)
     *((p, "marker:ticket_in_hand", 0) for p in (*TICKET_IN_HAND, *TICKET_IN_HAND_NO)),
+    *((p, "marker:my_turn", 0) for p in MY_TURN),
     # words that only look like cues
     *((p, "neutral", 0) for p in (
         "nước ngoài", "nhà nước", "người nước ngoài", "mất thời gian", "hộ gia đình", "không biết", "không rõ",

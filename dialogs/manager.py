@@ -113,6 +113,10 @@ _DIGIT_WORDS = {"không": "0", "một": "1", "mốt": "1", "hai": "2", "ba": "3"
 BOTH_NAMED = 0.3
 # Documents spoken one by one up to this many; more are summarised ("cần bốn loại giấy tờ: ...").
 SPOKEN_DOCUMENTS = 2
+# What "bao giờ tới lượt tôi", "còn mấy người nữa thì tới lượt tôi" are read as (a ticket request, nothing, a no): after
+# a ticket of this conversation they ask where it stands in line (Understanding.asks_turn). A question or a dossier
+# lookup stays one ("tới lượt tôi rồi thì đi quầy nào", "nộp hồ sơ rồi bao giờ mới gọi báo kết quả").
+_ABOUT_THE_TURN = frozenset({"take_number", "unknown", "no"})
 WEEKDAY_NAMES = ("thứ hai", "thứ ba", "thứ tư", "thứ năm", "thứ sáu", "thứ bảy", "chủ nhật")
 
 
@@ -388,6 +392,15 @@ class DialogManager:
         self.events.help_requested(self.session.id, why)
         self._end("handed_over")
 
+    def _standing(self) -> str | None:
+        """Where this conversation's ticket stands in line now, from the queue; None when that is not known."""
+        assert self.ticket_number is not None
+        try:
+            return self.queue.standing(self.ticket_number)
+        except Exception as error:  # the queue failing must not break the conversation: the general answer is said
+            log.warning("ticket standing failed: %s", type(error).__name__)
+            return None
+
     def _anything_else(self) -> None:
         self.misses = 0
         if self._more:
@@ -503,12 +516,21 @@ class DialogManager:
             self._record("human_help")
             self._hand_over("urgent")
             return
-        if u.intent == "no" and u.holds_ticket:
-            # "tôi lấy số rồi mà chưa thấy gọi": whatever was offered, no second ticket; how to follow the turn
+        # without a ticket of this conversation, only a turn read as nothing else ("em ơi trước tôi còn mấy người"): a
+        # no stays a no ("không lấy đâu, còn mấy người nữa cũng không chờ nổi"), a ticket request a ticket request
+        turn = u.procedure is None and u.asks_turn and (
+            u.intent in _ABOUT_THE_TURN if self.ticket_number is not None else u.intent == "unknown")
+        if (u.intent == "no" and u.holds_ticket) or turn:
+            # "tôi lấy số rồi mà chưa thấy gọi", "em ơi trước tôi còn mấy người": whatever was offered, no second
+            # ticket; how to follow the turn. After a ticket of this conversation, "còn mấy người nữa", "bao giờ tới
+            # lượt tôi" (read as a ticket request), "tôi lấy số rồi mà chưa thấy gọi": where it stands now
             self._enter(State.ACT)
             self._pending_ticket = False
             self.ticket_declined = True
-            if self.ticket_number is not None:
+            standing = self._standing() if self.ticket_number is not None else None
+            if standing is not None:
+                self._say_text(standing)
+            elif self.ticket_number is not None:
                 self._say("ticket_in_hand_known", ticket=ticket_words(self.ticket_number))
             else:
                 self._say("ticket_in_hand")

@@ -59,9 +59,10 @@ _SKIP_FOLDED = frozenset(fold(word) for word in lexicon.SKIP_WORDS)
 _FOLDED_NUMBERS = frozenset(fold(word) for word in lexicon.NUMBER_WORDS)
 _FOLDED_QUESTION_ENDINGS = frozenset(fold(word) for word in lexicon.QUESTION_ENDINGS)
 TICKET_IN_HAND = "marker:ticket_in_hand"  # "tôi lấy số rồi" (Understanding.holds_ticket)
+MY_TURN = "marker:my_turn"  # "bao giờ tới lượt tôi" (Understanding.asks_turn)
 _ASKING = frozenset({"cho", "de", "giup", "gium", "xin"})  # before who takes a ticket: a request ("cho tôi lấy số")
 _COMERS_FOLDED = frozenset(fold(word) for word in lexicon.COMERS)
-_NON_CONSUMING = ("priority", "urgent", "day:", "follow", "item:")  # "urgent" and "urgent_now"
+_NON_CONSUMING = ("priority", "urgent", "day:", "follow", "item:", MY_TURN)  # "urgent" and "urgent_now"
 # The most confidence a procedure heard only by sound or by spelling distance gets (under the dialog's
 # default threshold, so it asks "... phải không ạ?").
 INEXACT_CONFIDENCE = 0.55
@@ -341,6 +342,8 @@ class Understander:
         the procedure. Given only when the classifier is fairly sure, at a confidence the dialog confirms
         ("ông bà muốn lấy số ... phải không ạ?") rather than acts on."""
         assert self.classifier is not None
+        if any(label in (MY_TURN, TICKET_IN_HAND) for m in matches for label, _ in m.phrase.labels):
+            return ticket  # "còn mấy người nữa thì tới lượt tôi", "tôi lấy số rồi ...": about a ticket held, no new one
         asked = {i for m in matches if any(label == "intent:take_number" for label, _ in m.phrase.labels)
                  for i in range(m.start, m.end)}
         rest = [t.text for i, t in enumerate(tokens) if i not in asked and i not in described]
@@ -350,8 +353,27 @@ class Understander:
                          if meaning(label).procedure not in ticket.rejected), ("unknown", 0.0))
         procedure = meaning(label).procedure
         if procedure is None or procedure not in self.catalogue or p < COMBINATION.ticket_hint:
-            return ticket
+            procedure = self._ticket_told(" ".join(t.text for i, t in enumerate(tokens) if i not in described),
+                                          ticket.rejected)
+            if procedure is None:
+                return ticket
         return replace(ticket, procedure=procedure, confidence=min(ticket.confidence, INEXACT_CONFIDENCE))
+
+    def _ticket_told(self, text: str, rejected: Sequence[str]) -> str | None:
+        """The procedure the classifier hears beside a ticket in the whole turn, when it hears one more than all the
+        others together (`Combination.ticket_told`): "Bấm cho tôi một cái vé xếp hàng, tôi đi xin giấy không tiền
+        án cho thằng con" reads as a ticket, and lý lịch tư pháp far before any other procedure."""
+        assert self.classifier is not None
+        heard: dict[str, float] = {}
+        for label, p in self.classifier.predict(text, top=len(self.classifier.labels)):
+            procedure = meaning(label).procedure
+            if procedure is not None and procedure in self.catalogue and procedure not in rejected:
+                heard[procedure] = heard.get(procedure, 0.0) + p
+        if not heard:
+            return None
+        best, mass = max(heard.items(), key=lambda item: item[1])
+        return best if mass >= COMBINATION.ticket_told and mass >= COMBINATION.ticket_told_share * sum(heard.values()) \
+            else None
 
     def _finished(self, understood: Understanding, answer: _Answer | None, tokens: Sequence[Token],
                   starts: frozenset[int], matches: Sequence[_Match], whole_turn: bool,
@@ -371,6 +393,8 @@ class Understander:
             # "mình lấy số thứ tự rồi", "tôi lấy số rồi mà chưa thấy gọi": no second ticket; the dialog says how
             # to follow the turn
             understood = replace(understood, intent="no", holds_ticket=True)
+        if understood.procedure is None and _asks_turn(tokens, unscoped or matches):
+            understood = replace(understood, asks_turn=True)
         return _urgent(understood, tokens, starts, matches) if whole_turn else understood
 
     def _id_card_by_age(self, result: Understanding, tokens: Sequence[Token],
@@ -918,6 +942,20 @@ def _without_overlaps(ordered: Iterable[_Match], length: int) -> list[_Match]:
     return kept
 
 
+def _asks_turn(tokens: Sequence[Token], matches: Sequence[_Match]) -> bool:
+    """The turn asks when the speaker's turn comes ("bao giờ tới lượt tôi", "còn mấy người nữa"), and does not say they
+    have no ticket yet ("bao giờ thì tới lượt tôi, tôi chưa có phiếu": a ticket request) nor speak of a dossier ("hồ sơ
+    tôi nộp tuần trước mà chưa thấy gọi")."""
+    if not any(label == MY_TURN for m in matches for label, _ in m.phrase.labels):
+        return False
+    return not any((token.folded == "chua" and following.folded in _HOLDING) or
+                   (token.folded, following.folded) == ("ho", "so") for token, following in itertools.pairwise(tokens))
+
+
+# What "chưa" negates in "tôi chưa có phiếu", "chưa lấy số"
+_HOLDING = frozenset({"co", "lay", "boc"})
+
+
 def _holds_ticket(tokens: Sequence[Token], matches: Sequence[_Match]) -> bool:
     """The speaker says they hold a ticket ("tôi lấy số rồi", "mình lấy số thứ tự rồi mà chưa thấy gọi") and asks
     for none: the words open the turn or follow who speaks ("Mấy ông ngồi kia đều có số rồi, còn tôi thì chưa" is
@@ -1011,9 +1049,9 @@ def _address(tokens: Sequence[Token], start: int = 0, clauses: frozenset[int] = 
     return found
 
 
-# Words before a self word that make it an owner: "nhà em", "con bác", "mẹ cháu" (not "mẹ con tôi", "con cháu",
-# "nhà ông bà ngoại": kin named in pairs).
-_OWNED = frozenset({"nhà", "con", "vợ", "chồng", "mẹ", "bố", "cha", "má", "gái", "trai", "cu"})
+# Words before a self word that make it an owner: "nhà em", "con bác", "mẹ cháu", "tới lượt bác" (not "mẹ con tôi",
+# "con cháu", "nhà ông bà ngoại": kin named in pairs).
+_OWNED = frozenset({"nhà", "con", "vợ", "chồng", "mẹ", "bố", "cha", "má", "gái", "trai", "cu", "lượt"})
 # A speaker who says "tôi" tells of others' houses and children ("Tôi mua lại mảnh đất của nhà ông Tư", "Tôi ở nhờ
 # nhà bác ruột tôi"); words after an address word that make it someone named or described ("con chú Ba hàng xóm",
 # "con gái bà Năm", "nhà bác sĩ Minh", "con em liệt sĩ").
@@ -1522,6 +1560,9 @@ _ASKING_VERBS = frozenset({"lay", "boc", "bam", "in", "cho", "xin", "phat"})
 _COUNTS = frozenset({"mot", "1", "hai", "2"})
 _SOME_OF = frozenset(fold(word) for word in lexicon.SOME_OF)
 _TICKET_VERBS = frozenset({"lay", "boc", "bam"})
+# How many words before a ticket's words an asking verb may stand ("Lấy giúp chị em tôi một số thứ tự nhé cháu, chị ấy
+# ngồi lâu bị đau lưng"; 3 before round 53: +1 on it, the same on rounds 47-52, each scored by models without them)
+ASKING_REACH = 5
 
 
 def _ticket_asked(tokens: Sequence[Token], matches: Sequence[_Match], starts: frozenset[int]) -> bool:
@@ -1533,7 +1574,7 @@ def _ticket_asked(tokens: Sequence[Token], matches: Sequence[_Match], starts: fr
         words = tokens[match.start:match.end]
         return _read_exactly(match, words) and \
             any(label == "intent:take_number" for label, _ in match.phrase.labels) and \
-            any(token.folded in _ASKING_VERBS for token in tokens[max(0, match.start - 3):match.end]) and \
+            any(token.folded in _ASKING_VERBS for token in tokens[max(0, match.start - ASKING_REACH):match.end]) and \
             (words[0].folded in _TICKET_VERBS or any(token.accented for token in words)) and \
             all(token.text == "số" for token in words if token.folded == "so" and token.accented)  # not "xin sổ"
 
@@ -1566,9 +1607,10 @@ def _ticket_named(tokens: Sequence[Token], matches: Sequence[_Match], starts: fr
 
 # The particles that end a request ("cho tui cái số thứ tự đi rồi ngồi đợi": "đi rồi" is no death after it).
 _REQUEST_ENDS = frozenset(fold(word) for word in ("đi", "nhé", "nha", "với", "rồi"))
-# The words between a ticket and the procedure it is for ("số để vào làm tách hộ", "số cho việc đăng ký ...").
+# The words between a ticket and the procedure it is for ("số để vào làm tách hộ", "số cho việc đăng ký ...", "số thứ tự
+# để vô làm khai tử", "số thứ tự để vào xin phiếu lý lịch tư pháp": round 53, +3 on it, the same on rounds 47-52).
 _TICKET_LINKS = frozenset(fold(word) for word in ("làm", "để", "vào", "cho", "về", "việc", "thủ", "tục", "hồ", "sơ",
-                                                  "nộp", "xin", "của", "mới"))
+                                                  "nộp", "xin", "của", "mới", "vô", "mần", "phiếu"))
 
 
 def _read_exactly(match: _Match, words: Sequence[Token]) -> bool:

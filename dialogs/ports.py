@@ -90,6 +90,10 @@ class QueueDesk(Protocol):
 
     def route(self, procedure_id: str) -> ProcedureRoute: ...
 
+    def standing(self, number: str) -> str | None:
+        """Where today's ticket `number` of this reception point stands in line, ready to say for "ông/bà" ("Dạ,
+        số B không không một của ông/bà đang chờ; phía trước còn hai người. ..."); None when it is not known."""
+
 
 class DossierDesk(Protocol):
     def lookup(self, payload: str) -> DossierAnswer: ...

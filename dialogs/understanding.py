@@ -79,6 +79,10 @@ class Understanding:
     # A no that says the citizen already holds a ticket ("tôi lấy số rồi", "mình lấy số thứ tự rồi mà chưa thấy
     # gọi"): the dialog tells how to follow their turn rather than only taking the no.
     holds_ticket: bool = False
+    # The turn asks when the citizen's turn comes ("bao giờ tới lượt tôi", "còn mấy người nữa"): after a ticket of this
+    # conversation the dialog says where it stands in line; without one the turn is what it was read as (a ticket
+    # request: "bao giờ thì tới lượt tôi, tôi chưa có phiếu").
+    asks_turn: bool = False
 
     def request(self) -> Understanding:
         """What the dialog acts on: a yes that asks for the ticket in the same words is that ticket request."""
@@ -100,4 +104,6 @@ class Understanding:
             out["urgent"] = True
         if self.holds_ticket:
             out["holds_ticket"] = True
+        if self.asks_turn:
+            out["asks_turn"] = True
         return out

@@ -16,6 +16,7 @@ from dialogs.catalogue import Catalogue
 from dialogs.ports import ProcedureRoute, TicketResult
 from drivers.printer import EscposPrinter, PrinterError, PrinterTarget, TicketPrinter
 from robot.config import CentreConfig, PrinterDevice
+from robot.dossier.ticket_status import ticket_standing
 from robot.queue import IssuedTicket, QueueEngine, QueueError, Ticket
 from robot.ticket_print import TicketFontError, render_ticket, ticket_content, ticket_width, with_documents
 
@@ -69,6 +70,10 @@ class TicketDesk:
             people_ahead=issued.people_ahead, wait_minutes=issued.wait_minutes,
             printed=self.print_ticket(issued, procedure),
         )
+
+    def standing(self, number: str) -> str | None:
+        """Where today's ticket `number` of this point stands in line, as a scanned ticket is answered."""
+        return ticket_standing(self.engine, number, self.point.id)
 
     def reprint(self, number: str) -> bool:
         """Print today's ticket `number` again (with its current place in line)."""

@@ -35,6 +35,8 @@ class World:
     dossier_text: str = "Hồ sơ của ông bà đang được xử lý, hẹn trả ngày 12 tháng 3."
     queue_broken: bool = False
     stock: int = 1
+    ahead_now: str = "hai"  # what standing() says of a ticket issued here
+    numbers: list[str] = field(default_factory=list)  # the numbers issue() gave
 
     # Speaker
     def say(self, text: str, key: str | None = None) -> None:
@@ -57,8 +59,16 @@ class World:
         self.issued.append((service_id, priority))
         service = self.centre.service(service_id)
         counters = tuple(c.number for c in self.centre.counters_for_service(service_id))
-        return TicketResult(True, f"{service.prefix}{len(self.issued) + 11:03d}", service.name, counters,
-                            people_ahead=3, wait_minutes=15, printed=True)
+        self.numbers.append(f"{service.prefix}{len(self.issued) + 11:03d}")
+        return TicketResult(True, self.numbers[-1], service.name, counters, people_ahead=3, wait_minutes=15,
+                            printed=True)
+
+    def standing(self, number: str) -> str | None:
+        if self.queue_broken:
+            raise OSError("database is locked")
+        if number not in self.numbers:
+            return None
+        return f"Dạ, số {number} của ông/bà đang chờ; phía trước còn {self.ahead_now} người."
 
     # DossierDesk
     def lookup(self, payload: str) -> DossierAnswer:

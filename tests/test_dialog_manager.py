@@ -328,5 +328,47 @@ def test_a_ticket_in_hand_is_told_how_its_turn_comes(manager: DialogManager, wor
     manager.heard("tôi lấy số rồi mà chưa thấy gọi")
     assert len(world.issued) == 1
     said = world.texts[-2]
-    assert said.startswith("Dạ, số của ông bà là") and "mã QR trên phiếu" in said
+    assert said == "Dạ, số B012 của ông bà đang chờ; phía trước còn hai người."  # where it stands now, from the queue
     assert manager.state is State.ANYTHING_ELSE and manager.session is not None and manager.session.active
+
+
+@pytest.mark.parametrize("queue", ["forgot", "broken"])
+def test_a_ticket_whose_standing_is_unknown_is_told_its_number(manager: DialogManager, world: World,
+                                                                queue: str) -> None:
+    """When the queue cannot say where this conversation's ticket stands (it does not know the number, or it fails),
+    its number is said back and how its turn comes; the conversation goes on."""
+    manager.person_arrived()
+    manager.heard("lấy số khai sinh cho tôi")
+    if queue == "forgot":
+        world.numbers.clear()
+    else:
+        world.queue_broken = True
+    manager.heard("tôi lấy số rồi mà chưa thấy gọi")
+    said = world.texts[-2]
+    assert said.startswith("Dạ, số của ông bà là B không một hai") and "mã QR trên phiếu" in said
+    assert manager.state is State.ANYTHING_ELSE
+
+
+@pytest.mark.parametrize("asked", ["còn mấy người nữa thì tới lượt tôi hả em", "bao giờ đến lượt tôi",
+                                   "em ơi trước tôi còn mấy người"])
+def test_when_is_my_turn_after_a_ticket_is_where_it_stands(manager: DialogManager, world: World, asked: str) -> None:
+    """"bao giờ đến lượt tôi" (the robot's understander reads a ticket request; these phrases alone, nothing) after a
+    ticket of this conversation asks where that ticket stands: no second ticket, no question which procedure."""
+    manager.person_arrived()
+    manager.heard("lấy số khai sinh cho tôi")
+    world.ahead_now = "một"
+    manager.heard(asked)
+    assert len(world.issued) == 1
+    assert "Dạ, số B012 của ông bà đang chờ; phía trước còn một người." in world.texts
+    assert manager.state is State.ANYTHING_ELSE
+
+
+def test_when_is_my_turn_without_a_ticket_here(manager: DialogManager, world: World) -> None:
+    """Without a ticket of this conversation, "trước tôi còn mấy người" is told how to see its turn (the ticket's QR),
+    and nothing is printed. A no stays a no, and "tôi chưa có phiếu" asks for none."""
+    manager.person_arrived()
+    manager.heard("em ơi trước tôi còn mấy người")
+    assert world.issued == [] and "mã QR trên phiếu" in world.texts[-2]
+    assert manager.state is State.ANYTHING_ELSE
+    manager.heard("bao giờ thì tới lượt tôi, tôi chưa có phiếu")
+    assert "mã QR trên phiếu" not in world.texts[-1]

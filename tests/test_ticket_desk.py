@@ -124,6 +124,27 @@ def test_without_a_printer_the_ticket_is_issued_and_staff_alerted(tmp_path: Path
     engine.close()
 
 
+def test_a_ticket_s_standing_follows_the_line(tmp_path: Path) -> None:
+    """QueueDesk.standing: what the dialog says to "bao giờ tới lượt tôi" after its ticket, from the queue as it moves;
+    None for a number the queue does not know (nothing raised into the conversation)."""
+    centre = cua_nam()
+    engine = QueueEngine(centre, tmp_path / "q.sqlite3", FixedClock(local("2026-11-23T09:00")))
+    desk = TicketDesk(centre, engine, None, on_alert=lambda k, d: None)
+    desk.issue("ho_tich")
+    mine = desk.issue("ho_tich").number
+    assert mine == "B002"
+    standing = desk.standing(mine)
+    assert standing is not None and standing.startswith("Dạ, số B không không hai của ông/bà đang chờ; phía trước "
+                                                         "còn một người.")
+    engine.call_next(3)
+    assert desk.standing(mine) == "Dạ, số B không không hai của ông/bà là số tiếp theo, ông/bà chú ý nghe gọi ạ."
+    engine.call_next(4)
+    assert desk.standing(mine) == ("Dạ, số B không không hai đã được mời đến quầy số bốn. Ông/bà vui lòng đến quầy số"
+                                   " bốn ngay ạ.")
+    assert desk.standing("B099") is None and desk.standing("không phải số") is None
+    engine.close()
+
+
 def test_routes(tmp_path: Path) -> None:
     catalogue = load_catalogue_checked()
     centre = cua_nam()

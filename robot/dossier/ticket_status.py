@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from dialogs.numbers import counter_words, date_words, minutes_words, number_words, ticket_words
 from dialogs.ports import DossierAnswer
 from robot.dossier.desk import TicketPosition
@@ -35,6 +37,17 @@ def ticket_answer_text(number: str, status: TicketStatus, ahead: int, wait: int 
     return f"Dạ, em chưa rõ tình trạng của số {number}, ông/bà vui lòng hỏi quầy hướng dẫn ạ."
 
 
+def ticket_standing(engine: QueueEngine, number: str, point: str | None = None, day: date | None = None) -> str | None:
+    """Where ticket `number` of `point` (default the first) and `day` (default today) stands, as `ticket_answer_text`
+    says it; None when the queue does not know it. A scanned ticket and "bao giờ tới lượt tôi" are answered alike."""
+    try:
+        place = engine.position(number, point, day)
+    except QueueError:
+        return None
+    ticket = place.ticket
+    return ticket_answer_text(ticket.number, ticket.status, place.people_ahead, place.wait_minutes, ticket.counter)
+
+
 def queue_ticket_position(engine: QueueEngine) -> TicketPosition:
     """The `ticket_position` for DossierDesk: answers tickets of this site from the queue engine."""
 
@@ -46,12 +59,7 @@ def queue_ticket_position(engine: QueueEngine) -> TicketPosition:
             return DossierAnswer(False, f"Dạ, vé số {ticket_words(ref.number)} là của "
                                         f"{date_words(ref.day.day, ref.day.month)}, không dùng được"
                                         " hôm nay. Ông/bà vui lòng lấy số mới ạ.", "ticket")
-        try:
-            place = engine.position(ref.number, ref.point, ref.day)
-        except QueueError:
-            return None
-        ticket = place.ticket
-        text = ticket_answer_text(ticket.number, ticket.status, place.people_ahead, place.wait_minutes, ticket.counter)
-        return DossierAnswer(True, text, "ticket")
+        text = ticket_standing(engine, ref.number, ref.point, ref.day)
+        return DossierAnswer(True, text, "ticket") if text is not None else None
 
     return position

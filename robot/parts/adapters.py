@@ -59,6 +59,9 @@ class NoQueue:
     def route(self, procedure_id: str) -> ProcedureRoute:
         return self.routes.route(procedure_id)
 
+    def standing(self, number: str) -> str | None:
+        return None
+
 
 class FeedQueueDesk:
     """QueueDesk that shows each ticket issued on the feed (number, service, printed or not)."""
@@ -80,6 +83,9 @@ class FeedQueueDesk:
 
     def route(self, procedure_id: str) -> ProcedureRoute:
         return self.desk.route(procedure_id)
+
+    def standing(self, number: str) -> str | None:
+        return self.desk.standing(number)
 
 
 class FeedGuide:

@@ -55,6 +55,9 @@ class RecordingDesk:
     def route(self, procedure_id: str) -> ProcedureRoute:
         return self.desk.route(procedure_id)
 
+    def standing(self, number: str) -> str | None:
+        return self.desk.standing(number)
+
 
 class EndReason:
     """SessionEvents that keeps the last end reason."""
