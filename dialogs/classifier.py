@@ -809,6 +809,11 @@ class Combination:
     # -1 (a ticket "bản sao bản chính đầy đủ" now confirmed as chứng thực bản sao), +0; 0.05 or a share of 0.7: +2.
     ticket_told: float = 0.02
     ticket_told_share: float = 0.5
+    # ... and a ticket's procedure the phrases name this surely is never weak ("con bốc giùm tui một số đi, tui làm
+    # cái giấy tạm trú cho mấy đứa ở trọ", the classifier hearing only the ticket). Twentieth stop: rounds 50-52
+    # and 47-49, scored by models trained without them, +0 and +0 at 0.9 and 0.8, -2 and -2 at 0.45; rounds 54 and
+    # 55 before they were learnt +1 at 0.9, +2 at 0.8 ("tui làm cái tạm trú cho thằng em").
+    ticket_named: float = 0.8
     short_question_dropped: float = 0.95
     # A request the phrases read in a turn of this many syllables (Vietnamese words) or more ("... con in giùm bà
     # một cái phiếu số để bà ngồi đợi tới lượt ..." read as the way to the waiting area) gives way to the
@@ -928,7 +933,8 @@ def combine(lexicon: Understanding, probs: Sequence[tuple[str, float]],
     said = meaning(label)
     if said.intent == "unknown":
         return lexicon  # "nothing I know" is the lexicon's to say: it tells nonsense from out-of-scope
-    unheard = _share(probs, lexicon.procedure) < settings.unheard  # the classifier gives it (almost) nothing
+    # the classifier gives it (almost) nothing
+    unheard = procedure_shares(probs).get(lexicon.procedure or "", 0.0) < settings.unheard
     asks = lexicon.intent in ("procedure", "question") and lexicon.confidence >= settings.named and (
         lexicon.intent == "question" or lexicon.question is not None or not unheard)
     opening = settings.answer_sure if lexicon.intent in _ACTED_ON else settings.opening_answer
@@ -953,7 +959,8 @@ def combine(lexicon: Understanding, probs: Sequence[tuple[str, float]],
     # A ticket's procedure is weak when the classifier hears it (almost) nothing, whatever the ticket's confidence:
     # "Xin chào, phiền cho tôi lấy một số thứ tự để nộp hồ sơ đăng ký khai tử cho bố tôi" (a ticket at 0.70 beside
     # the greeting) keeps khai tử (nineteenth stop: rounds 50-52 and 47-49, each trained without them, +1 and +1)
-    weak = unheard if lexicon.intent == "take_number" else lexicon.confidence < settings.named
+    named_surely = max((score for _, score in lexicon.alternatives), default=0.0) >= settings.ticket_named
+    weak = unheard and not named_surely if lexicon.intent == "take_number" else lexicon.confidence < settings.named
     if story and p >= settings.story_sure and weak \
             and lexicon.procedure and not said.procedure and (lexicon.intent, said.intent) in _STORY_DROPS_PROCEDURE:
         # "... giấy tờ tui mang đủ trong bao ni lông nè, con cho tui cái số thứ tự": a ticket, no procedure; "...
@@ -1078,11 +1085,15 @@ def _one_refreshment(probs: Sequence[tuple[str, float]]) -> list[tuple[str, floa
     return sorted(merged, key=lambda pair: -pair[1])
 
 
-def _share(probs: Sequence[tuple[str, float]], procedure: str | None) -> float:
-    """The probability the classifier gives a procedure, asked about or with a ticket for it (0 when it is not
-    among the labels it returned)."""
-    given = dict(probs)
-    return given.get(f"procedure:{procedure}", 0.0) + given.get(f"take_number:{procedure}", 0.0)
+def procedure_shares(probs: Iterable[tuple[str, float]]) -> dict[str, float]:
+    """The probability the classifier gives each procedure, asked about or with a ticket for it (`procedure:<id>`
+    and `take_number:<id>` together); a procedure not among the labels returned is absent."""
+    shares: dict[str, float] = {}
+    for label, p in probs:
+        procedure = meaning(label).procedure
+        if procedure is not None:
+            shares[procedure] = shares.get(procedure, 0.0) + p
+    return shares
 
 
 def _agrees(lexicon: Understanding, said: LabelMeaning) -> bool:

@@ -55,7 +55,7 @@ ABBREVIATIONS: dict[str, str] = {
     "h": "giờ", "nhg": "những", "nhữg": "những", "ms": "mới", "bt": "biết", "bik": "biết", "bv": "bệnh viện",
     "mún": "muốn", "kb": "khai báo", "gkh": "giấy kết hôn", "llpt": "lý lịch tư pháp", "ctck": "chứng thực chữ ký",
     "free": "miễn phí", "đkí": "đăng ký", "dkí": "đăng ký", "ntnao": "như thế nào", "lquan": "liên quan",
-    "đkkd": "đăng ký kinh doanh", "dkkd": "đăng ký kinh doanh", "ktx": "ký túc xá", "bb": "bye bye",
+    "đkkd": "đăng ký kinh doanh", "dkkd": "đăng ký kinh doanh", "ktx": "ký túc xá", "bb": "bye bye", "pp": "bye bye",
     "nvs": "nhà vệ sinh",
     # ... and more of the chat spellings everyone uses, one meaning each (eleventh stop; "tt", "vc", "tn", "cs" are
     # left out: thủ tục or tạm trú or thường trú, việc or vợ chồng, tốt nghiệp or tin nhắn, cảnh sát or chính sách)
@@ -155,7 +155,7 @@ Phrase = tuple[str, str, float]  # (phrase, label, weight); weight 0 means "the 
 PHRASES: tuple[Phrase, ...] = (
     # greeting / goodbye / thanks / repeat
     *((p, "intent:greeting", 2) for p in (
-        "xin chào", "chào", "chào em", "chào bạn", "chào robot", "hello", "hi", "alo", "chào buổi sáng",
+        "xin chào", "chào", "chào em", "chào bạn", "chào robot", "hello", "hi", "alo", "a lô", "alô", "chào buổi sáng",
         "chào cháu", "chào con", "em chào", "chào anh", "chào chị", "chào ông", "chào bà", "chào bác")),
     # putting off what was offered: a "no" ("để tôi về bàn với nhà đã", "để bữa khác")
     *((p, "decline", 3.5) for p in (
@@ -215,16 +215,27 @@ PHRASES: tuple[Phrase, ...] = (
         *(f"{verb} {who} {what}" for verb in ("lấy cho", "lấy giúp", "lấy giùm", "lấy hộ", "cho", "xin cho", "in cho",
                                              "bốc cho", "bấm cho", "in giúp", "bốc giúp", "bấm giúp", "bấm giùm",
                                              "bốc giùm", "in giùm", "lấy dùm", "bốc dùm", "bấm dùm", "in dùm",
-                                             "lấy")
+                                             "ấn cho", "ấn giúp", "ấn giùm", "ấn dùm", "ấn hộ", "lấy")
           for who in ("tôi", "em", "bác", "cháu", "mình", "tui", "chị", "anh", "cô", "chú", "ông", "bà", "con", "c",
                       "tụi tui", "tụi em", "tụi con", "tụi cháu", "chúng tôi", "chúng em", "chúng cháu", "bọn em",
-                      "tụi nó", "tụi mình", "bọn mình", "hai đứa", "a", "e")
+                      "tụi nó", "tụi mình", "bọn mình", "hai đứa", "a", "e", "o", "dì", "cậu", "thím")
           for what in ("số", "một số", "cái số", "số thứ tự", "phiếu", "cái phiếu", "1 số", "1 cái số", "hai số",
-                       "2 số", "tờ số", "tờ số thứ tự", "cái số thứ tự", "một số thứ tự", "tờ phiếu")
+                       "2 số", "tờ số", "tờ số thứ tự", "cái số thứ tự", "một số thứ tự", "tờ phiếu", "cái vé thứ tự",
+                       "vé thứ tự", "một phiếu", "1 phiếu", "cái vé", "một vé", "1 vé", "vé chờ", "phiếu chờ",
+                       "một lượt")
           # "lấy cho tôi hai số nhé", "bấm giúp a 1 số", "cho bác tờ số thứ tự", "lấy em một số"; the bare verb
           # only with a count or "thứ tự" ("lấy chú số" is one edit from "lấy chứ sao", a yes)
           if verb != "lấy" or what in ("một số", "1 số", "hai số", "2 số", "số thứ tự", "một số thứ tự")),
-        "cho xin số", "cho xin cái số", "cho xin phiếu", "tờ giấy có số", "giấy có số", "tờ có số",
+        "cho xin số", "cho xin cái số", "cho xin phiếu", "tờ giấy có số", "giấy có số", "tờ có số", "vé thứ tự",
+        # a ticket by another name, asked for ("cho con xin một phiếu chờ", "cho e xin 1 vé nha", "xếp lượt cho tui
+        # với"; round 55)
+        *(f"xin {what}" for what in ("một phiếu", "1 phiếu", "cái phiếu", "vé", "một vé", "1 vé", "cái vé",
+                                     "vé chờ", "phiếu chờ", "một phiếu chờ", "một vé chờ")),
+        "xếp lượt", "xếp lượt cho",
+        # a ticket needed for something ("Mình cần số để nộp mấy bản photo", "giờ chỉ cần cái số thôi"; round 54;
+        # not "cần một số giấy tờ")
+        *(f"cần {what}{why}" for what in ("số", "một số", "1 số", "cái số", "một cái số")
+          for why in (" để", " thôi", " đi", " nha", " nhé", " trước")),
         # the ticket named by what it is for ("cho tôi cái vé đợi tới lượt", "cho anh một phiếu chờ gọi"; round 53)
         # ("vé chờ" alone would be "miễn vé cho người tàn tật" read by sound)
         "vé đợi", "phiếu đợi", "vé số thứ tự", "phiếu chờ gọi", "phiếu đợi gọi", "vé chờ gọi",
@@ -248,7 +259,9 @@ PHRASES: tuple[Phrase, ...] = (
         "hồ sơ nộp", "xem hồ sơ", "hồ sơ của chú", "hồ sơ của cô", "hồ sơ của anh", "hồ sơ của chị", "mã qr",
         "quét qr", "hồ sơ nộp tuần trước", "hẹn lấy", "nộp rồi", "kết quả chưa", "sao chưa có",
         # how far it has got ("coi giùm hồ sơ tới đâu rồi em": not the way somewhere)
-        "hồ sơ tới đâu", "tới đâu rồi", "đến đâu rồi")),
+        "hồ sơ tới đâu", "tới đâu rồi", "đến đâu rồi",
+        # still in hand ("trên điện thoại cứ báo đang xử lý hoài"; round 54)
+        "vẫn đang xử lý", "báo đang xử lý", "xử lý hoài", "xử lý mãi", "chưa xử lý xong", "đang chờ xử lý")),
     # refreshments
     *((p, "intent:refreshment", 3) for p in (
         "khát", "uống nước", "cốc nước", "ly nước", "nước uống", "nước lọc", "kẹo", "chai nước", "cho xin nước",
@@ -460,6 +473,8 @@ PHRASES: tuple[Phrase, ...] = (
         "đồng thời", "cả", "một lượt")),
     *((p, "marker:certify", 1) for p in ("chứng thực", "sao y", "công chứng")),
     *((p, "marker:lost", 1) for p in ("mất", "làm mất", "bị mất", "đánh mất", "thất lạc", "không còn", "rách")),
+    # ... a paper lost, in words that never tell of a death ("giấy báo tử của mạ mà nhà làm mất"; round 54)
+    *((p, "marker:mislaid", 1) for p in ("làm mất", "đánh mất", "thất lạc", "rách", "mất giấy", "mất tờ")),
     # a household business that exists and changes ("giấy hkd sửa ở đâu", "tiệm đổi địa chỉ", "dẹp tiệm")
     *((p, "marker:change", 1) for p in (
         "đổi tên", "đổi giấy", "đổi chủ", "đổi ngành", "đổi người đứng tên", "sửa giấy", "sửa lại", "sửa thông tin",
@@ -600,6 +615,7 @@ COMBINATIONS: tuple[tuple[frozenset[str], str, float], ...] = (
     (frozenset({"ban_sao_trich_luc_ho_tich", "@certify"}), "chung_thuc_ban_sao", 1),
     (frozenset({"ket_hon", "chung_thuc_ban_sao", "@lost"}), "ban_sao_trich_luc_ho_tich", 2.5),
     (frozenset({"ket_hon", "@lost"}), "ban_sao_trich_luc_ho_tich", 1.5),
+    (frozenset({"khai_tu", "@mislaid"}), "ban_sao_trich_luc_ho_tich", 1.5),
     (frozenset({"thanh_lap_ho_kinh_doanh", "@lost"}), "thay_doi_ho_kinh_doanh", 1.5),
     (frozenset({"thanh_lap_ho_kinh_doanh", "@change"}), "thay_doi_ho_kinh_doanh", 1.5),
     # A document named as the object of another procedure: the procedure wins.
@@ -653,6 +669,6 @@ SELF_VERBS: frozenset[str] = frozenset({
 SELF_PREFIX: frozenset[str] = frozenset({"cho", "giúp", "giùm", "bảo", "chỉ", "dẫn", "hướng dẫn"})
 
 NUMBER_WORDS: dict[str, int] = {
-    "một": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5, "sáu": 6, "bảy": 7, "bẩy": 7, "tám": 8,
-    "chín": 9, "mười": 10, "mươi": 10,
+    "một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5, "sáu": 6, "bảy": 7, "bẩy": 7,
+    "tám": 8, "chín": 9, "mười": 10, "mươi": 10,
 }

@@ -407,6 +407,7 @@ class DialogManager:
             self._deferred_anything_else = True
             self._enter(State.ANYTHING_ELSE)
             return
+        self._deferred_anything_else = False  # asked now, once for the turn
         self._say("anything_else")
         self._enter(State.ANYTHING_ELSE)
 

@@ -28,7 +28,15 @@ from rapidfuzz import fuzz, process
 
 from dialogs import lexicon
 from dialogs.catalogue import Catalogue
-from dialogs.classifier import COMBINATION, TextClassifier, asked_question, combine, meaning, question_text
+from dialogs.classifier import (
+    COMBINATION,
+    TextClassifier,
+    asked_question,
+    combine,
+    meaning,
+    procedure_shares,
+    question_text,
+)
 from dialogs.normalize import Token, expand_openings, fold, is_syllable, tokenize
 from dialogs.understanding import (
     INTENTS,
@@ -364,11 +372,9 @@ class Understander:
         others together (`Combination.ticket_told`): "Bấm cho tôi một cái vé xếp hàng, tôi đi xin giấy không tiền
         án cho thằng con" reads as a ticket, and lý lịch tư pháp far before any other procedure."""
         assert self.classifier is not None
-        heard: dict[str, float] = {}
-        for label, p in self.classifier.predict(text, top=len(self.classifier.labels)):
-            procedure = meaning(label).procedure
-            if procedure is not None and procedure in self.catalogue and procedure not in rejected:
-                heard[procedure] = heard.get(procedure, 0.0) + p
+        heard = {procedure: p for procedure, p in procedure_shares(
+            self.classifier.predict(text, top=len(self.classifier.labels))).items()
+            if procedure in self.catalogue and procedure not in rejected}
         if not heard:
             return None
         best, mass = max(heard.items(), key=lambda item: item[1])
@@ -380,6 +386,10 @@ class Understander:
                   unscoped: Sequence[_Match] = ()) -> Understanding:
         """The last steps of every reading: a ticket asked for a procedure, a yes that asks for the ticket, a căn
         cước by the age said, and (for a whole turn) an emergency."""
+        if understood.intent == "procedure" and understood.questions == ("counter",) and \
+                _where_to_ticket(tokens, matches):
+            # "Tôi đến làm thẻ có ảnh cho thằng bé 10 tuổi, lấy số ở đâu vậy": where to get the ticket, asking for it
+            understood = replace(understood, question=None, questions=())
         if understood.intent == "procedure" and understood.procedure and not understood.questions and \
                 answer is None and _ticket_asked(tokens, matches, starts):
             # "lấy số khai tử cho bác với, ông nhà mất hôm qua", "..., giờ tôi ra làm giấy khai tử cho ông ấy. Cô cho
@@ -438,8 +448,9 @@ class Understander:
                 # tuổi rồi cho tôi lấy số": the ticket, not a căn cước for the age said
                 continue
             part = self._read(clause, whole_turn=False).request()
-            if part.intent in ("unknown", "yes") or part.confidence < CLAUSE_CONFIDENCE:
-                continue
+            if (part.intent in ("unknown", "yes") or part.confidence < CLAUSE_CONFIDENCE) and not (
+                    part.asks_turn and not story):
+                continue  # but "cho tôi xin cốc nước, còn mấy người nữa thì tới lượt tôi" asks two things
             if story and not _same_request(part, whole) and not _clause_asks(text, clause) \
                     and not self._wants(clause, part):
                 continue
@@ -455,6 +466,9 @@ class Understander:
             parts = [p for p in parts if p.intent not in ("yes", "no")]  # "không phải X, tôi cần Y"
         if any(p.intent not in _COURTESIES and p.intent != "goodbye" for p in parts):
             parts = [p for p in parts if p.intent not in _COURTESIES]  # beside a request; "chào em nhé, cảm ơn" stays
+            if whole.intent in _COURTESIES and len(parts) == 1:
+                # "cảm ơn cháu, cho bác hỏi lệ phí khai tử": the request, where a bag of n-grams hears the thanks
+                return (replace(parts[0], address=whole.address, robot_address=whole.robot_address),)
         if story and parts and whole.intent != "unknown" and not any(_same_request(p, whole) for p in parts):
             parts.insert(0, whole)  # what the story asks for, then what a clause of it asks
         if whole.intent == "procedure" and {p.procedure for p in parts if p.procedure} <= {whole.procedure}:
@@ -592,6 +606,9 @@ class Understander:
             # "lệ phí bao nhiêu hả em": a question about the procedure under discussion; a weak cue alone ("mỗi
             # tháng được bao nhiêu tiền") does not make it a question about another procedure
             candidates["question"] = max(scores[f"question:{q}"] for q in questions)
+        if questions and procs:
+            for name in _COURTESIES:
+                candidates.pop(name, None)  # "cảm ơn em, cho hỏi lệ phí khai tử": the question is the request
         declined = max(negation.declined, scores.get("decline", 0.0))
         if declined and all(name in ("yes", "no", "thanks", "greeting") for name in candidates):
             candidates["no"] = max(candidates.get("no", 0.0), declined)  # "tôi không cần lấy số đâu, chỉ hỏi..."
@@ -628,7 +645,10 @@ class Understander:
         ranked = sorted(candidates.items(), key=lambda item: (-item[1], _ORDER.index(item[0])))
         intent, best = ranked[0]
         # A procedure named with a ticket or a dossier request is that request's object, not a rival reading.
-        rivals = [score for name, score in ranked[1:] if not (name == "procedure" and intent in _TAKES_PROCEDURE)]
+        # A greeting beside a request is its courtesy ("chào cháu, bác muốn hỏi làm giấy khai sinh ..."; not a thanks:
+        # "cảm ơn cháu, bác làm khai sinh rồi" may tell what is done)
+        rivals = [score for name, score in ranked[1:] if not (name == "procedure" and intent in _TAKES_PROCEDURE)
+                  and not (name == "greeting" and intent not in small)]
         runner_up = rivals[0] if rivals else 0.0
         confidence = _strength(best) * (0.5 + 0.5 * (best - runner_up) / best)
         procedure = question = place = topic = None
@@ -856,8 +876,12 @@ def _match_at(tokens: Sequence[Token], keys: Sequence[str], start: int, phrase: 
             skips += 1
         if position >= len(tokens):
             return None
+        if _a_book(tokens, position, want):
+            return None
         exact += _same(tokens[position], want)
         position += 1
+    if phrase.tokens[-1].folded == "phieu" and position < len(tokens) and tokens[position].folded in ("ly", "li"):
+        return None  # "xin cái phiếu lý lịch tư pháp": a paper named, not a ticket
     label = phrase.labels[0][0]
     if label in lexicon.PLACES_NAMED_AS_TYPED and tokens[start].text != phrase.tokens[0].text:
         return None  # "bạn hướng dẫn", "ban huong dan" (typed without accents) are not "bàn hướng dẫn"
@@ -866,6 +890,13 @@ def _match_at(tokens: Sequence[Token], keys: Sequence[str], start: int, phrase: 
     if exact == 0 or (len(phrase.tokens) == 2 and label.startswith("place:")):
         return None  # "con ra" is not "cổng ra": a two-word place needs both words
     return position, SOUND_ALIKE_FACTOR
+
+
+def _a_book(tokens: Sequence[Token], position: int, want: Token) -> bool:
+    """"sổ" typed where a phrase has "số" is a book ("xin cái sổ đỏ", "xét giúp cho cái sổ nghèo"), not a ticket
+    number; "sổ thứ tự" is a slip for "số thứ tự"."""
+    return tokens[position].text == "sổ" and want.text == "số" and not (
+        position + 1 < len(tokens) and tokens[position + 1].folded == "thu")
 
 
 # A place of the centre named, and what it is taken for when it is not read as the way there: the water corner
@@ -1197,6 +1228,8 @@ def _ages_at(tokens: Sequence[Token]) -> list[tuple[int, int]]:
         start = index
         while start > 0 and index - start < 3 and tokens[start - 1].folded in _FOLDED_NUMBERS:
             start -= 1
+        # "lớp sáu mười một tuổi": "mười" (not the "mươi" of "sáu mươi") begins the age
+        start = next((at for at in range(start + 1, index) if tokens[at].text == "mười"), start)
         number = _read_number(tokens[start:index])
         if number is not None:
             ages.append((number, start))
@@ -1535,7 +1568,13 @@ def _cancels(tokens: Sequence[Token], start: int, end: int) -> bool:
     lấy số')."""
     after = {token.text for token in tokens[end:end + 3]}
     seen: set[str] = set()
-    for word in _before(tokens, start, 4):
+    near = _before_tokens(tokens, start)
+    before = [token.text for token in near]
+    for at, word in enumerate(before):
+        if word == "đâu" and _after_speaker(tokens, near[at]):
+            # "tôi đâu có muốn lấy số": "đâu" after the one speaking says "not at all" (where "ở đâu lấy số" and
+            # "em ơi đâu có lấy số hả em" ask where)
+            return True
         if word == "thôi":
             # "thôi lấy số cho tôi", "thôi cho em gặp cán bộ": "well then"; "thôi chưa lấy số": not yet
             if "chưa" in seen:
@@ -1548,15 +1587,23 @@ def _cancels(tokens: Sequence[Token], start: int, end: int) -> bool:
         if word == "chưa" and (after & {"vội", "đâu", "cần"} or "cần" in _before(tokens, start, 2)
                                or seen & _NOT_YET_WANTED):
             return True
-        if word not in lexicon.NEGATION_GAP:
+        if word not in lexicon.NEGATION_GAP and not (word == "có" and "đâu" in before[at + 1:at + 2]):
             return False
     return False
 
 
+def _after_speaker(tokens: Sequence[Token], word: Token) -> bool:
+    """Whether the word right before this one (nothing left out) is one speaking of themselves: "tôi đâu có",
+    not "em ơi đâu có"."""
+    at = next(index for index, token in enumerate(tokens) if token is word)
+    return at > 0 and tokens[at - 1].text in lexicon.BEFORE_NEGATING_SUBJECT
+
+
 # Words that ask for a ticket, in its phrase or just before it ("lấy giùm bà ngoại cái số"; not "xếp hàng", "đợi
 # đến lượt": told of in "mất cả buổi sáng xếp hàng ở ngân hàng"), and those that ask for nothing else typed
-# without accents ("cho so" is as often "cho sổ").
-_ASKING_VERBS = frozenset({"lay", "boc", "bam", "in", "cho", "xin", "phat"})
+# without accents ("cho so" is as often "cho sổ"). Folded, but "cần" and "ấn" only as typed ("giờ chỉ cần cái số
+# thôi"; "can" is as often "căn", "an" "ăn").
+_ASKING_VERBS = frozenset({"lay", "boc", "bam", "in", "cho", "xin", "phat", "cần", "ấn"})
 _COUNTS = frozenset({"mot", "1", "hai", "2"})
 _SOME_OF = frozenset(fold(word) for word in lexicon.SOME_OF)
 _TICKET_VERBS = frozenset({"lay", "boc", "bam"})
@@ -1574,7 +1621,8 @@ def _ticket_asked(tokens: Sequence[Token], matches: Sequence[_Match], starts: fr
         words = tokens[match.start:match.end]
         return _read_exactly(match, words) and \
             any(label == "intent:take_number" for label, _ in match.phrase.labels) and \
-            any(token.folded in _ASKING_VERBS for token in tokens[max(0, match.start - ASKING_REACH):match.end]) and \
+            any(token.folded in _ASKING_VERBS or token.text in _ASKING_VERBS
+                for token in tokens[max(0, match.start - ASKING_REACH):match.end]) and \
             (words[0].folded in _TICKET_VERBS or any(token.accented for token in words)) and \
             all(token.text == "số" for token in words if token.folded == "so" and token.accented)  # not "xin sổ"
 
@@ -1584,6 +1632,23 @@ def _ticket_asked(tokens: Sequence[Token], matches: Sequence[_Match], starts: fr
     after = max((m.end for m in named), default=0)
     return any(m.start >= last or m.start < first or m.start >= after for m in matches if asks(m)) or \
         _ticket_named(tokens, matches, starts) is not None
+
+
+_WHERE_TO_TICKET = tuple(tuple(tokenize(words)) for words in (
+    "ở đâu", "đâu", "chỗ nào", "ở chỗ nào", "máy nào", "ở máy nào", "bàn nào", "ở bàn nào", "ở quầy nào"))
+
+
+def _where_to_ticket(tokens: Sequence[Token], matches: Sequence[_Match]) -> bool:
+    """Whether the turn asks where a ticket is got, right after the ticket's words: "lấy số ở đâu vậy", "lấy số ở
+    máy nào cháu"."""
+    for match in matches:
+        if not any(label == "intent:take_number" for label, _ in match.phrase.labels):
+            continue
+        after = tokens[match.end:match.end + 3]
+        if any(len(after) >= len(where) and all(_same(token, word) for token, word in zip(after, where, strict=False))
+               for where in _WHERE_TO_TICKET):
+            return True
+    return False
 
 
 def _ticket_named(tokens: Sequence[Token], matches: Sequence[_Match], starts: frozenset[int]) -> str | None:
@@ -1668,6 +1733,10 @@ def _same_request(first: Understanding, second: Understanding) -> bool:
 
 _ROBOT_WORDS = {"cháu": "cháu", "chau": "cháu", "em": "em", "con": "con"}
 _ROBOT_BEFORE = frozenset({"ơn", "chào", "nhờ", "hỏi", "giúp", "bảo"})
+# ... and the particles that end a question or a request before it, last in the turn: "bao giờ tới lượt tôi hả
+# cháu", "lấy số giùm nhé em", "được không con" (not "làm khai sinh cho con")
+_ROBOT_LAST_AFTER = frozenset({"hả", "à", "nhé", "nha", "nhỉ", "vậy", "hen", "nghen", "không", "chưa", "ha", "nhe",
+                               "vay", "khong", "chua", "hông", "hem", "hén"})
 
 
 def _robot_address(tokens: Sequence[Token]) -> str | None:
@@ -1680,6 +1749,9 @@ def _robot_address(tokens: Sequence[Token]) -> str | None:
         before = _as_typed(tokens[index - 1]) if index else ""
         called = bool(tokens[index + 1:index + 2]) and tokens[index + 1].folded == "oi"  # "cháu ơi", "chau oi"
         if called or after == "à" or before in _ROBOT_BEFORE:
+            return word
+        if index + 1 == len(tokens) and index and (tokens[index - 1].text if tokens[index - 1].accented
+                                                   else tokens[index - 1].folded) in _ROBOT_LAST_AFTER:
             return word
         if after == "cho" and index + 2 < len(tokens) and tokens[index + 2].text in lexicon.ADDRESS_WORDS:
             return word  # "em cho chị hỏi"

@@ -363,6 +363,19 @@ def test_when_is_my_turn_after_a_ticket_is_where_it_stands(manager: DialogManage
     assert manager.state is State.ANYTHING_ELSE
 
 
+def test_when_is_my_turn_beside_another_request(manager: DialogManager, world: World) -> None:
+    """The turn asked beside another request is answered too, after it, and "anything else?" is asked once."""
+    manager.person_arrived()
+    manager.heard("lấy số khai sinh cho tôi")
+    world.ahead_now = "một"
+    start = len(world.texts)
+    manager.heard("cho tôi xin cốc nước, còn mấy người nữa thì tới lượt tôi")
+    assert world.dispensed == ["water"] and len(world.issued) == 1
+    assert world.texts[start:] == ["Dạ, mời ông bà dùng nước ạ.", "Dạ, số B012 của ông bà đang chờ; phía trước còn một "
+                                   "người.", "Ông bà cần em giúp gì thêm không ạ?"]
+    assert manager.state is State.ANYTHING_ELSE
+
+
 def test_when_is_my_turn_without_a_ticket_here(manager: DialogManager, world: World) -> None:
     """Without a ticket of this conversation, "trước tôi còn mấy người" is told how to see its turn (the ticket's QR),
     and nothing is printed. A no stays a no, and "tôi chưa có phiếu" asks for none."""

@@ -92,6 +92,26 @@ def test_address_and_priority(nlu: Understander) -> None:
     assert nlu.understand("làm khai sinh cho con").address is None  # "con" here is the child
 
 
+@pytest.mark.parametrize(("text", "robot"), [
+    ("bao giờ tới lượt tôi hả cháu", "cháu"), ("lấy số giùm nhé em", "em"), ("bao gio toi luot toi ha chau", "cháu"),
+    ("được không con", "con"), ("làm khai sinh cho con", None), ("lấy số cho cháu", None),
+])
+def test_the_robot_called_at_the_end_of_a_turn(nlu: Understander, text: str, robot: str | None) -> None:
+    """The word for the robot after the particle that ends a question or a request; "cho con" is for the child."""
+    assert nlu.understand(text).robot_address == robot
+
+
+@pytest.mark.parametrize("text", ["tôi đâu có muốn lấy số", "bác đâu có cần lấy số đâu cháu", "con đâu có xin nước"])
+def test_dau_co_after_the_speaker_says_no(nlu: Understander, text: str) -> None:
+    """"đâu (có)" right after the one speaking says "not at all": no ticket, no water."""
+    assert nlu.understand(text).intent == "no"
+
+
+@pytest.mark.parametrize("text", ["ở đâu lấy số vậy", "em ơi đâu có lấy số hả em", "chỗ nào lấy số"])
+def test_dau_asking_where_still_asks(nlu: Understander, text: str) -> None:
+    assert nlu.understand(text).intent == "take_number"
+
+
 def test_the_speaker_is_the_owner_in_a_story_not_the_people_they_tell_of(nlu: Understander) -> None:
     candy = nlu.understand("Thằng cu nhà em ba tuổi, ngồi chờ từ nãy giờ, ở đây có kẹo không, cho cháu một cái")
     assert candy.address == "em"  # "nhà em": the speaker is "em"
@@ -283,6 +303,10 @@ def test_cli_bad_usage_exits_2_without_traceback() -> None:
     # an age typed in chat ("5t")
     ("lm cccd cho bé 5t ở đâu v mn", "procedure", "can_cuoc_tre_duoi_6_tuoi", None),
     ("lm cccd cho con trai 16t", "referral", None, "adult_id_card"),
+    # "mười" (not "mươi") begins the age: a class, then an age
+    ("con chị lên lớp sáu mười một tuổi chị muốn làm căn cước cho cháu", "procedure", "can_cuoc_tre_duoi_6_tuoi",
+     None),
+    ("ông ngoại tôi bảy mươi mốt tuổi chưa có căn cước, làm cho ông", "referral", None, "adult_id_card"),
 ])
 def test_the_age_said_decides_whose_id_card(nlu: Understander, text: str, intent: str, procedure: str | None,
                                             topic: str | None) -> None:
@@ -447,3 +471,54 @@ def test_a_clause_telling_of_the_ticket_s_procedure_is_no_second_request() -> No
     assert [(p.intent, p.procedure) for p in parts] == [("take_number", "gia_han_tam_tru")]
     parts = nlu.understand_turn("lấy số khai tử cho bác với, nhà vệ sinh ở đâu")
     assert [(p.intent, p.procedure or p.place) for p in parts] == [("take_number", "khai_tu"), ("directions", "toilet")]
+
+
+@pytest.mark.parametrize(("text", "intent", "procedure"), [
+    ("xin cái sổ đỏ", "procedure", "cap_gcn_dat_lan_dau"),  # a book, not a ticket number
+    ("phường xem xét giúp cho cái sổ nghèo", "procedure", "ho_ngheo_can_ngheo"),
+    ("lấy sổ thứ tự", "take_number", None),  # a slip for "số thứ tự"
+    ("Mình cần số để nộp mấy bản photo bằng cấp cho đóng dấu đỏ", "take_number", "chung_thuc_ban_sao"),
+    ("tôi cần một số giấy tờ để làm khai sinh", "procedure", "khai_sinh"),  # "một số" = some
+    ("nhờ cháu lấy hộ tôi cái vé thứ tự", "take_number", None),
+    ("cháu bấm cho o một số với", "take_number", None),
+    ("dk lai ks cho me, so goc o xa bi chay mat het r", "procedure", "dang_ky_lai_khai_sinh"),  # "cho mẹ", no ticket
+    ("Cho con xin một phiếu chờ, con lo sang tên miếng đất ba để lại", "take_number", "dang_ky_bien_dong_dat"),
+    ("Cho em xin vé chờ, em lên báo đi làm xa cả năm", "take_number", "khai_bao_tam_vang"),
+    ("Xếp lượt cho tui với", "take_number", None),
+    ("Ấn giùm em một số nhé", "take_number", None),
+    ("cho tôi cái phiếu lý lịch tư pháp", "procedure", "ly_lich_tu_phap"),  # a paper named "phiếu"
+    ("miễn vé cho người tàn tật", "procedure", "xac_dinh_muc_do_khuyet_tat"),
+    # where the ticket is got, asked beside the procedure: the ticket
+    ("Cháu mồ côi tôi đang nuôi, muốn xin tiền hỗ trợ hằng tháng, lấy số ở máy nào cháu", "take_number",
+     "tro_cap_xa_hoi_hang_thang"),
+    ("làm khai sinh ở quầy nào", "procedure", "khai_sinh"),
+])
+def test_a_ticket_in_everyday_words_and_what_only_sounds_like_one(nlu: Understander, text: str, intent: str,
+                                                                  procedure: str | None) -> None:
+    got = nlu.understand(text)
+    assert (got.intent, got.procedure) == (intent, procedure), got
+
+
+@pytest.mark.parametrize(("text", "procedure"), [
+    ("giấy chứng tử của ông tôi bị thất lạc rồi", "ban_sao_trich_luc_ho_tich"),
+    ("Mạ tui mất lâu rồi, người ta đòi giấy báo tử của mạ mà nhà làm mất, phải xin lại", "ban_sao_trich_luc_ho_tich"),
+    ("bố tôi mất hôm qua, tôi muốn làm giấy khai tử", "khai_tu"),  # "mất" that tells of a death
+])
+def test_a_death_paper_lost_is_a_copy_of_the_record(nlu: Understander, text: str, procedure: str) -> None:
+    assert nlu.understand(text).procedure == procedure
+
+
+def test_a_courtesy_beside_a_request_does_not_make_it_unsure(nlu: Understander) -> None:
+    """A greeting before a request named in full leaves it sure (no "phải không ạ?"); a question after a thanks is
+    the request."""
+    assert nlu.understand("chào cháu, bác muốn hỏi làm giấy khai sinh cho đứa cháu nội").confidence == \
+        nlu.understand("bác muốn hỏi làm giấy khai sinh cho đứa cháu nội").confidence
+    asked = nlu.understand("cảm ơn em, cho hỏi lệ phí khai tử")
+    assert (asked.intent, asked.procedure, asked.question) == ("procedure", "khai_tu", "fee")
+    assert nlu.understand("cảm ơn em").intent == "thanks"
+
+
+@pytest.mark.parametrize(("text", "intent"), [("a lo, robot oi", "greeting"), ("alô em ơi", "greeting"),
+                                              ("pp robot", "goodbye")])
+def test_hello_and_bye_as_typed_in_chat(nlu: Understander, text: str, intent: str) -> None:
+    assert nlu.understand(text).intent == intent
