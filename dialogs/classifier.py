@@ -959,8 +959,8 @@ def combine(lexicon: Understanding, probs: Sequence[tuple[str, float]],
     # A ticket's procedure is weak when the classifier hears it (almost) nothing, whatever the ticket's confidence:
     # "Xin chào, phiền cho tôi lấy một số thứ tự để nộp hồ sơ đăng ký khai tử cho bố tôi" (a ticket at 0.70 beside
     # the greeting) keeps khai tử (nineteenth stop: rounds 50-52 and 47-49, each trained without them, +1 and +1)
-    named_surely = max((score for _, score in lexicon.alternatives), default=0.0) >= settings.ticket_named
-    weak = unheard and not named_surely if lexicon.intent == "take_number" else lexicon.confidence < settings.named
+    named_surely = dict(lexicon.alternatives).get(lexicon.procedure or "", 0.0) >= settings.ticket_named
+    weak = (unheard and not named_surely) if lexicon.intent == "take_number" else lexicon.confidence < settings.named
     if story and p >= settings.story_sure and weak \
             and lexicon.procedure and not said.procedure and (lexicon.intent, said.intent) in _STORY_DROPS_PROCEDURE:
         # "... giấy tờ tui mang đủ trong bao ni lông nè, con cho tui cái số thứ tự": a ticket, no procedure; "...

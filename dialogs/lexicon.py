@@ -96,7 +96,8 @@ LATER = ("chiều", "mai", "sáng mai", "chiều mai", "lát nữa", "lát", "t�
 COMERS = ("tôi", "tui", "em", "bác", "cháu", "con", "mình", "anh", "chị", "cô", "chú", "ông", "bà", "mẹ", "mệ")
 COMING_BACK = ("quay lại", "ra lại", "ghé lại", "lên lại", "quay lại sau", "tới lại", "đến lại")
 # A ticket already in hand ("tôi đã có số", "mình lấy số thứ tự rồi"); the second list is also a no to the offer
-TICKET_IN_HAND = ("đã có số", "đã có số thứ tự", "đã lấy số", "đã bốc số", "đã có phiếu")
+TICKET_IN_HAND = ("đã có số", "đã có số thứ tự", "đã lấy số", "đã bốc số", "đã có phiếu", "đã có vé", "đã xin vé",
+                  "đã xin số", "đã xếp lượt")
 # Asking when one's turn comes ("bao giờ tới lượt tôi", "còn mấy người nữa"): with a ticket from this conversation
 # the dialog says where it stands in line (Understanding.asks_turn); what the turn is read as stays as it was
 # (not "chờ bao lâu nữa": "làm xong thì phải chờ bao lâu nữa mới có kết quả" asks the procedure's time; nor "mấy người
@@ -108,7 +109,10 @@ MY_TURN = (
     "chưa gọi đến", "tới số tôi chưa", "đến số tôi chưa",
 )
 TICKET_IN_HAND_NO = ("có số rồi", "có số thứ tự rồi", "lấy số rồi", "bốc số rồi", "có phiếu rồi", "đã lấy số rồi",
-                     "đã có số rồi", "lấy số thứ tự rồi", "bốc số thứ tự rồi", "lấy phiếu rồi")
+                     "đã có số rồi", "lấy số thứ tự rồi", "bốc số thứ tự rồi", "lấy phiếu rồi",
+                     # ... in the words the twentieth stop's ticket phrases read ("tôi có vé thứ tự rồi")
+                     "có vé rồi", "có vé thứ tự rồi", "xin vé rồi", "có phiếu chờ rồi", "xếp lượt rồi", "đã có vé rồi",
+                     "đã xin vé rồi", "đã xếp lượt rồi", "đã có vé thứ tự rồi")
 
 # Chat spellings that mean one thing only where they open a turn or a clause ("nhà vs chỗ nào z": the toilet), and
 # are read word by word elsewhere ("thuê nhà vs cccd", "ở chung nhà vs ông bà": "với"; normalize.expand_openings).
@@ -155,7 +159,7 @@ Phrase = tuple[str, str, float]  # (phrase, label, weight); weight 0 means "the 
 PHRASES: tuple[Phrase, ...] = (
     # greeting / goodbye / thanks / repeat
     *((p, "intent:greeting", 2) for p in (
-        "xin chào", "chào", "chào em", "chào bạn", "chào robot", "hello", "hi", "alo", "a lô", "alô", "chào buổi sáng",
+        "xin chào", "chào", "chào em", "chào bạn", "chào robot", "hello", "hi", "alo", "alô", "chào buổi sáng",
         "chào cháu", "chào con", "em chào", "chào anh", "chào chị", "chào ông", "chào bà", "chào bác")),
     # putting off what was offered: a "no" ("để tôi về bàn với nhà đã", "để bữa khác")
     *((p, "decline", 3.5) for p in (
@@ -218,20 +222,19 @@ PHRASES: tuple[Phrase, ...] = (
                                              "ấn cho", "ấn giúp", "ấn giùm", "ấn dùm", "ấn hộ", "lấy")
           for who in ("tôi", "em", "bác", "cháu", "mình", "tui", "chị", "anh", "cô", "chú", "ông", "bà", "con", "c",
                       "tụi tui", "tụi em", "tụi con", "tụi cháu", "chúng tôi", "chúng em", "chúng cháu", "bọn em",
-                      "tụi nó", "tụi mình", "bọn mình", "hai đứa", "a", "e", "o", "dì", "cậu", "thím")
+                      "tụi nó", "tụi mình", "bọn mình", "hai đứa", "a", "e", "cậu", "thím")
           for what in ("số", "một số", "cái số", "số thứ tự", "phiếu", "cái phiếu", "1 số", "1 cái số", "hai số",
                        "2 số", "tờ số", "tờ số thứ tự", "cái số thứ tự", "một số thứ tự", "tờ phiếu", "cái vé thứ tự",
-                       "vé thứ tự", "một phiếu", "1 phiếu", "cái vé", "một vé", "1 vé", "vé chờ", "phiếu chờ",
-                       "một lượt")
+                       "vé thứ tự", "một phiếu", "1 phiếu", "cái vé", "một vé", "1 vé", "vé chờ", "phiếu chờ")
           # "lấy cho tôi hai số nhé", "bấm giúp a 1 số", "cho bác tờ số thứ tự", "lấy em một số"; the bare verb
           # only with a count or "thứ tự" ("lấy chú số" is one edit from "lấy chứ sao", a yes)
           if verb != "lấy" or what in ("một số", "1 số", "hai số", "2 số", "số thứ tự", "một số thứ tự")),
         "cho xin số", "cho xin cái số", "cho xin phiếu", "tờ giấy có số", "giấy có số", "tờ có số", "vé thứ tự",
         # a ticket by another name, asked for ("cho con xin một phiếu chờ", "cho e xin 1 vé nha", "xếp lượt cho tui
         # với"; round 55)
-        *(f"xin {what}" for what in ("một phiếu", "1 phiếu", "cái phiếu", "vé", "một vé", "1 vé", "cái vé",
+        *(f"xin {what}" for what in ("một phiếu", "1 phiếu", "cái phiếu", "một vé", "1 vé", "cái vé",
                                      "vé chờ", "phiếu chờ", "một phiếu chờ", "một vé chờ")),
-        "xếp lượt", "xếp lượt cho",
+        "xếp lượt cho",
         # a ticket needed for something ("Mình cần số để nộp mấy bản photo", "giờ chỉ cần cái số thôi"; round 54;
         # not "cần một số giấy tờ")
         *(f"cần {what}{why}" for what in ("số", "một số", "1 số", "cái số", "một cái số")
@@ -576,6 +579,8 @@ NEGATION_GAP: frozenset[str] = frozenset({
 # Words with which a citizen says they want something ("tôi muốn đăng ký khai tử cho bà nhà tôi, mà ..."): a clause of
 # a story with one of them and a procedure named is a request of its own (nlu.Understander._wants).
 WANTING: frozenset[str] = frozenset({"muốn", "mún"})
+# ... and the words of a will a negation may stand before ("tôi đâu có muốn lấy số", "bác đâu cần lấy số")
+WANTING_WORDS: frozenset[str] = WANTING | {"cần", "định", "tính"}
 # A procedure is rejected only in so many words: "không phải khai tử", "không làm kết hôn nữa".
 REJECT_PROCEDURE: tuple[tuple[str, ...], ...] = (
     ("không", "phải"), ("không", "cần"), ("không", "muốn"), ("không", "làm"), ("thôi", "không"), ("chứ", "không"),
@@ -669,6 +674,6 @@ SELF_VERBS: frozenset[str] = frozenset({
 SELF_PREFIX: frozenset[str] = frozenset({"cho", "giúp", "giùm", "bảo", "chỉ", "dẫn", "hướng dẫn"})
 
 NUMBER_WORDS: dict[str, int] = {
-    "một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5, "sáu": 6, "bảy": 7, "bẩy": 7,
+    "một": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5, "sáu": 6, "bảy": 7, "bẩy": 7,
     "tám": 8, "chín": 9, "mười": 10, "mươi": 10,
 }

@@ -466,7 +466,9 @@ class Understander:
             parts = [p for p in parts if p.intent not in ("yes", "no")]  # "không phải X, tôi cần Y"
         if any(p.intent not in _COURTESIES and p.intent != "goodbye" for p in parts):
             parts = [p for p in parts if p.intent not in _COURTESIES]  # beside a request; "chào em nhé, cảm ơn" stays
-            if whole.intent in _COURTESIES and len(parts) == 1:
+            if whole.intent in _COURTESIES and len(parts) == 1 and (parts[0].questions or parts[0].intent in (
+                    "take_number", "directions", "refreshment", "lookup_dossier", "human_help", "centre_hours")) \
+                    and not _says_done(_clause_tokens(text[:MAX_CHARS])[0]):
                 # "cảm ơn cháu, cho bác hỏi lệ phí khai tử": the request, where a bag of n-grams hears the thanks
                 return (replace(parts[0], address=whole.address, robot_address=whole.robot_address),)
         if story and parts and whole.intent != "unknown" and not any(_same_request(p, whole) for p in parts):
@@ -530,7 +532,9 @@ class Understander:
                 best = process.extractOne(window, choices, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
                 if best is not None:
                     phrase = phrases[best[2]]
-                    if _numbers(tokens[start:start + size]) != _numbers(phrase.tokens):
+                    if _numbers(tokens[start:start + size]) != _numbers(phrase.tokens) or any(
+                            _a_book(tokens, start + at, want) for at, want in enumerate(phrase.tokens)) or \
+                            _another_paper(tokens, start + size, phrase):
                         continue
                     ratio = best[1] / 100.0
                     scaled = _Phrase(phrase.tokens, tuple((label, w * ratio) for label, w in phrase.labels))
@@ -606,9 +610,11 @@ class Understander:
             # "lệ phí bao nhiêu hả em": a question about the procedure under discussion; a weak cue alone ("mỗi
             # tháng được bao nhiêu tiền") does not make it a question about another procedure
             candidates["question"] = max(scores[f"question:{q}"] for q in questions)
-        if questions and procs:
+        if questions and procs and not _says_done(tokens):
             for name in _COURTESIES:
-                candidates.pop(name, None)  # "cảm ơn em, cho hỏi lệ phí khai tử": the question is the request
+                # "cảm ơn em, cho hỏi lệ phí khai tử": the question is the request (not "cảm ơn em, tôi biết lệ phí
+                # khai sinh bao nhiêu rồi")
+                candidates.pop(name, None)
         declined = max(negation.declined, scores.get("decline", 0.0))
         if declined and all(name in ("yes", "no", "thanks", "greeting") for name in candidates):
             candidates["no"] = max(candidates.get("no", 0.0), declined)  # "tôi không cần lấy số đâu, chỉ hỏi..."
@@ -880,8 +886,8 @@ def _match_at(tokens: Sequence[Token], keys: Sequence[str], start: int, phrase: 
             return None
         exact += _same(tokens[position], want)
         position += 1
-    if phrase.tokens[-1].folded == "phieu" and position < len(tokens) and tokens[position].folded in ("ly", "li"):
-        return None  # "xin cái phiếu lý lịch tư pháp": a paper named, not a ticket
+    if _another_paper(tokens, position, phrase):
+        return None
     label = phrase.labels[0][0]
     if label in lexicon.PLACES_NAMED_AS_TYPED and tokens[start].text != phrase.tokens[0].text:
         return None  # "bạn hướng dẫn", "ban huong dan" (typed without accents) are not "bàn hướng dẫn"
@@ -890,6 +896,17 @@ def _match_at(tokens: Sequence[Token], keys: Sequence[str], start: int, phrase: 
     if exact == 0 or (len(phrase.tokens) == 2 and label.startswith("place:")):
         return None  # "con ra" is not "cổng ra": a two-word place needs both words
     return position, SOUND_ALIKE_FACTOR
+
+
+# What a ticket's last word names when these follow it: another paper ("xin cái phiếu lý lịch tư pháp", "cho tôi
+# xin cái vé gửi xe", "vé số"), not a ticket.
+_OTHER_PAPERS = {"phieu": frozenset({"ly", "li"}), "ve": frozenset({"xe", "gui", "so", "may", "tau"})}
+
+
+def _another_paper(tokens: Sequence[Token], end: int, phrase: _Phrase) -> bool:
+    """Whether the words after a ticket phrase ending at `end` make its "phiếu" or "vé" another paper."""
+    return end < len(tokens) and tokens[end].folded in _OTHER_PAPERS.get(phrase.tokens[-1].folded, ()) and \
+        any(label == "intent:take_number" for label, _ in phrase.labels)
 
 
 def _a_book(tokens: Sequence[Token], position: int, want: Token) -> bool:
@@ -1525,15 +1542,20 @@ def _negated(tokens: Sequence[Token], matches: Sequence[_Match],
     return kept, _Negation(declined, frozenset(rejected.keys() - asked_later))
 
 
-def _before_tokens(tokens: Sequence[Token], start: int, reach: int = 4) -> list[Token]:
-    """The tokens before `start` (nearest first), filler words left out."""
-    found: list[Token] = []
+def _before_at(tokens: Sequence[Token], start: int, reach: int = 4) -> list[int]:
+    """Where the tokens before `start` stand (nearest first), filler words left out."""
+    found: list[int] = []
     index = start - 1
     while index >= 0 and len(found) < reach:
         if not _is_skip(tokens[index]) or tokens[index].text in ("thôi",):
-            found.append(tokens[index])
+            found.append(index)
         index -= 1
     return found
+
+
+def _before_tokens(tokens: Sequence[Token], start: int, reach: int = 4) -> list[Token]:
+    """The tokens before `start` (nearest first), filler words left out."""
+    return [tokens[index] for index in _before_at(tokens, start, reach)]
 
 
 def _before(tokens: Sequence[Token], start: int, reach: int = 4) -> list[str]:
@@ -1568,12 +1590,14 @@ def _cancels(tokens: Sequence[Token], start: int, end: int) -> bool:
     lấy số')."""
     after = {token.text for token in tokens[end:end + 3]}
     seen: set[str] = set()
-    near = _before_tokens(tokens, start)
-    before = [token.text for token in near]
+    near = _before_at(tokens, start)
+    before = [tokens[index].text for index in near]
     for at, word in enumerate(before):
-        if word == "đâu" and _after_speaker(tokens, near[at]):
-            # "tôi đâu có muốn lấy số": "đâu" after the one speaking says "not at all" (where "ở đâu lấy số" and
-            # "em ơi đâu có lấy số hả em" ask where)
+        if word == "đâu" and seen & lexicon.WANTING_WORDS and near[at] > 0 and \
+                tokens[near[at] - 1].text in lexicon.BEFORE_NEGATING_SUBJECT:
+            # "tôi đâu có muốn lấy số", "bác đâu có cần lấy số đâu cháu": "đâu" right after a person, before a will,
+            # says "not at all" (where "ở đâu lấy số", "em ơi đâu có lấy số hả em" ask where, and "tôi đâu có lấy
+            # số được, cháu lấy giùm tôi", "em đâu có in số cho chị" ask for one)
             return True
         if word == "thôi":
             # "thôi lấy số cho tôi", "thôi cho em gặp cán bộ": "well then"; "thôi chưa lấy số": not yet
@@ -1592,18 +1616,12 @@ def _cancels(tokens: Sequence[Token], start: int, end: int) -> bool:
     return False
 
 
-def _after_speaker(tokens: Sequence[Token], word: Token) -> bool:
-    """Whether the word right before this one (nothing left out) is one speaking of themselves: "tôi đâu có",
-    not "em ơi đâu có"."""
-    at = next(index for index, token in enumerate(tokens) if token is word)
-    return at > 0 and tokens[at - 1].text in lexicon.BEFORE_NEGATING_SUBJECT
-
-
 # Words that ask for a ticket, in its phrase or just before it ("lấy giùm bà ngoại cái số"; not "xếp hàng", "đợi
 # đến lượt": told of in "mất cả buổi sáng xếp hàng ở ngân hàng"), and those that ask for nothing else typed
-# without accents ("cho so" is as often "cho sổ"). Folded, but "cần" and "ấn" only as typed ("giờ chỉ cần cái số
-# thôi"; "can" is as often "căn", "an" "ăn").
-_ASKING_VERBS = frozenset({"lay", "boc", "bam", "in", "cho", "xin", "phat", "cần", "ấn"})
+# without accents ("cho so" is as often "cho sổ"); and those that ask only as typed ("giờ chỉ cần cái số thôi", "ấn
+# giùm em một số": "can" is as often "căn", "an" "ăn").
+_ASKING_VERBS = frozenset({"lay", "boc", "bam", "in", "cho", "xin", "phat"})
+_ASKING_AS_TYPED = frozenset({"cần", "ấn"})
 _COUNTS = frozenset({"mot", "1", "hai", "2"})
 _SOME_OF = frozenset(fold(word) for word in lexicon.SOME_OF)
 _TICKET_VERBS = frozenset({"lay", "boc", "bam"})
@@ -1621,7 +1639,7 @@ def _ticket_asked(tokens: Sequence[Token], matches: Sequence[_Match], starts: fr
         words = tokens[match.start:match.end]
         return _read_exactly(match, words) and \
             any(label == "intent:take_number" for label, _ in match.phrase.labels) and \
-            any(token.folded in _ASKING_VERBS or token.text in _ASKING_VERBS
+            any(token.folded in _ASKING_VERBS or token.text in _ASKING_AS_TYPED
                 for token in tokens[max(0, match.start - ASKING_REACH):match.end]) and \
             (words[0].folded in _TICKET_VERBS or any(token.accented for token in words)) and \
             all(token.text == "số" for token in words if token.folded == "so" and token.accented)  # not "xin sổ"
@@ -1635,7 +1653,7 @@ def _ticket_asked(tokens: Sequence[Token], matches: Sequence[_Match], starts: fr
 
 
 _WHERE_TO_TICKET = tuple(tuple(tokenize(words)) for words in (
-    "ở đâu", "đâu", "chỗ nào", "ở chỗ nào", "máy nào", "ở máy nào", "bàn nào", "ở bàn nào", "ở quầy nào"))
+    "ở đâu", "đâu", "chỗ nào", "ở chỗ nào", "máy nào", "ở máy nào", "bàn nào", "ở bàn nào", "quầy nào", "ở quầy nào"))
 
 
 def _where_to_ticket(tokens: Sequence[Token], matches: Sequence[_Match]) -> bool:
@@ -1726,6 +1744,11 @@ def _asked_as_a_whole(parts: Sequence[Understanding], whole: Understanding) -> l
     return asked
 
 
+def _says_done(tokens: Sequence[Token]) -> bool:
+    """Whether the turn says something is done or known ("... rồi", "xong"): a thanks there closes."""
+    return any(token.text in ("rồi", "xong") for token in tokens)
+
+
 def _same_request(first: Understanding, second: Understanding) -> bool:
     return (first.intent, first.procedure, first.place, first.topic) == (
         second.intent, second.procedure, second.place, second.topic)
@@ -1733,8 +1756,8 @@ def _same_request(first: Understanding, second: Understanding) -> bool:
 
 _ROBOT_WORDS = {"cháu": "cháu", "chau": "cháu", "em": "em", "con": "con"}
 _ROBOT_BEFORE = frozenset({"ơn", "chào", "nhờ", "hỏi", "giúp", "bảo"})
-# ... and the particles that end a question or a request before it, last in the turn: "bao giờ tới lượt tôi hả
-# cháu", "lấy số giùm nhé em", "được không con" (not "làm khai sinh cho con")
+# ... and the particles that end a question or a request before it, when it is the turn's last word: "bao giờ tới
+# lượt tôi hả cháu", "lấy số giùm nhé em", "được không con"
 _ROBOT_LAST_AFTER = frozenset({"hả", "à", "nhé", "nha", "nhỉ", "vậy", "hen", "nghen", "không", "chưa", "ha", "nhe",
                                "vay", "khong", "chua", "hông", "hem", "hén"})
 

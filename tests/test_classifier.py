@@ -231,6 +231,16 @@ def test_a_confident_lexicon_answer_is_never_overridden(catalogue: Catalogue, cl
         assert combine(said, [("take_number", 0.99)]) == said
 
 
+def test_a_ticket_keeps_the_procedure_the_phrases_name_surely_in_a_story() -> None:
+    """In a story the classifier, hearing only a ticket, drops a ticket's procedure it gives nothing, unless the
+    phrases name it at `ticket_named` or more ("con bốc giùm tui một số đi, tui làm cái giấy tạm trú ...")."""
+    heard = [("take_number", 0.97), ("no", 0.02), ("procedure:dang_ky_tam_tru", 0.001)]
+    for named, kept in ((COMBINATION.ticket_named, "dang_ky_tam_tru"), (COMBINATION.ticket_named - 0.1, None)):
+        ticket = Understanding(intent="take_number", confidence=1.0, procedure="dang_ky_tam_tru",
+                               alternatives=(("dang_ky_tam_tru", named),))
+        assert combine(ticket, heard, syllables=30).procedure == kept, named
+
+
 def test_a_confident_classifier_fills_what_the_lexicon_missed() -> None:
     nothing = Understanding(intent="unknown", confidence=0.0, address="bác", priority=True, robot_address="cháu")
     taken = combine(nothing, [("procedure:khai_tu", 0.9), ("procedure:ho_tro_mai_tang", 0.05)])

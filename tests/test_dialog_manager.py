@@ -376,6 +376,14 @@ def test_when_is_my_turn_beside_another_request(manager: DialogManager, world: W
     assert manager.state is State.ANYTHING_ELSE
 
 
+@pytest.mark.parametrize("said", ["tôi có vé thứ tự rồi", "tôi đã xin vé rồi mà"])
+def test_a_ticket_in_hand_in_other_words_prints_no_second(manager: DialogManager, world: World, said: str) -> None:
+    manager.person_arrived()
+    manager.heard("lấy số khai sinh cho tôi")
+    manager.heard(said)
+    assert len(world.issued) == 1 and manager.state is State.ANYTHING_ELSE
+
+
 def test_when_is_my_turn_without_a_ticket_here(manager: DialogManager, world: World) -> None:
     """Without a ticket of this conversation, "trước tôi còn mấy người" is told how to see its turn (the ticket's QR),
     and nothing is printed. A no stays a no, and "tôi chưa có phiếu" asks for none."""
