@@ -230,11 +230,10 @@ PHRASES: tuple[Phrase, ...] = (
           # only with a count or "thứ tự" ("lấy chú số" is one edit from "lấy chứ sao", a yes)
           if verb != "lấy" or what in ("một số", "1 số", "hai số", "2 số", "số thứ tự", "một số thứ tự")),
         "cho xin số", "cho xin cái số", "cho xin phiếu", "tờ giấy có số", "giấy có số", "tờ có số", "vé thứ tự",
-        # a ticket by another name, asked for ("cho con xin một phiếu chờ", "cho e xin 1 vé nha", "xếp lượt cho tui
-        # với"; round 55)
+        # a ticket by another name, asked for ("cho con xin một phiếu chờ", "cho e xin 1 vé nha"; round 55; not
+        # "xếp lượt cho", which sounds like "xếp lượt chờ lâu không")
         *(f"xin {what}" for what in ("một phiếu", "1 phiếu", "cái phiếu", "một vé", "1 vé", "cái vé",
                                      "vé chờ", "phiếu chờ", "một phiếu chờ", "một vé chờ")),
-        "xếp lượt cho",
         # a ticket needed for something ("Mình cần số để nộp mấy bản photo", "giờ chỉ cần cái số thôi"; round 54;
         # not "cần một số giấy tờ")
         *(f"cần {what}{why}" for what in ("số", "một số", "1 số", "cái số", "một cái số")

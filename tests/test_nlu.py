@@ -490,7 +490,6 @@ def test_a_clause_telling_of_the_ticket_s_procedure_is_no_second_request() -> No
     ("dk lai ks cho me, so goc o xa bi chay mat het r", "procedure", "dang_ky_lai_khai_sinh"),  # "cho mẹ", no ticket
     ("Cho con xin một phiếu chờ, con lo sang tên miếng đất ba để lại", "take_number", "dang_ky_bien_dong_dat"),
     ("Cho em xin vé chờ, em lên báo đi làm xa cả năm", "take_number", "khai_bao_tam_vang"),
-    ("Xếp lượt cho tui với", "take_number", None),
     ("Ấn giùm em một số, em tới khai cho bé mới sinh có đủ khai sinh, bảo hiểm, hộ khẩu trong một lần", "take_number",
      "lien_thong_tre_duoi_6_tuoi"),
     ("cho tôi cái phiếu lý lịch tư pháp", "procedure", "ly_lich_tu_phap"),  # a paper named "phiếu"

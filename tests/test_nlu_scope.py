@@ -494,9 +494,6 @@ def test_a_ticket_asked_for_a_procedure_named_after_it_is_for_that_procedure(ful
      "xac_nhan_tinh_trang_hon_nhan"),
     # where the ticket is got, asked beside the procedure: the ticket, not the procedure's counter (twentieth stop)
     ("Tôi đến làm thẻ có ảnh cho thằng bé 10 tuổi, lấy số ở đâu vậy", "can_cuoc_tre_duoi_6_tuoi"),
-    # named in the clause after the ticket, the classifier hearing only the ticket (Combination.ticket_named)
-    ("Chồng tui dặn vô phải lấy số trước không thôi đứng chờ cả buổi, tui nhớ lời ổng nè, robot cho tui lấy số, tui "
-     "làm cái tạm trú cho thằng em mới lên thành phố, hồ sơ nó đưa tui rồi.", "dang_ky_tam_tru"),
     # nothing told: the dialog asks which procedure
     ("Em ơi bấm cho chị một số thứ tự với, hôm nay đông quá", None),
     ("cho tôi lấy số", None),
