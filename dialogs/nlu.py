@@ -352,7 +352,7 @@ class Understander:
         assert self.classifier is not None
         if any(label in (MY_TURN, TICKET_IN_HAND) for m in matches for label, _ in m.phrase.labels):
             return ticket  # "còn mấy người nữa thì tới lượt tôi", "tôi lấy số rồi ...": about a ticket held, no new one
-        asked = {i for m in matches if any(label == "intent:take_number" for label, _ in m.phrase.labels)
+        asked = {i for m in matches if _asks_ticket(m.phrase)
                  for i in range(m.start, m.end)}
         rest = [t.text for i, t in enumerate(tokens) if i not in asked and i not in described]
         if len(rest) < TICKET_HINT_SYLLABLES:
@@ -903,10 +903,15 @@ def _match_at(tokens: Sequence[Token], keys: Sequence[str], start: int, phrase: 
 _OTHER_PAPERS = {"phieu": frozenset({"ly", "li"}), "ve": frozenset({"xe", "gui", "so", "may", "tau"})}
 
 
+def _asks_ticket(phrase: _Phrase) -> bool:
+    """Whether the phrase asks for a queue ticket."""
+    return any(label == "intent:take_number" for label, _ in phrase.labels)
+
+
 def _another_paper(tokens: Sequence[Token], end: int, phrase: _Phrase) -> bool:
     """Whether the words after a ticket phrase ending at `end` make its "phiếu" or "vé" another paper."""
     return end < len(tokens) and tokens[end].folded in _OTHER_PAPERS.get(phrase.tokens[-1].folded, ()) and \
-        any(label == "intent:take_number" for label, _ in phrase.labels)
+        _asks_ticket(phrase)
 
 
 def _a_book(tokens: Sequence[Token], position: int, want: Token) -> bool:
@@ -973,7 +978,7 @@ def _without_some_of(matches: Sequence[_Match], tokens: Sequence[Token], starts:
         words, end = match.phrase.tokens, match.end
         return len(words) >= 2 and words[-1].folded == "so" and words[-2].folded in _COUNTS and \
             end < len(tokens) and end not in starts and tokens[end].folded in _SOME_OF and \
-            any(label == "intent:take_number" for label, _ in match.phrase.labels)
+            _asks_ticket(match.phrase)
 
     return [match for match in matches if not some_of(match)]
 
@@ -1026,8 +1031,7 @@ def _holds_ticket(tokens: Sequence[Token], matches: Sequence[_Match]) -> bool:
         if word == "chua" and who in _COMERS_FOLDED:
             return False
     inside = {i for m in held for i in range(m.start, m.end)}
-    return not any(label == "intent:take_number" and m.start not in inside
-                   for m in matches for label, _ in m.phrase.labels)
+    return not any(_asks_ticket(m.phrase) and m.start not in inside for m in matches)
 
 
 def _has_evidence(scores: dict[str, float]) -> bool:
@@ -1638,7 +1642,7 @@ def _ticket_asked(tokens: Sequence[Token], matches: Sequence[_Match], starts: fr
     def asks(match: _Match) -> bool:
         words = tokens[match.start:match.end]
         return _read_exactly(match, words) and \
-            any(label == "intent:take_number" for label, _ in match.phrase.labels) and \
+            _asks_ticket(match.phrase) and \
             any(token.folded in _ASKING_VERBS or token.text in _ASKING_AS_TYPED
                 for token in tokens[max(0, match.start - ASKING_REACH):match.end]) and \
             (words[0].folded in _TICKET_VERBS or any(token.accented for token in words)) and \
@@ -1660,7 +1664,7 @@ def _where_to_ticket(tokens: Sequence[Token], matches: Sequence[_Match]) -> bool
     """Whether the turn asks where a ticket is got, right after the ticket's words: "lấy số ở đâu vậy", "lấy số ở
     máy nào cháu"."""
     for match in matches:
-        if not any(label == "intent:take_number" for label, _ in match.phrase.labels):
+        if not _asks_ticket(match.phrase):
             continue
         after = tokens[match.end:match.end + 3]
         if any(len(after) >= len(where) and all(_same(token, word) for token, word in zip(after, where, strict=False))
@@ -1675,7 +1679,7 @@ def _ticket_named(tokens: Sequence[Token], matches: Sequence[_Match], starts: fr
     tôi một cái số thứ tự để vào làm tách hộ"). A story that names other procedures elsewhere ("lần trước tôi làm
     khai sinh rồi, ...") does not make it one of them, nor words that only sound like one ("cho tui cái số thứ tự
     đi rồi ngồi đợi": "đi rồi" is no death here; "so thu tu de bac vao": "de" is no birth)."""
-    tickets = [m for m in matches if m.exact and any(label == "intent:take_number" for label, _ in m.phrase.labels)]
+    tickets = [m for m in matches if m.exact and _asks_ticket(m.phrase)]
     for ticket in tickets:
         for match in sorted(matches, key=lambda m: m.start):
             procs = [label.removeprefix("procedure:") for label, _ in match.phrase.labels
