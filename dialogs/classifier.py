@@ -55,7 +55,7 @@ from scipy import sparse
 
 from dialogs import lexicon as phrasebook
 from dialogs.catalogue import Catalogue
-from dialogs.normalize import Token, expand_openings, tokenize
+from dialogs.normalize import Token, expand_openings, expand_pairs, tokenize
 from dialogs.understanding import (
     INTENTS,
     ITEMS,
@@ -145,7 +145,8 @@ def tokens_of(text: str) -> tuple[Token, ...]:
     """dialogs.normalize.tokenize, remembered for each space-separated chunk (no token spans a space): the
     same words come back in every example and utterance. The chat spellings that open a clause ("nhà vs") are
     written out first, as the phrases read them (normalize.expand_openings)."""
-    text = expand_openings(text[:MAX_CHARS], phrasebook.OPENING_ABBREVIATIONS)
+    text = expand_pairs(expand_openings(text[:MAX_CHARS], phrasebook.OPENING_ABBREVIATIONS),
+                        phrasebook.PAIR_ABBREVIATIONS)
     return tuple(token for chunk in text.split() for token in _chunk_tokens(chunk))
 
 
@@ -934,6 +935,10 @@ def combine(lexicon: Understanding, probs: Sequence[tuple[str, float]],
     said = meaning(label)
     if said.intent == "unknown":
         return lexicon  # "nothing I know" is the lexicon's to say: it tells nonsense from out-of-scope
+    if said.intent == "repeat" and any(meaning(other).question in lexicon.questions for other, _ in probs[1:3]):
+        # "Thế tóm lại bác phải mang những giấy tờ gì theo hả cháu, nói chậm lại cho bác chép": the answer both
+        # hear asked for, said again (round 57; not "... lâu không nghe tiếng Việt ... Em nhắc lại giùm tôi")
+        return lexicon
     # the classifier gives it (almost) nothing
     unheard = procedure_shares(probs).get(lexicon.procedure or "", 0.0) < settings.unheard
     asks = lexicon.intent in ("procedure", "question") and lexicon.confidence >= settings.named and (

@@ -53,7 +53,8 @@ ABBREVIATIONS: dict[str, str] = {
     "hgd": "hộ gia đình", "hcn": "hộ cận nghèo", "hn.": "hộ nghèo", "tc": "trợ cấp", "lk": "liên thông",
     # ... and common chat spellings of everyday words (issue 12, abbreviations: "bao h xong", "cần nhg j")
     "h": "giờ", "nhg": "những", "nhữg": "những", "ms": "mới", "bt": "biết", "bik": "biết", "bv": "bệnh viện",
-    "mún": "muốn", "kb": "khai báo", "gkh": "giấy kết hôn", "llpt": "lý lịch tư pháp", "ctck": "chứng thực chữ ký",
+    "mún": "muốn", "mun": "muốn", "kb": "khai báo", "gkh": "giấy kết hôn",
+    "llpt": "lý lịch tư pháp", "ctck": "chứng thực chữ ký",
     "free": "miễn phí", "đkí": "đăng ký", "dkí": "đăng ký", "ntnao": "như thế nào", "lquan": "liên quan",
     "đkkd": "đăng ký kinh doanh", "dkkd": "đăng ký kinh doanh", "ktx": "ký túc xá", "bb": "bye bye", "pp": "bye bye",
     "nvs": "nhà vệ sinh",
@@ -119,6 +120,15 @@ TICKET_IN_HAND_NO = ("có số rồi", "có số thứ tự rồi", "lấy số 
 OPENING_ABBREVIATIONS: dict[str, str] = {
     "nhà vs": "nhà vệ sinh", "nha vs": "nhà vệ sinh", "phòng vs": "phòng vệ sinh", "phong vs": "phòng vệ sinh",
     "khu vs": "khu vệ sinh", "chỗ vs": "chỗ vệ sinh",
+}
+
+# Chat spellings that the word beside them reads ("thẻ bh cho bé": bảo hiểm, where "bh" alone is "bao giờ"; "bàn hd ở
+# đâu", "hd nộp online": hướng dẫn, where "hd" alone is "hợp đồng"; normalize.expand_pairs; round 58).
+PAIR_ABBREVIATIONS: dict[str, str] = {
+    **{f"{before} bh": f"{before} bảo hiểm" for before in ("thẻ", "the", "đóng", "dong", "tiền", "tien", "rút", "rut")},
+    **{f"{before} hd": f"{before} hướng dẫn" for before in ("bàn", "ban", "quầy", "quay", "người", "nguoi", "cb")},
+    **{f"hd {after}": f"hướng dẫn {after}" for after in ("nộp", "nop", "trực", "truc", "cài", "cai", "giùm", "gium",
+                                                        "giúp", "giup", "dùm", "dum")},
 }
 
 # Abbreviations that are "không" as a clause of their own, or at the start of a clause or after a person
@@ -248,9 +258,15 @@ PHRASES: tuple[Phrase, ...] = (
         # typed with a digit ("cho xin 1 so di", "cho a 1 số lun")
         "xin 1 số", "cho 1 số", "lấy 1 số", "in 1 số", "bấm 1 số", "1 số thứ tự",
         # a place in the queue asked for ("cho tôi vào lượt chờ nhé"; not "tôi đã vào lượt chờ rồi")
-        *(f"{ask}{who} vào {queue}" for ask in ("cho", "xin cho") for queue in ("lượt chờ", "hàng đợi", "hàng chờ")
+        *(f"{ask}{who} vào {queue}" for ask in ("cho", "xin cho")
+          for queue in ("lượt chờ", "hàng đợi", "hàng chờ", "lượt")
           for who in ("", " tôi", " em", " bác", " cháu", " mình", " tui", " chị", " anh", " cô", " chú", " ông",
-                      " bà", " con")))),
+                      " bà", " con")),
+        # ... or how one gets a place in it ("giờ chờ lượt kiểu gì đây", "chờ tới lượt bằng cách nào"; round 57; not
+        # "xếp lượt chờ lâu không", nor "một lượt chờ": read by sound, "làm hết một lượt cho nhanh" is one)
+        *(f"{wait} {how}" for wait in ("chờ lượt", "chờ tới lượt", "chờ đến lượt", "đợi lượt", "đợi tới lượt",
+                                       "xếp lượt", "vào lượt", "có lượt")
+          for how in ("kiểu gì", "thế nào", "bằng cách nào", "ra sao", "làm sao", "như thế nào")))),
     # look up a dossier
     *((p, "intent:lookup_dossier", 4) for p in (
         "tra cứu", "hồ sơ của tôi", "hồ sơ đến đâu", "xong chưa", "có kết quả chưa", "lấy kết quả", "nhận kết quả",
@@ -334,7 +350,9 @@ PHRASES: tuple[Phrase, ...] = (
     # đâu": the place, where the robot's own water is "cho xin cốc nước")
     *((p, "place:help_desk", 4) for p in (
         "bàn hướng dẫn", "quầy hướng dẫn", "bàn lễ tân", "quầy lễ tân", "bàn thông tin", "quầy thông tin",
-        "bàn tư vấn", "quầy tư vấn", "bàn có người hướng dẫn", "chỗ ngồi hướng dẫn")),
+        "bàn tư vấn", "quầy tư vấn", "bàn có người hướng dẫn", "chỗ ngồi hướng dẫn",
+        # ... by its other names ("bàn tiếp dân ở chỗ nào", "cái bàn có cô chú ngồi hướng dẫn"; round 58)
+        "bàn tiếp dân", "quầy tiếp dân", "bàn tiếp đón", "quầy tiếp đón", "ngồi hướng dẫn")),
     *((p, "place:water_station", 4) for p in (
         "cây nước", "cây nước uống", "khu nước uống", "chỗ lấy nước", "chỗ rót nước", "chỗ tự rót", "chỗ đổ nước",
         "máy lọc nước", "bình lọc nước", "chỗ uống nước", "tự lấy nước", "chỗ nước uống", "góc nước uống",
@@ -427,6 +445,10 @@ PHRASES: tuple[Phrase, ...] = (
         "đưa cho ai", "nộp cho ai", "đưa ai", "gửi cho ai", "nộp ai",
         "làm chỗ nào", "quầy mấy", "quầy số mấy", "nộp ở quầy nào", "đến quầy nào", "ra quầy nào", "đi quầy nào",
         "bàn mấy", "bàn số mấy", "lên bàn nào", "chờ bàn nào", "chờ quầy nào", "chờ quầy mấy",
+        # by the door's number, and who handles it ("ở cửa số mấy", "gia hạn tạm trú là quầy nào phụ trách": not a
+        # person asked for; round 57)
+        "cửa số mấy", "ô số mấy",  # (not "cửa mấy": "của mấy đứa cháu" is one by sound)
+        *(f"{where} nào phụ trách" for where in ("quầy", "cửa", "bàn", "phòng", "chỗ", "nơi", "bộ phận")),
         # whether here, and which floor ("nộp đây luôn được không", "nộp ở tầng mấy"), in Central words ("bàn mô",
         # "quầy mô"; not "phòng mô", "cửa mô": read by sound they are "phòng mổ", "cửa mở") and as a recogniser
         # hears them ("chỗ lào"); not "ở mô", "làm mô", "nộp mô": "mô" also denies ("tui không làm mô") and "ở mô"

@@ -37,7 +37,7 @@ from dialogs.classifier import (
     procedure_shares,
     question_text,
 )
-from dialogs.normalize import Token, expand_openings, fold, is_syllable, tokenize
+from dialogs.normalize import Token, expand_openings, expand_pairs, fold, is_syllable, tokenize
 from dialogs.understanding import (
     INTENTS,
     ITEMS,
@@ -354,9 +354,10 @@ class Understander:
             return ticket  # "còn mấy người nữa thì tới lượt tôi", "tôi lấy số rồi ...": about a ticket held, no new one
         asked = {i for m in matches if _asks_ticket(m.phrase)
                  for i in range(m.start, m.end)}
-        rest = [t.text for i, t in enumerate(tokens) if i not in asked and i not in described]
-        if len(rest) < TICKET_HINT_SYLLABLES:
-            return ticket
+        rest_tokens = [t for i, t in enumerate(tokens) if i not in asked and i not in described]
+        rest = [t.text for t in rest_tokens]
+        if len(rest) < TICKET_HINT_SYLLABLES or _only_age([t for t in rest_tokens if t.folded not in _PRIORITY_WORDS]):
+            return ticket  # "bà bảy mươi chín tuổi rồi, cho bà lấy cái số ưu tiên": the age asks for priority only
         label, p = next(((label, p) for label, p in self.classifier.predict(" ".join(rest))
                          if meaning(label).procedure not in ticket.rejected), ("unknown", 0.0))
         procedure = meaning(label).procedure
@@ -803,6 +804,7 @@ def _only_age(tokens: Sequence[Token]) -> bool:
 
 
 _AGE_WORDS = frozenset({"tuoi", "nam", "nay", "ngoai", "hon", "gan", "da", "roi"}) | _FOLDED_NUMBERS
+_PRIORITY_WORDS = frozenset({"uu", "tien", "cho"})
 
 
 def _only_described(tokens: Sequence[Token], described: set[int]) -> bool:
@@ -1364,7 +1366,8 @@ def _clause_tokens(text: str) -> tuple[tuple[Token, ...], frozenset[int], frozen
         starts.add(len(tokens))
         if index + 1 < len(parts) and "?" in parts[index + 1]:
             marked.add(len(tokens))
-        clause = expand_openings(parts[index], lexicon.OPENING_ABBREVIATIONS)
+        clause = expand_pairs(expand_openings(parts[index], lexicon.OPENING_ABBREVIATIONS),
+                              lexicon.PAIR_ABBREVIATIONS)
         tokens.extend(tokenize(_negations_spelt_out(clause), lexicon.ABBREVIATIONS))
     return _trust_accents(tuple(tokens)), frozenset(starts), frozenset(marked)
 
@@ -1652,7 +1655,12 @@ def _ticket_asked(tokens: Sequence[Token], matches: Sequence[_Match], starts: fr
     last = max((start for start in starts if start < len(tokens)), default=0)
     first = min((m.start for m in named), default=len(tokens))
     after = max((m.end for m in named), default=0)
-    return any(m.start >= last or m.start < first or m.start >= after for m in matches if asks(m)) or \
+    def begins(match: _Match) -> int:
+        """Where the ticket's words begin, in the clause they end in ("... giấy khai sinh, cho em vào lượt":
+        "sinh, cho em vào lượt" is read as "xin cho em vào lượt")."""
+        return max((start for start in starts if match.start <= start < match.end), default=match.start)
+
+    return any(begins(m) >= last or m.start < first or begins(m) >= after for m in matches if asks(m)) or \
         _ticket_named(tokens, matches, starts) is not None
 
 
@@ -1685,11 +1693,32 @@ def _ticket_named(tokens: Sequence[Token], matches: Sequence[_Match], starts: fr
             procs = [label.removeprefix("procedure:") for label, _ in match.phrase.labels
                      if label.startswith("procedure:")]
             if match.exact and procs and match.end - match.start >= 2 and ticket.end <= match.start and \
-                    tokens[match.start].folded not in _REQUEST_ENDS and \
-                    not any(ticket.end < start <= match.start for start in starts) and \
-                    all(token.folded in _TICKET_LINKS for token in tokens[ticket.end:match.start]):
+                    tokens[match.start].folded not in _REQUEST_ENDS and (
+                        (not any(ticket.end < start <= match.start for start in starts) and
+                         all(token.folded in _TICKET_LINKS for token in tokens[ticket.end:match.start])) or
+                        _purpose_next(tokens, ticket, match, starts)):
                 return procs[0]
     return None
+
+
+def _purpose_next(tokens: Sequence[Token], ticket: _Match, match: _Match, starts: frozenset[int]) -> bool:
+    """Whether the clause right after the ticket's tells what the citizen came for, and names it at once: "robot
+    lấy giùm tui tờ số thứ tự đi, tui lên lo chuyện nhập hộ khẩu cho con dâu" (round 58); not what was done
+    before ("..., tôi làm khai sinh rồi")."""
+    between = [start for start in starts if ticket.end <= start <= match.start]
+    if len(between) != 1:
+        return False
+    clause_end = min((start for start in starts if start > match.start), default=len(tokens))
+    return all(token.folded in _REQUEST_ENDS for token in tokens[ticket.end:between[0]]) and \
+        all(token.folded in _COMERS_FOLDED or token.folded in _COMING_FOR or token.folded in _TICKET_LINKS
+            for token in tokens[between[0]:match.start]) and \
+        not any(token.folded in _DONE_WORDS for token in tokens[between[0]:clause_end])
+
+
+# The words of a clause that tells what the citizen came for, before the procedure ("tui lên lo chuyện ...").
+_COMING_FOR = frozenset(fold(word) for word in ("lên", "tới", "đến", "ra", "xuống", "đi", "lo", "chuyện", "muốn",
+                                                "cần", "định", "tính", "đang", "sẽ", "ạ", "nay", "hôm"))
+_DONE_WORDS = frozenset(fold(word) for word in ("rồi", "đã", "xong", "trước"))
 
 
 # The particles that end a request ("cho tui cái số thứ tự đi rồi ngồi đợi": "đi rồi" is no death after it).
@@ -1703,10 +1732,13 @@ _TICKET_LINKS = frozenset(fold(word) for word in ("làm", "để", "vào", "cho"
 def _read_exactly(match: _Match, words: Sequence[Token]) -> bool:
     """A phrase read as typed, or one of three words or more whose first two, a ticket verb and "số", are as
     typed: "lấy số cho em" is found as "lấy số chờ" ("cho" sounds like "chờ"; `_find` keeps the longer phrase
-    before the exact one), and counts here as the "lấy số" it begins with."""
+    before the exact one), and counts here as the "lấy số" it begins with; or one read as typed after its first
+    word, from an asking verb on ("khai sinh, cho em vào lượt" is found as "xin cho em vào lượt")."""
     first = match.phrase.tokens[0]
     return match.exact or (len(match.phrase.tokens) > 2 and first.folded in _TICKET_VERBS
-                           and _same(words[0], first) and words[1].text == "số")
+                           and _same(words[0], first) and words[1].text == "số") or \
+        (len(words) > 2 and words[1].folded in _ASKING_VERBS and
+         all(word.text == want.text for word, want in zip(words[1:], match.phrase.tokens[1:], strict=True)))
 
 
 def found_in_order(matches: Sequence[_Match]) -> list[str]:

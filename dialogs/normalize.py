@@ -229,6 +229,22 @@ def expand_openings(text: str, openings: Mapping[str, str]) -> str:
     return pattern.sub(lambda match: match.group(1) + openings[match.group(2).lower()], nfc(text))
 
 
+@lru_cache(maxsize=8)
+def _pairs_pattern(keys: tuple[str, ...]) -> re.Pattern[str]:
+    words = "|".join(re.escape(key) for key in sorted(keys, key=len, reverse=True))
+    return re.compile(rf"(?<![0-9a-zđ\u00c0-\u1ef9])({words})(?![0-9a-zđ\u00c0-\u1ef9])", re.IGNORECASE)
+
+
+def expand_pairs(text: str, pairs: Mapping[str, str]) -> str:
+    """`text` with each of `pairs`' keys (two words as typed, lower case) written as its expansion wherever it
+    stands: a chat spelling that the word before or after reads ("thẻ bh": bảo hiểm, where "bh" alone is "bao giờ";
+    "bàn hd": hướng dẫn, where "hd" alone is "hợp đồng")."""
+    if not pairs:
+        return text
+    pattern = _pairs_pattern(tuple(pairs))
+    return pattern.sub(lambda match: pairs[match.group(1).lower()], nfc(text))
+
+
 def normalize(text: str, abbreviations: Mapping[str, str] | None = None) -> str:
     """The canonical accented text: 'Chuwngs thuwcj  bản sao' -> 'chứng thực bản sao'."""
     return " ".join(token.text for token in tokenize(text, abbreviations))

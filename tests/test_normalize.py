@@ -7,8 +7,17 @@ import unicodedata
 import pytest
 import yaml
 
-from dialogs.lexicon import ABBREVIATIONS, OPENING_ABBREVIATIONS
-from dialogs.normalize import expand_openings, fold, has_accents, is_syllable, normalize, repair_typing, tokenize
+from dialogs.lexicon import ABBREVIATIONS, OPENING_ABBREVIATIONS, PAIR_ABBREVIATIONS
+from dialogs.normalize import (
+    expand_openings,
+    expand_pairs,
+    fold,
+    has_accents,
+    is_syllable,
+    normalize,
+    repair_typing,
+    tokenize,
+)
 
 CASES = yaml.safe_load("""
 nfc_and_case:
@@ -122,3 +131,11 @@ def test_openings_are_expanded_only_where_a_clause_opens() -> None:
     assert expand_openings("nhà vsinh", OPENING_ABBREVIATIONS) == "nhà vsinh"
     assert expand_openings("nhà vs", {}) == "nhà vs"
     assert normalize(expand_openings("nha vs o dau", OPENING_ABBREVIATIONS), ABBREVIATIONS) == "nhà vệ sinh o dau"
+
+
+def test_pairs_are_written_out_wherever_they_stand() -> None:
+    assert expand_pairs("ks lm r, h còn cái Thẻ BH cho bé", PAIR_ABBREVIATIONS) == \
+        "ks lm r, h còn cái thẻ bảo hiểm cho bé"
+    assert expand_pairs("bàn hd ở đâu", PAIR_ABBREVIATIONS) == "bàn hướng dẫn ở đâu"
+    assert expand_pairs("bh xong, hd mua xe", PAIR_ABBREVIATIONS) == "bh xong, hd mua xe"  # alone: as they were
+    assert expand_pairs("cái thẻbh", PAIR_ABBREVIATIONS) == "cái thẻbh"  # inside a word: not a pair
