@@ -809,6 +809,10 @@ class Combination:
     # Nineteenth stop, rounds 50-52 and 47-49 each scored by models trained without them (4,771 sentences): +3 and
     # -1 (a ticket "bản sao bản chính đầy đủ" now confirmed as chứng thực bản sao), +0; 0.05 or a share of 0.7: +2.
     ticket_told: float = 0.02
+    # A question the phrases read stands beside a repeat the classifier hears first when the classifier gives the
+    # question at least this among its next two labels ("tóm lại bác phải mang những giấy tờ gì theo hả cháu, nói
+    # chậm lại cho bác chép": 0.22; "em nói gì mà nhanh thế, mấy giấy tờ đó nói lại đi": under 0.01)
+    repeat_question: float = 0.1
     ticket_told_share: float = 0.5
     # ... and a ticket's procedure the phrases name this surely is never weak ("con bốc giùm tui một số đi, tui làm
     # cái giấy tạm trú cho mấy đứa ở trọ", the classifier hearing only the ticket). Twentieth stop: rounds 50-52
@@ -935,7 +939,8 @@ def combine(lexicon: Understanding, probs: Sequence[tuple[str, float]],
     said = meaning(label)
     if said.intent == "unknown":
         return lexicon  # "nothing I know" is the lexicon's to say: it tells nonsense from out-of-scope
-    if said.intent == "repeat" and any(meaning(other).question in lexicon.questions for other, _ in probs[1:3]):
+    if said.intent == "repeat" and any(meaning(other).question in lexicon.questions and q >= settings.repeat_question
+                                       for other, q in probs[1:3]):
         # "Thế tóm lại bác phải mang những giấy tờ gì theo hả cháu, nói chậm lại cho bác chép": the answer both
         # hear asked for, said again (round 57; not "... lâu không nghe tiếng Việt ... Em nhắc lại giùm tôi")
         return lexicon

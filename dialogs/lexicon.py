@@ -122,13 +122,21 @@ OPENING_ABBREVIATIONS: dict[str, str] = {
     "khu vs": "khu vệ sinh", "chỗ vs": "chỗ vệ sinh",
 }
 
+# How one gets a place in the queue, asked ("giờ chờ lượt kiểu gì đây", "chờ tới lượt bằng cách nào"; round 57): a
+# ticket asked for, unless the speaker says they hold one ("tôi có số rồi, chờ lượt thế nào em": how the calling
+# works). Not "làm sao" ("chờ lượt làm sao mà lâu thế"), nor "có lượt" ("không có lượt thì làm sao").
+QUEUE_HOW = tuple(f"{wait} {how}" for wait in ("chờ lượt", "chờ tới lượt", "chờ đến lượt", "đợi lượt", "đợi tới lượt",
+                                               "xếp lượt", "vào lượt")
+                  for how in ("kiểu gì", "thế nào", "bằng cách nào", "ra sao", "như thế nào"))
+
 # Chat spellings that the word beside them reads ("thẻ bh cho bé": bảo hiểm, where "bh" alone is "bao giờ"; "bàn hd ở
 # đâu", "hd nộp online": hướng dẫn, where "hd" alone is "hợp đồng"; normalize.expand_pairs; round 58).
+# Not "tiền bh", "đóng bh" ("tiền bh mới có": bao giờ), nor "hd giùm", "hd nộp" ("chứng thực hd giùm em": hợp đồng).
 PAIR_ABBREVIATIONS: dict[str, str] = {
-    **{f"{before} bh": f"{before} bảo hiểm" for before in ("thẻ", "the", "đóng", "dong", "tiền", "tien", "rút", "rut")},
-    **{f"{before} hd": f"{before} hướng dẫn" for before in ("bàn", "ban", "quầy", "quay", "người", "nguoi", "cb")},
-    **{f"hd {after}": f"hướng dẫn {after}" for after in ("nộp", "nop", "trực", "truc", "cài", "cai", "giùm", "gium",
-                                                        "giúp", "giup", "dùm", "dum")},
+    **{f"{before} bh": f"{before} bảo hiểm" for before in ("thẻ", "the", "rút", "rut")},
+    **{f"{before} hd": f"{before} hướng dẫn"
+       for before in ("bàn", "ban", "quầy", "quay", "người", "nguoi", "ng", "cb")},
+    **{f"hd {after}": f"hướng dẫn {after}" for after in ("trực", "truc", "cài", "cai")},
 }
 
 # Abbreviations that are "không" as a clause of their own, or at the start of a clause or after a person
@@ -262,11 +270,10 @@ PHRASES: tuple[Phrase, ...] = (
           for queue in ("lượt chờ", "hàng đợi", "hàng chờ", "lượt")
           for who in ("", " tôi", " em", " bác", " cháu", " mình", " tui", " chị", " anh", " cô", " chú", " ông",
                       " bà", " con")),
-        # ... or how one gets a place in it ("giờ chờ lượt kiểu gì đây", "chờ tới lượt bằng cách nào"; round 57; not
-        # "xếp lượt chờ lâu không", nor "một lượt chờ": read by sound, "làm hết một lượt cho nhanh" is one)
-        *(f"{wait} {how}" for wait in ("chờ lượt", "chờ tới lượt", "chờ đến lượt", "đợi lượt", "đợi tới lượt",
-                                       "xếp lượt", "vào lượt", "có lượt")
-          for how in ("kiểu gì", "thế nào", "bằng cách nào", "ra sao", "làm sao", "như thế nào")))),
+        # ... or how one gets a place in it (QUEUE_HOW; not "xếp lượt chờ lâu không", nor "một lượt chờ": read by
+        # sound, "làm hết một lượt cho nhanh" is one)
+        *QUEUE_HOW)),
+    *((p, "marker:queue_how", 1) for p in QUEUE_HOW),
     # look up a dossier
     *((p, "intent:lookup_dossier", 4) for p in (
         "tra cứu", "hồ sơ của tôi", "hồ sơ đến đâu", "xong chưa", "có kết quả chưa", "lấy kết quả", "nhận kết quả",
@@ -351,8 +358,9 @@ PHRASES: tuple[Phrase, ...] = (
     *((p, "place:help_desk", 4) for p in (
         "bàn hướng dẫn", "quầy hướng dẫn", "bàn lễ tân", "quầy lễ tân", "bàn thông tin", "quầy thông tin",
         "bàn tư vấn", "quầy tư vấn", "bàn có người hướng dẫn", "chỗ ngồi hướng dẫn",
-        # ... by its other names ("bàn tiếp dân ở chỗ nào", "cái bàn có cô chú ngồi hướng dẫn"; round 58)
-        "bàn tiếp dân", "quầy tiếp dân", "bàn tiếp đón", "quầy tiếp đón", "ngồi hướng dẫn")),
+        # ... by other names ("bàn tiếp dân ở chỗ nào", "bàn tiếp đón"; rounds 49, 50 and 58 call it so; not "ngồi
+        # hướng dẫn": "chị ngồi hướng dẫn ở ngoài kêu em vô đây lấy số")
+        "bàn tiếp dân", "quầy tiếp dân", "bàn tiếp đón", "quầy tiếp đón")),
     *((p, "place:water_station", 4) for p in (
         "cây nước", "cây nước uống", "khu nước uống", "chỗ lấy nước", "chỗ rót nước", "chỗ tự rót", "chỗ đổ nước",
         "máy lọc nước", "bình lọc nước", "chỗ uống nước", "tự lấy nước", "chỗ nước uống", "góc nước uống",
@@ -446,9 +454,10 @@ PHRASES: tuple[Phrase, ...] = (
         "làm chỗ nào", "quầy mấy", "quầy số mấy", "nộp ở quầy nào", "đến quầy nào", "ra quầy nào", "đi quầy nào",
         "bàn mấy", "bàn số mấy", "lên bàn nào", "chờ bàn nào", "chờ quầy nào", "chờ quầy mấy",
         # by the door's number, and who handles it ("ở cửa số mấy", "gia hạn tạm trú là quầy nào phụ trách": not a
-        # person asked for; round 57)
-        "cửa số mấy", "ô số mấy",  # (not "cửa mấy": "của mấy đứa cháu" is one by sound)
-        *(f"{where} nào phụ trách" for where in ("quầy", "cửa", "bàn", "phòng", "chỗ", "nơi", "bộ phận")),
+        # person asked for; round 57; not "cửa mấy", "ô số mấy", "bàn nào phụ trách": by sound "của mấy đứa cháu",
+        # "đang ở số mấy", "bạn nào phụ trách")
+        "cửa số mấy",
+        *(f"{where} nào phụ trách" for where in ("quầy", "cửa", "phòng", "chỗ", "nơi", "bộ phận")),
         # whether here, and which floor ("nộp đây luôn được không", "nộp ở tầng mấy"), in Central words ("bàn mô",
         # "quầy mô"; not "phòng mô", "cửa mô": read by sound they are "phòng mổ", "cửa mở") and as a recogniser
         # hears them ("chỗ lào"); not "ở mô", "làm mô", "nộp mô": "mô" also denies ("tui không làm mô") and "ở mô"

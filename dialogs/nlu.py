@@ -356,7 +356,7 @@ class Understander:
                  for i in range(m.start, m.end)}
         rest_tokens = [t for i, t in enumerate(tokens) if i not in asked and i not in described]
         rest = [t.text for t in rest_tokens]
-        if len(rest) < TICKET_HINT_SYLLABLES or _only_age([t for t in rest_tokens if t.folded not in _PRIORITY_WORDS]):
+        if len(rest) < TICKET_HINT_SYLLABLES or _only_age(_without_priority(rest_tokens)):
             return ticket  # "bà bảy mươi chín tuổi rồi, cho bà lấy cái số ưu tiên": the age asks for priority only
         label, p = next(((label, p) for label, p in self.classifier.predict(" ".join(rest))
                          if meaning(label).procedure not in ticket.rejected), ("unknown", 0.0))
@@ -804,7 +804,18 @@ def _only_age(tokens: Sequence[Token]) -> bool:
 
 
 _AGE_WORDS = frozenset({"tuoi", "nam", "nay", "ngoai", "hon", "gan", "da", "roi"}) | _FOLDED_NUMBERS
-_PRIORITY_WORDS = frozenset({"uu", "tien", "cho"})
+
+
+def _without_priority(tokens: Sequence[Token]) -> list[Token]:
+    """The tokens without "ưu tiên" (typed with or without accents) and the "cho" before it ("cho bà ưu tiên")."""
+    out: list[Token] = []
+    for index, token in enumerate(tokens):
+        pair = [t.folded for t in tokens[index:index + 2]], [t.folded for t in tokens[index - 1:index + 1]]
+        if ["uu", "tien"] in pair or (token.folded == "cho" and [t.folded for t in tokens[index + 1:index + 3]] == [
+                "uu", "tien"]):
+            continue
+        out.append(token)
+    return out
 
 
 def _only_described(tokens: Sequence[Token], described: set[int]) -> bool:
@@ -1033,7 +1044,9 @@ def _holds_ticket(tokens: Sequence[Token], matches: Sequence[_Match]) -> bool:
         if word == "chua" and who in _COMERS_FOLDED:
             return False
     inside = {i for m in held for i in range(m.start, m.end)}
-    return not any(_asks_ticket(m.phrase) and m.start not in inside for m in matches)
+    # ("tôi có số rồi, chờ lượt thế nào em": how the calling works, no second ticket)
+    return not any(_asks_ticket(m.phrase) and m.start not in inside and
+                   all(label != "marker:queue_how" for label, _ in m.phrase.labels) for m in matches)
 
 
 def _has_evidence(scores: dict[str, float]) -> bool:
@@ -1614,7 +1627,11 @@ def _cancels(tokens: Sequence[Token], start: int, end: int) -> bool:
             continue
         seen.add(word)
         if word in lexicon.NEGATORS:
-            return True
+            # "sao không cho tôi vào lượt", "sao lại không cho em lấy số", "sao tôi không lấy số được": a complaint
+            # that asks, no refusal
+            why = before[at + 1:at + 3]
+            return not (why[:1] == ["sao"] or (len(why) == 2 and why[1] == "sao" and
+                                              (why[0] == "lại" or why[0] in lexicon.COMERS)))
         if word == "chưa" and (after & {"vội", "đâu", "cần"} or "cần" in _before(tokens, start, 2)
                                or seen & _NOT_YET_WANTED):
             return True
@@ -1693,32 +1710,11 @@ def _ticket_named(tokens: Sequence[Token], matches: Sequence[_Match], starts: fr
             procs = [label.removeprefix("procedure:") for label, _ in match.phrase.labels
                      if label.startswith("procedure:")]
             if match.exact and procs and match.end - match.start >= 2 and ticket.end <= match.start and \
-                    tokens[match.start].folded not in _REQUEST_ENDS and (
-                        (not any(ticket.end < start <= match.start for start in starts) and
-                         all(token.folded in _TICKET_LINKS for token in tokens[ticket.end:match.start])) or
-                        _purpose_next(tokens, ticket, match, starts)):
+                    tokens[match.start].folded not in _REQUEST_ENDS and \
+                    not any(ticket.end < start <= match.start for start in starts) and \
+                    all(token.folded in _TICKET_LINKS for token in tokens[ticket.end:match.start]):
                 return procs[0]
     return None
-
-
-def _purpose_next(tokens: Sequence[Token], ticket: _Match, match: _Match, starts: frozenset[int]) -> bool:
-    """Whether the clause right after the ticket's tells what the citizen came for, and names it at once: "robot
-    lấy giùm tui tờ số thứ tự đi, tui lên lo chuyện nhập hộ khẩu cho con dâu" (round 58); not what was done
-    before ("..., tôi làm khai sinh rồi")."""
-    between = [start for start in starts if ticket.end <= start <= match.start]
-    if len(between) != 1:
-        return False
-    clause_end = min((start for start in starts if start > match.start), default=len(tokens))
-    return all(token.folded in _REQUEST_ENDS for token in tokens[ticket.end:between[0]]) and \
-        all(token.folded in _COMERS_FOLDED or token.folded in _COMING_FOR or token.folded in _TICKET_LINKS
-            for token in tokens[between[0]:match.start]) and \
-        not any(token.folded in _DONE_WORDS for token in tokens[between[0]:clause_end])
-
-
-# The words of a clause that tells what the citizen came for, before the procedure ("tui lên lo chuyện ...").
-_COMING_FOR = frozenset(fold(word) for word in ("lên", "tới", "đến", "ra", "xuống", "đi", "lo", "chuyện", "muốn",
-                                                "cần", "định", "tính", "đang", "sẽ", "ạ", "nay", "hôm"))
-_DONE_WORDS = frozenset(fold(word) for word in ("rồi", "đã", "xong", "trước"))
 
 
 # The particles that end a request ("cho tui cái số thứ tự đi rồi ngồi đợi": "đi rồi" is no death after it).
@@ -1737,7 +1733,7 @@ def _read_exactly(match: _Match, words: Sequence[Token]) -> bool:
     first = match.phrase.tokens[0]
     return match.exact or (len(match.phrase.tokens) > 2 and first.folded in _TICKET_VERBS
                            and _same(words[0], first) and words[1].text == "số") or \
-        (len(words) > 2 and words[1].folded in _ASKING_VERBS and
+        (len(words) == len(match.phrase.tokens) > 2 and words[1].folded in _ASKING_VERBS and
          all(word.text == want.text for word, want in zip(words[1:], match.phrase.tokens[1:], strict=True)))
 
 
