@@ -145,9 +145,14 @@ def tokens_of(text: str) -> tuple[Token, ...]:
     """dialogs.normalize.tokenize, remembered for each space-separated chunk (no token spans a space): the
     same words come back in every example and utterance. The chat spellings that open a clause ("nhà vs") are
     written out first, as the phrases read them (normalize.expand_openings)."""
-    text = expand_pairs(expand_openings(text[:MAX_CHARS], phrasebook.OPENING_ABBREVIATIONS),
-                        phrasebook.PAIR_ABBREVIATIONS)
+    text = written_out(text[:MAX_CHARS])
     return tuple(token for chunk in text.split() for token in _chunk_tokens(chunk))
+
+
+def written_out(text: str) -> str:
+    """`text` with the chat spellings that another word reads written out: at the opening of a clause
+    (normalize.expand_openings) and in pairs (normalize.expand_pairs), for the phrases and the classifier alike."""
+    return expand_pairs(expand_openings(text, phrasebook.OPENING_ABBREVIATIONS), phrasebook.PAIR_ABBREVIATIONS)
 
 
 def features(text: str) -> Counter[str]:
@@ -809,10 +814,6 @@ class Combination:
     # Nineteenth stop, rounds 50-52 and 47-49 each scored by models trained without them (4,771 sentences): +3 and
     # -1 (a ticket "bản sao bản chính đầy đủ" now confirmed as chứng thực bản sao), +0; 0.05 or a share of 0.7: +2.
     ticket_told: float = 0.02
-    # A question the phrases read stands beside a repeat the classifier hears first when the classifier gives the
-    # question at least this among its next two labels ("tóm lại bác phải mang những giấy tờ gì theo hả cháu, nói
-    # chậm lại cho bác chép": 0.22; "em nói gì mà nhanh thế, mấy giấy tờ đó nói lại đi": under 0.01)
-    repeat_question: float = 0.1
     ticket_told_share: float = 0.5
     # ... and a ticket's procedure the phrases name this surely is never weak ("con bốc giùm tui một số đi, tui làm
     # cái giấy tạm trú cho mấy đứa ở trọ", the classifier hearing only the ticket). Twentieth stop: rounds 50-52
@@ -820,6 +821,10 @@ class Combination:
     # 55 before they were learnt +1 at 0.9, +2 at 0.8; 0.8 kept a procedure named in a story as done before ("Tháng
     # trước tôi làm khai sinh cho đứa cháu ở đây rồi, ... cho tôi cái số trước đã": a two-word name reads 0.86).
     ticket_named: float = 0.9
+    # A question the phrases read stands beside a repeat the classifier hears first when the classifier gives the
+    # question at least this among its next two labels ("tóm lại bác phải mang những giấy tờ gì theo hả cháu, nói
+    # chậm lại cho bác chép": 0.22; "em nói gì mà nhanh thế, mấy giấy tờ đó nói lại đi": under 0.01)
+    repeat_question: float = 0.1
     short_question_dropped: float = 0.95
     # A request the phrases read in a turn of this many syllables (Vietnamese words) or more ("... con in giùm bà
     # một cái phiếu số để bà ngồi đợi tới lượt ..." read as the way to the waiting area) gives way to the

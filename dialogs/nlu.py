@@ -36,8 +36,9 @@ from dialogs.classifier import (
     meaning,
     procedure_shares,
     question_text,
+    written_out,
 )
-from dialogs.normalize import Token, expand_openings, expand_pairs, fold, is_syllable, tokenize
+from dialogs.normalize import Token, fold, is_syllable, tokenize
 from dialogs.understanding import (
     INTENTS,
     ITEMS,
@@ -807,15 +808,13 @@ _AGE_WORDS = frozenset({"tuoi", "nam", "nay", "ngoai", "hon", "gan", "da", "roi"
 
 
 def _without_priority(tokens: Sequence[Token]) -> list[Token]:
-    """The tokens without "ưu tiên" (typed with or without accents) and the "cho" before it ("cho bà ưu tiên")."""
-    out: list[Token] = []
-    for index, token in enumerate(tokens):
-        pair = [t.folded for t in tokens[index:index + 2]], [t.folded for t in tokens[index - 1:index + 1]]
-        if ["uu", "tien"] in pair or (token.folded == "cho" and [t.folded for t in tokens[index + 1:index + 3]] == [
-                "uu", "tien"]):
-            continue
-        out.append(token)
-    return out
+    """The tokens without "ưu tiên" (typed with or without accents) and a "cho" before it ("cho bà ưu tiên")."""
+    folded = [token.folded for token in tokens]
+    dropped: set[int] = set()
+    for index in range(len(folded) - 1):
+        if folded[index:index + 2] == ["uu", "tien"]:
+            dropped |= {index, index + 1} | ({index - 1} if index and folded[index - 1] == "cho" else set())
+    return [token for index, token in enumerate(tokens) if index not in dropped]
 
 
 def _only_described(tokens: Sequence[Token], described: set[int]) -> bool:
@@ -1379,8 +1378,7 @@ def _clause_tokens(text: str) -> tuple[tuple[Token, ...], frozenset[int], frozen
         starts.add(len(tokens))
         if index + 1 < len(parts) and "?" in parts[index + 1]:
             marked.add(len(tokens))
-        clause = expand_pairs(expand_openings(parts[index], lexicon.OPENING_ABBREVIATIONS),
-                              lexicon.PAIR_ABBREVIATIONS)
+        clause = written_out(parts[index])
         tokens.extend(tokenize(_negations_spelt_out(clause), lexicon.ABBREVIATIONS))
     return _trust_accents(tuple(tokens)), frozenset(starts), frozenset(marked)
 
